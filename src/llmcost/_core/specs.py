@@ -1,0 +1,139 @@
+"""Plain, validated-elsewhere descriptions of a model architecture and a GPU.
+
+The catalog builds these from its pydantic records (``ModelRecord.to_spec()``); the math layers
+(``perf``, ``cost``) take them without knowing about files or pydantic. Units are in the names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import InvalidInputError, UnsupportedPrecisionError
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Architecture of a decoder-only Llama model: what memory and speed models need.
+
+    Dense models leave the MoE fields at zero. For MoE models, ``moe_layer_step`` = n means
+    every n-th decoder layer is an MoE layer (Maverick: 2, Scout: 1); the other layers use a dense
+    MLP of width ``intermediate_size``. Llama 4's chunked local attention: every
+    ``global_attention_layer_step``-th layer attends globally, the others only within chunks of
+    ``attention_chunk_tokens`` tokens (None: every layer is global).
+    """
+
+    id: str
+    hidden_size: int
+    num_layers: int
+    num_attention_heads: int
+    num_kv_heads: int
+    head_dim: int
+    vocab_size: int
+    intermediate_size: int  # width of the dense MLP [neurons]
+    tie_word_embeddings: bool
+    max_context_tokens: int
+    params_total_official: float  # as published, text + vision [parameters]
+    params_active_official: float  # per token, as published [parameters]
+    num_experts: int = 0  # routed experts per MoE layer
+    experts_per_token: int = 0  # routed experts each token uses
+    num_shared_experts: int = 0  # always-on experts per MoE layer
+    expert_intermediate_size: int = 0  # width of each expert's MLP [neurons]
+    moe_layer_step: int = 1  # every n-th layer is MoE (when num_experts > 0)
+    attention_chunk_tokens: int | None = None  # chunked local attention window [tokens]
+    global_attention_layer_step: int = 1  # every n-th layer is global attention
+    vision_encoder_params: float = 0.0  # image encoder + projector [parameters]
+    # Which linear layers the official FP8 checkpoint quantizes: "all_linear" (attention + MLP)
+    # or "mlp_only" (Meta's Llama 3.1 405B FP8), and how many decoder layers it leaves in BF16.
+    fp8_checkpoint_scope: str = "all_linear"
+    fp8_checkpoint_bf16_layers: int = 0
+    released: bool = True
+
+    @property
+    def is_moe(self) -> bool:
+        """True for a mixture-of-experts model."""
+        return self.num_experts > 0
+
+    @property
+    def num_moe_layers(self) -> int:
+        """Number of decoder layers with an MoE block."""
+        return self.num_layers // self.moe_layer_step if self.is_moe else 0
+
+    @property
+    def num_global_attention_layers(self) -> int:
+        """Number of layers that keep KV for the whole context."""
+        if self.attention_chunk_tokens is None:
+            return self.num_layers
+        return self.num_layers // self.global_attention_layer_step
+
+
+#: Which tensor-core rate a weight precision runs at. INT4 is weight-only (W4A16): its
+#: matrix multiplies run at the 16-bit rate after dequantization.
+COMPUTE_PRECISION: dict[str, str] = {
+    "bf16": "bf16",
+    "fp16": "fp16",
+    "fp8": "fp8",
+    "int8": "int8",
+    "int4": "bf16",
+    "fp4": "fp4",
+}
+
+
+@dataclass(frozen=True)
+class GpuSpec:
+    """One GPU as the performance model sees it. Dense (not sparse) tensor throughput.
+
+    ``interconnect_gb_per_s`` is the per-GPU aggregate bidirectional scale-up bandwidth as
+    vendors quote it (H100 SXM NVLink 4: 900); ``interconnect_kind`` is "nvlink", "xgmi",
+    "pcie" or "none" (then ``pcie_gb_per_s`` carries GPU-to-GPU traffic).
+    """
+
+    id: str
+    memory_gb: float
+    hbm_bandwidth_gb_per_s: float
+    bf16_tflops: float | None
+    fp16_tflops: float | None
+    fp8_tflops: float | None
+    int8_tops: float | None
+    fp4_tflops: float | None
+    interconnect_kind: str
+    interconnect_gb_per_s: float | None
+    pcie_gb_per_s: float
+    tdp_w: float
+    architecture: str = ""
+
+    def peak_tflops(self, precision: str) -> float:
+        """Dense peak [TFLOP/s] for the matrix multiplies of a weight ``precision``.
+
+        Raises :class:`UnsupportedPrecisionError` when the GPU has no such tensor cores.
+        """
+        if precision not in COMPUTE_PRECISION:
+            allowed = ", ".join(COMPUTE_PRECISION)
+            raise InvalidInputError(f"precision must be one of {allowed}; got {precision!r}")
+        compute = COMPUTE_PRECISION[precision]
+        value = {
+            "bf16": self.bf16_tflops,
+            "fp16": self.fp16_tflops,
+            "fp8": self.fp8_tflops,
+            "int8": self.int8_tops,
+            "fp4": self.fp4_tflops,
+        }[compute]
+        if value is None:
+            supported = [p for p in COMPUTE_PRECISION if self._has(COMPUTE_PRECISION[p])]
+            raise UnsupportedPrecisionError(
+                f"precision {precision!r} is not supported on GPU {self.id!r} "
+                f"(no {compute.upper()} tensor cores); supported: {', '.join(supported)}"
+            )
+        return value
+
+    def _has(self, compute: str) -> bool:
+        return {
+            "bf16": self.bf16_tflops,
+            "fp16": self.fp16_tflops,
+            "fp8": self.fp8_tflops,
+            "int8": self.int8_tops,
+            "fp4": self.fp4_tflops,
+        }[compute] is not None
+
+    def supports(self, precision: str) -> bool:
+        """True when the GPU can run ``precision``'s matrix multiplies natively."""
+        return precision in COMPUTE_PRECISION and self._has(COMPUTE_PRECISION[precision])
