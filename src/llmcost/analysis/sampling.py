@@ -1,0 +1,350 @@
+"""Repeated-sampling economics: pass@k, coverage curves, cost per solved task.
+
+A small model sampled k times with a verifier (unit tests, a proof checker) can solve as many
+tasks as a large model sampled once. Whether it is cheaper depends on the cost of one sample
+(generation + verification) and on how fast coverage grows with k.
+
+References
+----------
+- Chen et al. (2021), *Evaluating Large Language Models Trained on Code*, arXiv:2107.03374,
+  §2.1: the unbiased estimator pass@k = E[1 − C(n−c, k) / C(n, k)].
+- Brown et al. (2024), *Large Language Monkeys: Scaling Inference Compute with Repeated
+  Sampling*, arXiv:2407.21787: coverage often follows an exponentiated power law
+  log(coverage) ≈ a·k^b, i.e. log(−log pass@k) is linear in log k.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+from scipy import special, stats
+
+from .._core._arrays import FloatArray, as_float_array, check_fraction, check_nonnegative
+from .._core._arrays import scalar_or_array as _shape
+from .._core.errors import InvalidInputError
+
+__all__ = [
+    "CoverageFit",
+    "breakeven_usd_per_sample",
+    "cost_per_solved_task_usd",
+    "dataset_pass_at_k",
+    "expected_samples_until_success",
+    "fit_coverage",
+    "pass_at_k",
+    "smallest_k_for_target",
+    "usd_per_sample",
+]
+
+
+def _check_counts(n: ArrayLike, c: ArrayLike, k: ArrayLike) -> tuple[FloatArray, ...]:
+    n_arr = as_float_array(n, "n")
+    c_arr = as_float_array(c, "correct")
+    k_arr = as_float_array(k, "k")
+    for name, arr in (("n", n_arr), ("correct", c_arr), ("k", k_arr)):
+        if np.any(~np.isfinite(arr)) or np.any(arr != np.round(arr)):
+            bad = arr[~np.isfinite(arr) | (arr != np.round(arr))].flat[0]
+            raise InvalidInputError(f"{name} must be a whole number; got {bad!r}")
+    if np.any(n_arr < 1):
+        raise InvalidInputError(f"n must be ≥ 1; got {n_arr[n_arr < 1].flat[0]:g}")
+    if np.any(c_arr < 0):
+        raise InvalidInputError(f"correct must be ≥ 0; got {c_arr[c_arr < 0].flat[0]:g}")
+    if np.any(k_arr < 1):
+        raise InvalidInputError(f"k must be ≥ 1; got {k_arr[k_arr < 1].flat[0]:g}")
+    n_b, c_b, k_b = np.broadcast_arrays(n_arr, c_arr, k_arr)
+    if np.any(c_b > n_b):
+        i = np.flatnonzero(c_b > n_b)[0]
+        raise InvalidInputError(
+            f"correct must be ≤ n; got correct={c_b.flat[i]:g} with n={n_b.flat[i]:g}"
+        )
+    if np.any(k_b > n_b):
+        i = np.flatnonzero(k_b > n_b)[0]
+        raise InvalidInputError(
+            f"k must be ≤ n (the samples drawn); got k={k_b.flat[i]:g} with n={n_b.flat[i]:g}"
+        )
+    return n_b, c_b, k_b
+
+
+#: Largest (elements × product terms) evaluated with the exact product form.
+_PRODUCT_FORM_MAX_TERMS = 4_000_000
+
+
+def _log_ratio_product(n: FloatArray, fails: FloatArray, k: FloatArray) -> FloatArray:
+    """log C(n−c, k)/C(n, k) as Σ_{i<m} log(1 − a/(n−i)) with m = min(c, k), a = max(c, k)."""
+    c = n - fails
+    m = np.minimum(c, k).astype(np.int64)
+    a = np.maximum(c, k)
+    i = np.arange(int(m.max(initial=0)), dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.log1p(-a[..., None] / (n[..., None] - i))
+    return np.where(i < m[..., None], terms, 0.0).sum(axis=-1)
+
+
+def _log_ratio_betaln(n: FloatArray, fails: FloatArray, k: FloatArray) -> FloatArray:
+    """The same ratio through log-beta functions (C(n, k) = 1 / ((n+1)·B(n−k+1, k+1)))."""
+    return (
+        np.log(n + 1)
+        - np.log(fails + 1)
+        - special.betaln(fails - k + 1, k + 1)
+        + special.betaln(n - k + 1, k + 1)
+    )
+
+
+def pass_at_k(n: ArrayLike, correct: ArrayLike, k: ArrayLike) -> FloatArray | float:
+    """Unbiased pass@k [fraction] from ``n`` samples of which ``correct`` passed (Chen et al.).
+
+    pass@k = 1 − C(n−c, k) / C(n, k) = 1 − Π_{i=n−c+1}^{n} (1 − k/i), summed in log space
+    (the product over min(c, k) terms; log-beta functions for very large arrays), so that
+    n = 10,000 neither overflows nor loses precision. Broadcasts over all three arguments.
+
+    >>> pass_at_k(10, 3, 1)
+    0.3
+    >>> round(pass_at_k(10, 3, 2), 12)  # 1 − C(7,2)/C(10,2) = 1 − 21/45
+    0.533333333333
+    >>> pass_at_k(10, 8, 3)  # k > n − c: every draw of 3 contains a correct one
+    1.0
+    """
+    n_b, c_b, k_b = _check_counts(n, correct, k)
+    fails = n_b - c_b
+    always = k_b > fails
+    safe_k = np.where(always, 0.0, k_b)  # masked elements: a valid, ignored ratio of 1
+    terms = n_b.size * float(np.minimum(c_b, safe_k).max(initial=0))
+    if terms <= _PRODUCT_FORM_MAX_TERMS:
+        log_ratio = _log_ratio_product(n_b, fails, safe_k)
+    else:
+        log_ratio = _log_ratio_betaln(n_b, fails, safe_k)
+    result = np.where(always, 1.0, -np.expm1(np.minimum(log_ratio, 0.0)))
+    return _shape(result, n, correct, k)
+
+
+def dataset_pass_at_k(
+    n: ArrayLike, correct_per_problem: ArrayLike, k: ArrayLike
+) -> FloatArray | float:
+    """Mean pass@k [fraction] over problems: ``correct_per_problem`` has one count per problem.
+
+    ``k`` may be a scalar or a 1-d array of sample budgets (result: one value per k).
+
+    >>> dataset_pass_at_k(10, [0, 5, 10], 1)
+    0.5
+    """
+    correct = as_float_array(correct_per_problem, "correct_per_problem")
+    if correct.ndim != 1 or correct.size == 0:
+        raise InvalidInputError("correct_per_problem must be a non-empty 1-d array of counts")
+    k_arr = as_float_array(k, "k")
+    values = np.asarray(pass_at_k(n, correct[:, None], np.atleast_1d(k_arr)[None, :]))
+    mean = values.mean(axis=0)
+    return _shape(mean.reshape(k_arr.shape), k)
+
+
+def usd_per_sample(
+    input_tokens: ArrayLike,
+    output_tokens: ArrayLike,
+    input_usd_per_mtok: ArrayLike,
+    output_usd_per_mtok: ArrayLike,
+    verifier_usd: ArrayLike = 0.0,
+) -> FloatArray | float:
+    """Cost of one attempt [USD]: tokens × marginal price + the verifier's run (e.g. unit tests).
+
+    For a self-hosted option, pass its marginal or full-TCO $/1M tokens as both prices.
+
+    >>> usd_per_sample(1000, 500, 2.5, 10.0)  # 1000 × 2.5e-6 + 500 × 10e-6
+    0.0075
+    """
+    tin = check_nonnegative(input_tokens, "input_tokens")
+    tout = check_nonnegative(output_tokens, "output_tokens")
+    pin = check_nonnegative(input_usd_per_mtok, "input_usd_per_mtok")
+    pout = check_nonnegative(output_usd_per_mtok, "output_usd_per_mtok")
+    ver = check_nonnegative(verifier_usd, "verifier_usd")
+    result = (tin * pin + tout * pout) / 1e6 + ver
+    return _shape(
+        result, input_tokens, output_tokens, input_usd_per_mtok, output_usd_per_mtok, verifier_usd
+    )
+
+
+def cost_per_solved_task_usd(
+    k: ArrayLike,
+    pass_at_k_fraction: ArrayLike,
+    usd_per_attempt: ArrayLike,
+    verifier_usd_per_attempt: ArrayLike = 0.0,
+) -> FloatArray | float:
+    """Expected cost per solved task [USD] when all ``k`` samples are drawn and verified.
+
+    cost = k × (attempt + verifier) / pass@k; ``inf`` when pass@k is 0 (never solved).
+
+    >>> cost_per_solved_task_usd(10, 0.5, 0.01, 0.002)  # 10 × 0.012 / 0.5
+    0.24
+    """
+    k_arr = check_nonnegative(k, "k")
+    p = check_fraction(pass_at_k_fraction, "pass_at_k_fraction")
+    usd = check_nonnegative(usd_per_attempt, "usd_per_attempt")
+    ver = check_nonnegative(verifier_usd_per_attempt, "verifier_usd_per_attempt")
+    spent = k_arr * (usd + ver)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = np.where(p > 0, spent / np.where(p > 0, p, 1.0), np.inf)
+    return _shape(result, k, pass_at_k_fraction, usd_per_attempt, verifier_usd_per_attempt)
+
+
+def expected_samples_until_success(pass_curve: ArrayLike) -> FloatArray | float:
+    """Expected samples drawn [samples] when sampling stops at the first verified success.
+
+    ``pass_curve[..., j]`` is pass@(j+1) for j = 0 … k−1 (last axis). Because the chance that
+    the first j samples all fail is 1 − pass@j (pass@0 = 0), the expected count is
+    Σ_{j=0}^{k−1} (1 − pass@j) — exact even when problems differ in difficulty.
+
+    >>> expected_samples_until_success([0.5, 0.75])  # 1 + (1 − 0.5)
+    1.5
+    """
+    curve = check_fraction(pass_curve, "pass_curve")
+    if curve.ndim == 0 or curve.shape[-1] == 0:
+        raise InvalidInputError("pass_curve must hold pass@1 … pass@k along its last axis")
+    if np.any(np.diff(curve, axis=-1) < -1e-12):
+        raise InvalidInputError("pass_curve must be non-decreasing in k")
+    before = np.concatenate([np.zeros((*curve.shape[:-1], 1)), curve[..., :-1]], axis=-1)
+    return _shape((1.0 - before).sum(axis=-1))
+
+
+def smallest_k_for_target(k_values: ArrayLike, pass_values: ArrayLike, target: float) -> float:
+    """Smallest ``k`` [samples] among ``k_values`` whose pass@k reaches ``target``; NaN if none.
+
+    >>> smallest_k_for_target([1, 10, 100], [0.3, 0.7, 0.9], 0.8)
+    100.0
+    """
+    ks = as_float_array(k_values, "k_values")
+    ps = check_fraction(pass_values, "pass_values")
+    t = float(check_fraction(target, "target"))
+    if ks.shape != ps.shape or ks.ndim != 1:
+        raise InvalidInputError("k_values and pass_values must be 1-d arrays of the same length")
+    order = np.argsort(ks)
+    hit = ps[order] >= t
+    return float(ks[order][np.argmax(hit)]) if np.any(hit) else float("nan")
+
+
+def breakeven_usd_per_sample(
+    k: ArrayLike,
+    small_pass_at_k: ArrayLike,
+    large_pass_at_1: ArrayLike,
+    large_usd_per_sample: ArrayLike,
+) -> FloatArray | float:
+    """Highest cost per sample [USD] (generation + verifier) at which "small model × k samples"
+    costs no more per solved task than "large model × 1".
+
+    Equality of k·c_s / p_s(k) and c_l / p_l(1) gives c_s* = c_l · p_s(k) / (k · p_l(1)).
+
+    >>> round(breakeven_usd_per_sample(100, 0.905, 0.902, 0.0125), 8)
+    0.00012542
+    """
+    k_arr = check_nonnegative(k, "k")
+    ps = check_fraction(small_pass_at_k, "small_pass_at_k")
+    pl = check_fraction(large_pass_at_1, "large_pass_at_1")
+    cl = check_nonnegative(large_usd_per_sample, "large_usd_per_sample")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = np.where((pl > 0) & (k_arr > 0), cl * ps / (k_arr * pl), np.nan)
+    return _shape(result, k, small_pass_at_k, large_pass_at_1, large_usd_per_sample)
+
+
+_KINDS = ("exp_power", "power")
+
+
+@dataclass(frozen=True)
+class CoverageFit:
+    """A coverage curve fitted in log space, with its parameter covariance.
+
+    ``kind="exp_power"`` (Brown et al. 2024): log(−log pass@k) = intercept + slope·log k.
+    ``kind="power"``: log(1 − pass@k) = intercept + slope·log k.
+    """
+
+    kind: str
+    intercept: float
+    slope: float
+    covariance: FloatArray  # 2×2, of (intercept, slope); NaN with fewer than 3 points
+    k_values: FloatArray
+    pass_values: FloatArray
+
+    def _link_inverse(self, z: FloatArray) -> FloatArray:
+        return np.exp(-np.exp(z)) if self.kind == "exp_power" else -np.expm1(z)
+
+    def predict(self, k: ArrayLike, *, level: float = 0.9) -> pd.DataFrame:
+        """Central pass@k [fraction] and a ``level`` interval from the parameter covariance."""
+        k_arr = np.atleast_1d(as_float_array(k, "k"))
+        if np.any(k_arr < 1):
+            raise InvalidInputError(f"k must be ≥ 1; got {k_arr[k_arr < 1][0]:g}")
+        x = np.log(k_arr)
+        z = self.intercept + self.slope * x
+        design = np.stack([np.ones_like(x), x], axis=-1)
+        sd = np.sqrt(np.einsum("ij,jk,ik->i", design, self.covariance, design))
+        half = stats.norm.ppf(0.5 + level / 2) * sd
+        # both links decrease pass@k as z grows, so the upper z bound gives the low pass@k
+        return pd.DataFrame(
+            {
+                "k": k_arr,
+                "pass_at_k": self._link_inverse(z),
+                "pass_at_k_low": self._link_inverse(z + half),
+                "pass_at_k_high": self._link_inverse(z - half),
+            }
+        )
+
+    def smallest_k(self, target: float) -> float:
+        """Smallest whole k [samples] whose central fitted pass@k reaches ``target``; NaN if the
+        curve never gets there (slope ≥ 0)."""
+        t = float(check_fraction(target, "target"))
+        if t <= 0:
+            return 1.0
+        if t >= 1 or self.slope >= 0:
+            return float("nan")
+        z_target = np.log(-np.log(t)) if self.kind == "exp_power" else np.log1p(-t)
+        k = np.exp((z_target - self.intercept) / self.slope)
+        return float(max(1.0, np.ceil(k - 1e-9)))
+
+    def to_frame(self) -> pd.DataFrame:
+        """The fitted parameters with their standard errors."""
+        se = np.sqrt(np.diag(self.covariance))
+        return pd.DataFrame(
+            {
+                "parameter": ["intercept", "slope"],
+                "value": [self.intercept, self.slope],
+                "std_error": se,
+            }
+        )
+
+
+def fit_coverage(
+    k_values: ArrayLike, pass_values: ArrayLike, *, kind: str = "exp_power"
+) -> CoverageFit:
+    """Fit a coverage curve to measured (k, pass@k) points by least squares in log space.
+
+    With two points the line goes through both and the covariance is NaN (no residual
+    degrees of freedom); with three or more the covariance is the usual OLS one.
+
+    >>> fit = fit_coverage([100, 1000], [0.905, 0.951])
+    >>> round(fit.slope, 3)
+    -0.298
+    """
+    if kind not in _KINDS:
+        raise InvalidInputError(f"kind must be one of {', '.join(_KINDS)}; got {kind!r}")
+    ks = as_float_array(k_values, "k_values")
+    ps = as_float_array(pass_values, "pass_values")
+    if ks.ndim != 1 or ks.shape != ps.shape or ks.size < 2:
+        raise InvalidInputError(
+            "k_values and pass_values must be 1-d arrays of the same length, at least 2 points"
+        )
+    if np.any(ks < 1):
+        raise InvalidInputError(f"k_values must be ≥ 1; got {ks[ks < 1][0]:g}")
+    if np.any((ps <= 0) | (ps >= 1)):
+        bad = ps[(ps <= 0) | (ps >= 1)][0]
+        raise InvalidInputError(f"pass_values must lie strictly between 0 and 1; got {bad!r}")
+    if np.unique(ks).size < 2:
+        raise InvalidInputError("k_values must hold at least two different k")
+    x = np.log(ks)
+    y = np.log(-np.log(ps)) if kind == "exp_power" else np.log1p(-ps)
+    design = np.stack([np.ones_like(x), x], axis=-1)
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    dof = ks.size - 2
+    if dof > 0:
+        resid = y - design @ coef
+        sigma2 = float(resid @ resid) / dof
+        cov = sigma2 * np.linalg.inv(design.T @ design)
+    else:
+        cov = np.full((2, 2), np.nan)
+    return CoverageFit(kind, float(coef[0]), float(coef[1]), cov, ks, ps)
