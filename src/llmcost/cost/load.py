@@ -1,0 +1,190 @@
+"""Load profiles → replicas needed each hour of the day → replica-hours per month.
+
+Demand through the day is a 24-hour profile of weights with mean 1 (hour 0 = midnight), either
+given (``hourly_profile``) or built from a peak-to-average ratio ``p`` by
+:func:`profile_from_peak_to_average`:
+
+- the day follows ``s(h) = (1 + cos(2π (h − 14) / 24)) / 2`` (0 at 02:00, 1 at 14:00, mean ½);
+- for ``1 ≤ p ≤ 2``: ``w(h) = (2 − p) + 2 (p − 1) s(h)`` — mean 1, peak ``p``, trough ``2 − p``;
+- for ``2 < p ≤ 24``: ``w(h) = p · s(h)^k / max(s^k)`` with ``k ≥ 1`` solved (bisection) so
+  that the mean is 1 — a narrower peak, trough 0. ``p = 24`` puts the whole day in one hour.
+
+Each hour, replicas = ceil(demand / (capacity per replica × target utilization)), clipped to
+``[floor, max_replicas]`` where floor = ``max(min_replicas, 1)`` (always on) or, with
+``scale_to_zero``, 0 in hours without demand. When ``max_replicas`` is too small the plan is
+infeasible and only part of the demand is served (at full capacity of the replicas running).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .._core._arrays import (
+    FloatArray,
+    as_float_array,
+    check_nonnegative,
+    check_range,
+    scalar_or_array,
+)
+from .._core.errors import InvalidInputError
+from .._core.units import HOURS_PER_DAY, HOURS_PER_MONTH, SECONDS_PER_MONTH
+
+__all__ = [
+    "ReplicaPlan",
+    "average_requests_per_s",
+    "normalize_profile",
+    "profile_from_peak_to_average",
+    "replica_plan",
+]
+
+_HOURS = np.arange(int(HOURS_PER_DAY), dtype=np.float64)
+#: The daily shape s(h) in [0, 1]: trough at 02:00, peak at 14:00.
+_DAY_SHAPE = (1.0 + np.cos(2.0 * np.pi * (_HOURS - 14.0) / HOURS_PER_DAY)) / 2.0
+
+
+def normalize_profile(hourly_profile: ArrayLike) -> FloatArray:
+    """Scale 24 non-negative hourly weights (last axis) to mean 1.
+
+    >>> normalize_profile([1.0] * 12 + [3.0] * 12)[[0, 23]]
+    array([0.5, 1.5])
+    """
+    w = check_nonnegative(hourly_profile, "hourly_profile")
+    if w.shape[-1:] != (24,):
+        raise InvalidInputError(f"hourly_profile must have 24 weights; got shape {w.shape}")
+    mean = w.mean(axis=-1, keepdims=True)
+    if np.any(mean <= 0):
+        raise InvalidInputError("hourly_profile must have at least one positive weight")
+    return w / mean
+
+
+def profile_from_peak_to_average(peak_to_average: ArrayLike) -> FloatArray:
+    """24 hourly weights [mean 1] whose maximum is ``peak_to_average`` (shape (..., 24)).
+
+    See the module docstring for the construction.
+
+    >>> w = profile_from_peak_to_average(1.5)
+    >>> float(w.mean()), float(w.max()), float(w.min())
+    (1.0, 1.5, 0.5)
+    >>> w = profile_from_peak_to_average(4.0)
+    >>> round(float(w.mean()), 9), round(float(w.max()), 9)
+    (1.0, 4.0)
+    """
+    p = check_range(peak_to_average, "peak_to_average", lo=1.0, hi=HOURS_PER_DAY)
+    pp = p[..., np.newaxis]
+    gentle = (2.0 - pp) + 2.0 * (pp - 1.0) * _DAY_SHAPE
+    # Peaked: mean(s^k) falls from 1/2 (k = 1) toward 1/24 as k grows; solve mean = 1/p in log k.
+    target = 1.0 / np.maximum(p, 2.0)
+    lo = np.zeros_like(p)
+    hi = np.full_like(p, 12.0)  # k up to e^12: mean(s^k) ≈ 1/24 to machine precision
+    for _ in range(60):  # fixed-count bisection, vectorized over p
+        mid = (lo + hi) / 2.0
+        too_wide = np.mean(_DAY_SHAPE ** np.exp(mid)[..., np.newaxis], axis=-1) > target
+        lo = np.where(too_wide, mid, lo)
+        hi = np.where(too_wide, hi, mid)
+    shaped = _DAY_SHAPE ** np.exp((lo + hi) / 2.0)[..., np.newaxis]
+    peaked = shaped / shaped.mean(axis=-1, keepdims=True)
+    return np.where(pp <= 2.0, gentle, peaked)
+
+
+def average_requests_per_s(requests_per_month: ArrayLike) -> Any:
+    """Average request rate [requests/s] of a monthly volume (a month is 730 hours).
+
+    >>> average_requests_per_s(2_628_000)
+    1.0
+    """
+    req = check_nonnegative(requests_per_month, "requests_per_month")
+    return scalar_or_array(req / SECONDS_PER_MONTH, requests_per_month)
+
+
+@dataclass(frozen=True)
+class ReplicaPlan:
+    """Replicas running each hour of the day and what they serve (arrays broadcast).
+
+    ``replicas_by_hour`` has a trailing axis of 24 hours.
+    """
+
+    replicas_by_hour: FloatArray  # [replicas], shape (..., 24)
+    replicas_avg: Any  # mean over the day [replicas]
+    replicas_peak: Any  # max over the day [replicas]
+    replicas_min: Any  # min over the day [replicas]
+    replica_hours_per_month: Any  # [replica-hours/month]
+    utilization: Any  # served demand / capacity of the replicas running [0–1]; NaN if none run
+    served_fraction: Any  # share of the demand served [0–1]
+    feasible: Any  # True when max_replicas covers every hour at the target utilization
+
+
+def replica_plan(
+    *,
+    requests_per_s: ArrayLike,
+    hourly_weights: ArrayLike,
+    capacity_requests_per_s_per_replica: ArrayLike,
+    target_utilization: ArrayLike = 1.0,
+    min_replicas: ArrayLike = 1,
+    max_replicas: ArrayLike = np.inf,
+    scale_to_zero: ArrayLike = False,
+) -> ReplicaPlan:
+    """Replicas needed each hour to serve ``requests_per_s × hourly_weights``.
+
+    Parameters
+    ----------
+    requests_per_s : average demand [requests/s], ≥ 0
+    hourly_weights : 24 weights with mean 1 (last axis), e.g. from
+        :func:`profile_from_peak_to_average`
+    capacity_requests_per_s_per_replica : what one replica serves at full load [requests/s], > 0
+    target_utilization : load a replica is planned to run at (headroom) [0–1], > 0
+    min_replicas, max_replicas : bounds on the replicas running [replicas]
+    scale_to_zero : allow zero replicas in hours without demand
+
+    >>> plan = replica_plan(requests_per_s=10.0, hourly_weights=np.ones(24),
+    ...                     capacity_requests_per_s_per_replica=4.0, target_utilization=0.8)
+    >>> plan.replicas_peak, plan.replica_hours_per_month, plan.utilization
+    (4.0, 2920.0, 0.625)
+    """
+    demand_avg = check_nonnegative(requests_per_s, "requests_per_s")
+    weights = as_float_array(hourly_weights, "hourly_weights")
+    if weights.shape[-1:] != (24,):
+        raise InvalidInputError(f"hourly_weights must have 24 weights; got shape {weights.shape}")
+    cap = check_range(
+        capacity_requests_per_s_per_replica,
+        "capacity_requests_per_s_per_replica",
+        lo=0.0,
+        lo_inclusive=False,
+    )
+    util = check_range(target_utilization, "target_utilization", lo=0.0, hi=1.0, lo_inclusive=False)
+    lo_rep = check_nonnegative(min_replicas, "min_replicas")
+    hi_rep = check_range(max_replicas, "max_replicas", lo=0.0)
+    if np.any(lo_rep > hi_rep):
+        raise InvalidInputError(
+            f"min_replicas must be ≤ max_replicas; got {lo_rep.max()!r} > {hi_rep.min()!r}"
+        )
+    to_zero = np.asarray(scale_to_zero, dtype=bool)
+
+    hourly = demand_avg[..., np.newaxis] * weights  # [requests/s] each hour
+    cap_h = cap[..., np.newaxis]
+    # Relative tolerance so that e.g. 8 / (4 × 0.5) is 4 replicas, not 5 from rounding noise.
+    needed = np.ceil(hourly / (cap_h * util[..., np.newaxis]) * (1.0 - 1e-12))
+    floor = np.where(to_zero, lo_rep, np.maximum(lo_rep, 1.0))[..., np.newaxis]
+    floor = np.where(to_zero[..., np.newaxis] & (hourly <= 0.0), 0.0, floor)
+    replicas = np.minimum(np.maximum(needed, floor), hi_rep[..., np.newaxis])
+    served = np.minimum(hourly, replicas * cap_h)
+    demand_total = hourly.sum(axis=-1)
+    capacity_total = (replicas * cap_h).sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        utilization = np.where(capacity_total > 0, served.sum(axis=-1) / capacity_total, np.nan)
+        served_fraction = np.where(demand_total > 0, served.sum(axis=-1) / demand_total, 1.0)
+    feasible = np.all(needed <= hi_rep[..., np.newaxis], axis=-1)
+    like = (requests_per_s, capacity_requests_per_s_per_replica, target_utilization)
+    return ReplicaPlan(
+        replicas_by_hour=replicas,
+        replicas_avg=scalar_or_array(replicas.mean(axis=-1), *like),
+        replicas_peak=scalar_or_array(replicas.max(axis=-1), *like),
+        replicas_min=scalar_or_array(replicas.min(axis=-1), *like),
+        replica_hours_per_month=scalar_or_array(replicas.mean(axis=-1) * HOURS_PER_MONTH, *like),
+        utilization=scalar_or_array(utilization, *like),
+        served_fraction=scalar_or_array(served_fraction, *like),
+        feasible=scalar_or_array(feasible, *like),
+    )
