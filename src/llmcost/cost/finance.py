@@ -32,7 +32,8 @@ def pmt(rate: ArrayLike, nper: ArrayLike, pv: ArrayLike, fv: ArrayLike = 0.0) ->
 
     Spreadsheet sign convention: money paid out is negative, so ``pmt(r, n, -price, residual)``
     is a positive payment. For ``rate == 0`` (masked) the payment is straight line,
-    ``-(pv + fv) / nper``.
+    ``-(pv + fv) / nper`` (also for |rate| < 1e-12, where the annuity formula
+    loses precision).
 
     Parameters
     ----------
@@ -50,7 +51,7 @@ def pmt(rate: ArrayLike, nper: ArrayLike, pv: ArrayLike, fv: ArrayLike = 0.0) ->
     n = check_range(check_finite(nper, "nper"), "nper", lo=0.0, lo_inclusive=False)
     pv_a = check_finite(pv, "pv")
     fv_a = check_finite(fv, "fv")
-    zero = r == 0.0
+    zero = np.abs(r) < 1e-12  # straight line; the annuity differs by < 1e-10 relative there
     safe_r = np.where(zero, 1.0, r)
     growth_minus_1 = np.expm1(n * np.log1p(safe_r))  # (1 + r)^n − 1, accurate for tiny r
     annuity = -(fv_a + pv_a * (growth_minus_1 + 1.0)) * safe_r / growth_minus_1
