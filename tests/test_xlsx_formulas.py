@@ -1,0 +1,231 @@
+"""The spreadsheet formulas equal the cost layer's math, recomputed by a real formula engine.
+
+Random inputs are written as named assumption cells, the formulas of
+``llmcost.export._xlsx_formulas`` over them into a model sheet, and the ``formulas`` package
+(an Excel formula engine) recomputes the file; every cell must equal the library's own function
+within 1e-9 relative.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from llmcost.cost.api import api_bill
+from llmcost.cost.load import replica_plan
+from llmcost.cost.owned import owned_cost, power_draw_fraction
+from llmcost.cost.rental import committed_replicas, rental_cost
+from llmcost.cost.staff import staff_usd_per_month
+from llmcost.export import _xlsx_formulas as fx
+from llmcost.export._xlsx_book import AssumptionsSheet, Book, Formula, GridSheet
+
+formulas = pytest.importorskip("formulas")
+pytest.importorskip("openpyxl")
+
+RTOL = 1e-9
+
+
+def recalculate(path: Path, inputs: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Recompute a workbook with the ``formulas`` engine: ``{"SHEET!A1": value}``.
+
+    ``inputs`` overrides cells before recomputing, keyed the same way.
+    """
+    book = path.name.upper()
+    model = formulas.ExcelModel().loads(str(path)).finish()
+    prefixed = {
+        f"'[{path.name}]{k.split('!')[0]}'!{k.split('!')[1]}": v for k, v in (inputs or {}).items()
+    }
+    solution = model.calculate(inputs=prefixed)
+    out: dict[str, Any] = {}
+    for key, value in solution.items():
+        sheet_cell = key.replace(f"'[{book}]", "").replace(f"'[{path.name}]", "").replace("'", "")
+        if ":" in sheet_cell:
+            continue
+        raw = value.value if hasattr(value, "value") else value
+        out[sheet_cell.upper()] = np.asarray(raw).ravel()[0]
+    return out
+
+
+def _close(a: Any, b: Any) -> bool:
+    return bool(np.isclose(float(a), float(b), rtol=RTOL, atol=1e-9))
+
+
+def test_api_formulas_equal_api_bill(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    book = Book()
+    a = AssumptionsSheet(book)
+    classes, values = [], []
+    for i in range(3):
+        v = {
+            "requests_per_month": float(rng.uniform(0, 5e6)),
+            "input_tokens_per_request": float(rng.uniform(0, 5000)),
+            "output_tokens_per_request": float(rng.uniform(0, 800)),
+            "cached_input_fraction": float(rng.uniform(0, 0.5)),
+            "cache_write_fraction": float(rng.uniform(0, 0.4)),
+            "batch_eligible_fraction": float(rng.uniform(0, 1)),
+        }
+        values.append(v)
+        classes.append(fx.RequestClass(**{k: a.add(f"f{i}_{k}", k, x, "") for k, x in v.items()}))
+    p = {"input": 2.5, "cached_input": 1.25, "cache_write": 3.1, "output": 10.0, "batch": 0.5}
+    prices = fx.ApiPrices(
+        input=a.add("p_in", "input", p["input"], ""),
+        cached_input=a.add("p_cached", "cached", p["cached_input"], ""),
+        cache_write=a.add("p_write", "write", p["cache_write"], ""),
+        output=a.add("p_out", "output", p["output"], ""),
+        batch_discount=a.add("p_batch", "batch", p["batch"], ""),
+    )
+    grid = GridSheet(book, "Model", ["api"])
+    parts = fx.api_components(classes, prices)
+    for key, text in parts.items():
+        grid.add(key, key, "USD", lambda _c, t=text: Formula("=" + t))
+    path = tmp_path / "api.xlsx"
+    book.save(path)
+    got = recalculate(path)
+
+    bills = [
+        api_bill(
+            **v,
+            input_usd_per_mtok=p["input"],
+            cached_input_usd_per_mtok=p["cached_input"],
+            cache_write_usd_per_mtok=p["cache_write"],
+            output_usd_per_mtok=p["output"],
+            batch_discount_fraction=p["batch"],
+        )
+        for v in values
+    ]
+    for key in parts:
+        expected = sum(b.components()[key] for b in bills)
+        assert _close(got[f"MODEL!C{grid.rows[key]}"], expected), key
+
+
+@pytest.mark.parametrize(
+    ("pricing", "commitment"), [("on_demand", None), ("reserved", None), ("reserved", 0.5)]
+)
+def test_replica_and_rental_formulas_equal_the_library(
+    pricing: str, commitment: float | None, tmp_path: Path
+) -> None:
+    rng = np.random.default_rng(2)
+    weights = rng.uniform(0.1, 3.0, 24)
+    weights = weights / weights.mean()
+    demand, cap, util, min_rep, max_rep, g = 7.3, 1.9, 0.8, 1.0, 9.0, 8.0
+    price, reserved, overhead = 4.1, 2.7, 0.1 if pricing == "on_demand" else 0.0
+
+    book = Book()
+    a = AssumptionsSheet(book)
+    w = [a.add(f"w_h{h:02d}", f"weight {h}", float(weights[h]), "") for h in range(24)]
+    names = {
+        "demand": a.add("demand", "demand", demand, "req/s"),
+        "cap": a.add("cap", "cap", cap, "req/s"),
+        "util": a.add("util", "util", util, ""),
+        "min": a.add("min_rep", "min", min_rep, ""),
+        "max": a.add("max_rep", "max", max_rep, ""),
+        "zero": a.add("to_zero", "zero", False, ""),
+        "g": a.add("g", "g", g, ""),
+        "price": a.add("price", "price", price, ""),
+        "reserved": a.add("reserved", "reserved", reserved, ""),
+        "overhead": a.add("overhead", "overhead", overhead, ""),
+        "commit": a.add("commit", "commit", commitment if commitment is not None else "base", ""),
+    }
+    grid = GridSheet(book, "Model", ["x"])
+    for h in range(24):
+        formula = fx.replicas_in_hour(
+            demand_requests_per_s=f"{names['demand']}*{w[h]}",
+            capacity_requests_per_s=names["cap"],
+            target_utilization=names["util"],
+            min_replicas=names["min"],
+            max_replicas=names["max"],
+            scale_to_zero=names["zero"],
+        )
+        grid.add(f"h{h:02d}", f"hour {h}", "replicas", lambda _c, f=formula: Formula("=" + f))
+    col = grid.columns[0]
+    hours = col.span("h00", "h23")
+    if pricing == "on_demand":
+        grid.add("committed", "committed", "", lambda _c: Formula("=0"))
+    else:
+        grid.add(
+            "committed",
+            "committed",
+            "",
+            lambda _c: Formula("=" + fx.committed_replicas(hours, names["commit"])),
+        )
+    parts = fx.rental_components(
+        hours=hours,
+        gpus_per_replica=names["g"],
+        usd_per_gpu_hour=names["price"],
+        committed=col.cell("committed"),
+        committed_usd_per_gpu_hour=names["reserved"],
+        interruption_overhead_fraction=names["overhead"],
+    )
+    for key, text in parts.items():
+        grid.add(key, key, "USD", lambda _c, t=text: Formula("=" + t))
+    path = tmp_path / "rental.xlsx"
+    book.save(path)
+    got = recalculate(path)
+
+    plan = replica_plan(
+        requests_per_s=demand,
+        hourly_weights=weights,
+        capacity_requests_per_s_per_replica=cap,
+        target_utilization=util,
+        min_replicas=min_rep,
+        max_replicas=max_rep,
+    )
+    for h in range(24):
+        assert got[f"MODEL!C{grid.rows[f'h{h:02d}']}"] == plan.replicas_by_hour[h]
+    committed = (
+        0.0
+        if pricing == "on_demand"
+        else committed_replicas(plan.replicas_by_hour, np.nan if commitment is None else commitment)
+    )
+    assert _close(got[f"MODEL!C{grid.rows['committed']}"], committed)
+    cost = rental_cost(
+        replicas_by_hour=plan.replicas_by_hour,
+        gpus_per_replica=g,
+        usd_per_gpu_hour=price,
+        committed_replicas=committed,
+        committed_usd_per_gpu_hour=reserved,
+        interruption_overhead_fraction=overhead,
+    )
+    for key in parts:
+        assert _close(got[f"MODEL!C{grid.rows[key]}"], getattr(cost, key)), key
+
+
+def test_owned_and_staff_formulas_equal_the_library(tmp_path: Path) -> None:
+    v = {
+        "gpus": 16.0,
+        "purchase_usd_per_gpu": 31_250.0,
+        "life_years": 4.0,
+        "residual_fraction": 0.1,
+        "cost_of_capital_per_year": 0.08,
+        "power_kw_per_gpu": 1.275,
+        "pue": 1.3,
+        "usd_per_kwh": 0.11,
+        "colocation_usd_per_kw_month": 150.0,
+        "maintenance_fraction_per_year": 0.05,
+    }
+    utilization, idle, fte, salary = 0.63, 0.3, 0.75, 240_000.0
+    book = Book()
+    a = AssumptionsSheet(book)
+    names = {k: a.add(k, k, x, "") for k, x in v.items()}
+    u, i = a.add("utilization", "u", utilization, ""), a.add("idle", "idle", idle, "")
+    f, s = a.add("fte", "fte", fte, ""), a.add("salary", "salary", salary, "")
+    grid = GridSheet(book, "Model", ["owned"])
+    grid.add("draw", "draw", "", lambda _c: Formula("=" + fx.power_draw_fraction(u, i)))
+    draw_cell = grid.columns[0].cell("draw")
+    parts = fx.owned_components(**names, power_draw_fraction=draw_cell)
+    for key, text in parts.items():
+        grid.add(key, key, "USD", lambda _c, t=text: Formula("=" + t))
+    grid.add("staff", "staff", "USD", lambda _c: Formula("=" + fx.staff_usd_per_month(f, s)))
+    path = tmp_path / "owned.xlsx"
+    book.save(path)
+    got = recalculate(path)
+
+    draw = power_draw_fraction(utilization, idle)
+    cost = owned_cost(**v, power_draw_fraction=draw)
+    assert _close(got[f"MODEL!C{grid.rows['draw']}"], draw)
+    for key in parts:
+        assert _close(got[f"MODEL!C{grid.rows[key]}"], getattr(cost, key)), key
+    assert _close(got[f"MODEL!C{grid.rows['staff']}"], staff_usd_per_month(fte, salary))
