@@ -235,5 +235,4 @@ def _as_date(value: Any, name: str) -> date | None:
 
 
 def _frame(rows: Sequence[_Record], record_type: type[_Record]) -> pd.DataFrame:
-    columns = list(record_type.model_fields)
-    return pd.DataFrame([r.model_dump() for r in rows], columns=columns)
+    return pd.DataFrame([r.as_row() for r in rows], columns=record_type.columns())

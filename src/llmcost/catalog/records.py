@@ -67,6 +67,17 @@ class _Record(BaseModel):
         """The row's identifier, as shown in ``sources_for``."""
         raise NotImplementedError
 
+    @classmethod
+    def columns(cls) -> list[str]:
+        """Field names in file order: the entity's own fields, then source, as_of, notes."""
+        common = list(_Record.model_fields)
+        return [f for f in cls.model_fields if f not in common] + common
+
+    def as_row(self, *, json: bool = False) -> dict[str, Any]:
+        """The row as a dict in :meth:`columns` order (``json``: dates as ISO strings)."""
+        data = self.model_dump(mode="json" if json else "python")
+        return {c: data[c] for c in self.columns()}
+
 
 class ModelRecord(_Record):
     """A Llama model: architecture facts from its config and the official parameter counts.
