@@ -1,0 +1,50 @@
+"""User-facing scenarios: pydantic configs, TOML loading, and the ``compare()`` orchestrator.
+
+>>> from llmcost.scenario import load_scenario, compare   # doctest: +SKIP
+>>> result = compare(load_scenario("examples/scenarios/chat-assistant.toml"))  # doctest: +SKIP
+>>> result.cheapest  # doctest: +SKIP
+"""
+
+from .comparison import Comparison, OptionResult, compare, scenario_model
+from .config import (
+    PRICING_MODES,
+    SELF_HOSTED_DEFAULTS,
+    ApiOption,
+    Feature,
+    Scenario,
+    SelfHostedOption,
+    UncertainInput,
+    Workload,
+)
+from .loading import load_scenario, parse_scenario
+from .model import (
+    API_VARIABLES,
+    OWNED_VARIABLES,
+    RENTAL_VARIABLES,
+    SELF_HOSTED_VARIABLES,
+    WORKLOAD_VARIABLES,
+    ScenarioModel,
+)
+
+__all__ = [
+    "API_VARIABLES",
+    "OWNED_VARIABLES",
+    "PRICING_MODES",
+    "RENTAL_VARIABLES",
+    "SELF_HOSTED_DEFAULTS",
+    "SELF_HOSTED_VARIABLES",
+    "WORKLOAD_VARIABLES",
+    "ApiOption",
+    "Comparison",
+    "Feature",
+    "OptionResult",
+    "Scenario",
+    "ScenarioModel",
+    "SelfHostedOption",
+    "UncertainInput",
+    "Workload",
+    "compare",
+    "load_scenario",
+    "parse_scenario",
+    "scenario_model",
+]

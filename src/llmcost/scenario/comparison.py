@@ -1,0 +1,368 @@
+"""``compare(scenario)``: every option's monthly cost, made of what, and which is cheapest."""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .._core.errors import InvalidInputError
+from ..catalog import Catalog, load_catalog, sources_for
+from ..cost.horizon import monthly_volumes, npv_usd
+from .config import ApiOption, Scenario
+from .model import ScenarioModel
+from .resolve import Resolved, resolve_api, resolve_self_hosted
+from .workload import feature_mix
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Comparison", "OptionResult", "compare", "scenario_model", "text_table"]
+
+
+@dataclass(frozen=True)
+class OptionResult:
+    """One option of a comparison at the scenario's base volume (money in USD per month)."""
+
+    name: str
+    kind: str  # "api" | "self_hosted"
+    monthly_cost_usd: float
+    components: dict[str, float]  # named USD/month amounts summing to monthly_cost_usd
+    usd_per_mtok: float  # monthly cost per 1M tokens processed, input + output
+    tokens_per_month: float
+    feasible: bool
+    warnings: list[str]
+    features: dict[str, float]  # monthly cost split by feature
+    input_usd_per_mtok: float | None = None  # API only
+    output_usd_per_mtok: float | None = None  # API only
+    gpus: float | None = None  # peak GPUs running (self-hosted)
+    gpus_avg: float | None = None
+    replicas: float | None = None  # peak replicas
+    replicas_avg: float | None = None
+    utilization: float | None = None  # served load / capacity of the replicas running
+    ttft_s: float | None = None
+    tpot_s: float | None = None
+    horizon_monthly_usd: list[float] = field(default_factory=list)
+    horizon_cumulative_usd: list[float] = field(default_factory=list)
+    npv_usd: float | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    indicators: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able dict (NaN → None)."""
+        out = {k: _clean(v) for k, v in self.__dict__.items()}
+        return out
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.bool_ | bool):
+        return bool(value)
+    if isinstance(value, np.floating | float):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The side-by-side result of :func:`compare`.
+
+    ``options`` in scenario order; ``cheapest`` is the feasible option with the lowest monthly
+    cost (None if none is feasible). ``assumptions`` lists every default used, with unit and
+    source; ``catalog_rows`` the catalog rows used (entity, id, source, as_of).
+    """
+
+    scenario: str
+    as_of: date | None
+    catalog_version: str
+    options: list[OptionResult]
+    cheapest: str | None
+    horizon_months: int
+    discount_rate_per_year: float
+    assumptions: list[dict[str, Any]]
+    catalog_rows: list[dict[str, Any]]
+    model: ScenarioModel = field(repr=False)
+
+    def option(self, name: str) -> OptionResult:
+        """The result of the option called ``name``."""
+        for opt in self.options:
+            if opt.name == name:
+                return opt
+        raise InvalidInputError(
+            f"unknown option {name!r}; options: {', '.join(o.name for o in self.options)}"
+        )
+
+    def evaluate(self, **overrides: Any) -> dict[str, dict[str, Any]]:
+        """Vectorized re-evaluation with overridden inputs (see :class:`ScenarioModel`)."""
+        return self.model.evaluate(overrides)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per option: cost, $/1M tokens, each component as a ``<name>`` column…"""
+        import pandas as pd
+
+        names = sorted({c for o in self.options for c in o.components})
+        rows = []
+        for o in self.options:
+            row: dict[str, Any] = {
+                "option": o.name,
+                "kind": o.kind,
+                "monthly_cost_usd": o.monthly_cost_usd,
+                "usd_per_mtok": o.usd_per_mtok,
+                "cheapest": o.name == self.cheapest,
+                "feasible": o.feasible,
+                "gpus": o.gpus,
+                "replicas": o.replicas,
+                "utilization": o.utilization,
+                "ttft_s": o.ttft_s,
+                "tpot_s": o.tpot_s,
+                "npv_usd": o.npv_usd,
+            }
+            row |= {n: o.components.get(n, 0.0) for n in names}
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("option")
+
+    def horizon_frame(self) -> pd.DataFrame:
+        """Month-by-month cost of each option (columns), months 1…horizon as the index."""
+        import pandas as pd
+
+        data = {o.name: o.horizon_monthly_usd for o in self.options}
+        frame = pd.DataFrame(data, index=pd.RangeIndex(1, self.horizon_months + 1, name="month"))
+        return frame
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of ``llmcost compare --json`` (DESIGN.md §4)."""
+        return _clean(
+            {
+                "scenario": self.scenario,
+                "catalog_version": self.catalog_version,
+                "as_of": self.as_of.isoformat() if self.as_of else None,
+                "options": [o.to_dict() for o in self.options],
+                "cheapest": self.cheapest,
+                "horizon_months": self.horizon_months,
+                "discount_rate_per_year": self.discount_rate_per_year,
+                "assumptions": self.assumptions,
+                "catalog_rows": self.catalog_rows,
+            }
+        )
+
+    def table_rows(self) -> list[dict[str, Any]]:
+        """Rows for a plain-text table (money rounded to dollars)."""
+        rows = []
+        for o in self.options:
+            mark = "*" if o.name == self.cheapest else ""
+            rows.append(
+                {
+                    "": mark,
+                    "option": o.name,
+                    "kind": o.kind,
+                    "USD/month": _money(o.monthly_cost_usd),
+                    "USD/1M tok": "" if math.isnan(o.usd_per_mtok) else f"{o.usd_per_mtok:.3f}",
+                    "GPUs": "" if o.gpus is None else f"{o.gpus:g}",
+                    "util": ""
+                    if o.utilization is None or math.isnan(o.utilization)
+                    else f"{o.utilization:.0%}",
+                    "feasible": "yes" if o.feasible else "NO",
+                    "notes": "; ".join(o.warnings),
+                }
+            )
+        return rows
+
+    def __repr__(self) -> str:
+        head = (
+            f"Comparison({self.scenario!r}, as_of={self.as_of}, "
+            f"catalog_version={self.catalog_version!r}, cheapest={self.cheapest!r})"
+        )
+        return head + "\n" + text_table(self.table_rows())
+
+    def _repr_html_(self) -> str:
+        rows = self.table_rows()
+        head = "".join(f"<th>{html.escape(k)}</th>" for k in rows[0])
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r.values()) + "</tr>"
+            for r in rows
+        )
+        title = html.escape(f"{self.scenario} — cheapest: {self.cheapest}")
+        return f"<p><b>{title}</b></p><table><tr>{head}</tr>{body}</table>"
+
+
+def text_table(rows: list[dict[str, Any]]) -> str:
+    """Rows of strings as a fixed-width text table (header, rule, rows).
+
+    >>> print(text_table([{"a": "x", "bb": "1"}, {"a": "yy", "bb": "22"}]))
+    a   bb
+    --  --
+    x   1
+    yy  22
+    """
+    cols = list(rows[0])
+    cells = [[str(r.get(c, "")) for c in cols] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    return "\n".join(lines)
+
+
+def _money(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{value:,.0f}"
+
+
+def _resolve_all(
+    scenario: Scenario, catalog: Catalog, as_of: date | None
+) -> tuple[ScenarioModel, list[Resolved]]:
+    mix = feature_mix(scenario.workload)
+    resolved = [
+        resolve_api(o, i, mix, catalog, as_of)
+        if isinstance(o, ApiOption)
+        else resolve_self_hosted(o, i, mix, catalog, as_of)
+        for i, o in enumerate(scenario.options)
+    ]
+    model = ScenarioModel(mix=mix, evaluators=tuple(r.evaluator for r in resolved))
+    unknown = [k for k in scenario.uncertainty if k not in model.variables]
+    if unknown:
+        model.evaluate({unknown[0]: 0.0})  # raises naming the input, with "did you mean"
+    return model, resolved
+
+
+def scenario_model(
+    scenario: Scenario, *, as_of: date | None = None, catalog: Catalog | None = None
+) -> ScenarioModel:
+    """The scenario as a vectorized model for the analysis layer (see :class:`ScenarioModel`)."""
+    catalog = catalog or load_catalog()
+    return _resolve_all(scenario, catalog, as_of or scenario.as_of)[0]
+
+
+def compare(
+    scenario: Scenario, *, as_of: date | str | None = None, catalog: Catalog | None = None
+) -> Comparison:
+    """Compare every option of ``scenario`` at its base volume and over its horizon.
+
+    ``as_of`` (default: the scenario's, else the latest prices) picks the prices in force that
+    day. Self-hosted capacity comes from the performance model at each feature's lengths and the
+    option's latency targets (max throughput without targets), once.
+    """
+    if isinstance(as_of, str):
+        try:
+            as_of = date.fromisoformat(as_of)
+        except ValueError:
+            raise InvalidInputError(f"as_of must be a date YYYY-MM-DD; got {as_of!r}") from None
+    as_of = as_of or scenario.as_of
+    catalog = catalog or load_catalog()
+    model, resolved = _resolve_all(scenario, catalog, as_of)
+    mix = model.mix
+    wl = scenario.workload
+    base = model.evaluate()
+    months = monthly_volumes(mix.total_requests_per_month, wl.growth_per_month, wl.horizon_months)
+    horizon = model.evaluate(requests_per_month=months)
+
+    results = []
+    for res, ev in zip(resolved, model.evaluators, strict=True):
+        out = base[ev.name]
+        monthly = np.atleast_1d(horizon[ev.name]["monthly_cost_usd"]).astype(float)
+        warnings = list(res.warnings)
+        feasible = bool(out["feasible"])
+        if ev.kind == "api" and out["rate_limited"]:
+            warnings.append(
+                f"peak {out['peak_tokens_per_minute']:,.0f} tokens/min or "
+                f"{out['peak_requests_per_minute']:,.0f} requests/min exceeds the offer's "
+                f"limits at tier {res.details.get('rate_limit_tier')}"
+            )
+        if ev.kind == "self_hosted" and res.details.get("fits", True) and not feasible:
+            warnings.append(
+                f"max_replicas too small: serves {out['served_fraction']:.0%} of peak demand"
+            )
+        if ev.kind == "self_hosted" and not res.details.get("meets_slo", True):
+            feasible = False
+        if not np.all(np.atleast_1d(horizon[ev.name]["feasible"])) and feasible:
+            warnings.append("becomes infeasible within the horizon (growth)")
+        is_api = ev.kind == "api"
+        results.append(
+            OptionResult(
+                name=ev.name,
+                kind=ev.kind,
+                monthly_cost_usd=float(out["monthly_cost_usd"]),
+                components={
+                    k.removeprefix("components."): float(v)
+                    for k, v in out.items()
+                    if k.startswith("components.")
+                },
+                usd_per_mtok=float(out["usd_per_mtok"]),
+                tokens_per_month=float(out["tokens_per_month"]),
+                feasible=feasible,
+                warnings=warnings,
+                features={
+                    k.removeprefix("features."): float(v)
+                    for k, v in out.items()
+                    if k.startswith("features.")
+                },
+                input_usd_per_mtok=float(out["input_usd_per_mtok"]) if is_api else None,
+                output_usd_per_mtok=float(out["output_usd_per_mtok"]) if is_api else None,
+                gpus=None if is_api else float(out.get("gpus_peak", np.nan)),
+                gpus_avg=None if is_api else float(out.get("gpus_avg", np.nan)),
+                replicas=None if is_api else float(out.get("replicas_peak", np.nan)),
+                replicas_avg=None if is_api else float(out.get("replicas_avg", np.nan)),
+                utilization=None if is_api else float(out.get("utilization", np.nan)),
+                ttft_s=res.latency.get("ttft_s"),
+                tpot_s=res.latency.get("tpot_s"),
+                horizon_monthly_usd=monthly.tolist(),
+                horizon_cumulative_usd=np.cumsum(monthly).tolist(),
+                npv_usd=float(npv_usd(monthly, wl.discount_rate_per_year)),
+                details=res.details,
+                indicators={
+                    k: float(v)
+                    for k, v in out.items()
+                    if not k.startswith(("components.", "features."))
+                    and k not in ("monthly_cost_usd", "usd_per_mtok", "tokens_per_month")
+                },
+            )
+        )
+    feasible_costs = [
+        (o.monthly_cost_usd, o.name)
+        for o in results
+        if o.feasible and not math.isnan(o.monthly_cost_usd)
+    ]
+    cheapest = min(feasible_costs)[1] if feasible_costs else None
+
+    assumptions = [a for r in resolved for a in r.assumptions]
+    if wl.peak_to_average is None and wl.hourly_profile is None:
+        assumptions.insert(
+            0,
+            {
+                "option": "workload",
+                "name": "peak_to_average",
+                "value": 1.0,
+                "unit": "ratio",
+                "source": "llmcost default: a flat day (give peak_to_average or hourly_profile)",
+            },
+        )
+    rows = [row for r in resolved for row in r.rows]
+    frame = sources_for(rows)
+    catalog_rows = [
+        {str(k): (v.isoformat() if isinstance(v, date) else v) for k, v in rec.items()}
+        for rec in frame.to_dict(orient="records")
+    ]
+    return Comparison(
+        scenario=scenario.name,
+        as_of=as_of,
+        catalog_version=catalog.catalog_version,
+        options=results,
+        cheapest=cheapest,
+        horizon_months=wl.horizon_months,
+        discount_rate_per_year=wl.discount_rate_per_year,
+        assumptions=assumptions,
+        catalog_rows=catalog_rows,
+        model=model,
+    )

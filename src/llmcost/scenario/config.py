@@ -1,0 +1,278 @@
+"""User-facing scenario configs (DESIGN.md §4), validated by pydantic.
+
+Every model forbids unknown keys. Quantities carry their unit in the field name; fractions are
+0–1. Ids (models, GPUs, offers) are checked against the catalog when the scenario is compared.
+Defaults that change a result are listed in :data:`SELF_HOSTED_DEFAULTS` and reported in every
+comparison's assumptions.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "PRICING_MODES",
+    "SELF_HOSTED_DEFAULTS",
+    "ApiOption",
+    "Feature",
+    "Option",
+    "Scenario",
+    "SelfHostedOption",
+    "UncertainInput",
+    "Workload",
+]
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+Pos = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+OptionName = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[^.\s][^.]*$")]
+
+PRICING_MODES = ("on_demand", "reserved_1y", "reserved_3y", "spot", "owned")
+
+#: Defaults of a self-hosted option with their unit and why; reported as assumptions when used.
+SELF_HOSTED_DEFAULTS: dict[str, tuple[float, str, str]] = {
+    "target_utilization": (
+        0.8,
+        "fraction",
+        "planning headroom: replicas run at ≤ 80 % of capacity",
+    ),
+    "min_replicas": (1.0, "replicas", "always on unless scale_to_zero"),
+    "engineering_fte": (0.5, "FTE", "illustrative: half an engineer runs the serving stack"),
+    "fte_usd_per_year": (240_000.0, "USD/year", "illustrative fully-loaded US ML engineer cost"),
+    "fixed_usd_per_month": (0.0, "USD/month", "software, monitoring: none unless given"),
+    "networking_storage_usd_per_month": (0.0, "USD/month", "none unless given"),
+    "spot_interruption_overhead_fraction": (
+        0.1,
+        "fraction",
+        "assumption: 10 % extra spot GPU-hours re-run after preemption",
+    ),
+    "residual_fraction": (0.0, "fraction", "conservative: no resale value"),
+    "cost_of_capital_per_year": (0.08, "1/year", "assumption: 8 % a year cost of capital"),
+    "maintenance_fraction_per_year": (
+        0.05,
+        "1/year",
+        "assumption: support/spares at 5 % of the purchase a year",
+    ),
+    "idle_power_fraction": (
+        0.3,
+        "fraction",
+        "assumption: an idle server draws 30 % of its full-load power",
+    ),
+}
+
+
+class _Config(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Feature(_Config):
+    """One request class of the workload (chat, summarisation, an agent…).
+
+    Volume is ``requests_per_month`` or ``tokens_per_month`` (input + output); fields left out
+    inherit the workload's value.
+    """
+
+    name: Annotated[str, Field(min_length=1)]
+    requests_per_month: NonNeg | None = None
+    tokens_per_month: NonNeg | None = None
+    input_tokens_per_request: NonNeg
+    output_tokens_per_request: NonNeg
+    cached_input_fraction: Fraction | None = None
+    cache_write_fraction: Fraction | None = None
+    batch_eligible_fraction: Fraction | None = None
+
+    @model_validator(mode="after")
+    def _one_volume(self) -> Feature:
+        if (self.requests_per_month is None) == (self.tokens_per_month is None):
+            raise ValueError("give exactly one of requests_per_month or tokens_per_month")
+        if self.input_tokens_per_request + self.output_tokens_per_request <= 0:
+            raise ValueError("a request must have input or output tokens")
+        return self
+
+
+class Workload(_Config):
+    """What is served: volume, request lengths, caching, batch share, daily shape, growth."""
+
+    requests_per_month: NonNeg | None = None
+    tokens_per_month: NonNeg | None = None
+    input_tokens_per_request: NonNeg | None = None
+    output_tokens_per_request: NonNeg | None = None
+    cached_input_fraction: Fraction = 0.0
+    cache_write_fraction: Fraction = 0.0
+    batch_eligible_fraction: Fraction = 0.0
+    peak_to_average: Annotated[float, Field(ge=1.0, le=24.0)] | None = None
+    hourly_profile: list[NonNeg] | None = None
+    growth_per_month: Annotated[float, Field(ge=-0.5, le=10.0)] = 0.0
+    horizon_months: Annotated[int, Field(ge=1, le=240)] = 12
+    discount_rate_per_year: Annotated[float, Field(ge=0.0, le=1.0)] = 0.08
+    features: list[Feature] = Field(default_factory=list)
+
+    @field_validator("hourly_profile")
+    @classmethod
+    def _24_hours(cls, value: list[float] | None) -> list[float] | None:
+        if value is not None and (len(value) != 24 or sum(value) <= 0):
+            raise ValueError(f"must hold 24 non-negative weights, not all 0; got {len(value)}")
+        return value
+
+    @model_validator(mode="after")
+    def _volume_and_shape(self) -> Workload:
+        if self.peak_to_average is not None and self.hourly_profile is not None:
+            raise ValueError("give peak_to_average or hourly_profile, not both")
+        top = (
+            self.requests_per_month,
+            self.tokens_per_month,
+            self.input_tokens_per_request,
+            self.output_tokens_per_request,
+        )
+        if self.features:
+            if any(v is not None for v in top):
+                raise ValueError(
+                    "with features, give volumes and lengths per feature, not at the top level"
+                )
+            names = [f.name for f in self.features]
+            if len(set(names)) != len(names):
+                raise ValueError(f"feature names must be unique; got {names}")
+            return self
+        if (self.requests_per_month is None) == (self.tokens_per_month is None):
+            raise ValueError("give exactly one of requests_per_month or tokens_per_month")
+        if self.input_tokens_per_request is None or self.output_tokens_per_request is None:
+            raise ValueError("input_tokens_per_request and output_tokens_per_request are required")
+        if self.input_tokens_per_request + self.output_tokens_per_request <= 0:
+            raise ValueError("a request must have input or output tokens")
+        return self
+
+    def feature_list(self) -> list[Feature]:
+        """The features, or one feature named "all" built from the top-level fields."""
+        if self.features:
+            return list(self.features)
+        return [
+            Feature(
+                name="all",
+                requests_per_month=self.requests_per_month,
+                tokens_per_month=self.tokens_per_month,
+                input_tokens_per_request=self.input_tokens_per_request or 0.0,
+                output_tokens_per_request=self.output_tokens_per_request or 0.0,
+            )
+        ]
+
+
+class ApiOption(_Config):
+    """A pay-per-token offer from the catalog (``provider/model``), with optional overrides."""
+
+    name: OptionName
+    kind: Literal["api"]
+    offer: str
+    input_usd_per_mtok: NonNeg | None = None
+    cached_input_usd_per_mtok: NonNeg | None = None
+    cache_write_usd_per_mtok: NonNeg | None = None
+    output_usd_per_mtok: NonNeg | None = None
+    batch_discount_fraction: Fraction | None = None
+    use_batch_api: bool = True
+    tokens_per_minute: Pos | None = None
+    requests_per_minute: Pos | None = None
+
+
+class SelfHostedOption(_Config):
+    """Llama served on GPUs: rented (on demand, reserved, spot) or owned.
+
+    ``gpu_usd_per_hour`` is the price of the pricing term (for reserved terms the reserved
+    price; the peak above the commitment is billed at ``on_demand_usd_per_gpu_hour``).
+    ``requests_per_s_per_replica`` replaces the performance model with a measured capacity.
+    Fields left at None take catalog or documented defaults (see :data:`SELF_HOSTED_DEFAULTS`).
+    """
+
+    name: OptionName
+    kind: Literal["self_hosted"]
+    model: str
+    gpu: str
+    gpus_per_replica: Annotated[int, Field(ge=1, le=1024)]
+    precision: Literal["bf16", "fp16", "fp8", "int8", "int4", "fp4"] = "bf16"
+    kv_precision: Literal["bf16", "fp16", "fp8", "int8", "int4", "fp4"] | None = None
+    engine: Literal["vllm", "sglang", "trtllm"] = "vllm"
+    tp: Annotated[int, Field(ge=1)] | None = None
+    pp: Annotated[int, Field(ge=1)] = 1
+    ep: Annotated[int, Field(ge=1)] | None = None
+    tpot_slo_s: Pos | None = None
+    ttft_slo_s: Pos | None = None
+    requests_per_s_per_replica: Pos | None = None
+    pricing: Literal["on_demand", "reserved_1y", "reserved_3y", "spot", "owned"] = "on_demand"
+    provider: str | None = None
+    gpu_usd_per_hour: Pos | None = None
+    on_demand_usd_per_gpu_hour: Pos | None = None
+    commitment_fraction: Fraction | None = None
+    spot_interruption_overhead_fraction: Fraction | None = None
+    min_replicas: Annotated[int, Field(ge=0)] | None = None
+    max_replicas: Annotated[int, Field(ge=1)] | None = None
+    scale_to_zero: bool = False
+    target_utilization: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
+    engineering_fte: NonNeg | None = None
+    fte_usd_per_year: NonNeg | None = None
+    fixed_usd_per_month: NonNeg | None = None
+    networking_storage_usd_per_month: NonNeg | None = None
+    # owned hardware
+    purchase_usd_per_gpu: Pos | None = None
+    life_years: Annotated[float, Field(gt=0.0, le=20.0)] | None = None
+    residual_fraction: Fraction | None = None
+    cost_of_capital_per_year: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
+    power_kw_per_gpu: Pos | None = None
+    power_draw_fraction: Fraction | None = None
+    idle_power_fraction: Fraction | None = None
+    pue: Annotated[float, Field(ge=1.0, le=5.0)] | None = None
+    usd_per_kwh: NonNeg | None = None
+    colocation_usd_per_kw_month: NonNeg | None = None
+    maintenance_fraction_per_year: Fraction | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SelfHostedOption:
+        if (
+            self.min_replicas is not None
+            and self.max_replicas is not None
+            and self.min_replicas > self.max_replicas
+        ):
+            raise ValueError(
+                f"min_replicas ({self.min_replicas}) must be ≤ max_replicas ({self.max_replicas})"
+            )
+        owned_only = ("purchase_usd_per_gpu", "life_years", "power_kw_per_gpu", "pue")
+        if self.pricing != "owned":
+            given = [f for f in owned_only if getattr(self, f) is not None]
+            if given:
+                raise ValueError(f"{', '.join(given)} only apply with pricing = 'owned'")
+        if self.pricing == "owned" and self.gpu_usd_per_hour is not None:
+            raise ValueError("gpu_usd_per_hour does not apply with pricing = 'owned'")
+        return self
+
+
+Option = Annotated[ApiOption | SelfHostedOption, Field(discriminator="kind")]
+
+
+class UncertainInput(_Config):
+    """A distribution for one input, kept for the analysis layer (Monte Carlo, Sobol)."""
+
+    distribution: Literal["uniform", "triangular", "pert", "normal", "lognormal"]
+    low: float | None = None
+    high: float | None = None
+    mode: float | None = None
+    mean: float | None = None
+    sd: Annotated[float, Field(gt=0.0)] | None = None
+
+
+class Scenario(_Config):
+    """A workload and the options to compare for it."""
+
+    name: Annotated[str, Field(min_length=1)]
+    description: str = ""
+    as_of: date | None = None
+    workload: Workload
+    options: Annotated[list[Option], Field(min_length=1)]
+    uncertainty: dict[str, UncertainInput] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Scenario:
+        names = [o.name for o in self.options]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"option names must be unique; repeated: {', '.join(dupes)}")
+        return self

@@ -1,0 +1,292 @@
+"""Per-option cost evaluators: the numbers of one option, evaluated over arrays of inputs.
+
+An evaluator holds what was resolved once (prices from the catalog, capacity from the
+performance model) and maps arrays of the workload and of its own variables to a flat dict of
+arrays: ``monthly_cost_usd``, ``components.<name>`` (they sum to the total),
+``features.<name>`` (the total split by feature), and indicators. Nothing here reads files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .._core._arrays import FloatArray
+from .._core.units import SECONDS_PER_MONTH, TOKENS_PER_MTOK
+from ..cost.api import api_bill, exceeds_rate_limit, peak_per_minute
+from ..cost.load import replica_plan
+from ..cost.owned import owned_cost, power_draw_fraction
+from ..cost.rental import committed_replicas, rental_cost
+from ..cost.staff import staff_usd_per_month
+
+__all__ = ["ApiEvaluator", "SelfHostedEvaluator", "WorkloadArrays"]
+
+Arrays = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class WorkloadArrays:
+    """The workload for one evaluation: per-feature arrays broadcast over the scenarios."""
+
+    names: tuple[str, ...]
+    requests_per_month: list[Any]  # per feature [requests/month]
+    input_tokens: FloatArray  # per feature [tokens/request]
+    output_tokens: FloatArray  # per feature [tokens/request]
+    cached_input_fraction: list[Any]  # per feature [0–1]
+    cache_write_fraction: FloatArray  # per feature [0–1]
+    batch_eligible_fraction: list[Any]  # per feature [0–1]
+    hourly_weights: FloatArray  # (24,) or (n, 24)
+    peak_to_average: Any  # [ratio]
+
+    def tokens_per_month(self) -> Any:
+        """Input + output tokens of all features [tokens/month]."""
+        return sum(
+            r * (i + o)
+            for r, i, o in zip(
+                self.requests_per_month, self.input_tokens, self.output_tokens, strict=True
+            )
+        )
+
+
+def _finish(out: Arrays, components: Mapping[str, Any], tokens: Any) -> Arrays:
+    total = sum(components.values())
+    out["monthly_cost_usd"] = total
+    for name, value in components.items():
+        out[f"components.{name}"] = value
+    out["tokens_per_month"] = tokens
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["usd_per_mtok"] = np.where(tokens > 0, total / tokens * TOKENS_PER_MTOK, np.nan)
+    return out
+
+
+@dataclass(frozen=True)
+class ApiEvaluator:
+    """A pay-per-token offer: per-feature prices (after tier selection), limits."""
+
+    name: str
+    input_usd_per_mtok: FloatArray  # per feature
+    cached_input_usd_per_mtok: FloatArray  # per feature, NaN = no caching
+    cache_write_usd_per_mtok: FloatArray  # per feature, NaN = billed as input
+    output_usd_per_mtok: FloatArray  # per feature
+    tokens_per_minute_limit: float  # NaN = not published
+    requests_per_minute_limit: float
+    base: dict[str, float] = field(default_factory=dict)
+    kind: str = "api"
+
+    def __call__(self, w: WorkloadArrays, p: Mapping[str, Any]) -> Arrays:
+        """Monthly bill and indicators for the arrays of ``w`` and parameters ``p``."""
+        m = np.asarray(p["api_price_multiplier"], dtype=np.float64)
+        discount = p["batch_discount_fraction"]
+        parts: dict[str, Any] = {}
+        out: Arrays = {}
+        interactive_tokens: Any = 0.0
+        interactive_requests: Any = 0.0
+        in_paid: Any = 0.0
+        in_tokens: Any = 0.0
+        for f, fname in enumerate(w.names):
+            bill = api_bill(
+                requests_per_month=w.requests_per_month[f],
+                input_tokens_per_request=w.input_tokens[f],
+                output_tokens_per_request=w.output_tokens[f],
+                input_usd_per_mtok=self.input_usd_per_mtok[f] * m,
+                output_usd_per_mtok=self.output_usd_per_mtok[f] * m,
+                cached_input_usd_per_mtok=self.cached_input_usd_per_mtok[f] * m,
+                cache_write_usd_per_mtok=self.cache_write_usd_per_mtok[f] * m,
+                cached_input_fraction=w.cached_input_fraction[f],
+                cache_write_fraction=w.cache_write_fraction[f],
+                batch_eligible_fraction=w.batch_eligible_fraction[f],
+                batch_discount_fraction=discount,
+            )
+            for key, value in bill.components().items():
+                parts[key] = parts.get(key, 0.0) + value
+            out[f"features.{fname}"] = bill.total_usd
+            on_line = 1.0 - np.where(np.asarray(discount) > 0, w.batch_eligible_fraction[f], 0.0)
+            interactive_tokens = interactive_tokens + (bill.input_tokens + bill.output_tokens) * (
+                on_line
+            )
+            interactive_requests = interactive_requests + w.requests_per_month[f] * on_line
+            in_paid = in_paid + bill.input_usd + bill.cached_input_usd + bill.cache_write_usd
+            in_tokens = in_tokens + bill.input_tokens
+        tokens = w.tokens_per_month()
+        out = _finish(out, parts, tokens)
+        out_tokens = tokens - in_tokens
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["input_usd_per_mtok"] = np.where(
+                in_tokens > 0, in_paid / in_tokens * TOKENS_PER_MTOK, np.nan
+            )
+            out["output_usd_per_mtok"] = np.where(
+                out_tokens > 0, parts["output_usd"] / out_tokens * TOKENS_PER_MTOK, np.nan
+            )
+        # Rate limits apply to the interactive (non-batch) traffic at the peak hour.
+        peak_tpm = peak_per_minute(interactive_tokens, w.peak_to_average)
+        peak_rpm = peak_per_minute(interactive_requests, w.peak_to_average)
+        out["peak_tokens_per_minute"] = peak_tpm
+        out["peak_requests_per_minute"] = peak_rpm
+        out["rate_limited"] = np.asarray(
+            exceeds_rate_limit(
+                peak_per_minute=peak_tpm, limit_per_minute=self.tokens_per_minute_limit
+            )
+        ) | np.asarray(
+            exceeds_rate_limit(
+                peak_per_minute=peak_rpm, limit_per_minute=self.requests_per_minute_limit
+            )
+        )
+        out["feasible"] = np.ones_like(np.asarray(tokens, dtype=float), dtype=bool)
+        return out
+
+
+@dataclass(frozen=True)
+class SelfHostedEvaluator:
+    """A self-hosted deployment: capacity per feature (from perf, once) and its price terms.
+
+    ``seconds_per_request`` (n_features, n_grid) is the replica time one request of a
+    feature takes at full load, tabulated on ``cached_grid`` (cached-input fractions) and
+    interpolated linearly — prefill work falls linearly with the cache hit rate.
+    """
+
+    name: str
+    pricing: str  # on_demand | reserved_1y | reserved_3y | spot | owned
+    gpus_per_replica: int
+    cached_grid: FloatArray
+    seconds_per_request: FloatArray
+    fits: bool = True
+    scale_to_zero: bool = False
+    base: dict[str, float] = field(default_factory=dict)
+    kind: str = "self_hosted"
+
+    def capacity_requests_per_s(self, w: WorkloadArrays, multiplier: Any) -> tuple[Any, list[Any]]:
+        """Requests/s one replica serves for the mix, and each feature's share of replica time."""
+        shares = [
+            r
+            * np.interp(
+                np.asarray(c, dtype=np.float64), self.cached_grid, self.seconds_per_request[f]
+            )
+            for f, (r, c) in enumerate(
+                zip(w.requests_per_month, w.cached_input_fraction, strict=True)
+            )
+        ]
+        busy = sum(shares)  # replica-seconds per month
+        requests = sum(w.requests_per_month)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # Σ requests / Σ replica-seconds: the mix's capacity; the time-weighted mean of
+            # the features' capacities (mean seconds per request when there is no traffic).
+            mean_s = np.where(
+                requests > 0,
+                busy / np.where(requests > 0, requests, 1.0),
+                np.mean(self.seconds_per_request[:, 0]),
+            )
+            time_share = [
+                np.where(busy > 0, s / np.where(busy > 0, busy, 1.0), 1.0 / len(shares))
+                for s in shares
+            ]
+        return np.asarray(multiplier) / mean_s, time_share
+
+    def __call__(self, w: WorkloadArrays, p: Mapping[str, Any]) -> Arrays:
+        """Monthly cost and indicators for the arrays of ``w`` and parameters ``p``."""
+        tokens = w.tokens_per_month()
+        if not self.fits:
+            nan = np.full(np.shape(tokens), np.nan)
+            out: Arrays = {f"features.{n}": nan for n in w.names}
+            out = _finish(out, {"gpu_usd": nan}, tokens)
+            out["feasible"] = np.zeros(np.shape(tokens), dtype=bool)
+            return out
+        cap, time_share = self.capacity_requests_per_s(w, p["capacity_multiplier"])
+        demand = sum(w.requests_per_month) / SECONDS_PER_MONTH
+        max_rep = np.where(np.isnan(p["max_replicas"]), np.inf, p["max_replicas"])
+        plan = replica_plan(
+            requests_per_s=demand,
+            hourly_weights=w.hourly_weights,
+            capacity_requests_per_s_per_replica=cap,
+            target_utilization=p["target_utilization"],
+            min_replicas=p["min_replicas"],
+            max_replicas=max_rep,
+            scale_to_zero=self.scale_to_zero,
+        )
+        g = float(self.gpus_per_replica)
+        parts: dict[str, Any] = {}
+        if self.pricing == "owned":
+            gpus_owned = plan.replicas_peak * g
+            # Owned GPUs stay powered all day: their load is the demand over the whole fleet.
+            with np.errstate(divide="ignore", invalid="ignore"):
+                fleet_util = np.where(
+                    plan.replicas_peak > 0,
+                    np.nan_to_num(plan.utilization)
+                    * plan.replicas_avg
+                    / np.maximum(plan.replicas_peak, 1e-300),
+                    0.0,
+                )
+            draw = np.where(
+                np.isnan(p["power_draw_fraction"]),
+                power_draw_fraction(np.clip(fleet_util, 0.0, 1.0), p["idle_power_fraction"]),
+                p["power_draw_fraction"],
+            )
+            owned = owned_cost(
+                gpus=gpus_owned,
+                purchase_usd_per_gpu=p["purchase_usd_per_gpu"],
+                life_years=p["life_years"],
+                residual_fraction=p["residual_fraction"],
+                cost_of_capital_per_year=p["cost_of_capital_per_year"],
+                power_kw_per_gpu=p["power_kw_per_gpu"],
+                power_draw_fraction=draw,
+                pue=p["pue"],
+                usd_per_kwh=p["usd_per_kwh"],
+                colocation_usd_per_kw_month=p["colocation_usd_per_kw_month"],
+                maintenance_fraction_per_year=p["maintenance_fraction_per_year"],
+            )
+            parts |= {
+                "capital_usd": owned.capital_usd,
+                "power_usd": owned.power_usd,
+                "colocation_usd": owned.colocation_usd,
+                "maintenance_usd": owned.maintenance_usd,
+            }
+            gpu_hours = plan.replica_hours_per_month * g
+        else:
+            reserved = self.pricing.startswith("reserved")
+            spot = self.pricing == "spot"
+            committed = (
+                committed_replicas(plan.replicas_by_hour, p["commitment_fraction"])
+                if reserved
+                else 0.0
+            )
+            rent = rental_cost(
+                replicas_by_hour=plan.replicas_by_hour,
+                gpus_per_replica=g,
+                usd_per_gpu_hour=p["on_demand_usd_per_gpu_hour"]
+                if reserved
+                else p["gpu_usd_per_hour"],
+                committed_replicas=committed,
+                committed_usd_per_gpu_hour=p["gpu_usd_per_hour"] if reserved else 0.0,
+                interruption_overhead_fraction=(
+                    p["spot_interruption_overhead_fraction"] if spot else 0.0
+                ),
+            )
+            if reserved:
+                parts["gpu_reserved_usd"] = rent.gpu_committed_usd
+                parts["gpu_on_demand_usd"] = rent.gpu_usage_usd
+            elif spot:
+                parts["gpu_spot_usd"] = rent.gpu_usage_usd
+                parts["spot_interruption_usd"] = rent.spot_interruption_usd
+            else:
+                parts["gpu_on_demand_usd"] = rent.gpu_usage_usd
+            gpu_hours = rent.gpu_hours_per_month
+        parts["staff_usd"] = staff_usd_per_month(p["engineering_fte"], p["fte_usd_per_year"])
+        parts["networking_storage_usd"] = np.asarray(p["networking_storage_usd_per_month"]) + 0.0
+        parts["fixed_usd"] = np.asarray(p["fixed_usd_per_month"]) + 0.0
+        total = sum(parts.values())
+        out = {f"features.{n}": total * s for n, s in zip(w.names, time_share, strict=True)}
+        out = _finish(out, parts, tokens)
+        out |= {
+            "capacity_requests_per_s_per_replica": cap,
+            "replicas_avg": plan.replicas_avg,
+            "replicas_peak": plan.replicas_peak,
+            "gpus_avg": plan.replicas_avg * g,
+            "gpus_peak": plan.replicas_peak * g,
+            "gpu_hours_per_month": gpu_hours,
+            "utilization": plan.utilization,
+            "served_fraction": plan.served_fraction,
+            "feasible": np.asarray(plan.feasible, dtype=bool),
+        }
+        return out

@@ -1,0 +1,92 @@
+"""Reading scenario files (TOML) and turning pydantic's errors into one clear message."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .._core.errors import InvalidInputError
+from .config import Scenario
+
+__all__ = ["load_scenario", "parse_scenario"]
+
+#: Largest scenario file read [bytes]: a scenario is a few kB; refuse anything absurd.
+MAX_SCENARIO_BYTES = 1_000_000
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario TOML file (DESIGN.md §4).
+
+    Raises :class:`InvalidInputError` naming the file, the field path and the value for a
+    missing file, a TOML syntax error or a field that fails validation. The scenario's name
+    defaults to the file's stem.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InvalidInputError(f"scenario file not found: {str(p)!r}")
+    if p.stat().st_size > MAX_SCENARIO_BYTES:
+        raise InvalidInputError(
+            f"scenario file {str(p)!r} is larger than {MAX_SCENARIO_BYTES:,} bytes"
+        )
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(f"{p.name}: not valid TOML: {exc}") from exc
+    data.setdefault("name", p.stem)
+    return parse_scenario(data, source=p.name)
+
+
+def parse_scenario(data: Mapping[str, Any], *, source: str = "scenario") -> Scenario:
+    """Validate a scenario given as a mapping (e.g. parsed TOML or JSON)."""
+    try:
+        return Scenario.model_validate(dict(data))
+    except ValidationError as exc:
+        raise InvalidInputError(f"{source}: {_describe(exc, data)}") from None
+
+
+def _describe(exc: ValidationError, data: Mapping[str, Any]) -> str:
+    """One message for every error: ``field.path = value: what is wrong``."""
+    parts = []
+    for err in exc.errors():
+        path = _path(err["loc"], data)
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            parts.append(f"{path}: unknown key (check the spelling; see DESIGN.md §4)")
+        elif err["type"] == "missing":
+            parts.append(f"{path}: required")
+        elif err["type"] == "union_tag_invalid":
+            tag = err.get("ctx", {}).get("tag")
+            parts.append(f"{path}.kind = {tag!r}: must be 'api' or 'self_hosted'")
+        elif err["type"] == "union_tag_not_found":
+            parts.append(f"{path}.kind: required ('api' or 'self_hosted')")
+        elif path and "input" in err and not isinstance(err["input"], dict | list):
+            parts.append(f"{path} = {err['input']!r}: {msg}")
+        else:
+            parts.append(f"{path or 'scenario'}: {msg}")
+    return "; ".join(parts)
+
+
+def _path(loc: tuple[int | str, ...], data: Mapping[str, Any]) -> str:
+    """``options[2](maverick).gpu_usd_per_hour`` from pydantic's location tuple."""
+    out = ""
+    node: Any = data
+    skip_tag = False
+    for part in loc:
+        if skip_tag:  # the discriminated union adds the tag ("api") after the index
+            skip_tag = False
+            if part in ("api", "self_hosted"):
+                continue
+        if isinstance(part, int):
+            out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            if isinstance(node, dict) and "name" in node:
+                out += f"({node['name']})"
+            skip_tag = True
+        else:
+            out += ("." if out else "") + str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out

@@ -1,0 +1,406 @@
+"""Resolve a scenario's options against the catalog and the performance model.
+
+Everything that needs files or the performance model happens here, once: prices in force on
+``as_of`` (tier per feature), rental/purchase/facility defaults, capacity per replica per
+feature on a grid of cache hit rates. The result is a list of numeric evaluators plus what a
+report must show: the assumptions (every default used, with its unit and source), the catalog
+rows used, latency and warnings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from .._core._arrays import FloatArray
+from .._core.errors import InvalidInputError, UnknownIdError
+from .._core.specs import GpuSpec, ModelSpec
+from ..catalog import Catalog
+from ..cost.api import tier_index
+from .config import SELF_HOSTED_DEFAULTS, ApiOption, SelfHostedOption
+from .evaluators import ApiEvaluator, SelfHostedEvaluator
+from .workload import FeatureMix
+
+__all__ = ["CACHED_GRID", "Resolved", "resolve_api", "resolve_self_hosted"]
+
+#: Cache hit rates at which capacity is tabulated, then interpolated linearly.
+CACHED_GRID = np.array([0.0, 0.25, 0.5, 0.75, 0.9, 0.95])
+
+#: Server power ÷ GPU board power at full load when no purchase row gives the server's power
+#: (DGX H100: 10.2 kW for 8 × 700 W ≈ 1.8; pricing.md §3b).
+SERVER_TO_GPU_POWER = 1.8
+
+
+@dataclass
+class Resolved:
+    """An option's evaluator and what a report shows about it."""
+
+    evaluator: ApiEvaluator | SelfHostedEvaluator
+    details: dict[str, Any] = field(default_factory=dict)
+    assumptions: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[Any] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    latency: dict[str, float] = field(default_factory=dict)
+
+    def assume(self, name: str, value: Any, unit: str, source: str) -> None:
+        """Record a default used."""
+        self.assumptions.append(
+            {
+                "option": self.evaluator.name,
+                "name": name,
+                "value": value,
+                "unit": unit,
+                "source": source,
+            }
+        )
+
+
+def _lookup(what: str, where: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call a catalog lookup; an unknown id names the scenario field it came from."""
+    try:
+        return fn(*args, **kwargs)
+    except UnknownIdError as exc:
+        raise UnknownIdError(f"{exc.kind} ({where})", exc.value, exc.known) from None
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"{where}: {exc}") from None
+
+
+def resolve_api(
+    option: ApiOption, index: int, mix: FeatureMix, catalog: Catalog, as_of: date | None
+) -> Resolved:
+    """Prices of an API offer in force on ``as_of``, the tier per feature, overrides applied."""
+    where = f"options[{index}]({option.name}).offer"
+    tiers = _lookup("offer", where, catalog.api_tiers, option.offer, as_of)
+    thresholds = np.array([t.min_prompt_tokens for t in tiers], dtype=np.float64)
+    idx = np.atleast_1d(tier_index(mix.input_tokens, thresholds))
+    used = [tiers[i] for i in sorted(set(idx.tolist()))]
+
+    def per_feature(attr: str, override: float | None) -> FloatArray:
+        if override is not None:
+            return np.full(len(mix.names), float(override))
+        values = [getattr(tiers[i], attr) for i in idx]
+        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+    base_row = tiers[0]
+    discount = (
+        option.batch_discount_fraction
+        if option.batch_discount_fraction is not None
+        else base_row.batch_discount_fraction
+    )
+    if not option.use_batch_api:
+        discount = 0.0
+    tpm = option.tokens_per_minute or base_row.tokens_per_minute
+    rpm = option.requests_per_minute or base_row.requests_per_minute
+    ev = ApiEvaluator(
+        name=option.name,
+        input_usd_per_mtok=per_feature("input_usd_per_mtok", option.input_usd_per_mtok),
+        cached_input_usd_per_mtok=per_feature(
+            "cached_input_usd_per_mtok", option.cached_input_usd_per_mtok
+        ),
+        cache_write_usd_per_mtok=per_feature(
+            "cache_write_usd_per_mtok", option.cache_write_usd_per_mtok
+        ),
+        output_usd_per_mtok=per_feature("output_usd_per_mtok", option.output_usd_per_mtok),
+        tokens_per_minute_limit=float(tpm) if tpm else np.nan,
+        requests_per_minute_limit=float(rpm) if rpm else np.nan,
+        base={"api_price_multiplier": 1.0, "batch_discount_fraction": float(discount)},
+    )
+    res = Resolved(evaluator=ev, rows=list(used))
+    res.details = {
+        "offer": option.offer,
+        "price_effective_from": base_row.effective_from.isoformat(),
+        "rate_limit_tier": base_row.rate_limit_tier,
+        "tokens_per_minute_limit": tpm,
+        "requests_per_minute_limit": rpm,
+    }
+    if len(used) > 1 or used[0].min_prompt_tokens > 0:
+        names = [n for n, i in zip(mix.names, idx, strict=True) if tiers[i].min_prompt_tokens]
+        res.warnings.append(f"long-context tier prices apply to: {', '.join(names)}")
+    no_caching = (
+        base_row.cached_input_usd_per_mtok is None and option.cached_input_usd_per_mtok is None
+    )
+    if np.any(mix.cached_input_fraction > 0) and no_caching:
+        res.warnings.append("the offer has no prompt caching: cache hits billed as input")
+    if np.any(mix.batch_eligible_fraction > 0) and discount == 0:
+        res.warnings.append("no batch discount on this offer: batch-eligible traffic at list price")
+    return res
+
+
+def _price(
+    res: Resolved,
+    catalog: Catalog,
+    option: SelfHostedOption,
+    where: str,
+    term: str,
+    name: str,
+    override: float | None,
+    as_of: date | None,
+) -> float:
+    if override is not None:
+        return float(override)
+    price, rows = _lookup(
+        "gpu", where, catalog.gpu_price_usd_per_hour, option.gpu, term, option.provider, as_of
+    )
+    res.rows.extend(rows)
+    who = option.provider or f"median of {len(rows)} offers"
+    res.assume(name, float(price), "USD/GPU-hour", f"catalog gpu_offers, {term}, {who}")
+    return float(price)
+
+
+def resolve_self_hosted(
+    option: SelfHostedOption,
+    index: int,
+    mix: FeatureMix,
+    catalog: Catalog,
+    as_of: date | None,
+) -> Resolved:
+    """Capacity from the performance model (or the measured one), prices and defaults."""
+    where = f"options[{index}]({option.name})"
+    model_rec = _lookup("model", f"{where}.model", catalog.model, option.model)
+    gpu_rec = _lookup("GPU", f"{where}.gpu", catalog.gpu, option.gpu)
+    placeholder = SelfHostedEvaluator(
+        name=option.name,
+        pricing=option.pricing,
+        gpus_per_replica=option.gpus_per_replica,
+        cached_grid=CACHED_GRID,
+        seconds_per_request=np.ones((len(mix.names), CACHED_GRID.size)),
+    )
+    res = Resolved(evaluator=placeholder, rows=[model_rec, gpu_rec])
+    base: dict[str, float] = {}
+
+    def default(name: str, given: float | None) -> float:
+        if given is not None:
+            return float(given)
+        value, unit, why = SELF_HOSTED_DEFAULTS[name]
+        res.assume(name, value, unit, f"llmcost default: {why}")
+        return value
+
+    # --- capacity ---------------------------------------------------------------------------
+    fits, meets_slo = True, True
+    if option.requests_per_s_per_replica is not None:
+        seconds = np.full(
+            (len(mix.names), CACHED_GRID.size), 1.0 / option.requests_per_s_per_replica
+        )
+        res.details["capacity_basis"] = "measured (requests_per_s_per_replica)"
+    else:
+        model_spec = _lookup("model", f"{where}.model", catalog.model_spec, option.model)
+        gpu_spec = gpu_rec.to_spec()
+        seconds, fits, meets_slo, latency, basis = _perf_seconds_per_request(
+            option, where, model_spec, gpu_spec, mix
+        )
+        res.latency = latency
+        res.details["capacity_basis"] = basis
+        if option.tpot_slo_s is None and option.ttft_slo_s is None:
+            res.assume(
+                "latency_targets",
+                "none",
+                "",
+                "no tpot_slo_s/ttft_slo_s: capacity at max throughput",
+            )
+    if not fits:
+        res.warnings.append(
+            f"{option.model} at {option.precision} does not fit on {option.gpus_per_replica} × "
+            f"{option.gpu}"
+        )
+    if fits and not meets_slo:
+        res.warnings.append("latency targets not met at any batch size")
+
+    # --- prices -----------------------------------------------------------------------------
+    pricing = option.pricing
+    if pricing == "owned":
+        hw = _lookup("GPU", f"{where}.gpu", catalog.hardware_for, option.gpu)
+        if option.purchase_usd_per_gpu is not None:
+            base["purchase_usd_per_gpu"] = float(option.purchase_usd_per_gpu)
+        elif hw:
+            base["purchase_usd_per_gpu"] = hw[0].usd_per_gpu
+            res.rows.append(hw[0])
+            res.assume(
+                "purchase_usd_per_gpu",
+                hw[0].usd_per_gpu,
+                "USD",
+                f"catalog hardware {hw[0].item_id}",
+            )
+        else:
+            raise InvalidInputError(
+                f"{where}.purchase_usd_per_gpu: required — the catalog has no purchase price "
+                f"for {option.gpu!r}"
+            )
+        if option.power_kw_per_gpu is not None:
+            base["power_kw_per_gpu"] = float(option.power_kw_per_gpu)
+        elif hw and hw[0].server_power_kw:
+            base["power_kw_per_gpu"] = hw[0].server_power_kw / hw[0].gpus_per_server
+            res.assume(
+                "power_kw_per_gpu",
+                base["power_kw_per_gpu"],
+                "kW",
+                f"catalog hardware {hw[0].item_id}: server power / GPUs per server",
+            )
+        else:
+            base["power_kw_per_gpu"] = gpu_rec.tdp_w / 1000.0 * SERVER_TO_GPU_POWER
+            res.assume(
+                "power_kw_per_gpu",
+                base["power_kw_per_gpu"],
+                "kW",
+                f"GPU TDP × {SERVER_TO_GPU_POWER} (server ÷ GPU power, DGX H100)",
+            )
+        for name in ("pue", "usd_per_kwh", "colocation_usd_per_kw_month", "life_years"):
+            given = getattr(option, name)
+            if given is not None:
+                base[name] = float(given)
+                continue
+            rec = _lookup("facility", f"{where}.{name}", catalog.facility_default, name)
+            base[name] = rec.value
+            res.rows.append(rec)
+            res.assume(
+                name,
+                rec.value,
+                name.rsplit("_", 1)[-1] if "_" in name else "ratio",
+                f"catalog facility: {rec.source}",
+            )
+        for name in (
+            "residual_fraction",
+            "cost_of_capital_per_year",
+            "maintenance_fraction_per_year",
+            "idle_power_fraction",
+        ):
+            base[name] = default(name, getattr(option, name))
+        base["power_draw_fraction"] = (
+            float(option.power_draw_fraction) if option.power_draw_fraction is not None else np.nan
+        )
+    else:
+        base["gpu_usd_per_hour"] = _price(
+            res,
+            catalog,
+            option,
+            f"{where}.gpu",
+            pricing,
+            "gpu_usd_per_hour",
+            option.gpu_usd_per_hour,
+            as_of,
+        )
+        if pricing.startswith("reserved"):
+            base["on_demand_usd_per_gpu_hour"] = _price(
+                res,
+                catalog,
+                option,
+                f"{where}.gpu",
+                "on_demand",
+                "on_demand_usd_per_gpu_hour",
+                option.on_demand_usd_per_gpu_hour,
+                as_of,
+            )
+        else:
+            base["on_demand_usd_per_gpu_hour"] = base["gpu_usd_per_hour"]
+        base["commitment_fraction"] = (
+            float(option.commitment_fraction) if option.commitment_fraction is not None else np.nan
+        )
+        base["spot_interruption_overhead_fraction"] = (
+            default(
+                "spot_interruption_overhead_fraction", option.spot_interruption_overhead_fraction
+            )
+            if pricing == "spot"
+            else 0.0
+        )
+
+    # --- fleet, people, fixed ----------------------------------------------------------------
+    base["capacity_multiplier"] = 1.0
+    base["target_utilization"] = default("target_utilization", option.target_utilization)
+    min_rep = option.min_replicas
+    if min_rep is None and not option.scale_to_zero:
+        min_rep = int(default("min_replicas", None))
+    base["min_replicas"] = float(min_rep or 0)
+    base["max_replicas"] = float(option.max_replicas) if option.max_replicas is not None else np.nan
+    for name in (
+        "engineering_fte",
+        "fte_usd_per_year",
+        "fixed_usd_per_month",
+        "networking_storage_usd_per_month",
+    ):
+        base[name] = default(name, getattr(option, name))
+
+    res.evaluator = SelfHostedEvaluator(
+        name=option.name,
+        pricing=pricing,
+        gpus_per_replica=option.gpus_per_replica,
+        cached_grid=CACHED_GRID,
+        seconds_per_request=seconds,
+        fits=fits,
+        scale_to_zero=option.scale_to_zero,
+        base=base,
+    )
+    res.details |= {
+        "model": option.model,
+        "gpu": option.gpu,
+        "gpus_per_replica": option.gpus_per_replica,
+        "precision": option.precision,
+        "engine": option.engine,
+        "pricing": pricing,
+        "meets_slo": bool(meets_slo),
+        "fits": bool(fits),
+    }
+    return res
+
+
+def _perf_seconds_per_request(
+    option: SelfHostedOption,
+    where: str,
+    model_spec: ModelSpec,
+    gpu_spec: GpuSpec,
+    mix: FeatureMix,
+) -> tuple[FloatArray, bool, bool, dict[str, float], str]:
+    """Replica-seconds per request for each feature × cache-hit grid, from the perf model.
+
+    With latency targets the capacity is the best throughput that meets them, otherwise
+    max throughput. Returns (seconds (n_features, n_grid), fits, meets_slo, latency, basis);
+    latency (TTFT/TPOT) is the traffic-weighted value at the capacity point with the
+    workload's own cache hit rate, i.e. at full load (an upper bound at the planned load).
+    """
+    from ..perf import estimate_serving
+
+    tin = mix.input_tokens[:, np.newaxis]
+    tout = mix.output_tokens[:, np.newaxis]
+    grid = CACHED_GRID[np.newaxis, :]
+    slo = option.tpot_slo_s is not None or option.ttft_slo_s is not None
+    try:
+        est = estimate_serving(
+            model_spec,
+            gpu_spec,
+            gpus=option.gpus_per_replica,
+            precision=option.precision,
+            input_tokens=np.broadcast_to(tin, (tin.shape[0], grid.shape[1])),
+            output_tokens=np.broadcast_to(tout, (tout.shape[0], grid.shape[1])),
+            engine=option.engine,
+            kv_precision=option.kv_precision,
+            tp=option.tp,
+            pp=option.pp,
+            ep=option.ep,
+            max_throughput=True,
+            tpot_slo_s=option.tpot_slo_s,
+            ttft_slo_s=option.ttft_slo_s,
+            cached_input_fraction=np.broadcast_to(grid, (tin.shape[0], grid.shape[1])),
+        )
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"{where}: {exc}") from None
+    rps = np.broadcast_to(
+        np.asarray(est.requests_per_s, dtype=np.float64), (tin.shape[0], grid.shape[1])
+    )
+    fits_arr = np.broadcast_to(np.asarray(est.fits, dtype=bool), rps.shape)
+    meets = np.broadcast_to(np.asarray(est.meets_slo, dtype=bool), rps.shape)
+    fits = bool(np.all(fits_arr))
+    ok = fits_arr & (rps > 0) & np.isfinite(rps)
+    seconds = np.where(ok, 1.0 / np.where(ok, rps, 1.0), np.nan)
+    if not np.all(ok):
+        fits = fits and bool(np.all(ok))
+    shares = mix.request_shares
+    col = [int(np.argmin(np.abs(CACHED_GRID - c))) for c in mix.cached_input_fraction]
+    latency = {}
+    for key in ("ttft_s", "tpot_s"):
+        arr = np.broadcast_to(np.asarray(getattr(est, key), dtype=np.float64), rps.shape)
+        latency[key] = float(np.sum(shares * arr[np.arange(len(col)), col]))
+    basis = "perf model, " + (
+        "best throughput meeting the latency targets" if slo else "max throughput"
+    )
+    return seconds, fits, bool(np.all(meets)), latency, basis
