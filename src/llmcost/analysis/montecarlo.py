@@ -1,0 +1,158 @@
+"""Monte Carlo: propagate a :class:`ParameterSpace` through a model.
+
+Draws every input at once (seeded), evaluates the model on the whole arrays in chunks, and
+summarizes each output (mean, percentiles, the share of draws where it is undefined — e.g. a
+break-even volume that never occurs), plus the probability that each option is the cheapest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._core._arrays import FloatArray
+from .._core.errors import InvalidInputError
+from ._model import DEFAULT_CHUNK_ROWS, Model, evaluate_chunked
+from .space import ParameterSpace
+
+__all__ = ["MonteCarloResult", "monte_carlo"]
+
+DEFAULT_PERCENTILES = (5.0, 50.0, 95.0)
+
+
+@dataclass(frozen=True)
+class MonteCarloResult:
+    """Summary of ``n`` draws.
+
+    ``summary[output]`` holds ``mean``, ``std``, ``p5``/``p50``/``p95`` (or the percentiles
+    asked for) over the draws where the output is finite, and ``undefined_fraction`` — the share
+    of draws where it is NaN (infeasible, or "never" for a derived quantity).
+    ``probability_cheapest[option]`` is the share of draws in which that option costs least
+    (an infeasible option never does; exact ties go to the option listed first).
+    """
+
+    n: int
+    seed: int | None
+    inputs: tuple[dict[str, Any], ...]  # the space, described (name, distribution, …)
+    summary: dict[str, dict[str, float]]
+    probability_cheapest: dict[str, float]
+    draws: dict[str, FloatArray] = field(repr=False, compare=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per output: mean, std, percentiles, undefined fraction, P(cheapest)."""
+        frame = pd.DataFrame.from_dict(self.summary, orient="index")
+        frame.index.name = "output"
+        if self.probability_cheapest:
+            frame["probability_cheapest"] = pd.Series(self.probability_cheapest)
+        return frame.reset_index()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, deterministic values (same seed → the same JSON, byte for byte)."""
+        return {
+            "n": self.n,
+            "seed": self.seed,
+            "inputs": [dict(r) for r in self.inputs],
+            "summary": {k: dict(v) for k, v in self.summary.items()},
+            "probability_cheapest": dict(self.probability_cheapest),
+        }
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as JSON text (NaN written as null)."""
+        return json.dumps(_nan_to_none(self.to_dict()), sort_keys=False)
+
+
+def _nan_to_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _nan_to_none(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nan_to_none(v) for v in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def _summarize(values: FloatArray, percentiles: Sequence[float]) -> dict[str, float]:
+    finite = values[np.isfinite(values)]
+    out: dict[str, float] = {}
+    if finite.size:
+        out["mean"] = float(finite.mean())
+        out["std"] = float(finite.std(ddof=1)) if finite.size > 1 else 0.0
+        for q, v in zip(percentiles, np.percentile(finite, percentiles), strict=True):
+            out[f"p{q:g}"] = float(v)
+    else:
+        out["mean"] = out["std"] = float("nan")
+        for q in percentiles:
+            out[f"p{q:g}"] = float("nan")
+    out["undefined_fraction"] = float(1.0 - finite.size / values.size)
+    return out
+
+
+def probability_cheapest(costs: Mapping[str, FloatArray]) -> dict[str, float]:
+    """Share of draws in which each option has the lowest cost (NaN counts as never cheapest;
+    draws where every option is NaN count for none).
+
+    >>> probability_cheapest({"a": np.array([1.0, 5.0]), "b": np.array([2.0, 3.0])})
+    {'a': 0.5, 'b': 0.5}
+    """
+    names = list(costs)
+    stacked = np.stack([np.where(np.isnan(costs[k]), np.inf, costs[k]) for k in names])
+    winner = np.argmin(stacked, axis=0)
+    any_feasible = np.isfinite(stacked).any(axis=0)
+    n = stacked.shape[1]
+    counts = np.bincount(winner[any_feasible], minlength=len(names))
+    return {name: float(c / n) for name, c in zip(names, counts, strict=True)}
+
+
+def monte_carlo(
+    model: Model,
+    space: ParameterSpace,
+    n: int,
+    *,
+    seed: int | None = None,
+    outputs: Sequence[str] | None = None,
+    options: Sequence[str] | None = None,
+    percentiles: Sequence[float] = DEFAULT_PERCENTILES,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+) -> MonteCarloResult:
+    """Draw ``n`` samples of ``space`` (seeded), evaluate ``model``, and summarize.
+
+    Parameters
+    ----------
+    outputs : outputs to summarize (default: all the model returns)
+    options : outputs that are options' costs, for the probability each is cheapest
+    percentiles : in percent, e.g. (5, 50, 95)
+
+    >>> space = ParameterSpace.from_dict({"p": {"dist": "uniform", "low": 0, "high": 2}})
+    >>> r = monte_carlo(lambda x: {"api": x["p"], "own": np.ones_like(x["p"])}, space, 10_000,
+    ...                 seed=1, options=["api", "own"])
+    >>> round(r.probability_cheapest["api"], 2)
+    0.5
+    """
+    if int(n) != n or n < 1:
+        raise InvalidInputError(f"n must be a whole number ≥ 1; got {n!r}")
+    if any(not 0 <= q <= 100 for q in percentiles):
+        raise InvalidInputError(f"percentiles must lie in [0, 100]; got {list(percentiles)}")
+    draws = space.sample(int(n), seed)
+    results = evaluate_chunked(model, draws, chunk_rows=chunk_rows)
+    wanted = list(outputs) if outputs is not None else list(results)
+    opts = list(options or [])
+    missing = sorted(set(wanted + opts) - set(results))
+    if missing:
+        raise InvalidInputError(
+            f"unknown model output(s) {', '.join(missing)}; the model returns: {', '.join(results)}"
+        )
+    summary = {name: _summarize(results[name], percentiles) for name in wanted}
+    cheapest = probability_cheapest({k: results[k] for k in opts}) if len(opts) >= 2 else {}
+    return MonteCarloResult(
+        n=int(n),
+        seed=seed,
+        inputs=tuple(space.describe()),
+        summary=summary,
+        probability_cheapest=cheapest,
+        draws={name: results[name] for name in dict.fromkeys(wanted + opts)},
+    )

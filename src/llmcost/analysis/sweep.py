@@ -1,0 +1,93 @@
+"""Sweeps: evaluate a model over a cartesian grid or aligned arrays of inputs, in chunks.
+
+The engine behind break-even maps, plots and Monte Carlo. The model is called on whole arrays
+(``DEFAULT_CHUNK_ROWS`` rows at a time), never once per row; pandas is used only to build the
+final table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from .._core._arrays import FloatArray
+from .._core.errors import InvalidInputError
+from ._model import DEFAULT_CHUNK_ROWS, Model, aligned_inputs, evaluate_chunked
+
+__all__ = ["cartesian", "sweep", "sweep_arrays"]
+
+#: Refuse grids larger than this many rows (a typo such as 10 axes × 1,000 values).
+MAX_GRID_ROWS = 50_000_000
+
+
+def cartesian(axes: Mapping[str, ArrayLike]) -> dict[str, FloatArray]:
+    """Every combination of the axis values, flattened to aligned 1-d arrays (first axis
+    slowest, like ``itertools.product``).
+
+    >>> g = cartesian({"a": [1, 2], "b": [10, 20, 30]})
+    >>> g["a"].tolist(), g["b"].tolist()
+    ([1.0, 1.0, 1.0, 2.0, 2.0, 2.0], [10.0, 20.0, 30.0, 10.0, 20.0, 30.0])
+    """
+    values = {}
+    for name, v in axes.items():
+        arr = np.atleast_1d(np.asarray(v, dtype=np.float64))
+        if arr.ndim != 1 or arr.size == 0:
+            raise InvalidInputError(f"axis {name!r} must be a non-empty 1-d list of values")
+        values[name] = arr
+    if not values:
+        raise InvalidInputError("a grid needs at least one axis")
+    rows = int(np.prod([v.size for v in values.values()], dtype=np.float64))
+    if rows > MAX_GRID_ROWS:
+        raise InvalidInputError(
+            f"the grid has {rows:,} rows; at most {MAX_GRID_ROWS:,} are allowed (sample instead)"
+        )
+    mesh = np.meshgrid(*values.values(), indexing="ij")
+    return {name: m.ravel() for name, m in zip(values, mesh, strict=True)}
+
+
+def sweep_arrays(
+    model: Model,
+    inputs: Mapping[str, ArrayLike],
+    *,
+    constants: Mapping[str, float] | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+) -> dict[str, FloatArray]:
+    """Evaluate ``model`` on aligned ``inputs`` (plus scalar ``constants``); outputs only.
+
+    >>> sweep_arrays(lambda x: {"y": 2 * x["a"]}, {"a": [1, 2]})["y"]
+    array([2., 4.])
+    """
+    arrays = aligned_inputs({**(constants or {}), **inputs})
+    return evaluate_chunked(model, arrays, chunk_rows=chunk_rows)
+
+
+def sweep(
+    model: Model,
+    inputs: Mapping[str, ArrayLike],
+    *,
+    grid: bool = False,
+    constants: Mapping[str, float] | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+) -> pd.DataFrame:
+    """A tidy table: one row per evaluation, a column per varied input, then one per output.
+
+    ``grid=True`` takes the cartesian product of the input axes; otherwise the inputs are
+    aligned arrays (e.g. ``space.sample(n, seed)``). ``constants`` are passed to the model on
+    every row but not repeated in the table.
+
+    >>> sweep(lambda x: {"cost": x["a"] * x["b"]}, {"a": [1, 2], "b": [3, 4]}, grid=True)
+         a    b  cost
+    0  1.0  3.0   3.0
+    1  1.0  4.0   4.0
+    2  2.0  3.0   6.0
+    3  2.0  4.0   8.0
+    """
+    varied = cartesian(inputs) if grid else aligned_inputs(inputs)
+    outputs = sweep_arrays(model, varied, constants=constants, chunk_rows=chunk_rows)
+    clash = sorted(set(varied) & set(outputs))
+    if clash:
+        raise InvalidInputError(f"model outputs reuse input name(s): {', '.join(clash)}")
+    return pd.DataFrame({**varied, **outputs})

@@ -1,0 +1,48 @@
+"""Sweeps over grids and aligned arrays, chunked."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from llmcost._core.errors import InvalidInputError
+from llmcost.analysis import sweep as sweep_module
+from llmcost.analysis.sweep import cartesian, sweep, sweep_arrays
+
+
+def _model(x: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {"cost": x["price"] * x["volume"] + x["fixed"]}
+
+
+def test_grid_sweep_is_tidy_and_correct() -> None:
+    frame = sweep(
+        _model, {"price": [1.0, 2.0], "volume": [10, 20, 30]}, grid=True, constants={"fixed": 5}
+    )
+    assert list(frame.columns) == ["price", "volume", "cost"]
+    assert len(frame) == 6
+    np.testing.assert_allclose(frame["cost"], frame["price"] * frame["volume"] + 5)
+
+
+def test_aligned_arrays_and_chunks_agree() -> None:
+    rng = np.random.default_rng(0)
+    inputs = {"price": rng.random(10_001), "volume": rng.random(10_001), "fixed": 1.0}
+    whole = sweep_arrays(_model, inputs)
+    chunked = sweep_arrays(_model, inputs, chunk_rows=1_000)
+    np.testing.assert_array_equal(whole["cost"], chunked["cost"])
+
+
+def test_errors() -> None:
+    with pytest.raises(InvalidInputError, match="same length"):
+        sweep(_model, {"price": [1, 2], "volume": [1, 2, 3], "fixed": 0})
+    with pytest.raises(InvalidInputError, match="shape"):
+        sweep(lambda x: {"y": np.ones(3)}, {"a": [1.0, 2.0]})
+    with pytest.raises(InvalidInputError, match="axis 'a'"):
+        cartesian({"a": []})
+    with pytest.raises(InvalidInputError, match="reuse input"):
+        sweep(lambda x: {"a": x["a"]}, {"a": [1.0]})
+
+
+def test_oversized_grid_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sweep_module, "MAX_GRID_ROWS", 10)
+    with pytest.raises(InvalidInputError, match="at most 10"):
+        cartesian({"a": range(4), "b": range(4)})
