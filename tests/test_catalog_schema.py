@@ -1,0 +1,197 @@
+"""Every bundled catalog row validates, ids are unique, sources and dates are present, and the
+facts other layers rely on match their published values."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from llmcost._core.units import BYTES_PER_ELEMENT
+from llmcost.catalog import ENTITIES, bundled_dir, load_catalog
+from llmcost.catalog.load import FILES
+
+# DESIGN.md §3: ids the CLI contract relies on.
+DESIGN_MODELS = {
+    "llama-2-70b", "llama-3.1-8b", "llama-3.1-70b", "llama-3.1-405b", "llama-3.2-1b",
+    "llama-3.2-3b", "llama-3.3-70b", "llama-4-scout", "llama-4-maverick", "llama-4-behemoth",
+}  # fmt: skip
+DESIGN_GPUS = {
+    "a10g", "l4", "l40s", "a100-40gb", "a100-80gb", "a100-80gb-pcie", "h100-pcie", "h100-sxm",
+    "h100-nvl", "h200", "gh200", "b200", "gb200", "mi300x", "mi325x",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def cat():
+    return load_catalog()
+
+
+def _raw_rows(name: str) -> tuple[list[str], list[dict[str, str]]]:
+    with (bundled_dir() / name).open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        return list(reader.fieldnames or []), list(reader)
+
+
+@pytest.mark.parametrize("entity", ENTITIES)
+def test_every_file_has_headers_equal_to_field_names(entity):
+    name, record = FILES[entity]
+    header, rows = _raw_rows(name)
+    assert header == record.columns()
+    assert rows, f"{name} is empty"
+
+
+@pytest.mark.parametrize("entity", ENTITIES)
+def test_every_row_validates_and_has_source_and_date(cat, entity):
+    name, _ = FILES[entity]
+    _, raw = _raw_rows(name)
+    rows = getattr(cat, entity)
+    assert len(rows) == len(raw)  # no row silently dropped
+    for row in rows:
+        assert row.source.strip(), row.key
+        assert row.as_of.year >= 2020, row.key
+
+
+def test_manifest_names_a_version_and_every_file(cat):
+    import tomllib
+
+    manifest = tomllib.loads((bundled_dir() / "manifest.toml").read_text())
+    assert cat.catalog_version == manifest["catalog_version"] == "2026.11.23"
+    assert set(manifest["files"]) == {name for name, _ in FILES.values()}
+
+
+@pytest.mark.parametrize(
+    ("entity", "key"),
+    [
+        ("models", lambda r: r.id),
+        ("gpus", lambda r: r.id),
+        ("api_prices", lambda r: (r.offer_id, r.effective_from, r.min_prompt_tokens)),
+        ("gpu_offers", lambda r: (r.provider, r.instance_type, r.region, r.term, r.as_of)),
+        ("hardware", lambda r: r.item_id),
+        ("facility", lambda r: r.parameter),
+    ],
+)
+def test_keys_are_unique(cat, entity, key):
+    counts = Counter(key(r) for r in getattr(cat, entity))
+    assert [k for k, n in counts.items() if n > 1] == []
+
+
+def test_every_design_id_is_present(cat):
+    assert {m.id for m in cat.models} >= DESIGN_MODELS
+    assert {g.id for g in cat.gpus} >= DESIGN_GPUS
+
+
+def test_no_fp8_on_ampere_and_no_fp4_before_blackwell(cat):
+    for gpu in cat.gpus:
+        if gpu.architecture == "ampere":
+            assert gpu.fp8_tflops is None, gpu.id
+            assert not gpu.to_spec().supports("fp8")
+        if gpu.architecture != "blackwell":
+            assert gpu.fp4_tflops is None, gpu.id
+    assert cat.gpu_spec("l40s").supports("fp8")  # Ada has FP8
+    assert cat.gpu_spec("b200").supports("fp4")
+
+
+def test_gpu_reference_values(cat):
+    # NVIDIA H100 datasheet: 1,979 TFLOPS BF16 with sparsity -> 989.4 dense; 3.35 TB/s; 700 W.
+    h100 = cat.gpu_spec("h100-sxm")
+    assert (h100.bf16_tflops, h100.fp8_tflops) == (989.4, 1978.9)
+    assert (h100.hbm_bandwidth_gb_per_s, h100.tdp_w, h100.interconnect_gb_per_s) == (3350, 700, 900)
+    # ROCm mi300.md: MI300X dense BF16 1307.4 TFLOPS, 5.3 TB/s, 192 GB.
+    mi = cat.gpu_spec("mi300x")
+    assert (mi.memory_gb, mi.hbm_bandwidth_gb_per_s, mi.bf16_tflops) == (192, 5300, 1307.4)
+    assert mi.interconnect_kind == "xgmi"
+    # PCIe-only cards carry their GPU-to-GPU traffic over PCIe.
+    for gpu_id in ("l4", "l40s", "a10g", "a100-80gb-pcie", "h100-pcie"):
+        spec = cat.gpu_spec(gpu_id)
+        assert spec.interconnect_kind == "pcie"
+        assert spec.interconnect_gb_per_s == spec.pcie_gb_per_s
+    assert cat.gpu("h100-nvl").scale_up_domain_gpus == 2  # NVLink bridge joins pairs only
+
+
+def test_model_reference_values(cat):
+    # DESIGN.md §2: Llama 3.1 70B KV cache in bf16 = 2 x 80 layers x 8 KV heads x 128 x 2 B.
+    s = cat.model_spec("llama-3.1-70b")
+    kv = 2 * s.num_layers * s.num_kv_heads * s.head_dim * BYTES_PER_ELEMENT["bf16"]
+    assert kv == 327_680
+    # Model cards: 1B (1.23B), 3B (3.21B); Llama 4: 17B active of 109B / 400B total.
+    assert cat.model("llama-3.2-1b").params_total_official == 1.23e9
+    assert cat.model("llama-3.2-3b").params_total_official == 3.21e9
+    scout, maverick = cat.model_spec("llama-4-scout"), cat.model_spec("llama-4-maverick")
+    assert (scout.params_total_official, scout.params_active_official) == (109e9, 17e9)
+    assert (maverick.params_total_official, maverick.params_active_official) == (400e9, 17e9)
+    assert (scout.num_experts, scout.moe_layer_step) == (16, 1)
+    assert (maverick.num_experts, maverick.moe_layer_step, maverick.num_moe_layers) == (128, 2, 24)
+    assert maverick.intermediate_size == 16384
+    assert maverick.expert_intermediate_size == 8192
+    assert maverick.attention_chunk_tokens == 8192
+    assert maverick.num_global_attention_layers == 12
+    # Meta's 405B FP8 checkpoint: MLP-only, first and last layers in BF16 (Llama 3 paper §6.2).
+    big = cat.model_spec("llama-3.1-405b")
+    assert (big.fp8_checkpoint_scope, big.fp8_checkpoint_bf16_layers) == ("mlp_only", 2)
+
+
+def test_llama4_vision_encoder_size_follows_its_config(cat):
+    # HF Llama4VisionConfig: hidden 1408, 34 layers, MLP 5632, patch 14, image 336 (577
+    # positions), pixel-shuffle MLP 5632->4096->4096, projector 4096->5120 (text hidden size).
+    h, inner, layers = 1408, 5632, 34
+    per_layer = 4 * (h * h + h) + (h * inner + inner) + (inner * h + h) + 2 * 2 * h
+    embeddings = 3 * 14 * 14 * h + h + 577 * h + 2 * 2 * h
+    adapter = inner * 4096 + 4096 * 4096
+    projector = 4096 * 5120
+    expected = layers * per_layer + embeddings + adapter + projector
+    assert cat.model("llama-4-scout").vision_encoder_params == expected == 871_932_416
+    assert cat.model("llama-4-maverick").vision_encoder_params == expected
+
+
+def test_behemoth_is_announced_only(cat):
+    b = cat.model("llama-4-behemoth")
+    assert not b.released
+    assert (b.params_active_official, b.num_experts) == (288e9, 16)
+    assert b.hidden_size is None
+
+
+def test_api_offers_cover_the_required_providers_and_models(cat):
+    offers = set(cat.offer_ids)
+    required = {
+        "openai/gpt-4o", "openai/gpt-4o-mini", "openai/gpt-4.1", "openai/gpt-4.1-mini",
+        "openai/gpt-4.1-nano", "anthropic/claude-sonnet-4-5", "anthropic/claude-haiku-4-5",
+        "google/gemini-2.5-pro", "google/gemini-2.5-flash", "together/llama-4-maverick",
+    }  # fmt: skip
+    assert required <= offers
+    for llama in ("llama-4-maverick", "llama-4-scout", "llama-3.3-70b", "llama-3.1-8b"):
+        providers = {r.provider for r in cat.api_prices if r.llama_model == llama}
+        assert len(providers) >= 4, (llama, providers)
+
+
+def test_price_history_has_several_dated_rows_where_prices_changed(cat):
+    for offer in (
+        "openai/gpt-4o",
+        "openai/o3",
+        "bedrock/llama-3.1-70b",
+        "deepinfra/llama-4-maverick",
+    ):
+        assert len({r.effective_from for r in cat.api_prices if r.offer_id == offer}) >= 2
+
+
+def test_gpu_offers_cover_four_providers_and_the_main_gpus(cat):
+    assert len({o.provider for o in cat.gpu_offers}) >= 4
+    for gpu in ("h100-sxm", "h200", "a100-80gb", "l40s", "l4", "b200"):
+        assert any(o.gpu == gpu for o in cat.gpu_offers), gpu
+
+
+def test_facility_defaults_are_present(cat):
+    assert cat.facility_default("pue").value == 1.58  # Uptime Institute 2023 average
+    assert cat.facility_default("usd_per_kwh").value == pytest.approx(0.0806)  # EIA 2023
+    assert cat.facility_default("colocation_usd_per_kw_month").value == 184.06  # CBRE H2 2024
+
+
+def test_bundled_dir_is_the_repo_data_in_a_source_checkout():
+    import llmcost
+
+    if (Path(llmcost.__file__).parent / "_data").is_dir():
+        pytest.skip("llmcost is installed from a wheel here; test_catalog_packaging covers it")
+    repo_data = Path(__file__).resolve().parents[1] / "data" / "pricing"
+    assert bundled_dir().resolve() == repo_data.resolve()
