@@ -139,3 +139,11 @@ def test_unit_points_and_describe() -> None:
     assert rows[0]["p5"] == pytest.approx(2.1)
     with pytest.raises(InvalidInputError, match="unknown input 'v'"):
         space["v"]
+
+
+def test_scenario_table_spelling() -> None:
+    """A scenario file's [uncertainty] rows say ``distribution`` and may carry None fields."""
+    spec = {"x": {"distribution": "uniform", "low": 1.0, "high": 3.0, "mode": None}}
+    assert ParameterSpace.from_dict(spec).baseline() == {"x": 2.0}
+    with pytest.raises(InvalidInputError, match="not both"):
+        ParameterSpace.from_dict({"x": {"dist": "uniform", "distribution": "uniform"}})

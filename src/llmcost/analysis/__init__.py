@@ -1,1 +1,68 @@
-"""analysis layer (see DESIGN.md §1)."""
+"""Break-even solvers, sweeps, sensitivity analysis and repeated-sampling economics.
+
+Everything here is generic over a *model*: a callable taking named 1-d input arrays and
+returning named output arrays (e.g. each option's monthly cost [USD]); see
+:mod:`llmcost.analysis._model`. The sensitivity contract follows SALib: a
+:class:`ParameterSpace` → ``sample()`` → evaluate the model on whole arrays → analyze
+(:func:`tornado`, :func:`monte_carlo`, :func:`sobol`) into results with ``to_frame()``.
+"""
+
+from ._model import Model
+from .breakeven import (
+    BreakevenResult,
+    breakeven,
+    breakeven_curve,
+    breakeven_linear,
+    breakeven_pairs,
+    payback_months,
+    payback_months_constant,
+)
+from .montecarlo import MonteCarloResult, monte_carlo, probability_cheapest
+from .oat import TornadoResult, tornado
+from .sampling import (
+    CoverageFit,
+    breakeven_usd_per_sample,
+    cost_per_solved_task_usd,
+    dataset_pass_at_k,
+    expected_samples_until_success,
+    fit_coverage,
+    pass_at_k,
+    smallest_k_for_target,
+    usd_per_sample,
+)
+from .sobol import SobolResult, saltelli_sample, sobol
+from .space import Parameter, ParameterSpace
+from .sweep import cartesian, sweep, sweep_arrays
+
+__all__ = [
+    "BreakevenResult",
+    "CoverageFit",
+    "Model",
+    "MonteCarloResult",
+    "Parameter",
+    "ParameterSpace",
+    "SobolResult",
+    "TornadoResult",
+    "breakeven",
+    "breakeven_curve",
+    "breakeven_linear",
+    "breakeven_pairs",
+    "breakeven_usd_per_sample",
+    "cartesian",
+    "cost_per_solved_task_usd",
+    "dataset_pass_at_k",
+    "expected_samples_until_success",
+    "fit_coverage",
+    "monte_carlo",
+    "pass_at_k",
+    "payback_months",
+    "payback_months_constant",
+    "probability_cheapest",
+    "saltelli_sample",
+    "smallest_k_for_target",
+    "sobol",
+    "sweep",
+    "sweep_arrays",
+    "tornado",
+    "usd_per_sample",
+]

@@ -20,7 +20,7 @@ from .._core.errors import InvalidInputError
 from ._model import DEFAULT_CHUNK_ROWS, Model, evaluate_chunked
 from .space import ParameterSpace
 
-__all__ = ["MonteCarloResult", "monte_carlo"]
+__all__ = ["MonteCarloResult", "monte_carlo", "probability_cheapest"]
 
 DEFAULT_PERCENTILES = (5.0, 50.0, 95.0)
 

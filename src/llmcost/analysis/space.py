@@ -6,6 +6,8 @@ built in code or from a plain dict such as a scenario file's ``[uncertainty]`` t
 
     {"gpu_usd_per_hour": {"dist": "triangular", "low": 1.8, "mode": 2.5, "high": 3.5}}
 
+(``distribution`` is accepted as another spelling of ``dist``; ``None`` values are ignored).
+
 Distributions: ``uniform`` (low, high), ``triangular`` (low, mode, high), ``pert`` (low, mode,
 high; beta-PERT with λ = 4), ``normal`` (mean, sd, optional low/high truncation),
 ``lognormal`` (median and sigma, or p5 and p95), ``fixed`` (value), or any frozen
@@ -214,6 +216,9 @@ def _parameter_from_spec(name: str, spec: Any) -> Parameter:
             f"{name} must be a number, a scipy.stats frozen distribution or a table with "
             f"'dist'; got {spec!r}"
         )
+    if "dist" in spec and "distribution" in spec:
+        raise InvalidInputError(f"{name}: give 'dist' or 'distribution', not both")
+    spec = {("dist" if k == "distribution" else k): v for k, v in spec.items() if v is not None}
     kind = spec.get("dist")
     if kind not in _REQUIRED:
         raise InvalidInputError(f"{name}.dist must be one of {', '.join(_REQUIRED)}; got {kind!r}")
