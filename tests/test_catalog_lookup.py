@@ -132,8 +132,14 @@ def test_no_matching_gpu_offer_lists_what_exists():
 
 def test_hardware_and_facility_lookups():
     rows = CAT.hardware_for("h100-sxm")
-    assert rows[0].as_of >= rows[-1].as_of
     assert all(r.gpu == "h100-sxm" for r in rows)
+    scopes = [r.price_scope for r in rows]
+    assert scopes == sorted(scopes, reverse=True)  # server shares first, then GPU-only prices
+    servers = [r.as_of for r in rows if r.price_scope == "server_share"]
+    assert servers == sorted(servers, reverse=True)  # newest first
+    assert rows[0].item_id == "dgx-h100-2025-03"  # 375,000 per DGX H100 / 8 GPUs
+    assert rows[0].usd_per_gpu == 375_000 / 8
+    assert CAT.hardware_for("gb200") == []
     with pytest.raises(UnknownIdError, match="pue"):
         CAT.facility_default("pue_ratio")
 

@@ -193,11 +193,14 @@ class Catalog:
     # --- purchase and facility ------------------------------------------------------------
 
     def hardware_for(self, gpu: str) -> list[HardwareRecord]:
-        """Purchase-price rows for ``gpu``, newest first (may be empty)."""
+        """Purchase-price rows for ``gpu``: all-in server shares first, each group newest first.
+
+        The first row is therefore the best default for an owned server's price per GPU. May be
+        empty.
+        """
         self.gpu(gpu)
-        return sorted(
-            (r for r in self.hardware if r.gpu == gpu), key=lambda r: r.as_of, reverse=True
-        )
+        rows = [r for r in self.hardware if r.gpu == gpu]
+        return sorted(rows, key=lambda r: (r.price_scope == "server_share", r.as_of), reverse=True)
 
     def facility_default(self, parameter: str) -> FacilityRecord:
         """The documented default for an owned-hardware ``parameter`` (e.g. ``"pue"``)."""

@@ -347,12 +347,18 @@ class GpuOfferRecord(_Record):
 
 
 class HardwareRecord(_Record):
-    """A purchase price per GPU (an all-in server share where the source priced a server)."""
+    """A purchase price per GPU.
+
+    ``price_scope`` says what the price covers: ``"server_share"`` = a whole server's price
+    divided by its GPUs (all-in: CPUs, memory, network, chassis); ``"gpu_only"`` = the GPU card,
+    module or baseboard alone (a server around it costs extra).
+    """
 
     entity: ClassVar[str] = "hardware"
 
     item_id: str
     gpu: str
+    price_scope: Literal["server_share", "gpu_only"]
     usd_per_gpu: PosFloat
     gpus_per_server: PosInt
     server_power_kw: PosFloat | None = None  # whole server at full load [kW]
