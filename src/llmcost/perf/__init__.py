@@ -1,1 +1,44 @@
-"""perf layer (see DESIGN.md §1)."""
+"""Performance model of Llama serving: memory, step times, batching, latency (DESIGN.md §2).
+
+Pure numpy over :class:`~llmcost._core.specs.ModelSpec` and
+:class:`~llmcost._core.specs.GpuSpec`; no catalog, no files.
+
+- :func:`param_breakdown` — parameters by component (params.py)
+- :func:`weight_bytes`, :func:`kv_cache_bytes_per_token`, :func:`memory_footprint` — memory
+- :func:`step_time_s`, :func:`expected_distinct_experts` — step times (speed.py)
+- :func:`estimate_serving` — throughput, TPOT, TTFT under continuous batching (serving.py)
+- :class:`EngineProfile`, :func:`get_engine_profile` — vllm, sglang, trtllm (engines.py)
+- :func:`fit_engine_profile` — fit a profile to your own measurements (fit.py)
+"""
+
+from __future__ import annotations
+
+from .engines import ENGINE_PROFILES, EngineProfile, get_engine_profile
+from .kv import kv_cache_bytes_per_sequence, kv_cache_bytes_per_token, kv_heads_share_per_gpu
+from .memory import MemoryEstimate, memory_footprint, visible_memory_bytes
+from .params import ParamBreakdown, param_breakdown
+from .quant import weight_bytes_per_param
+from .serving import PerfEstimate, estimate_serving
+from .speed import expected_distinct_experts, step_time_s
+from .weights import WeightBytes, weight_bytes
+
+__all__ = [
+    "ENGINE_PROFILES",
+    "EngineProfile",
+    "MemoryEstimate",
+    "ParamBreakdown",
+    "PerfEstimate",
+    "WeightBytes",
+    "estimate_serving",
+    "expected_distinct_experts",
+    "get_engine_profile",
+    "kv_cache_bytes_per_sequence",
+    "kv_cache_bytes_per_token",
+    "kv_heads_share_per_gpu",
+    "memory_footprint",
+    "param_breakdown",
+    "step_time_s",
+    "visible_memory_bytes",
+    "weight_bytes",
+    "weight_bytes_per_param",
+]

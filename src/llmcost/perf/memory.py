@@ -1,0 +1,235 @@
+"""GPU memory: what is visible, what the engine keeps, what is left for KV, how many sequences fit.
+
+Marketed capacity → usable bytes. HBM data-centre parts are sold by their binary size: an
+"80 GB" H100 has 80 GiB of HBM3 (5 stacks of 16 GiB), of which CUDA reports 79.18 GiB
+(vLLM log in llm-d/llm-d-benchmark ``config_explorer/empirical-vllm-memory-results.md``;
+0.99 of 80 GiB). GDDR parts (A10G, L4, L40S) are sold in decimal GB: an A10G "24 GB" shows
+22.30 GiB = 23.9e9 B to vLLM (awslabs/data-on-eks ``ray-vllm-deepseek.md``), again ≈ 0.99 of
+24e9. So visible bytes = 0.99 × memory_gb × (2³⁰ for HBM, 10⁹ for GDDR). ``GpuSpec`` does not
+name the memory type; every GDDR data-centre part has < 1,000 GB/s and every HBM part
+≥ 1,555 GB/s, so the bandwidth tells them apart.
+
+KV budget per GPU = (visible × memory_utilization − weights − reserve) × kv_free_memory_fraction,
+floored at zero: vLLM/SGLang size by a utilization share of the whole GPU, TensorRT-LLM by a share
+of what is free after loading the weights.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .._core._arrays import FloatArray, check_positive, scalar_or_array
+from .._core.specs import GpuSpec, ModelSpec
+from .._core.units import BYTES_PER_GB, BYTES_PER_GIB
+from .engines import EngineProfile, get_engine_profile
+from .kv import kv_cache_bytes_per_sequence, kv_cache_bytes_per_token, kv_heads_share_per_gpu
+from .parallel import ParallelSplit, resolve_split
+from .quant import KV_PRECISIONS, check_precision
+from .weights import WeightBytes, weight_bytes
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "MemoryEstimate",
+    "default_kv_precision",
+    "kv_budget_bytes_per_gpu",
+    "max_concurrent_sequences",
+    "memory_footprint",
+    "visible_memory_bytes",
+]
+
+#: Share of the marketed capacity CUDA exposes (79.18 GiB of an 80 GiB H100).
+VISIBLE_MEMORY_FRACTION = 0.99
+#: Below this bandwidth a GPU's memory is GDDR, sold in decimal GB [GB/s].
+_GDDR_MAX_BANDWIDTH_GB_PER_S = 1000.0
+
+
+def visible_memory_bytes(gpu: GpuSpec) -> float:
+    """Memory CUDA (and so the engine) can allocate on one GPU [bytes].
+
+    >>> from llmcost._core.specs import GpuSpec
+    >>> h100 = GpuSpec(id="h100-sxm", memory_gb=80, hbm_bandwidth_gb_per_s=3350,
+    ...     bf16_tflops=989.4, fp16_tflops=989.4, fp8_tflops=1978.9, int8_tops=1978.9,
+    ...     fp4_tflops=None, interconnect_kind="nvlink", interconnect_gb_per_s=900,
+    ...     pcie_gb_per_s=128, tdp_w=700)
+    >>> round(visible_memory_bytes(h100) / 2**30, 2)  # vLLM reports 79.18 GiB
+    79.2
+    """
+    unit = (
+        BYTES_PER_GB
+        if gpu.hbm_bandwidth_gb_per_s < _GDDR_MAX_BANDWIDTH_GB_PER_S
+        else (BYTES_PER_GIB)
+    )
+    return VISIBLE_MEMORY_FRACTION * gpu.memory_gb * unit
+
+
+def default_kv_precision(precision: str, engine: EngineProfile) -> str:
+    """KV-cache precision an engine picks by default for weights stored at ``precision``."""
+    if engine.fp8_kv_with_fp8_weights and precision in ("fp8", "fp4"):
+        return "fp8"
+    return "fp16" if precision == "fp16" else "bf16"
+
+
+def kv_budget_bytes_per_gpu(
+    gpu: GpuSpec, per_gpu_weights_bytes: ArrayLike, engine: EngineProfile
+) -> FloatArray:
+    """Memory left for the KV cache on one GPU after weights and the engine's reserve [bytes]."""
+    usable = visible_memory_bytes(gpu) * engine.memory_utilization
+    free = usable - np.asarray(per_gpu_weights_bytes) - engine.reserve_gb_per_gpu * BYTES_PER_GB
+    return np.asarray(np.maximum(free, 0.0) * engine.kv_free_memory_fraction)
+
+
+def _paged(tokens: ArrayLike, block_tokens: int) -> FloatArray:
+    return np.asarray(np.ceil(np.asarray(tokens, dtype=np.float64) / block_tokens) * block_tokens)
+
+
+def max_concurrent_sequences(
+    model: ModelSpec,
+    kv_precision: str,
+    kv_budget_per_gpu_bytes: ArrayLike,
+    context_tokens: ArrayLike,
+    split: ParallelSplit,
+    engine: EngineProfile,
+) -> FloatArray:
+    """Sequences of ``context_tokens`` whose KV fits in one replica [sequences, whole].
+
+    Each GPU of a tensor-parallel group keeps its share of every sequence's KV heads; each
+    pipeline stage keeps its layers; each expert-parallel rank keeps its own sequences.
+    """
+    per_seq = kv_cache_bytes_per_sequence(
+        model,
+        kv_precision,
+        _paged(context_tokens, engine.kv_block_tokens),
+        chunked_attention=engine.exploits_chunked_attention,
+    )
+    per_seq_per_gpu = per_seq * kv_heads_share_per_gpu(model.num_kv_heads, split.tp) / split.pp
+    with np.errstate(divide="ignore", invalid="ignore"):
+        seqs = np.floor(np.asarray(kv_budget_per_gpu_bytes) / per_seq_per_gpu) * split.ep
+    return np.asarray(np.where(per_seq_per_gpu > 0, seqs, 0.0))
+
+
+@dataclass(frozen=True)
+class MemoryEstimate:
+    """Memory of one replica of a deployment. Bytes are per the name (whole model or per GPU).
+
+    ``fits``: the weights and the engine reserve fit and at least one sequence of
+    ``context_tokens`` (one KV page when no context is given) fits in the KV budget.
+    """
+
+    weights_bytes: float
+    kv_cache_bytes_per_token: float
+    per_gpu_weights_bytes: Any
+    per_gpu_kv_budget_bytes: Any
+    visible_bytes_per_gpu: float
+    fits: Any
+    max_concurrent_sequences: Any
+    basis: dict[str, Any] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per scenario of the broadcast inputs."""
+        import pandas as pd
+
+        cols = {
+            "per_gpu_weights_bytes": self.per_gpu_weights_bytes,
+            "per_gpu_kv_budget_bytes": self.per_gpu_kv_budget_bytes,
+            "fits": self.fits,
+            "max_concurrent_sequences": self.max_concurrent_sequences,
+        }
+        arrays = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v)) for v in cols.values()))
+        frame = pd.DataFrame(dict(zip(cols, arrays, strict=True)))
+        frame.insert(0, "kv_cache_bytes_per_token", self.kv_cache_bytes_per_token)
+        frame.insert(0, "weights_bytes", self.weights_bytes)
+        return frame
+
+
+def memory_footprint(
+    model: ModelSpec,
+    precision: str,
+    *,
+    gpu: GpuSpec | None = None,
+    gpus: ArrayLike = 1,
+    kv_precision: str | None = None,
+    context_tokens: ArrayLike | None = None,
+    engine: str | EngineProfile = "vllm",
+    tp: ArrayLike | None = None,
+    pp: ArrayLike = 1,
+    ep: ArrayLike | None = None,
+    quant_scope: str = "checkpoint",
+) -> MemoryEstimate:
+    """Weights, KV cache per token and — with a ``gpu`` — the fit and max concurrency.
+
+    Parameters
+    ----------
+    precision
+        Weight precision (bf16, fp16, fp8, int8, int4, fp4).
+    gpu, gpus
+        The GPU and how many of them form one replica (default split: all tensor-parallel).
+    kv_precision
+        KV-cache precision; default: the engine's choice for ``precision``.
+    context_tokens
+        Tokens per sequence (input + output) for ``max_concurrent_sequences`` [tokens].
+    engine
+        Engine profile (memory reserve, utilization, paging, chunked-attention support).
+    quant_scope
+        Which layers a quantized checkpoint quantizes (see :func:`weight_bytes`).
+    """
+    profile = get_engine_profile(engine)
+    check_precision(precision)
+    kv_prec = kv_precision or default_kv_precision(precision, profile)
+    check_precision(kv_prec, "kv_precision", KV_PRECISIONS)
+    w: WeightBytes = weight_bytes(model, precision, quant_scope=quant_scope)
+    split = resolve_split(model, gpus, tp=tp, pp=pp, ep=ep)
+    per_gpu = w.per_gpu(split.tp, split.pp, split.ep)
+    basis: dict[str, Any] = {
+        "model": model.id,
+        "precision": precision,
+        "kv_precision": kv_prec,
+        "quant_scope": quant_scope,
+        "engine": profile.name,
+        "tp": split.tp,
+        "pp": split.pp,
+        "ep": split.ep,
+    }
+    like = (gpus, tp, pp, ep, context_tokens)
+    if gpu is None:
+        nan = np.full(np.shape(per_gpu), np.nan)
+        return MemoryEstimate(
+            weights_bytes=w.total,
+            kv_cache_bytes_per_token=kv_cache_bytes_per_token(model, kv_prec),
+            per_gpu_weights_bytes=scalar_or_array(per_gpu, *like),
+            per_gpu_kv_budget_bytes=scalar_or_array(nan, *like),
+            visible_bytes_per_gpu=float("nan"),
+            fits=scalar_or_array(np.zeros(np.shape(nan), dtype=bool), *like),
+            max_concurrent_sequences=scalar_or_array(nan, *like),
+            basis=basis,
+        )
+    budget = kv_budget_bytes_per_gpu(gpu, per_gpu, profile)
+    if context_tokens is None:
+        seqs = np.full(np.shape(budget), np.nan)
+        ctx_for_fit: ArrayLike = profile.kv_block_tokens
+    else:
+        ctx_for_fit = check_positive(context_tokens, "context_tokens")
+        seqs = max_concurrent_sequences(model, kv_prec, budget, ctx_for_fit, split, profile)
+    fits = max_concurrent_sequences(model, kv_prec, budget, ctx_for_fit, split, profile) >= 1
+    basis |= {
+        "gpu": gpu.id,
+        "visible_memory_fraction": VISIBLE_MEMORY_FRACTION,
+        "memory_utilization": profile.memory_utilization,
+        "reserve_gb_per_gpu": profile.reserve_gb_per_gpu,
+        "kv_free_memory_fraction": profile.kv_free_memory_fraction,
+    }
+    return MemoryEstimate(
+        weights_bytes=w.total,
+        kv_cache_bytes_per_token=kv_cache_bytes_per_token(model, kv_prec),
+        per_gpu_weights_bytes=scalar_or_array(per_gpu, *like),
+        per_gpu_kv_budget_bytes=scalar_or_array(budget, *like),
+        visible_bytes_per_gpu=visible_memory_bytes(gpu),
+        fits=scalar_or_array(fits, *like),
+        max_concurrent_sequences=scalar_or_array(seqs, *like),
+        basis=basis,
+    )

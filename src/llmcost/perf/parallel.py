@@ -1,0 +1,85 @@
+"""The parallel split of a deployment: tensor × pipeline × expert parallel degrees."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .._core._arrays import FloatArray, check_positive
+from .._core.errors import InvalidInputError
+from .._core.specs import ModelSpec
+
+__all__ = ["ParallelSplit", "resolve_split"]
+
+
+@dataclass(frozen=True)
+class ParallelSplit:
+    """Degrees of parallelism as float arrays that broadcast together; ``gpus = tp·pp·ep``."""
+
+    tp: FloatArray
+    pp: FloatArray
+    ep: FloatArray
+
+    @property
+    def gpus(self) -> FloatArray:
+        """GPUs of one replica."""
+        return np.asarray(self.tp * self.pp * self.ep)
+
+
+def _whole(value: ArrayLike, name: str) -> FloatArray:
+    arr = check_positive(value, name)
+    if np.any(arr != np.round(arr)) or np.any(arr < 1):
+        bad = arr[(arr != np.round(arr)) | (arr < 1)].flat[0]
+        raise InvalidInputError(f"{name} must be a whole number ≥ 1; got {bad!r}")
+    return arr
+
+
+def resolve_split(
+    model: ModelSpec,
+    gpus: ArrayLike,
+    *,
+    tp: ArrayLike | None = None,
+    pp: ArrayLike = 1,
+    ep: ArrayLike | None = None,
+) -> ParallelSplit:
+    """Validate and complete a parallel split (default: all GPUs tensor-parallel).
+
+    The missing degree is inferred from ``gpus``; the product must equal ``gpus``, ``ep`` > 1
+    needs an MoE model with a number of experts divisible by ``ep``, and layers must divide
+    over ``pp`` stages (up to rounding: engines allow uneven stages, we require pp ≤ layers).
+
+    >>> from llmcost._core.specs import ModelSpec
+    >>> m = ModelSpec(id="m", hidden_size=8, num_layers=4, num_attention_heads=2,
+    ...     num_kv_heads=1, head_dim=4, vocab_size=10, intermediate_size=16,
+    ...     tie_word_embeddings=True, max_context_tokens=64, params_total_official=0,
+    ...     params_active_official=0)
+    >>> s = resolve_split(m, 8, pp=2)
+    >>> float(s.tp), float(s.pp), float(s.ep)
+    (4.0, 2.0, 1.0)
+    """
+    g = _whole(gpus, "gpus")
+    pp_a = _whole(pp, "pp")
+    ep_a = _whole(1 if ep is None else ep, "ep")
+    tp_a = _whole(g / (pp_a * ep_a), "tp") if tp is None else _whole(tp, "tp")
+    product = tp_a * pp_a * ep_a
+    if np.any(product != g):
+        i = np.argmax(np.broadcast_to(product != g, np.broadcast(product, g).shape))
+        raise InvalidInputError(
+            f"tp × pp × ep must equal gpus; got {np.broadcast_to(tp_a, product.shape).flat[i]:g}"
+            f" × {np.broadcast_to(pp_a, product.shape).flat[i]:g}"
+            f" × {np.broadcast_to(ep_a, product.shape).flat[i]:g}"
+            f" ≠ {np.broadcast_to(g, product.shape).flat[i]:g}"
+        )
+    if np.any(ep_a > 1):
+        if not model.is_moe:
+            raise InvalidInputError(f"ep > 1 needs a mixture-of-experts model; {model.id} is dense")
+        if np.any(model.num_experts % ep_a != 0):
+            raise InvalidInputError(
+                f"ep must divide the {model.num_experts} experts of {model.id}; "
+                f"got {ep_a[model.num_experts % ep_a != 0].flat[0]:g}"
+            )
+    if np.any(pp_a > model.num_layers):
+        raise InvalidInputError(f"pp must be ≤ {model.num_layers} layers; got {pp_a.max():g}")
+    return ParallelSplit(tp=tp_a, pp=pp_a, ep=ep_a)

@@ -1,0 +1,419 @@
+"""Serving under continuous batching: throughput, TPOT and TTFT of a deployment.
+
+Steady state of an engine running ``B`` sequences with chunked prefill inside the step budget:
+every step each running sequence emits one token, and the prompts of the requests that replace
+finished ones are prefilled in chunks that share the steps. Per emitted token the engine must
+prefill ``r = input × (1 − cached_input_fraction) / output`` prompt tokens. A step has a budget
+of ``max_batched_tokens``; steps that carry a prefill chunk (``chunk = max(budget − b, r·b)``
+tokens) take ``t_mixed``, the others ``t_decode``, and a fraction ``f = r·b / chunk`` of steps
+carries one, so the mean step is ``f·t_mixed + (1 − f)·t_decode`` (compute-bound prefill and
+bandwidth-bound decode do not overlap inside a step: this is what makes a pure roofline
+over-predict by ~2×). Pipeline stages each take a micro-batch of ``B / pp``; a token of every
+sequence needs ``pp`` stage steps. Expert-parallel ranks each run ``B / ep`` sequences.
+
+TPOT = the mean step of a round; output tokens/s = B / TPOT. TTFT = the mixed steps a prompt's
+chunks need, plus — in a closed loop of ``C`` users with ``C`` above the batch the engine can
+hold — the wait for a slot (Little's law: time in system = C / request rate).
+
+The batch: ``batch`` as given; ``concurrency`` C → min(C, capacity); ``max_throughput`` → the
+capacity: KV-cache sequences at the engine's admission rule (input + output tokens reserved per
+sequence when the engine guarantees no eviction, else the average context input + output/2)
+or the engine's batch cap, whichever is lower; an SLO → the batch with the highest throughput
+whose TPOT and TTFT meet the targets (searched over a grid of batches, vectorized).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .._core._arrays import FloatArray, check_fraction, check_positive, scalar_or_array
+from .._core.errors import InvalidInputError
+from .._core.specs import GpuSpec, ModelSpec
+from .engines import EngineProfile, get_engine_profile
+from .memory import default_kv_precision, kv_budget_bytes_per_gpu, max_concurrent_sequences
+from .parallel import resolve_split
+from .quant import KV_PRECISIONS, check_precision
+from .speed import DeploymentRates, deployment_rates, layer_context_sum, step_time_s
+from .weights import weight_bytes
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["PerfEstimate", "estimate_serving"]
+
+_SLO_GRID_POINTS = 64
+
+
+@dataclass(frozen=True)
+class PerfEstimate:
+    """Serving performance of one replica (all its GPUs together), element-wise over inputs.
+
+    Attributes
+    ----------
+    batch_size
+        Sequences running concurrently [sequences].
+    ttft_s, tpot_s
+        Time to first token (queueing included) and time per output token [s].
+    output_tokens_per_s, total_tokens_per_s
+        Output tokens and input + output tokens per second over the replica [tokens/s].
+    output_tokens_per_s_per_gpu
+        Output tokens per second per GPU [tokens/s].
+    requests_per_s
+        Completed requests per second [1/s].
+    fits
+        The model fits and the batch's KV cache fits in memory.
+    meets_slo
+        TPOT and TTFT meet the targets given (True when none is given).
+    limited_by
+        What sets the result: "memory" (KV capacity sets the batch), "batch_cap",
+        "slo", or the largest part of the step time: "bandwidth", "compute", "interconnect".
+    roofline_output_tokens_per_s
+        The same batch at 100 % of peak bandwidth and FLOPs, no overheads — an upper bound.
+    basis
+        Inputs, defaults and efficiency factors used.
+    """
+
+    batch_size: Any
+    ttft_s: Any
+    tpot_s: Any
+    output_tokens_per_s: Any
+    total_tokens_per_s: Any
+    output_tokens_per_s_per_gpu: Any
+    requests_per_s: Any
+    fits: Any
+    meets_slo: Any
+    limited_by: Any
+    weights_bytes_per_gpu: Any
+    kv_cache_bytes_per_gpu: Any
+    max_batch_size: Any
+    roofline_output_tokens_per_s: Any
+    basis: dict[str, Any] = field(default_factory=dict)
+
+    _COLUMNS = (
+        "batch_size",
+        "ttft_s",
+        "tpot_s",
+        "output_tokens_per_s",
+        "total_tokens_per_s",
+        "output_tokens_per_s_per_gpu",
+        "requests_per_s",
+        "fits",
+        "meets_slo",
+        "limited_by",
+        "weights_bytes_per_gpu",
+        "kv_cache_bytes_per_gpu",
+        "max_batch_size",
+        "roofline_output_tokens_per_s",
+    )
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per scenario (inputs broadcast together)."""
+        import pandas as pd
+
+        arrays = np.broadcast_arrays(
+            *(np.atleast_1d(np.asarray(getattr(self, c))) for c in self._COLUMNS)
+        )
+        return pd.DataFrame(dict(zip(self._COLUMNS, arrays, strict=True)))
+
+    def explain(self) -> str:
+        """A short text: the deployment, the result and what limits it."""
+        b = self.basis
+        frame = self.to_frame()
+        lines = [
+            f"{b['model']} on {b['gpus']:g}× {b['gpu']} ({b['precision']} weights, "
+            f"{b['kv_precision']} KV cache), engine {b['engine']}, tp={b['tp']} pp={b['pp']} "
+            f"ep={b['ep']}, mode {b['mode']}:",
+        ]
+        for row in frame.head(5).to_dict("records"):
+            lines.append(
+                f"  batch {float(row['batch_size']):,.0f}: "
+                f"{float(row['output_tokens_per_s']):,.0f} output tok/s "
+                f"({float(row['output_tokens_per_s_per_gpu']):,.0f}/GPU), "
+                f"TPOT {float(row['tpot_s']) * 1e3:,.1f} ms, "
+                f"TTFT {float(row['ttft_s']) * 1e3:,.0f} ms; limited by {row['limited_by']}"
+                + ("" if row["fits"] else " — DOES NOT FIT")
+            )
+        if len(frame) > 5:
+            lines.append(f"  … {len(frame) - 5} more rows")
+        e = b["efficiency"]
+        lines.append(
+            f"Efficiency ({b['engine']}): bandwidth {e['bandwidth_efficiency']:.0%}, "
+            f"compute {e['compute_efficiency']:.0%}, {e['sequence_overhead_s'] * 1e6:.0f} µs per "
+            f"sequence-step, {e['step_overhead_s'] * 1e3:.1f} ms per step. "
+            f"Source: {b['engine_source']}"
+        )
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class _Steady:
+    tpot_s: FloatArray
+    ttft_prefill_s: FloatArray
+    output_tokens_per_s: FloatArray
+    roofline_output_tokens_per_s: FloatArray
+    bound: FloatArray  # 0 bandwidth, 1 compute, 2 interconnect
+
+
+def _steady_state(
+    rates: DeploymentRates,
+    batch: FloatArray,
+    input_tokens: FloatArray,
+    output_tokens: FloatArray,
+    cached: FloatArray,
+) -> _Steady:
+    model = rates.model
+    split = rates.split
+    eng = rates.engine
+    b = batch / (split.ep * split.pp)  # sequences per rank per pipeline micro-batch
+    computed_prompt = input_tokens * (1.0 - cached)
+    r = computed_prompt / output_tokens
+    budget = float(eng.max_batched_tokens)
+    chunk = np.maximum(np.maximum(budget - b, r * b), 1.0)
+    frac = np.where(computed_prompt > 0, np.minimum(r * b / chunk, 1.0), 0.0)
+    decode_ctx = input_tokens + output_tokens / 2.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        prefill_ctx = np.where(
+            computed_prompt > 0,
+            layer_context_sum(model, input_tokens - computed_prompt, input_tokens)
+            / np.maximum(computed_prompt, 1.0),
+            0.0,
+        )
+    mixed = step_time_s(rates, b, decode_ctx, chunk, prefill_ctx)
+    decode = step_time_s(rates, b, decode_ctx, 0.0, 0.0)
+    stage = frac * mixed.total + (1.0 - frac) * decode.total
+    tpot = split.pp * stage
+    roof_stage = frac * mixed.roofline + (1.0 - frac) * decode.roofline
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out_tps = batch / tpot
+        roof_tps = batch / (split.pp * roof_stage)
+    chunks = np.ceil(computed_prompt / chunk)
+    ttft = np.maximum(chunks, 1.0) * split.pp * mixed.total
+    parts = np.stack(
+        np.broadcast_arrays(
+            frac * mixed.bandwidth_part + (1 - frac) * decode.bandwidth_part,
+            frac * mixed.compute_part + (1 - frac) * decode.compute_part,
+            frac * mixed.collectives + (1 - frac) * decode.collectives,
+        )
+    )
+    return _Steady(
+        tpot_s=np.asarray(tpot),
+        ttft_prefill_s=np.asarray(ttft),
+        output_tokens_per_s=np.asarray(out_tps),
+        roofline_output_tokens_per_s=np.asarray(roof_tps),
+        bound=np.argmax(parts, axis=0),
+    )
+
+
+_BOUND_NAMES = np.array(["bandwidth", "compute", "interconnect"])
+
+
+def estimate_serving(
+    model: ModelSpec,
+    gpu: GpuSpec,
+    *,
+    gpus: int,
+    precision: str,
+    input_tokens: ArrayLike,
+    output_tokens: ArrayLike,
+    engine: str | EngineProfile = "vllm",
+    kv_precision: str | None = None,
+    tp: int | None = None,
+    pp: int = 1,
+    ep: int | None = None,
+    batch: ArrayLike | None = None,
+    concurrency: ArrayLike | None = None,
+    max_throughput: bool = False,
+    tpot_slo_s: float | None = None,
+    ttft_slo_s: float | None = None,
+    cached_input_fraction: ArrayLike = 0.0,
+    quant_scope: str = "checkpoint",
+) -> PerfEstimate:
+    """Throughput and latency of serving ``model`` on ``gpus`` × ``gpu`` with an engine.
+
+    Exactly one way to set the batch: ``batch``, ``concurrency`` (a closed loop of that many
+    users, what serving benchmarks report), ``max_throughput=True``, or SLO targets
+    (``tpot_slo_s`` / ``ttft_slo_s``: the best throughput that meets them).
+
+    Parameters
+    ----------
+    gpus
+        GPUs of one replica; split ``tp × pp × ep`` (default: all tensor-parallel).
+    precision
+        Weight precision; the GPU must support it (FP8 needs Hopper/Ada or newer, FP4 needs
+        Blackwell) else :class:`~llmcost._core.errors.UnsupportedPrecisionError`.
+    input_tokens, output_tokens
+        Tokens per request [tokens]; arrays broadcast with ``batch``/``concurrency``.
+    kv_precision
+        KV-cache precision (default: the engine's choice for ``precision``).
+    cached_input_fraction
+        Share of input tokens served from the prefix cache: no prefill compute (KV memory is
+        still used) [0–1].
+    quant_scope
+        Which layers a quantized checkpoint quantizes (see :func:`~llmcost.perf.weight_bytes`).
+    """
+    profile = get_engine_profile(engine)
+    check_precision(precision)
+    kv_prec = kv_precision or default_kv_precision(precision, profile)
+    check_precision(kv_prec, "kv_precision", KV_PRECISIONS)
+    modes = [
+        batch is not None,
+        concurrency is not None,
+        bool(max_throughput),
+        tpot_slo_s is not None or ttft_slo_s is not None,
+    ]
+    if sum(modes) != 1:
+        raise InvalidInputError(
+            "give exactly one of batch, concurrency, max_throughput=True or an SLO "
+            f"(tpot_slo_s / ttft_slo_s); got {sum(modes)}"
+        )
+    mode = ["batch", "concurrency", "max_throughput", "slo"][modes.index(True)]
+    split = resolve_split(model, gpus, tp=tp, pp=pp, ep=ep)
+    rates = deployment_rates(
+        model, gpu, precision, kv_prec, split, profile, quant_scope=quant_scope
+    )
+    i_tok = check_positive(input_tokens, "input_tokens")
+    o_tok = check_positive(output_tokens, "output_tokens")
+    cached = check_fraction(cached_input_fraction, "cached_input_fraction")
+    for name, slo in (("tpot_slo_s", tpot_slo_s), ("ttft_slo_s", ttft_slo_s)):
+        if slo is not None:
+            check_positive(slo, name)
+
+    per_gpu_weights = weight_bytes(model, precision, quant_scope=quant_scope).per_gpu(
+        split.tp, split.pp, split.ep
+    )
+    kv_budget = kv_budget_bytes_per_gpu(gpu, per_gpu_weights, profile)
+    held_context = i_tok + (o_tok if profile.reserves_full_sequence_kv else o_tok / 2.0)
+    capacity = max_concurrent_sequences(model, kv_prec, kv_budget, held_context, split, profile)
+    cap = float(profile.max_batch) * split.ep
+    b_max = np.minimum(capacity, cap)
+    fits_model = capacity >= 1
+    limit_name = np.where(capacity < cap, "memory", "batch_cap")
+
+    if mode == "batch":
+        b = check_positive(batch, "batch")  # type: ignore[arg-type]
+        fits = fits_model & (b <= capacity)
+    elif mode == "concurrency":
+        users = check_positive(concurrency, "concurrency")  # type: ignore[arg-type]
+        b = np.minimum(users, np.maximum(b_max, 1.0))
+        fits = fits_model
+    else:
+        b = np.maximum(b_max, 1.0)
+        fits = fits_model
+
+    if mode == "slo":
+        b, meets = _best_under_slo(rates, b_max, i_tok, o_tok, cached, tpot_slo_s, ttft_slo_s)
+    steady = _steady_state(rates, b, i_tok, o_tok, cached)
+    ttft = steady.ttft_prefill_s
+    if mode == "concurrency":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            request_rate = steady.output_tokens_per_s / o_tok
+            service = steady.ttft_prefill_s + (o_tok - 1.0) * steady.tpot_s
+            wait = np.maximum(users / request_rate - service, 0.0)
+        ttft = ttft + wait
+    if mode != "slo":
+        meets = _meets(steady.tpot_s, ttft, tpot_slo_s, ttft_slo_s)
+
+    bound = _BOUND_NAMES[steady.bound]
+    if mode == "max_throughput":
+        limited = limit_name
+    elif mode == "concurrency":
+        limited = np.where(users > b_max, limit_name, bound)
+    elif mode == "slo":
+        limited = np.where(b < b_max, "slo", limit_name)
+    else:
+        limited = np.where(fits, bound, "memory")
+    ok = np.asarray(fits)
+    nan_if_not = np.where(ok, 1.0, np.nan)
+    out_tps = steady.output_tokens_per_s * nan_if_not
+    kv_used = np.minimum(b, capacity) / np.maximum(capacity, 1.0) * kv_budget
+    like = (input_tokens, output_tokens, batch, concurrency, cached_input_fraction)
+    basis: dict[str, Any] = {
+        "model": model.id,
+        "gpu": gpu.id,
+        "gpus": float(np.max(split.gpus)),
+        "precision": precision,
+        "kv_precision": kv_prec,
+        "quant_scope": quant_scope,
+        "tp": _plain(split.tp),
+        "pp": _plain(split.pp),
+        "ep": _plain(split.ep),
+        "mode": mode,
+        "tpot_slo_s": tpot_slo_s,
+        "ttft_slo_s": ttft_slo_s,
+        "engine": profile.name,
+        "engine_source": profile.source,
+        "efficiency": profile.as_dict(),
+        "peak_tflops": rates.peak_flops_per_s / 1e12,
+        "hbm_bandwidth_gb_per_s": gpu.hbm_bandwidth_gb_per_s,
+        "interconnect_kind": gpu.interconnect_kind,
+    }
+
+    def shaped(x: Any) -> Any:
+        return scalar_or_array(x, *like)
+
+    gpus_total = split.gpus
+    return PerfEstimate(
+        batch_size=shaped(b * np.ones_like(out_tps)),
+        ttft_s=shaped(ttft * nan_if_not),
+        tpot_s=shaped(steady.tpot_s * nan_if_not),
+        output_tokens_per_s=shaped(out_tps),
+        total_tokens_per_s=shaped(out_tps * (i_tok + o_tok) / o_tok),
+        output_tokens_per_s_per_gpu=shaped(out_tps / gpus_total),
+        requests_per_s=shaped(out_tps / o_tok),
+        fits=shaped(np.broadcast_to(ok, np.shape(out_tps))),
+        meets_slo=shaped(np.broadcast_to(meets & ok, np.shape(out_tps))),
+        limited_by=shaped(np.broadcast_to(limited, np.shape(out_tps))),
+        weights_bytes_per_gpu=shaped(per_gpu_weights * np.ones_like(out_tps)),
+        kv_cache_bytes_per_gpu=shaped(kv_used * np.ones_like(out_tps)),
+        max_batch_size=shaped(b_max * np.ones_like(out_tps)),
+        roofline_output_tokens_per_s=shaped(steady.roofline_output_tokens_per_s * nan_if_not),
+        basis=basis,
+    )
+
+
+def _plain(x: FloatArray) -> Any:
+    arr = np.asarray(x)
+    return int(arr) if arr.ndim == 0 else arr.astype(int).tolist()
+
+
+def _meets(
+    tpot: FloatArray, ttft: FloatArray, tpot_slo_s: float | None, ttft_slo_s: float | None
+) -> NDArray[np.bool_]:
+    ok = np.ones(np.broadcast(tpot, ttft).shape, dtype=bool)
+    if tpot_slo_s is not None:
+        ok &= tpot <= tpot_slo_s
+    if ttft_slo_s is not None:
+        ok &= ttft <= ttft_slo_s
+    return ok
+
+
+def _best_under_slo(
+    rates: DeploymentRates,
+    b_max: FloatArray,
+    i_tok: FloatArray,
+    o_tok: FloatArray,
+    cached: FloatArray,
+    tpot_slo_s: float | None,
+    ttft_slo_s: float | None,
+) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """Batch with the highest throughput meeting the SLOs, over a geometric grid of batches.
+
+    Where no batch meets them, batch 1 is returned with ``meets = False``.
+    """
+    shape = np.broadcast(b_max, i_tok, o_tok, cached).shape
+    top = np.maximum(np.broadcast_to(b_max, shape), 1.0)[..., None]
+    q = np.linspace(0.0, 1.0, _SLO_GRID_POINTS)
+    grid = np.unique(np.floor(top**q), axis=-1) if top.size == 1 else np.floor(top**q)
+    steady = _steady_state(
+        rates, grid, i_tok[..., None], o_tok[..., None], np.asarray(cached)[..., None]
+    )
+    ok = _meets(steady.tpot_s, steady.ttft_prefill_s, tpot_slo_s, ttft_slo_s)
+    score = np.where(ok, steady.output_tokens_per_s, -np.inf)
+    best = np.argmax(score, axis=-1)
+    chosen = np.take_along_axis(np.broadcast_to(grid, score.shape), best[..., None], -1)[..., 0]
+    meets = np.take_along_axis(ok, best[..., None], -1)[..., 0]
+    return np.where(meets, chosen, 1.0), meets

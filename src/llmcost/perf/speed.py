@@ -1,0 +1,298 @@
+"""Step times: how long one engine step takes for a batch of decoding sequences plus a chunk of
+prefill tokens, on one GPU of a deployment.
+
+One step of one GPU (a pipeline stage of a tensor-parallel group of an expert-parallel rank) is
+
+    t = max(weight bytes read / BW, matmul FLOPs / peak)          (GEMMs: weights vs compute)
+      + max(KV bytes read / BW, attention FLOPs / peak)           (attention: KV vs compute)
+      + collectives (TP all-reduce, EP all-to-all, PP send)        (interconnect)
+      + step overhead + per-sequence overhead × sequences          (engine)
+
+with BW = HBM bandwidth × bandwidth_efficiency and peak = dense tensor peak of the precision ×
+compute_efficiency. GEMMs and attention are separate kernels, so their times add; each is
+bounded by the slower of its memory traffic and its arithmetic (a per-kernel roofline).
+
+- Matmul FLOPs = 2 × active matmul parameters per token (Kaplan et al. 2020, "Scaling Laws",
+  C_forward ≈ 2N); attention FLOPs per token at context p = 4 × heads × head_dim × p per layer
+  (QKᵀ and AV, 2 FLOPs per MAC), with p capped at the chunk on Llama 4's local layers.
+- MoE: a step of T tokens, each routed to k of E experts, reads the weights of the distinct
+  experts hit: E × (1 − (1 − k/E)^T) in expectation (uniform routing).
+- TP all-reduce, twice per layer (after attention and after the MLP), ring algorithm:
+  2(n−1)/n × message / link bandwidth + 2(n−1) × latency per ring step (Patarasuk & Yuan 2009;
+  NCCL's bus-bandwidth convention). Link bandwidth: NVLink/xGMI aggregate per GPU ÷ 2
+  (vendors quote both directions); PCIe likewise from ``pcie_gb_per_s``.
+- EP all-to-all, twice per MoE layer (dispatch, combine): the tokens' hidden states leaving the
+  rank, (ep−1)/ep of them, plus one latency per peer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .._core._arrays import FloatArray
+from .._core.specs import GpuSpec, ModelSpec
+from .._core.units import BYTES_PER_ELEMENT, BYTES_PER_GB, FLOPS_PER_TFLOP
+from .engines import EngineProfile
+from .kv import kv_cache_bytes_per_sequence, kv_heads_share_per_gpu
+from .parallel import ParallelSplit
+from .params import param_breakdown
+from .weights import weight_bytes
+
+__all__ = [
+    "DeploymentRates",
+    "StepTime",
+    "deployment_rates",
+    "expected_distinct_experts",
+    "layer_context_sum",
+    "step_time_s",
+]
+
+_ACTIVATION_BYTES = BYTES_PER_ELEMENT["bf16"]  # hidden states exchanged between GPUs
+
+
+def expected_distinct_experts(
+    num_experts: int, experts_per_token: int, tokens: ArrayLike
+) -> FloatArray:
+    """Expected number of distinct experts hit when ``tokens`` tokens each pick
+    ``experts_per_token`` of ``num_experts`` uniformly: E × (1 − (1 − k/E)^T).
+
+    >>> float(expected_distinct_experts(16, 1, 1))
+    1.0
+    >>> round(float(expected_distinct_experts(16, 1, 1000)), 3)
+    16.0
+    """
+    t = np.asarray(tokens, dtype=np.float64)
+    if num_experts == 0:
+        return np.zeros_like(t)
+    return np.asarray(num_experts * (1.0 - (1.0 - experts_per_token / num_experts) ** t))
+
+
+def _positions_sum(n: FloatArray, chunk: float | None) -> FloatArray:
+    """Σ_{p=1..n} min(p, chunk) (chunk None: no cap)."""
+    full = n * (n + 1.0) / 2.0
+    if chunk is None:
+        return full
+    capped = chunk * (chunk + 1.0) / 2.0 + (n - chunk) * chunk
+    return np.where(n <= chunk, full, capped)
+
+
+def layer_context_sum(model: ModelSpec, start: ArrayLike, end: ArrayLike) -> FloatArray:
+    """Σ over layers and over query positions start+1..end of the attended context [tokens].
+
+    Global layers attend to all p previous tokens, chunked layers to at most the chunk.
+    Attention FLOPs of those queries = 4 × heads × head_dim × this sum.
+
+    >>> from llmcost._core.specs import ModelSpec
+    >>> m = ModelSpec(id="m", hidden_size=8, num_layers=2, num_attention_heads=2,
+    ...     num_kv_heads=1, head_dim=4, vocab_size=10, intermediate_size=16,
+    ...     tie_word_embeddings=True, max_context_tokens=64, params_total_official=0,
+    ...     params_active_official=0)
+    >>> float(layer_context_sum(m, 0, 3))  # 2 layers × (1 + 2 + 3)
+    12.0
+    """
+    s = np.asarray(start, dtype=np.float64)
+    e = np.asarray(end, dtype=np.float64)
+    n_global = model.num_global_attention_layers
+    n_local = model.num_layers - n_global
+    chunk = model.attention_chunk_tokens
+    total = n_global * (_positions_sum(e, None) - _positions_sum(s, None))
+    if n_local:
+        total = total + n_local * (_positions_sum(e, chunk) - _positions_sum(s, chunk))
+    return np.asarray(total)
+
+
+def _decode_layer_context(model: ModelSpec, context: FloatArray) -> FloatArray:
+    """Σ over layers of the context one decoded token attends to [tokens]."""
+    return np.asarray(layer_context_sum(model, context - 1.0, context))
+
+
+@dataclass(frozen=True)
+class DeploymentRates:
+    """Per-GPU quantities of a deployment that step times need (arrays broadcast over splits)."""
+
+    model: ModelSpec
+    split: ParallelSplit
+    kv_precision: str
+    fixed_read_bytes: FloatArray  # non-expert weights + LM head read every step, per GPU
+    expert_bytes_each: FloatArray  # one routed expert of one MoE layer, per GPU
+    experts_per_gpu: FloatArray
+    moe_layers_per_stage: FloatArray
+    matmul_flops_per_token: FloatArray  # per GPU, per token of its rank
+    expert_flops_per_token: FloatArray  # the routed-expert part of it
+    attention_flops_per_context: FloatArray  # per GPU, × layer-context sum
+    bandwidth_bytes_per_s: float  # effective
+    flops_per_s: float  # effective
+    link_bytes_per_s: float  # effective, one direction
+    peak_bandwidth_bytes_per_s: float
+    peak_flops_per_s: float
+    engine: EngineProfile
+
+    def kv_read_bytes_per_sequence(self, context: ArrayLike) -> FloatArray:
+        """KV bytes one GPU reads per step for one decoding sequence at ``context`` tokens."""
+        per_seq = kv_cache_bytes_per_sequence(
+            self.model, self.kv_precision, context, chunked_attention=True
+        )
+        share = kv_heads_share_per_gpu(self.model.num_kv_heads, self.split.tp)
+        return np.asarray(per_seq * share / self.split.pp)
+
+
+def _link_bytes_per_s(gpu: GpuSpec) -> float:
+    if gpu.interconnect_kind in ("nvlink", "xgmi") and gpu.interconnect_gb_per_s:
+        bidirectional = gpu.interconnect_gb_per_s
+    else:
+        bidirectional = gpu.pcie_gb_per_s
+    return bidirectional / 2.0 * BYTES_PER_GB
+
+
+def deployment_rates(
+    model: ModelSpec,
+    gpu: GpuSpec,
+    precision: str,
+    kv_precision: str,
+    split: ParallelSplit,
+    engine: EngineProfile,
+    *,
+    quant_scope: str = "checkpoint",
+) -> DeploymentRates:
+    """Collect the per-GPU bytes, FLOPs and rates of a deployment.
+
+    Raises :class:`~llmcost._core.errors.UnsupportedPrecisionError` when ``gpu`` has no tensor
+    cores for ``precision`` (e.g. FP8 on an A100).
+    """
+    peak = gpu.peak_tflops(precision) * FLOPS_PER_TFLOP
+    w = weight_bytes(model, precision, quant_scope=quant_scope)
+    p = param_breakdown(model)
+    tp, pp, ep = split.tp, split.pp, split.ep
+    fixed = (w.non_expert_decoder / pp + w.lm_head) / tp
+    bandwidth = gpu.hbm_bandwidth_gb_per_s * BYTES_PER_GB
+    return DeploymentRates(
+        model=model,
+        split=split,
+        kv_precision=kv_precision,
+        fixed_read_bytes=np.asarray(fixed),
+        expert_bytes_each=np.asarray(w.expert_each_per_layer / tp),
+        experts_per_gpu=np.asarray(model.num_experts / ep),
+        moe_layers_per_stage=np.asarray(model.num_moe_layers / pp),
+        matmul_flops_per_token=np.asarray(2.0 * p.matmul_per_token / (tp * pp)),
+        expert_flops_per_token=np.asarray(2.0 * p.routed_experts_active / (tp * pp)),
+        attention_flops_per_context=np.asarray(
+            4.0 * model.num_attention_heads * model.head_dim / (tp * pp)
+        ),
+        bandwidth_bytes_per_s=bandwidth * engine.bandwidth_efficiency,
+        flops_per_s=peak * engine.compute_efficiency,
+        link_bytes_per_s=_link_bytes_per_s(gpu) * engine.interconnect_efficiency,
+        peak_bandwidth_bytes_per_s=bandwidth,
+        peak_flops_per_s=peak,
+        engine=engine,
+    )
+
+
+@dataclass(frozen=True)
+class StepTime:
+    """Parts of one step on one GPU [s]; ``total`` is their sum.
+
+    ``roofline`` is the same work at 100 % efficiency with no collectives or overheads, as a
+    single max(bytes / peak BW, FLOPs / peak): no engine can step faster.
+    """
+
+    gemm: FloatArray
+    attention: FloatArray
+    collectives: FloatArray
+    overhead: FloatArray
+    bandwidth_part: FloatArray  # time the memory traffic alone needs
+    compute_part: FloatArray  # time the arithmetic alone needs
+    roofline: FloatArray
+
+    @property
+    def total(self) -> FloatArray:
+        """Step time [s]."""
+        return np.asarray(self.gemm + self.attention + self.collectives + self.overhead)
+
+
+def step_time_s(
+    rates: DeploymentRates,
+    decode_sequences: ArrayLike,
+    decode_context: ArrayLike,
+    prefill_tokens: ArrayLike,
+    prefill_layer_context_per_token: ArrayLike,
+) -> StepTime:
+    """Time of one step on one GPU.
+
+    Parameters
+    ----------
+    decode_sequences
+        Sequences this GPU's rank decodes in the step (one token each) [sequences].
+    decode_context
+        Their average context [tokens].
+    prefill_tokens
+        Prompt tokens this rank prefills in the same step [tokens].
+    prefill_layer_context_per_token
+        Average of :func:`layer_context_sum` per prefilled token [tokens].
+    """
+    b = np.asarray(decode_sequences, dtype=np.float64)
+    ctx = np.asarray(decode_context, dtype=np.float64)
+    p = np.asarray(prefill_tokens, dtype=np.float64)
+    model = rates.model
+    split = rates.split
+    tokens = b + p
+    routed = (
+        expected_distinct_experts(
+            model.num_experts,
+            model.experts_per_token,
+            tokens * split.ep,
+        )
+        / split.ep
+    )  # the distinct experts hit that live on this rank
+    expert_read = rates.moe_layers_per_stage * routed * rates.expert_bytes_each
+    weight_read = rates.fixed_read_bytes + expert_read
+    gemm_flops = tokens * rates.matmul_flops_per_token
+    expert_flops = tokens * rates.expert_flops_per_token
+    kv_read = b * rates.kv_read_bytes_per_sequence(ctx)
+    attn_ctx = b * _decode_layer_context(model, ctx) + p * np.asarray(
+        prefill_layer_context_per_token, dtype=np.float64
+    )
+    attn_flops = attn_ctx * rates.attention_flops_per_context
+    bw, fl = rates.bandwidth_bytes_per_s, rates.flops_per_s
+    # expert GEMMs run at moe_efficiency of the dense rates: their extra time on top
+    slow = 1.0 / rates.engine.moe_efficiency - 1.0
+    gemm = np.maximum(weight_read / bw, gemm_flops / fl) + slow * np.maximum(
+        expert_read / bw, expert_flops / fl
+    )
+    attention = np.maximum(kv_read / bw, attn_flops / fl)
+
+    eng = rates.engine
+    lat = eng.collective_latency_s
+    link = rates.link_bytes_per_s
+    message = tokens * model.hidden_size * _ACTIVATION_BYTES
+    tp, pp, ep = split.tp, split.pp, split.ep
+    layers = model.num_layers / pp
+    all_reduce = 2.0 * layers * (2.0 * (tp - 1.0) / tp * message / link + 2.0 * (tp - 1.0) * lat)
+    moe_layers = rates.moe_layers_per_stage
+    a2a_bytes = message * model.experts_per_token * (ep - 1.0) / ep
+    all_to_all = np.where(ep > 1, 2.0 * moe_layers * (a2a_bytes / link + (ep - 1.0) * lat), 0.0)
+    pipeline_send = np.where(pp > 1, message / link + lat, 0.0)
+    collectives = all_reduce + all_to_all + pipeline_send
+    overhead = (
+        eng.step_overhead_s
+        + eng.layer_overhead_s * layers
+        + (eng.sequence_overhead_s + eng.sequence_layer_overhead_s * layers) * b
+    )
+
+    bytes_total = weight_read + kv_read
+    flops_total = gemm_flops + attn_flops
+    roofline = np.maximum(
+        bytes_total / rates.peak_bandwidth_bytes_per_s, flops_total / rates.peak_flops_per_s
+    )
+    shape = np.broadcast(gemm, attention, collectives, overhead).shape
+    return StepTime(
+        gemm=np.broadcast_to(gemm, shape),
+        attention=np.broadcast_to(attention, shape),
+        collectives=np.broadcast_to(collectives, shape),
+        overhead=np.broadcast_to(overhead, shape),
+        bandwidth_part=np.broadcast_to(bytes_total / bw, shape),
+        compute_part=np.broadcast_to(flops_total / fl, shape),
+        roofline=np.broadcast_to(roofline, shape),
+    )
