@@ -100,6 +100,9 @@ class GpuSpec:
     pcie_gb_per_s: float
     tdp_w: float
     architecture: str = ""
+    #: GPUs that share the scale-up fabric (HGX 8, H100 NVL pairs 2, GB200 NVL72 72, PCIe 1);
+    #: tensor parallelism beyond it crosses ``pcie_gb_per_s`` (or the network).
+    scale_up_domain_gpus: int = 8
 
     def peak_tflops(self, precision: str) -> float:
         """Dense peak [TFLOP/s] for the matrix multiplies of a weight ``precision``.

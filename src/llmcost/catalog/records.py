@@ -259,6 +259,7 @@ class GpuRecord(_Record):
             pcie_gb_per_s=self.pcie_gb_per_s,
             tdp_w=self.tdp_w,
             architecture=self.architecture,
+            scale_up_domain_gpus=self.scale_up_domain_gpus,
         )
 
 
