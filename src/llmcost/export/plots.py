@@ -1,0 +1,263 @@
+"""Figures of the analysis results (matplotlib, an optional extra: ``pip install llmcost[plot]``).
+
+Each function returns a :class:`matplotlib.figure.Figure` built without pyplot (no global
+state, no display needed); save it with ``fig.savefig("cost.png")``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .._core.errors import InvalidInputError
+from ..analysis.breakeven import BreakevenResult
+from ..analysis.montecarlo import MonteCarloResult
+from ..analysis.oat import TornadoResult
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "breakeven_map_figure",
+    "cost_curve_figure",
+    "monte_carlo_figure",
+    "tornado_figure",
+]
+
+_SIZE = (7.5, 4.5)
+
+
+def _new_figure(figsize: tuple[float, float] = _SIZE) -> Figure:
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise ImportError(
+            "llmcost plots need matplotlib; install it with: pip install llmcost[plot]"
+        ) from exc
+    return Figure(figsize=figsize, layout="constrained")
+
+
+def _money(value: float, _pos: Any = None) -> str:
+    v = abs(value)
+    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if v >= div:
+            return f"${value / div:,.3g}{suffix}"
+    return f"${value:,.3g}"
+
+
+def _quantity(value: float, _pos: Any = None) -> str:
+    v = abs(value)
+    for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if v >= div:
+            return f"{value / div:,.3g}{suffix}"
+    return f"{value:,.3g}"
+
+
+def cost_curve_figure(
+    x: ArrayLike,
+    costs: Mapping[str, ArrayLike],
+    *,
+    crossings: BreakevenResult | Sequence[BreakevenResult] = (),
+    x_label: str = "requests per month",
+    y_label: str = "monthly cost [USD]",
+    log_x: bool = False,
+    title: str | None = None,
+) -> Figure:
+    """Cost of each option against one input, with break-even crossings marked.
+
+    ``costs`` maps option names to arrays aligned with ``x`` (e.g. from
+    :func:`llmcost.analysis.sweep_arrays`).
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    x_arr = np.asarray(x, dtype=np.float64)
+    if x_arr.ndim != 1 or not costs:
+        raise InvalidInputError("x must be a 1-d array and costs a non-empty mapping")
+    fig = _new_figure()
+    ax = fig.add_subplot()
+    curves: dict[str, np.ndarray] = {}
+    for name, values in costs.items():
+        y = np.asarray(values, dtype=np.float64)
+        if y.shape != x_arr.shape:
+            raise InvalidInputError(f"costs[{name!r}] has shape {y.shape}; x has {x_arr.shape}")
+        curves[name] = y
+        ax.plot(x_arr, y, label=name, linewidth=1.8, drawstyle="default")
+    results = [crossings] if isinstance(crossings, BreakevenResult) else list(crossings)
+    marked = False
+    for r in results:
+        for xc, winner in zip(r.crossings, r.cheaper_above, strict=True):
+            yc = np.interp(xc, x_arr, curves[winner]) if winner in curves else np.nan
+            ax.axvline(xc, color="0.6", linestyle=":", linewidth=1)
+            ax.plot(
+                [xc],
+                [yc],
+                marker="o",
+                color="black",
+                markersize=5,
+                label=None if marked else "break-even",
+            )
+            ax.annotate(
+                _quantity(xc), (xc, yc), textcoords="offset points", xytext=(4, 6), fontsize=8
+            )
+            marked = True
+    if log_x:
+        ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(_quantity))
+    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)
+    ax.set_ylim(bottom=0)
+    ax.grid(True, alpha=0.3)
+    ax.legend(frameon=False)
+    ax.set_title(title or "Monthly cost by option")
+    return fig
+
+
+def tornado_figure(result: TornadoResult, *, max_rows: int = 12) -> Figure:
+    """Horizontal bars from the output at each input's low and high value, widest on top."""
+    from matplotlib.ticker import FuncFormatter
+
+    rows = list(result.rows)[:max_rows]
+    if not rows:
+        raise InvalidInputError("the tornado result has no rows to plot")
+    fig = _new_figure((7.5, 0.5 * len(rows) + 1.6))
+    ax = fig.add_subplot()
+    base = result.baseline_output
+    y = np.arange(len(rows))[::-1]
+    for yi, r in zip(y, rows, strict=True):
+        lo, hi = r["output_at_low"] - base, r["output_at_high"] - base
+        ax.barh(
+            yi,
+            lo,
+            left=base,
+            color="#4C72B0",
+            height=0.6,
+            label="input at low" if yi == y[0] else None,
+        )
+        ax.barh(
+            yi,
+            hi,
+            left=base,
+            color="#DD8452",
+            height=0.6,
+            label="input at high" if yi == y[0] else None,
+        )
+    ax.axvline(base, color="black", linewidth=1)
+    labels = [f"{r['input']}  [{r['low']:,.4g} – {r['high']:,.4g}]" for r in rows]
+    ax.set_yticks(y, labels)
+    ax.xaxis.set_major_formatter(FuncFormatter(_money))
+    ax.set_xlabel(f"{result.output} (baseline {_money(base)})")
+    ax.set_title(f"Sensitivity of {result.output} ({result.method})", fontsize=10)
+    ax.legend(frameon=False, loc="lower right", fontsize=8)
+    ax.grid(True, axis="x", alpha=0.3)
+    return fig
+
+
+def monte_carlo_figure(
+    result: MonteCarloResult,
+    outputs: Sequence[str] | None = None,
+    *,
+    kind: str = "hist",
+    bins: int = 80,
+    x_label: str = "monthly cost [USD]",
+) -> Figure:
+    """Distribution of outputs over the draws: histograms (``kind="hist"``) or CDFs
+    (``kind="cdf"``), with P5/P50/P95 marked."""
+    from matplotlib.ticker import FuncFormatter
+
+    if kind not in ("hist", "cdf"):
+        raise InvalidInputError(f"kind must be 'hist' or 'cdf'; got {kind!r}")
+    names = list(outputs) if outputs is not None else list(result.draws)
+    missing = [n for n in names if n not in result.draws]
+    if missing:
+        raise InvalidInputError(
+            f"no draws kept for {', '.join(missing)}; available: {', '.join(result.draws)}"
+        )
+    fig = _new_figure()
+    ax = fig.add_subplot()
+    finite_all = np.concatenate([d[np.isfinite(d)] for d in (result.draws[n] for n in names)])
+    # long tails: bin and show the central 99 % of the draws
+    view = np.percentile(finite_all, [0.5, 99.5]) if finite_all.size else np.array([0.0, 1.0])
+    if view[1] <= view[0]:
+        view = view + np.array([-0.5, 0.5]) * max(abs(view[0]), 1.0)
+    edges = list(np.linspace(view[0], view[1], bins + 1))
+    for i, name in enumerate(names):
+        values = result.draws[name]
+        finite = np.sort(values[np.isfinite(values)])
+        color = f"C{i}"
+        if kind == "hist":
+            ax.hist(finite, bins=edges, alpha=0.5, label=name, density=True, color=color)
+        else:
+            ax.plot(finite, np.arange(1, finite.size + 1) / values.size, label=name, color=color)
+        summary = result.summary.get(name, {})
+        for key, style in (("p5", ":"), ("p50", "--"), ("p95", ":")):
+            if key in summary and np.isfinite(summary[key]):
+                ax.axvline(summary[key], linestyle=style, linewidth=1.2, color=color, alpha=1.0)
+    ax.set_xlim(view[0], view[1])
+    if kind == "hist":
+        ax.set_yticks([])
+    cheapest = ", ".join(f"{k} {v:.0%}" for k, v in result.probability_cheapest.items())
+    ax.set_title(
+        f"Monte Carlo, {result.n:,} draws" + (f" — cheapest: {cheapest}" if cheapest else ""),
+        fontsize=10,
+    )
+    ax.xaxis.set_major_formatter(FuncFormatter(_money))
+    ax.set_xlabel(x_label + "  (dotted: P5/P95, dashed: P50)")
+    ax.set_ylabel("density" if kind == "hist" else "share of draws ≤ x")
+    ax.grid(True, alpha=0.3)
+    ax.legend(frameon=False)
+    return fig
+
+
+def breakeven_map_figure(
+    x: ArrayLike,
+    y: ArrayLike,
+    costs: Mapping[str, ArrayLike],
+    *,
+    x_label: str = "x",
+    y_label: str = "y",
+    log_x: bool = False,
+    log_y: bool = False,
+) -> Figure:
+    """Which option is cheapest over two inputs: ``costs[name]`` has shape (len(y), len(x))
+    (e.g. a cartesian sweep reshaped); boundaries between regions are the break-even lines."""
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.patches import Patch
+
+    x_arr = np.asarray(x, dtype=np.float64)
+    y_arr = np.asarray(y, dtype=np.float64)
+    names = list(costs)
+    if len(names) < 2:
+        raise InvalidInputError("a break-even map needs at least two options")
+    grids = [np.asarray(costs[n], dtype=np.float64) for n in names]
+    for n, g in zip(names, grids, strict=True):
+        if g.shape != (y_arr.size, x_arr.size):
+            raise InvalidInputError(
+                f"costs[{n!r}] has shape {g.shape}; expected (len(y), len(x)) = "
+                f"({y_arr.size}, {x_arr.size})"
+            )
+    stacked = np.stack([np.where(np.isnan(g), np.inf, g) for g in grids])
+    winner = np.argmin(stacked, axis=0).astype(float)
+    winner[~np.isfinite(stacked).any(axis=0)] = np.nan
+    palette = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860"]
+    cmap = ListedColormap([palette[i % len(palette)] for i in range(len(names))])
+    norm = BoundaryNorm(np.arange(len(names) + 1) - 0.5, cmap.N)
+    fig = _new_figure()
+    ax = fig.add_subplot()
+    ax.pcolormesh(x_arr, y_arr, winner, cmap=cmap, norm=norm, shading="auto")
+    ax.contour(
+        x_arr, y_arr, winner, levels=np.arange(len(names) - 1) + 0.5, colors="black", linewidths=0.8
+    )
+    if log_x:
+        ax.set_xscale("log")
+    if log_y:
+        ax.set_yscale("log")
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)
+    handles = [Patch(color=cmap(i), label=n) for i, n in enumerate(names)]
+    ax.legend(handles=handles, title="cheapest", frameon=True, fontsize=8)
+    ax.set_title("Cheapest option (lines: break-even)", fontsize=10)
+    return fig

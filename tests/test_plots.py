@@ -1,0 +1,119 @@
+"""Plots render to PNG with the Agg backend and show what they claim."""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import numpy as np
+import pytest
+
+from llmcost._core.errors import InvalidInputError
+from llmcost.analysis.breakeven import breakeven_curve
+from llmcost.analysis.montecarlo import monte_carlo
+from llmcost.analysis.oat import tornado
+from llmcost.analysis.space import ParameterSpace
+from llmcost.analysis.sweep import cartesian, sweep_arrays
+from llmcost.export import plots
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _png(fig: object) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=60)  # type: ignore[attr-defined]
+    return buf.getvalue()
+
+
+def _model(x: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    volume = x["requests_per_month"]
+    api = volume * 1500 / 1e6 * 2.5 * x["api_price_multiplier"]
+    own = np.ceil(volume / 1e7) * 8 * 730 * x["gpu_usd_per_hour"] + 12_000.0
+    return {"api": api, "own": own}
+
+
+SPACE = ParameterSpace.from_dict(
+    {
+        "requests_per_month": {"dist": "lognormal", "p5": 5e6, "p95": 4e7},
+        "api_price_multiplier": {"dist": "uniform", "low": 0.7, "high": 1.3},
+        "gpu_usd_per_hour": {"dist": "triangular", "low": 1.8, "mode": 2.5, "high": 3.5},
+    }
+)
+
+
+def test_cost_curve_marks_every_crossing() -> None:
+    x = np.linspace(1e5, 5e7, 400)
+    costs = sweep_arrays(
+        _model, {"requests_per_month": x, "api_price_multiplier": 1.0, "gpu_usd_per_hour": 2.5}
+    )
+    be = breakeven_curve(
+        lambda v: (
+            sweep_arrays(
+                _model,
+                {"requests_per_month": v, "api_price_multiplier": 1.0, "gpu_usd_per_hour": 2.5},
+            )["api"],
+            sweep_arrays(
+                _model,
+                {"requests_per_month": v, "api_price_multiplier": 1.0, "gpu_usd_per_hour": 2.5},
+            )["own"],
+        ),
+        1e5,
+        5e7,
+        option_a="api",
+        option_b="own",
+    )
+    # (0, 1e7]: 26,600 = 0.00375 v at 7.09e6; the 2nd replica at 1e7 (41,200 > 37,500);
+    # (1e7, 2e7]: 41,200 = 0.00375 v at 1.0987e7
+    np.testing.assert_allclose(be.crossings, [26_600 / 0.00375, 1e7, 41_200 / 0.00375])
+    fig = plots.cost_curve_figure(x, costs, crossings=be)
+    ax = fig.axes[0]
+    assert len(ax.texts) == be.crossings.size  # one label per crossing
+    assert [t.get_text() for t in ax.get_legend().get_texts()][:2] == ["api", "own"]
+    assert _png(fig).startswith(PNG)
+
+
+def test_tornado_chart_has_one_bar_pair_per_input() -> None:
+    result = tornado(_model, SPACE, "own")
+    fig = plots.tornado_figure(result)
+    ax = fig.axes[0]
+    assert len(ax.patches) == 2 * len(result.rows)
+    top = max(ax.get_yticklabels(), key=lambda t: t.get_position()[1])
+    assert top.get_text().startswith(result.rows[0]["input"])  # widest swing on top
+    assert _png(fig).startswith(PNG)
+
+
+@pytest.mark.parametrize("kind", ["hist", "cdf"])
+def test_monte_carlo_histogram_and_cdf(kind: str) -> None:
+    result = monte_carlo(_model, SPACE, 20_000, seed=1, options=["api", "own"])
+    fig = plots.monte_carlo_figure(result, kind=kind)
+    ax = fig.axes[0]
+    assert "cheapest" in ax.get_title()
+    if kind == "cdf":
+        line = ax.get_lines()[0]
+        assert line.get_ydata()[-1] == pytest.approx(1.0)
+    assert _png(fig).startswith(PNG)
+    with pytest.raises(InvalidInputError, match="no draws kept"):
+        plots.monte_carlo_figure(result, ["gpu"])
+
+
+def test_breakeven_map_colours_the_cheapest_option() -> None:
+    xs = np.geomspace(1e6, 5e7, 60)
+    ys = np.linspace(1.5, 4.0, 40)
+    grid = cartesian({"gpu_usd_per_hour": ys, "requests_per_month": xs})
+    out = sweep_arrays(_model, {**grid, "api_price_multiplier": 1.0})
+    costs = {k: v.reshape(ys.size, xs.size) for k, v in out.items()}
+    fig = plots.breakeven_map_figure(
+        xs, ys, costs, x_label="requests per month", y_label="GPU $/hour", log_x=True
+    )
+    mesh = fig.axes[0].collections[0]
+    winners = np.asarray(mesh.get_array()).reshape(ys.size, xs.size)
+    np.testing.assert_array_equal(winners, np.argmin(np.stack([costs["api"], costs["own"]]), 0))
+    assert _png(fig).startswith(PNG)
+    with pytest.raises(InvalidInputError, match="expected"):
+        plots.breakeven_map_figure(xs, ys, {"a": np.ones((2, 2)), "b": np.ones((2, 2))})
+
+
+def test_missing_matplotlib_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    with pytest.raises(ImportError, match=r"pip install llmcost\[plot\]"):
+        plots._new_figure()
