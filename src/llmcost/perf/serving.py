@@ -190,8 +190,10 @@ def _steady_state(
     with np.errstate(divide="ignore", invalid="ignore"):
         out_tps = batch / tpot
         roof_tps = batch / (split.pp * roof_stage)
-    chunks = np.ceil(computed_prompt / chunk)
-    ttft = np.maximum(chunks, 1.0) * split.pp * mixed.total
+    # a prompt's own prefill: whole chunks, the last one only as long as what is left
+    chunks = np.maximum(np.ceil(computed_prompt / chunk), 1.0)
+    own = step_time_s(rates, b, decode_ctx, np.minimum(chunk, computed_prompt), prefill_ctx)
+    ttft = chunks * split.pp * own.total
     parts = np.stack(
         np.broadcast_arrays(
             frac * mixed.bandwidth_part + (1 - frac) * decode.bandwidth_part,
