@@ -15,7 +15,7 @@ from llmcost.cost.load import (
     replica_plan,
 )
 from llmcost.cost.owned import owned_cost, power_draw_fraction
-from llmcost.cost.rental import committed_replicas, rental_cost
+from llmcost.cost.rental import committed_replicas, rental_cost, replica_hours_above
 from llmcost.cost.staff import staff_usd_per_month
 
 FLAT = np.ones(24)
@@ -31,7 +31,9 @@ def test_issue_hand_check_rental_plus_staff() -> None:
         max_replicas=1,
     )
     rent = rental_cost(
-        replicas_by_hour=plan.replicas_by_hour, gpus_per_replica=8, usd_per_gpu_hour=2.5
+        usage_replica_hours_per_month=plan.replica_hours_per_month,
+        gpus_per_replica=8,
+        usd_per_gpu_hour=2.5,
     )
     assert rent.total_usd + staff_usd_per_month(0.5, 240_000) == pytest.approx(24_600.0)
     assert not plan.feasible  # 3 req/s on one replica that serves 1
@@ -98,8 +100,9 @@ def test_reserved_base_on_demand_peak() -> None:
     assert committed == 2.0
     # committed: 2 × 8 GPUs × 730 h × $1.80 = 21,024
     # on-demand: mean(0 × 12, 3 × 12) = 1.5 replicas × 8 × 730 × $3.00 = 26,280
+    assert replica_hours_above(reps, committed) == pytest.approx(1.5 * 730)
     cost = rental_cost(
-        replicas_by_hour=reps,
+        usage_replica_hours_per_month=replica_hours_above(reps, committed),
         gpus_per_replica=8,
         usd_per_gpu_hour=3.0,
         committed_replicas=committed,
@@ -114,7 +117,7 @@ def test_reserved_base_on_demand_peak() -> None:
 def test_spot_interruption_overhead() -> None:
     # 1 replica × 8 GPUs × 730 h × $1.25 = 7,300; 10 % re-run overhead = 730
     cost = rental_cost(
-        replicas_by_hour=FLAT,
+        usage_replica_hours_per_month=730,
         gpus_per_replica=8,
         usd_per_gpu_hour=1.25,
         interruption_overhead_fraction=0.1,
@@ -200,7 +203,9 @@ def test_rental_cost_non_decreasing_in_volume(
         assert 0 <= plan.utilization <= util + 1e-9
         costs.append(
             rental_cost(
-                replicas_by_hour=plan.replicas_by_hour, gpus_per_replica=8, usd_per_gpu_hour=price
+                usage_replica_hours_per_month=plan.replica_hours_per_month,
+                gpus_per_replica=8,
+                usd_per_gpu_hour=price,
             ).total_usd
         )
     assert costs[1] >= costs[0]

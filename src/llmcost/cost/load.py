@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from .._core._arrays import (
     FloatArray,
@@ -104,10 +104,13 @@ def average_requests_per_s(requests_per_month: ArrayLike) -> Any:
 class ReplicaPlan:
     """Replicas running each hour of the day and what they serve (arrays broadcast).
 
-    ``replicas_by_hour`` has a trailing axis of 24 hours.
+    The day is stored by distinct load level (hours with equal weight share a column):
+    ``replicas_by_level`` (..., n_levels) and ``hour_level`` (24,) map hours to levels;
+    :attr:`replicas_by_hour` expands them to (..., 24).
     """
 
-    replicas_by_hour: FloatArray  # [replicas], shape (..., 24)
+    replicas_by_level: FloatArray  # [replicas], shape (..., n_levels)
+    hour_level: NDArray[np.intp]  # level of each hour, shape (24,) or (..., 24)
     replicas_avg: Any  # mean over the day [replicas]
     replicas_peak: Any  # max over the day [replicas]
     replicas_min: Any  # min over the day [replicas]
@@ -115,6 +118,14 @@ class ReplicaPlan:
     utilization: Any  # served demand / capacity of the replicas running [0–1]; NaN if none run
     served_fraction: Any  # share of the demand served [0–1]
     feasible: Any  # True when max_replicas covers every hour at the target utilization
+
+    @property
+    def replicas_by_hour(self) -> FloatArray:
+        """Replicas running in each hour of the day [replicas], shape (..., 24)."""
+        if self.hour_level.ndim == 1:
+            out: FloatArray = self.replicas_by_level[..., self.hour_level]
+            return out
+        return np.take_along_axis(self.replicas_by_level, self.hour_level, axis=-1)
 
 
 def replica_plan(
@@ -163,27 +174,62 @@ def replica_plan(
         )
     to_zero = np.asarray(scale_to_zero, dtype=bool)
 
-    hourly = demand_avg[..., np.newaxis] * weights  # [requests/s] each hour
-    cap_h = cap[..., np.newaxis]
-    # Relative tolerance so that e.g. 8 / (4 × 0.5) is 4 replicas, not 5 from rounding noise.
-    needed = np.ceil(hourly / (cap_h * util[..., np.newaxis]) * (1.0 - 1e-12))
+    lead = np.broadcast_shapes(
+        demand_avg.shape,
+        cap.shape,
+        util.shape,
+        lo_rep.shape,
+        hi_rep.shape,
+        to_zero.shape,
+        weights.shape[:-1],
+    )
+    if weights.ndim == 1:  # one day shape for every scenario: work on its distinct levels
+        levels, hour_level, counts = np.unique(weights, return_inverse=True, return_counts=True)
+    else:
+        levels, hour_level, counts = weights, np.broadcast_to(np.arange(24), weights.shape), None
+    # Replicas at each level: ceil(demand × w / (capacity × utilization)); the relative
+    # tolerance keeps e.g. 8 / (4 × 0.5) at 4 replicas, not 5 from rounding noise.
+    per_replica = (demand_avg / (cap * util) * (1.0 - 1e-12))[..., np.newaxis]
+    replicas = np.multiply(per_replica, levels, out=np.empty((*lead, levels.shape[-1])))
+    np.ceil(replicas, out=replicas)
+    needed_peak = np.ceil(per_replica[..., 0] * levels.max(axis=-1))
     floor = np.where(to_zero, lo_rep, np.maximum(lo_rep, 1.0))[..., np.newaxis]
-    floor = np.where(to_zero[..., np.newaxis] & (hourly <= 0.0), 0.0, floor)
-    replicas = np.minimum(np.maximum(needed, floor), hi_rep[..., np.newaxis])
-    served = np.minimum(hourly, replicas * cap_h)
-    demand_total = hourly.sum(axis=-1)
-    capacity_total = (replicas * cap_h).sum(axis=-1)
+    if np.any(to_zero):  # no replica in hours without demand
+        idle = (levels <= 0.0) | (per_replica <= 0.0)
+        floor = np.where(idle & to_zero[..., np.newaxis], 0.0, floor)
+    np.clip(replicas, floor, hi_rep[..., np.newaxis], out=replicas)
+    if counts is None:
+        replica_sum = replicas.sum(axis=-1)
+        peak, low = replicas.max(axis=-1), replicas.min(axis=-1)
+    else:
+        replica_sum = replicas @ counts.astype(np.float64)
+        peak, low = replicas[..., -1], replicas[..., 0]  # levels ascend; the plan is monotone
+    feasible = np.broadcast_to(needed_peak <= hi_rep, lead)
+    demand_sum = np.broadcast_to(demand_avg * weights.sum(axis=-1), lead)
+    capacity_sum = replica_sum * cap
+    # Demand is fully served where max_replicas covers every hour; elsewhere serve what the
+    # replicas running can (computed only on those rows).
+    served_sum = np.array(demand_sum, dtype=np.float64)
+    short = ~feasible
+    if np.any(short):
+        hourly = np.broadcast_to(demand_avg[..., np.newaxis] * weights, (*lead, 24))[short]
+        if counts is None:
+            by_hour = np.take_along_axis(replicas, np.asarray(hour_level), axis=-1)
+        else:
+            by_hour = replicas[..., hour_level]
+        cap_rows = np.broadcast_to(cap, lead)[short][..., np.newaxis]
+        served_sum[short] = np.minimum(hourly, by_hour[short] * cap_rows).sum(axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        utilization = np.where(capacity_total > 0, served.sum(axis=-1) / capacity_total, np.nan)
-        served_fraction = np.where(demand_total > 0, served.sum(axis=-1) / demand_total, 1.0)
-    feasible = np.all(needed <= hi_rep[..., np.newaxis], axis=-1)
+        utilization = np.where(capacity_sum > 0, served_sum / capacity_sum, np.nan)
+        served_fraction = np.where(demand_sum > 0, served_sum / demand_sum, 1.0)
     like = (requests_per_s, capacity_requests_per_s_per_replica, target_utilization)
     return ReplicaPlan(
-        replicas_by_hour=replicas,
-        replicas_avg=scalar_or_array(replicas.mean(axis=-1), *like),
-        replicas_peak=scalar_or_array(replicas.max(axis=-1), *like),
-        replicas_min=scalar_or_array(replicas.min(axis=-1), *like),
-        replica_hours_per_month=scalar_or_array(replicas.mean(axis=-1) * HOURS_PER_MONTH, *like),
+        replicas_by_level=replicas,
+        hour_level=np.asarray(hour_level),
+        replicas_avg=scalar_or_array(replica_sum / 24.0, *like),
+        replicas_peak=scalar_or_array(peak, *like),
+        replicas_min=scalar_or_array(low, *like),
+        replica_hours_per_month=scalar_or_array(replica_sum / 24.0 * HOURS_PER_MONTH, *like),
         utilization=scalar_or_array(utilization, *like),
         served_fraction=scalar_or_array(served_fraction, *like),
         feasible=scalar_or_array(feasible, *like),

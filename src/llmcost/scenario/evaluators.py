@@ -19,7 +19,7 @@ from .._core.units import SECONDS_PER_MONTH, TOKENS_PER_MTOK
 from ..cost.api import api_bill, exceeds_rate_limit, peak_per_minute
 from ..cost.load import replica_plan
 from ..cost.owned import owned_cost, power_draw_fraction
-from ..cost.rental import committed_replicas, rental_cost
+from ..cost.rental import committed_replicas, rental_cost, replica_hours_above
 from ..cost.staff import staff_usd_per_month
 
 __all__ = ["ApiEvaluator", "SelfHostedEvaluator", "WorkloadArrays"]
@@ -246,13 +246,13 @@ class SelfHostedEvaluator:
         else:
             reserved = self.pricing.startswith("reserved")
             spot = self.pricing == "spot"
-            committed = (
-                committed_replicas(plan.replicas_by_hour, p["commitment_fraction"])
-                if reserved
-                else 0.0
-            )
+            committed: Any = 0.0
+            usage_hours = plan.replica_hours_per_month
+            if reserved:
+                committed = committed_replicas(plan.replicas_by_hour, p["commitment_fraction"])
+                usage_hours = replica_hours_above(plan.replicas_by_hour, committed)
             rent = rental_cost(
-                replicas_by_hour=plan.replicas_by_hour,
+                usage_replica_hours_per_month=usage_hours,
                 gpus_per_replica=g,
                 usd_per_gpu_hour=p["on_demand_usd_per_gpu_hour"]
                 if reserved

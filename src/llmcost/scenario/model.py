@@ -11,7 +11,7 @@ that input; ``"option_name.input"`` to one option. Unknown names raise with "did
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,16 +138,21 @@ class ScenarioModel:
 
     def __call__(self, inputs: Mapping[str, ArrayLike] | None = None) -> dict[str, Any]:
         """Monthly cost [USD] of each option for the arrays in ``inputs``."""
-        full = self.evaluate(inputs)
+        full = self.evaluate(inputs, outputs=("monthly_cost_usd",))
         return {name: out["monthly_cost_usd"] for name, out in full.items()}
 
     def evaluate(
-        self, inputs: Mapping[str, ArrayLike] | None = None, **overrides: ArrayLike
+        self,
+        inputs: Mapping[str, ArrayLike] | None = None,
+        *,
+        outputs: Collection[str] | None = None,
+        **overrides: ArrayLike,
     ) -> dict[str, dict[str, Any]]:
         """Every output of every option (``monthly_cost_usd``, ``components.*``,
         ``features.*``, ``usd_per_mtok``, ``feasible``…) for the given inputs.
 
-        Inputs broadcast to one shape; a scalar-only call returns floats/bools.
+        Inputs broadcast to one shape; a scalar-only call returns floats/bools. ``outputs``
+        keeps only the named outputs (faster over large arrays).
         """
         given = dict(inputs or {}) | overrides
         arrays = {k: as_float_array(v, k) for k, v in given.items()}
@@ -161,7 +166,9 @@ class ScenarioModel:
         n = int(np.prod(shape)) if shape else 1
         chunks = [
             self._evaluate_flat(
-                {k: a[i : i + CHUNK_ROWS] for k, a in flat.items()}, min(CHUNK_ROWS, n - i)
+                {k: a[i : i + CHUNK_ROWS] for k, a in flat.items()},
+                min(CHUNK_ROWS, n - i),
+                outputs,
             )
             for i in range(0, n, CHUNK_ROWS)
         ]
@@ -226,7 +233,9 @@ class ScenarioModel:
             peak_to_average=ratio,
         )
 
-    def _evaluate_flat(self, given: Mapping[str, Any], n: int) -> dict[str, dict[str, Any]]:
+    def _evaluate_flat(
+        self, given: Mapping[str, Any], n: int, outputs: Collection[str] | None
+    ) -> dict[str, dict[str, Any]]:
         workload = self._workload(given, n)
         out: dict[str, dict[str, Any]] = {}
         for ev in self.evaluators:

@@ -1,0 +1,103 @@
+"""``llmcost compare SCENARIO.toml [--json] [--as-of DATE]``: the side-by-side comparison.
+
+The module is three steps so that more outputs (``--csv``, ``--xlsx``) slot in: flags in
+:func:`add_arguments`, the comparison from :func:`comparison_from_args`, and what is printed
+from :func:`render_text` / :meth:`Comparison.to_dict` in :func:`handle`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from datetime import date
+
+from .._core.errors import InvalidInputError
+from ..catalog import load_catalog
+from ..scenario import Comparison, compare, load_scenario
+from ..scenario.comparison import text_table
+from ._common import Output, add_json_flag
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``compare`` sub-command."""
+    parser = subparsers.add_parser(
+        "compare",
+        help="compare the options of a scenario: monthly cost, components, cheapest",
+        description="Monthly cost of each option of a scenario file (TOML), its components, "
+        "$ per 1M tokens, GPUs, utilization, feasibility; the cheapest is marked with *.",
+    )
+    add_arguments(parser)
+    parser.set_defaults(handler=handle)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags of ``compare``."""
+    parser.add_argument("scenario", metavar="SCENARIO.toml", help="scenario file (TOML)")
+    parser.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="use the prices in force on DATE (YYYY-MM-DD); default: the scenario's, else latest",
+    )
+    parser.add_argument(
+        "--catalog",
+        metavar="DIR",
+        help="a directory of catalog sheets replacing the bundled ones file by file",
+    )
+    add_json_flag(parser)
+
+
+def comparison_from_args(args: argparse.Namespace) -> Comparison:
+    """Load the scenario and the catalog named by ``args`` and compare."""
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = date.fromisoformat(args.as_of)
+        except ValueError:
+            raise InvalidInputError(
+                f"--as-of must be a date YYYY-MM-DD; got {args.as_of!r}"
+            ) from None
+    scenario = load_scenario(args.scenario)
+    catalog = load_catalog(args.catalog) if args.catalog else None
+    return compare(scenario, as_of=as_of, catalog=catalog)
+
+
+def render_text(result: Comparison) -> str:
+    """The readable report: the table, each option's components, warnings, provenance."""
+    when = result.as_of.isoformat() if result.as_of else "latest prices"
+    lines = [
+        f"{result.scenario} — {when}, catalog {result.catalog_version}",
+        "",
+        text_table(result.table_rows()),
+        "",
+        f"* cheapest feasible option: {result.cheapest or 'none'}",
+        "",
+        "Components (USD/month):",
+    ]
+    for o in result.options:
+        parts = ", ".join(
+            f"{k.removesuffix('_usd')} {v:,.0f}" for k, v in o.components.items() if v
+        )
+        lines.append(f"  {o.name}: {parts or 'n/a'}")
+    horizon = [
+        f"  {o.name}: {_money(o.horizon_cumulative_usd[-1])} cumulative, NPV {_money(o.npv_usd)}"
+        for o in result.options
+    ]
+    lines += [
+        "",
+        f"Over {result.horizon_months} months (discount {result.discount_rate_per_year:.1%}/yr):",
+        *horizon,
+        "",
+        f"{len(result.assumptions)} defaults used and {len(result.catalog_rows)} catalog rows "
+        "(sources, dates): see --json",
+    ]
+    return "\n".join(lines)
+
+
+def _money(value: float | None) -> str:
+    return "n/a" if value is None or math.isnan(value) else f"${value:,.0f}"
+
+
+def handle(args: argparse.Namespace) -> Output:
+    """Run ``compare``: JSON payload (DESIGN.md §4) and the text report."""
+    result = comparison_from_args(args)
+    return Output(payload=result.to_dict(), text=render_text(result))
