@@ -1,0 +1,194 @@
+"""``llmcost breakeven SCENARIO.toml [--variable NAME] [--json]``: where options cost the same.
+
+For every pair of options, every crossing of their monthly costs as one input varies over a
+search range (default: the scenario's value ÷ 100 to × 100 on a log scale for volumes; 0–1 for
+fractions; see :func:`default_search_range`), the first crossing and the sustained one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from datetime import date
+from typing import Any
+
+from .._core.errors import InvalidInputError
+from ..analysis.breakeven import BreakevenResult, breakeven_pairs
+from ..catalog import load_catalog
+from ..scenario import ScenarioModel, load_scenario, scenario_model
+from ..scenario.config import Scenario
+from ._common import Output, add_json_flag, format_table
+
+DEFAULT_VARIABLE = "requests_per_month"
+#: Volumes are searched from the scenario's value ÷ SPAN to × SPAN.
+SPAN = 100.0
+
+
+def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
+    """SCENARIO.toml, --as-of, --catalog and --json (shared with ``sensitivity``)."""
+    parser.add_argument("scenario", metavar="SCENARIO.toml", help="scenario file (TOML)")
+    parser.add_argument(
+        "--as-of", metavar="DATE", help="prices in force on DATE (YYYY-MM-DD); default: latest"
+    )
+    parser.add_argument(
+        "--catalog", metavar="DIR", help="a directory of catalog sheets replacing the bundled ones"
+    )
+    add_json_flag(parser)
+
+
+def model_from_args(args: argparse.Namespace) -> tuple[Scenario, ScenarioModel]:
+    """Load the scenario and build its vectorized model."""
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = date.fromisoformat(args.as_of)
+        except ValueError:
+            raise InvalidInputError(
+                f"--as-of must be a date YYYY-MM-DD; got {args.as_of!r}"
+            ) from None
+    scenario = load_scenario(args.scenario)
+    catalog = load_catalog(args.catalog) if args.catalog else None
+    return scenario, scenario_model(scenario, as_of=as_of, catalog=catalog)
+
+
+def baseline_value(model: ScenarioModel, variable: str) -> float | None:
+    """The scenario's value of ``variable`` (a global name takes the first option's value)."""
+    base = model.baseline()
+    if variable in base:
+        return base[variable]
+    for name in model.option_names:
+        if f"{name}.{variable}" in base:
+            return base[f"{name}.{variable}"]
+    return None
+
+
+def default_search_range(model: ScenarioModel, variable: str) -> tuple[float, float, str]:
+    """(lo, hi, scale) for ``variable``: volumes and multipliers over decades around the
+    scenario's value (log scale), fractions over [0, 1], other inputs from 0 to 10 × value."""
+    if variable not in model.variables:
+        model.evaluate({variable: 0.0})  # raises: unknown input, did you mean …
+    short = variable.rsplit(".", 1)[-1]
+    value = baseline_value(model, variable)
+    if short in ("requests_per_month", "tokens_per_month"):
+        v = value if value and value > 0 else 1e6
+        return v / SPAN, v * SPAN, "log"
+    if short.endswith("_multiplier"):
+        return 0.05, 20.0, "log"
+    if short == "target_utilization":
+        return 0.01, 1.0, "linear"
+    if short.endswith("_fraction"):
+        return 0.0, 1.0, "linear"
+    if value is None or not math.isfinite(value) or value <= 0:
+        raise InvalidInputError(
+            f"no default search range for {variable!r} (no positive value in the scenario); "
+            "give --lo and --hi"
+        )
+    return 0.0, 10.0 * value, "linear"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``breakeven`` sub-command."""
+    parser = subparsers.add_parser(
+        "breakeven",
+        help="where two options cost the same, as one input varies (all crossings)",
+        description="Every crossing of each pair of options' monthly costs as one input "
+        "varies over a range; whole replicas make costs step functions, so there can be "
+        "several. 'sustained' is the last crossing: above it the same option stays cheaper.",
+    )
+    add_scenario_arguments(parser)
+    parser.add_argument(
+        "--variable",
+        default=DEFAULT_VARIABLE,
+        help=f"input to vary (default {DEFAULT_VARIABLE}); 'option.input' for one option",
+    )
+    parser.add_argument("--lo", type=float, help="start of the search range")
+    parser.add_argument("--hi", type=float, help="end of the search range")
+    parser.add_argument("--scale", choices=("linear", "log"), help="grid spacing")
+    parser.add_argument(
+        "--grid", type=int, default=4097, help="grid points of the first pass (default 4097)"
+    )
+    parser.set_defaults(handler=handle)
+
+
+def pair_payload(r: BreakevenResult) -> dict[str, Any]:
+    """One pair in the CLI's JSON shape (NaN → null)."""
+    d = r.to_dict()
+
+    def clean(x: float) -> float | None:
+        return x if math.isfinite(x) else None
+
+    return {
+        "option_a": d["option_a"],
+        "option_b": d["option_b"],
+        "crossings": d["crossings"],
+        "cheaper_above": d["cheaper_above"],
+        "jump": d["jump"],
+        "first": clean(d["first"]),
+        "sustained": clean(d["sustained"]),
+        "sustained_winner": d["sustained_winner"],
+        "cheaper_at_start": d["cheaper_at_start"],
+    }
+
+
+def handle(args: argparse.Namespace) -> Output:
+    """Solve every pair and render."""
+    scenario, model = model_from_args(args)
+    if len(model.option_names) < 2:
+        raise InvalidInputError("break-even needs a scenario with at least two options")
+    lo, hi, scale = default_search_range(model, args.variable)
+    lo = args.lo if args.lo is not None else lo
+    hi = args.hi if args.hi is not None else hi
+    scale = args.scale or scale
+    results = breakeven_pairs(
+        model,
+        args.variable,
+        lo,
+        hi,
+        options=list(model.option_names),
+        n_grid=args.grid,
+        scale=scale,
+    )
+    payload = {
+        "scenario": scenario.name,
+        "variable": args.variable,
+        "baseline": baseline_value(model, args.variable),
+        "search_range": [lo, hi],
+        "scale": scale,
+        "pairs": [pair_payload(r) for r in results],
+    }
+    return Output(payload, render_text(payload))
+
+
+def _fmt(x: float | None) -> str:
+    return "never" if x is None else f"{x:,.6g}"
+
+
+def render_text(payload: dict[str, Any]) -> str:
+    """Readable summary: one line per pair, then every crossing."""
+    lo, hi = payload["search_range"]
+    lines = [
+        f"{payload['scenario']}: break-even in {payload['variable']} over "
+        f"[{lo:,.6g}, {hi:,.6g}] ({payload['scale']}); scenario value "
+        f"{_fmt(payload['baseline'])}",
+        "",
+    ]
+    rows = []
+    for p in payload["pairs"]:
+        rows.append(
+            {
+                "pair": f"{p['option_a']} vs {p['option_b']}",
+                "crossings": len(p["crossings"]),
+                "first": _fmt(p["first"]),
+                "sustained": _fmt(p["sustained"]),
+                "cheaper above sustained": p["sustained_winner"] or "tie",
+            }
+        )
+    lines.append(format_table(rows))
+    for p in payload["pairs"]:
+        if p["crossings"]:
+            steps = ", ".join(
+                f"{x:,.6g}→{w}{' (step)' if j else ''}"
+                for x, w, j in zip(p["crossings"], p["cheaper_above"], p["jump"], strict=True)
+            )
+            lines.append(f"  {p['option_a']} vs {p['option_b']}: {steps}")
+    return "\n".join(lines)
