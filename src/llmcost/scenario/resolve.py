@@ -29,6 +29,14 @@ __all__ = ["CACHED_GRID", "Resolved", "resolve_api", "resolve_self_hosted"]
 #: Cache hit rates at which capacity is tabulated, then interpolated linearly.
 CACHED_GRID = np.array([0.0, 0.25, 0.5, 0.75, 0.9, 0.95])
 
+#: Units of the catalog's facility defaults.
+FACILITY_UNITS = {
+    "pue": "ratio",
+    "usd_per_kwh": "USD/kWh",
+    "colocation_usd_per_kw_month": "USD/kW-month",
+    "life_years": "years",
+}
+
 #: Server power ÷ GPU board power at full load when no purchase row gives the server's power
 #: (DGX H100: 10.2 kW for 8 × 700 W ≈ 1.8; pricing.md §3b).
 SERVER_TO_GPU_POWER = 1.8
@@ -254,19 +262,20 @@ def resolve_self_hosted(
             rec = _lookup("facility", f"{where}.{name}", catalog.facility_default, name)
             base[name] = rec.value
             res.rows.append(rec)
-            res.assume(
-                name,
-                rec.value,
-                name.rsplit("_", 1)[-1] if "_" in name else "ratio",
-                f"catalog facility: {rec.source}",
-            )
+            res.assume(name, rec.value, FACILITY_UNITS[name], f"catalog facility: {rec.source}")
         for name in (
             "residual_fraction",
             "cost_of_capital_per_year",
             "maintenance_fraction_per_year",
-            "idle_power_fraction",
         ):
             base[name] = default(name, getattr(option, name))
+        if option.power_draw_fraction is None:
+            base["idle_power_fraction"] = default("idle_power_fraction", option.idle_power_fraction)
+        else:  # unused unless power_draw_fraction is overridden with NaN
+            idle = option.idle_power_fraction
+            base["idle_power_fraction"] = (
+                SELF_HOSTED_DEFAULTS["idle_power_fraction"][0] if idle is None else idle
+            )
         base["power_draw_fraction"] = (
             float(option.power_draw_fraction) if option.power_draw_fraction is not None else np.nan
         )
@@ -292,6 +301,12 @@ def resolve_self_hosted(
                 option.on_demand_usd_per_gpu_hour,
                 as_of,
             )
+            if base["gpu_usd_per_hour"] > base["on_demand_usd_per_gpu_hour"]:
+                res.warnings.append(
+                    f"reserved price {base['gpu_usd_per_hour']:.2f} > on-demand "
+                    f"{base['on_demand_usd_per_gpu_hour']:.2f} $/GPU-hour (different providers?"
+                    " set provider or the prices)"
+                )
         else:
             base["on_demand_usd_per_gpu_hour"] = base["gpu_usd_per_hour"]
         base["commitment_fraction"] = (
@@ -377,7 +392,7 @@ def _perf_seconds_per_request(
             tp=option.tp,
             pp=option.pp,
             ep=option.ep,
-            max_throughput=True,
+            max_throughput=not slo,
             tpot_slo_s=option.tpot_slo_s,
             ttft_slo_s=option.ttft_slo_s,
             cached_input_fraction=np.broadcast_to(grid, (tin.shape[0], grid.shape[1])),
