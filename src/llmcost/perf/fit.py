@@ -6,7 +6,8 @@ The measurement table has one row per benchmark run, columns named like the CLI 
 ``tp``, ``pp``, ``ep``, ``kv_precision``, ``quant_scope``, and the measured
 ``measured_output_tokens_per_s`` (output tokens per second of the whole replica). The fit
 minimises the mean absolute log error over a few global factors of the profile (bounded
-Nelder-Mead, scipy; optionally balanced over configuration groups), so that one profile serves every row — not one factor per row.
+Nelder-Mead, scipy; optionally balanced over configuration groups), so that one profile
+serves every row — not one factor per row.
 """
 
 from __future__ import annotations
