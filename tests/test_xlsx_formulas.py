@@ -8,6 +8,7 @@ within 1e-9 relative.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import pytest
 from llmcost.cost.api import api_bill
 from llmcost.cost.load import replica_plan
 from llmcost.cost.owned import owned_cost, power_draw_fraction
-from llmcost.cost.rental import committed_replicas, rental_cost
+from llmcost.cost.rental import committed_replicas, rental_cost, replica_hours_above
 from llmcost.cost.staff import staff_usd_per_month
 from llmcost.export import _xlsx_formulas as fx
 from llmcost.export._xlsx_book import AssumptionsSheet, Book, Formula, GridSheet
@@ -28,24 +29,31 @@ pytest.importorskip("openpyxl")
 RTOL = 1e-9
 
 
+@functools.lru_cache(maxsize=4)
+def _compiled(path: str, mtime_ns: int) -> Any:
+    """The workbook's formulas parsed once (parsing dominates the engine's time)."""
+    return formulas.ExcelModel().loads(path).finish()
+
+
 def recalculate(path: Path, inputs: dict[str, Any] | None = None) -> dict[str, Any]:
     """Recompute a workbook with the ``formulas`` engine: ``{"SHEET!A1": value}``.
 
-    ``inputs`` overrides cells before recomputing, keyed the same way.
+    ``inputs`` overrides cells (keyed the same way) before recomputing.
     """
-    book = path.name.upper()
-    model = formulas.ExcelModel().loads(str(path)).finish()
-    prefixed = {
-        f"'[{path.name}]{k.split('!')[0]}'!{k.split('!')[1]}": v for k, v in (inputs or {}).items()
-    }
+    model = _compiled(str(path), path.stat().st_mtime_ns)
+    prefixed = {}
+    for key, value in (inputs or {}).items():
+        sheet, cell = key.split("!")
+        prefixed[f"'[{path.name}]{sheet}'!{cell}"] = value
     solution = model.calculate(inputs=prefixed)
     out: dict[str, Any] = {}
     for key, value in solution.items():
-        sheet_cell = key.replace(f"'[{book}]", "").replace(f"'[{path.name}]", "").replace("'", "")
-        if ":" in sheet_cell:
+        book, _, cell = key.rpartition("!")
+        if ":" in cell:
             continue
+        sheet = book.split("]", 1)[-1].strip("'")
         raw = value.value if hasattr(value, "value") else value
-        out[sheet_cell.upper()] = np.asarray(raw).ravel()[0]
+        out[f"{sheet}!{cell}".upper()] = np.asarray(raw).ravel()[0]
     return out
 
 
@@ -78,7 +86,7 @@ def test_api_formulas_equal_api_bill(tmp_path: Path) -> None:
         batch_discount=a.add("p_batch", "batch", p["batch"], ""),
     )
     grid = GridSheet(book, "Model", ["api"])
-    parts = fx.api_components(classes, prices)
+    parts = fx.api_components(classes, [prices] * len(classes))
     for key, text in parts.items():
         grid.add(key, key, "USD", lambda _c, t=text: Formula("=" + t))
     path = tmp_path / "api.xlsx"
@@ -102,16 +110,27 @@ def test_api_formulas_equal_api_bill(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("pricing", "commitment"), [("on_demand", None), ("reserved", None), ("reserved", 0.5)]
+    ("pricing", "commitment", "to_zero"),
+    [
+        ("on_demand", None, False),
+        ("reserved", None, False),
+        ("reserved", 0.5, False),
+        ("spot", None, True),
+    ],
 )
 def test_replica_and_rental_formulas_equal_the_library(
-    pricing: str, commitment: float | None, tmp_path: Path
+    pricing: str, commitment: float | None, to_zero: bool, tmp_path: Path
 ) -> None:
     rng = np.random.default_rng(2)
     weights = rng.uniform(0.1, 3.0, 24)
+    if to_zero:
+        weights[:5] = 0.0  # hours without demand: no replica with scale-to-zero
     weights = weights / weights.mean()
-    demand, cap, util, min_rep, max_rep, g = 7.3, 1.9, 0.8, 1.0, 9.0, 8.0
-    price, reserved, overhead = 4.1, 2.7, 0.1 if pricing == "on_demand" else 0.0
+    demand, cap, util, g = 7.3, 1.9, 0.8, 8.0
+    min_rep, max_rep = (0.0, 9.0) if to_zero else (1.0, 9.0)  # the cap binds at the peak
+    price, reserved = 4.1, 2.7
+    overhead = 0.1 if pricing == "spot" else 0.0
+    reserving = pricing == "reserved"
 
     book = Book()
     a = AssumptionsSheet(book)
@@ -122,7 +141,7 @@ def test_replica_and_rental_formulas_equal_the_library(
         "util": a.add("util", "util", util, ""),
         "min": a.add("min_rep", "min", min_rep, ""),
         "max": a.add("max_rep", "max", max_rep, ""),
-        "zero": a.add("to_zero", "zero", False, ""),
+        "zero": a.add("to_zero", "zero", to_zero, ""),
         "g": a.add("g", "g", g, ""),
         "price": a.add("price", "price", price, ""),
         "reserved": a.add("reserved", "reserved", reserved, ""),
@@ -130,29 +149,36 @@ def test_replica_and_rental_formulas_equal_the_library(
         "commit": a.add("commit", "commit", commitment if commitment is not None else "base", ""),
     }
     grid = GridSheet(book, "Model", ["x"])
-    for h in range(24):
-        formula = fx.replicas_in_hour(
-            demand_requests_per_s=f"{names['demand']}*{w[h]}",
-            capacity_requests_per_s=names["cap"],
-            target_utilization=names["util"],
-            min_replicas=names["min"],
-            max_replicas=names["max"],
-            scale_to_zero=names["zero"],
-        )
-        grid.add(f"h{h:02d}", f"hour {h}", "replicas", lambda _c, f=formula: Formula("=" + f))
     col = grid.columns[0]
-    hours = col.span("h00", "h23")
-    if pricing == "on_demand":
-        grid.add("committed", "committed", "", lambda _c: Formula("=0"))
-    else:
-        grid.add(
-            "committed",
-            "committed",
-            "",
-            lambda _c: Formula("=" + fx.committed_replicas(hours, names["commit"])),
+
+    def row(key: str, text: str) -> None:
+        grid.add(key, key, "", lambda _c: Formula("=" + text))
+
+    row("planned", fx.planned_capacity(names["cap"], names["util"]))
+    row("per_weight", fx.replicas_per_weight(names["demand"], col.cell("planned")))
+    row("floor", fx.replica_floor(names["min"], names["zero"]))
+    row("cap", fx.replica_cap(names["max"]))
+    for h in range(24):
+        row(
+            f"h{h:02d}",
+            fx.replicas_in_hour(
+                per_weight=col.cell("per_weight"),
+                weight=w[h],
+                floor=col.cell("floor"),
+                cap=col.cell("cap"),
+                scale_to_zero=names["zero"],
+            ),
         )
+    hours = col.span("h00", "h23")
+    row("committed", fx.committed_replicas(hours, names["commit"]) if reserving else "0")
+    row(
+        "usage_hours",
+        fx.replica_hours_above(hours, col.cell("committed"))
+        if reserving
+        else f"AVERAGE({hours})*730",
+    )
     parts = fx.rental_components(
-        hours=hours,
+        usage_replica_hours=col.cell("usage_hours"),
         gpus_per_replica=names["g"],
         usd_per_gpu_hour=names["price"],
         committed=col.cell("committed"),
@@ -160,7 +186,7 @@ def test_replica_and_rental_formulas_equal_the_library(
         interruption_overhead_fraction=names["overhead"],
     )
     for key, text in parts.items():
-        grid.add(key, key, "USD", lambda _c, t=text: Formula("=" + t))
+        row(key, text)
     path = tmp_path / "rental.xlsx"
     book.save(path)
     got = recalculate(path)
@@ -172,17 +198,27 @@ def test_replica_and_rental_formulas_equal_the_library(
         target_utilization=util,
         min_replicas=min_rep,
         max_replicas=max_rep,
+        scale_to_zero=to_zero,
     )
+    assert not plan.feasible  # the cap binds: the formulas must clip like the library
     for h in range(24):
         assert got[f"MODEL!C{grid.rows[f'h{h:02d}']}"] == plan.replicas_by_hour[h]
+    if to_zero:
+        assert plan.replicas_by_hour[:5].max() == 0
     committed = (
-        0.0
-        if pricing == "on_demand"
-        else committed_replicas(plan.replicas_by_hour, np.nan if commitment is None else commitment)
+        committed_replicas(plan.replicas_by_hour, np.nan if commitment is None else commitment)
+        if reserving
+        else 0.0
+    )
+    usage = (
+        replica_hours_above(plan.replicas_by_hour, committed)
+        if reserving
+        else plan.replica_hours_per_month
     )
     assert _close(got[f"MODEL!C{grid.rows['committed']}"], committed)
+    assert _close(got[f"MODEL!C{grid.rows['usage_hours']}"], usage)
     cost = rental_cost(
-        replicas_by_hour=plan.replicas_by_hour,
+        usage_replica_hours_per_month=usage,
         gpus_per_replica=g,
         usd_per_gpu_hour=price,
         committed_replicas=committed,

@@ -5,7 +5,8 @@ and returns formula text without the leading ``=``. They mirror, term by term:
 
 - :func:`llmcost.cost.api.api_bill` (components of one request class; a sum over classes);
 - :func:`llmcost.cost.load.replica_plan` (replicas in one hour of the day);
-- :func:`llmcost.cost.rental.rental_cost` and :func:`~llmcost.cost.rental.committed_replicas`;
+- :func:`llmcost.cost.rental.rental_cost`, :func:`~llmcost.cost.rental.committed_replicas` and
+  :func:`~llmcost.cost.rental.replica_hours_above`;
 - :func:`llmcost.cost.owned.owned_cost` and :func:`~llmcost.cost.owned.power_draw_fraction`
   (``PMT``, DESIGN.md §4);
 - :func:`llmcost.cost.staff.staff_usd_per_month`.
@@ -55,69 +56,69 @@ class ApiPrices:
     batch_discount: str
 
 
-def api_components(classes: Sequence[RequestClass], prices: ApiPrices) -> dict[str, str]:
-    """The four bill components [USD/month], each a sum over request classes.
+def api_components(classes: Sequence[RequestClass], prices: Sequence[ApiPrices]) -> dict[str, str]:
+    """The four bill components [USD/month], each a sum over request classes (each class has
+    its own prices: a long-context tier may apply to one class and not another).
 
     Per class (``api_bill``): factor = 1 − batch share × discount, and
     input = requests × input tokens × (1 − cached − written) × input price × factor / 1e6, etc.
     """
+    pairs = list(zip(classes, prices, strict=True))
 
     def total(term: str) -> str:
         return "+".join(
-            f"{c.requests_per_month}*{term.format(c=c)}*(1-{c.batch_eligible_fraction}"
-            f"*{prices.batch_discount})/{MTOK}"
-            for c in classes
+            f"{c.requests_per_month}*{term.format(c=c, p=p)}*(1-{c.batch_eligible_fraction}"
+            f"*{p.batch_discount})/{MTOK}"
+            for c, p in pairs
         )
 
     return {
         "input_usd": total(
             "{c.input_tokens_per_request}*(1-{c.cached_input_fraction}"
-            "-{c.cache_write_fraction})*" + prices.input
+            "-{c.cache_write_fraction})*{p.input}"
         ),
         "cached_input_usd": total(
-            "{c.input_tokens_per_request}*{c.cached_input_fraction}*" + prices.cached_input
+            "{c.input_tokens_per_request}*{c.cached_input_fraction}*{p.cached_input}"
         ),
         "cache_write_usd": total(
-            "{c.input_tokens_per_request}*{c.cache_write_fraction}*" + prices.cache_write
+            "{c.input_tokens_per_request}*{c.cache_write_fraction}*{p.cache_write}"
         ),
-        "output_usd": total("{c.output_tokens_per_request}*" + prices.output),
+        "output_usd": total("{c.output_tokens_per_request}*{p.output}"),
     }
 
 
+def planned_capacity(capacity_requests_per_s: str, target_utilization: str) -> str:
+    """Requests/s a replica is planned to serve: capacity × target utilization."""
+    return f"{capacity_requests_per_s}*{target_utilization}"
+
+
+def replica_floor(min_replicas: str, scale_to_zero: str) -> str:
+    """Fewest replicas in an hour with demand: max(min, 1), or min with scale-to-zero."""
+    return f"IF({scale_to_zero},{min_replicas},MAX({min_replicas},1))"
+
+
+#: Stands for "no limit" on replicas (the library's infinity); no plan comes near it.
+NO_LIMIT = "1E+300"
+
+
+def replica_cap(max_replicas: str) -> str:
+    """The replica limit: the cell's number, or no limit when it holds text (e.g. "none")."""
+    return f"IF(ISNUMBER({max_replicas}),{max_replicas},{NO_LIMIT})"
+
+
+def replicas_per_weight(demand_requests_per_s: str, planned_capacity: str) -> str:
+    """Replicas an hour of weight 1 needs, before rounding up: demand / planned capacity ×
+    (1 − 1e-12) (the tolerance keeps e.g. 8 / (4 × 0.5) at 4 replicas)."""
+    return f"{demand_requests_per_s}/({planned_capacity})*(1-1E-12)"
+
+
 def replicas_in_hour(
-    *,
-    demand_requests_per_s: str,
-    capacity_requests_per_s: str,
-    target_utilization: str,
-    min_replicas: str,
-    max_replicas: str,
-    scale_to_zero: str,
+    *, per_weight: str, weight: str, floor: str, cap: str, scale_to_zero: str
 ) -> str:
-    """Replicas running in one hour (``replica_plan``).
-
-    needed = ceil(demand / (capacity × utilization) × (1 − 1e-12)); floor = max(min, 1), or with
-    scale-to-zero min (0 in an hour without demand); clipped to max_replicas when that cell holds
-    a number (text such as "none" means no limit).
-    """
-    needed = (
-        f"CEILING({demand_requests_per_s}/({capacity_requests_per_s}*{target_utilization})"
-        f"*(1-1E-12),1)"
-    )
-    floor = (
-        f"IF({scale_to_zero},IF({demand_requests_per_s}<=0,0,{min_replicas}),MAX({min_replicas},1))"
-    )
-    running = f"MAX({needed},{floor})"
-    return f"IF(ISNUMBER({max_replicas}),MIN({running},{max_replicas}),{running})"
-
-
-def replicas_needed_in_hour(
-    *, demand_requests_per_s: str, capacity_requests_per_s: str, target_utilization: str
-) -> str:
-    """Replicas the demand needs in one hour, before the bounds (for the feasibility check)."""
-    return (
-        f"CEILING({demand_requests_per_s}/({capacity_requests_per_s}*{target_utilization})"
-        f"*(1-1E-12),1)"
-    )
+    """Replicas running in one hour (``replica_plan``): ceil(per_weight × the hour's weight),
+    at least the floor (0 in an hour without demand with scale-to-zero), at most the cap."""
+    need = f"{per_weight}*{weight}"
+    return f"MIN(MAX(CEILING({need},1),IF(AND({scale_to_zero},{need}<=0),0,{floor})),{cap})"
 
 
 def committed_replicas(hours: str, commitment_fraction: str) -> str:
@@ -129,26 +130,29 @@ def committed_replicas(hours: str, commitment_fraction: str) -> str:
     )
 
 
+def replica_hours_above(hours: str, committed: str) -> str:
+    """Replica-hours per month above a commitment (``replica_hours_above``)."""
+    return f"SUMPRODUCT(({hours}>{committed})*({hours}-{committed}))/{HOURS_IN_DAY}*{HOURS}"
+
+
 def rental_components(
     *,
-    hours: str,
+    usage_replica_hours: str,
     gpus_per_replica: str,
     usd_per_gpu_hour: str,
     committed: str,
     committed_usd_per_gpu_hour: str,
     interruption_overhead_fraction: str,
 ) -> dict[str, str]:
-    """Rental components [USD/month] (``rental_cost``) over the 24 hourly replica cells."""
-    usage = (
-        f"SUMPRODUCT(({hours}>{committed})*({hours}-{committed}))/{HOURS_IN_DAY}"
-        f"*{gpus_per_replica}*{HOURS}*{usd_per_gpu_hour}"
-    )
+    """Rental components [USD/month] (``rental_cost``): the commitment, the pay-as-you-go
+    replica-hours, and the spot interruption overhead on the latter."""
+    usage = f"{usage_replica_hours}*{gpus_per_replica}*{usd_per_gpu_hour}"
     return {
         "gpu_committed_usd": (
             f"{committed}*{gpus_per_replica}*{HOURS}*{committed_usd_per_gpu_hour}"
         ),
         "gpu_usage_usd": usage,
-        "spot_interruption_usd": f"({usage})*{interruption_overhead_fraction}",
+        "spot_interruption_usd": f"{usage}*{interruption_overhead_fraction}",
     }
 
 

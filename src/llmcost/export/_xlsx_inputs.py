@@ -1,0 +1,268 @@
+"""The *Assumptions* sheet: every input of the workbook as a named cell.
+
+Names: ``w_…`` for the workload, ``f{i}_…`` for feature i, ``o{j}_…`` for option j (1-based,
+in scenario order), ``o{j}_f{i}_…`` for an option's per-feature values (API prices after the
+long-context tier, self-hosted replica time per request). ``w_hourly_weights`` names the 24
+hourly weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..scenario.evaluators import ApiEvaluator, SelfHostedEvaluator
+from ._xlsx_book import INTEGER, NUMBER, PERCENT, USD, USD_PRECISE, AssumptionsSheet, Book, Formula
+
+__all__ = ["HOURS", "NAN_TEXT", "UNITS", "InputsWriter"]
+
+if TYPE_CHECKING:
+    from .xlsx import WorkbookSpec
+
+HOURS = [f"{h:02d}" for h in range(24)]
+
+#: Unit of each option input (the scenario model's variable names).
+UNITS = {
+    "api_price_multiplier": "ratio",
+    "batch_discount_fraction": "fraction",
+    "capacity_multiplier": "ratio",
+    "target_utilization": "fraction",
+    "min_replicas": "replicas",
+    "max_replicas": "replicas",
+    "engineering_fte": "FTE",
+    "fte_usd_per_year": "USD/year",
+    "fixed_usd_per_month": "USD/month",
+    "networking_storage_usd_per_month": "USD/month",
+    "gpu_usd_per_hour": "USD/GPU-hour",
+    "on_demand_usd_per_gpu_hour": "USD/GPU-hour",
+    "commitment_fraction": "fraction",
+    "spot_interruption_overhead_fraction": "fraction",
+    "purchase_usd_per_gpu": "USD/GPU",
+    "life_years": "years",
+    "residual_fraction": "fraction",
+    "cost_of_capital_per_year": "1/year",
+    "power_kw_per_gpu": "kW/GPU",
+    "power_draw_fraction": "fraction",
+    "idle_power_fraction": "fraction",
+    "pue": "ratio",
+    "usd_per_kwh": "USD/kWh",
+    "colocation_usd_per_kw_month": "USD/kW-month",
+    "maintenance_fraction_per_year": "1/year",
+}
+#: Inputs the library leaves "not a number" (NaN) on purpose, and the text written instead.
+NAN_TEXT = {
+    "max_replicas": "none",
+    "commitment_fraction": "always-on base",
+    "power_draw_fraction": "from utilization",
+}
+
+
+def _format(unit: str) -> str:
+    if unit.startswith("USD"):
+        return USD_PRECISE if unit in ("USD/kWh", "USD/mtok") else USD
+    return PERCENT if unit == "fraction" else NUMBER
+
+
+@dataclass
+class InputsWriter:
+    """Writes the Assumptions sheet of a :class:`~llmcost.export.xlsx.WorkbookSpec`."""
+
+    book: Book
+    spec: WorkbookSpec
+    sheet: AssumptionsSheet = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sheet = AssumptionsSheet(self.book)
+
+    def _source(self, option: str, name: str) -> dict[str, str]:
+        source, as_of, note = self.spec.input_sources.get((option, name), ("", "", ""))
+        return {"source": source, "as_of": as_of, "note": note}
+
+    def write(self) -> None:
+        """Workload, features, daily profile, then each option."""
+        self._workload()
+        for j, ev in enumerate(self.spec.model.evaluators, start=1):
+            self._option(j, ev)
+
+    def _workload(self) -> None:
+        mix, a = self.spec.model.mix, self.sheet
+        a.section(f"Workload: {self.spec.title}")
+        a.add(
+            "w_requests_per_month",
+            "Requests per month, all features",
+            mix.total_requests_per_month,
+            "requests/month",
+            number_format=INTEGER,
+            **self._source("", "requests_per_month"),
+        )
+        a.add(
+            "w_growth_per_month",
+            "Volume growth per month",
+            self.spec.growth_per_month,
+            "fraction/month",
+            number_format=PERCENT,
+        )
+        a.add(
+            "w_discount_rate_per_year",
+            "Discount rate (NPV)",
+            self.spec.discount_rate_per_year,
+            "1/year",
+            number_format=PERCENT,
+        )
+        a.section("Features (request classes)")
+        rows: list[tuple[str, str, Any, str, str, str]] = []
+        for i, name in enumerate(mix.names):
+            rows += [
+                (
+                    "request_share",
+                    "share of requests",
+                    mix.request_shares[i],
+                    "fraction",
+                    PERCENT,
+                    "from the scenario's feature volumes",
+                ),
+                (
+                    "input_tokens_per_request",
+                    "input tokens per request",
+                    mix.input_tokens[i],
+                    "tokens",
+                    INTEGER,
+                    "",
+                ),
+                (
+                    "output_tokens_per_request",
+                    "output tokens per request",
+                    mix.output_tokens[i],
+                    "tokens",
+                    INTEGER,
+                    "",
+                ),
+                (
+                    "cached_input_fraction",
+                    "prompt-cache hit share of input",
+                    mix.cached_input_fraction[i],
+                    "fraction",
+                    PERCENT,
+                    "self-hosted capacity was computed at this share",
+                ),
+                (
+                    "cache_write_fraction",
+                    "cache-write share of input",
+                    mix.cache_write_fraction[i],
+                    "fraction",
+                    PERCENT,
+                    "",
+                ),
+                (
+                    "batch_eligible_fraction",
+                    "batch-eligible share of requests",
+                    mix.batch_eligible_fraction[i],
+                    "fraction",
+                    PERCENT,
+                    "",
+                ),
+            ]
+            for key, label, value, unit, fmt, note in rows[-6:]:
+                a.add(
+                    f"f{i + 1}_{key}",
+                    f"{name}: {label}",
+                    float(value),
+                    unit,
+                    number_format=fmt,
+                    note=note,
+                )
+        a.section("Daily load profile (hourly weights, mean 1)")
+        first = a.row + 1
+        for h, weight in zip(HOURS, mix.hourly_weights, strict=True):
+            note = (
+                f"peak-to-average {mix.peak_to_average:.4g} (llmcost.cost.load)"
+                if h == "00"
+                else ""
+            )
+            a.add(
+                f"w_hour_{h}",
+                f"Demand weight, {h}:00",
+                float(weight),
+                "ratio",
+                number_format="0.0000",
+                note=note,
+            )
+        self.book.define("w_hourly_weights", a.title, f"$C${first}:$C${first + 23}")
+
+    def _option(self, j: int, ev: ApiEvaluator | SelfHostedEvaluator) -> None:
+        a, mix = self.sheet, self.spec.model.mix
+        kind = "API" if isinstance(ev, ApiEvaluator) else f"self-hosted, {ev.pricing}"
+        a.section(f"Option {j}: {ev.name} ({kind})")
+        p = f"o{j}_"
+        for name, value in ev.base.items():
+            v = float(value)
+            unit = UNITS.get(name, "")
+            shown: Any = NAN_TEXT.get(name, "n/a") if np.isnan(v) else v
+            a.add(
+                p + name,
+                name.replace("_", " "),
+                shown,
+                unit,
+                number_format=_format(unit),
+                **self._source(ev.name, name),
+            )
+        if isinstance(ev, ApiEvaluator):
+            self._api_prices(j, ev)
+            return
+        a.add(
+            p + "gpus_per_replica",
+            "GPUs per replica",
+            float(ev.gpus_per_replica),
+            "GPUs",
+            number_format=INTEGER,
+        )
+        a.add(
+            p + "scale_to_zero",
+            "Scale to zero in hours without demand",
+            bool(ev.scale_to_zero),
+            "true/false",
+        )
+        for i, fname in enumerate(mix.names):
+            seconds = float(
+                np.interp(mix.cached_input_fraction[i], ev.cached_grid, ev.seconds_per_request[i])
+            )
+            a.add(
+                f"{p}f{i + 1}_replica_s_per_request",
+                f"{fname}: replica time per request",
+                seconds,
+                "replica-seconds",
+                number_format="0.000000",
+                source="llmcost performance model (llmcost.perf.estimate_serving)",
+                note="computed by the library at this feature's lengths, cache-hit share "
+                "and latency targets; editing other inputs here does not change it",
+            )
+
+    def _api_prices(self, j: int, ev: ApiEvaluator) -> None:
+        a = self.sheet
+        src = self._source(ev.name, "prices")
+        for i, fname in enumerate(self.spec.model.mix.names):
+            q = f"o{j}_f{i + 1}_"
+            prices: Mapping[str, tuple[str, Any]] = {
+                "input": ("input price", ev.input_usd_per_mtok[i]),
+                "cached_input": ("cached input price", ev.cached_input_usd_per_mtok[i]),
+                "cache_write": ("cache-write price", ev.cache_write_usd_per_mtok[i]),
+                "output": ("output price", ev.output_usd_per_mtok[i]),
+            }
+            for key, (label, value) in prices.items():
+                cell: Any = float(value)
+                note = src["note"]
+                if np.isnan(cell):  # the library bills such tokens at the input price
+                    cell, note = Formula(f"={q}input_usd_per_mtok"), "no separate price: input"
+                a.add(
+                    f"{q}{key}_usd_per_mtok",
+                    f"{fname}: {label}",
+                    cell,
+                    "USD/mtok",
+                    number_format=USD_PRECISE,
+                    source=src["source"],
+                    as_of=src["as_of"],
+                    note=note,
+                )
