@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import pytest
 
 from llmcost._core.errors import InvalidInputError
-from llmcost.analysis import sweep as sweep_module
 from llmcost.analysis.sweep import cartesian, sweep, sweep_arrays
 
 
@@ -43,6 +44,8 @@ def test_errors() -> None:
 
 
 def test_oversized_grid_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the package re-exports the function ``sweep``; fetch the module itself
+    sweep_module = importlib.import_module("llmcost.analysis.sweep")
     monkeypatch.setattr(sweep_module, "MAX_GRID_ROWS", 10)
     with pytest.raises(InvalidInputError, match="at most 10"):
         cartesian({"a": range(4), "b": range(4)})

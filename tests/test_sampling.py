@@ -52,7 +52,7 @@ def test_pass_at_k_is_stable_for_large_n(n: int, data: st.DataObject) -> None:
 def test_the_log_beta_path_for_huge_arrays_matches_the_exact_value(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(sampling, "_PRODUCT_FORM_MAX_TERMS", 0)
+    monkeypatch.setattr(sampling, "_PRODUCT_FORM_MAX_FACTORS", 0)
     cases = [(10_000, 37, 100), (10_000, 9_000, 5), (500, 3, 200), (10, 3, 2)]
     for n, c, k in cases:
         assert pass_at_k(n, c, k) == pytest.approx(_exact(n, c, k), rel=1e-9)
@@ -68,6 +68,13 @@ def test_pass_at_k_invariants(n: int, data: st.DataObject) -> None:
     assert np.all(np.diff(curve) >= -1e-12)  # monotone in k
     assert np.all(curve[ks > n - c] == 1.0)  # k > n − c: certain
     assert np.all((curve >= 0) & (curve <= 1))
+
+
+def test_chunked_product_form_matches_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    n, c, k = 500, np.arange(0, 501), np.arange(1, 501)[:, None]
+    whole = pass_at_k(n, c, k)
+    monkeypatch.setattr(sampling, "_PRODUCT_FORM_CHUNK", 100_000)  # 200 rows a chunk
+    np.testing.assert_array_equal(pass_at_k(n, c, k), whole)
 
 
 def test_scalar_in_scalar_out_and_array_shapes() -> None:

@@ -67,19 +67,29 @@ def _check_counts(n: ArrayLike, c: ArrayLike, k: ArrayLike) -> tuple[FloatArray,
     return n_b, c_b, k_b
 
 
-#: Largest (elements × product terms) evaluated with the exact product form.
-_PRODUCT_FORM_MAX_TERMS = 4_000_000
+#: Longest product (factors per element) evaluated exactly; beyond, log-beta functions.
+_PRODUCT_FORM_MAX_FACTORS = 20_000
+#: Elements × factors held in memory at once by the product form.
+_PRODUCT_FORM_CHUNK = 2_000_000
 
 
 def _log_ratio_product(n: FloatArray, fails: FloatArray, k: FloatArray) -> FloatArray:
-    """log C(n−c, k)/C(n, k) as Σ_{i<m} log(1 − a/(n−i)) with m = min(c, k), a = max(c, k)."""
+    """log C(n−c, k)/C(n, k) as Σ_{i<m} log(1 − a/(n−i)) with m = min(c, k), a = max(c, k);
+    evaluated over chunks of elements to bound memory."""
     c = n - fails
-    m = np.minimum(c, k).astype(np.int64)
-    a = np.maximum(c, k)
-    i = np.arange(int(m.max(initial=0)), dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.log1p(-a[..., None] / (n[..., None] - i))
-    return np.where(i < m[..., None], terms, 0.0).sum(axis=-1)
+    m = np.minimum(c, k).astype(np.int64).ravel()
+    a = np.maximum(c, k).ravel()
+    n_flat = n.ravel()
+    out = np.zeros(n_flat.size)
+    width = max(int(m.max(initial=0)), 1)
+    step = max(_PRODUCT_FORM_CHUNK // width, 1)
+    i = np.arange(width, dtype=np.float64)
+    for start in range(0, n_flat.size, step):
+        sl = slice(start, start + step)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = np.log1p(-a[sl, None] / (n_flat[sl, None] - i))
+        out[sl] = np.where(i < m[sl, None], terms, 0.0).sum(axis=-1)
+    return out.reshape(n.shape)
 
 
 def _log_ratio_betaln(n: FloatArray, fails: FloatArray, k: FloatArray) -> FloatArray:
@@ -96,7 +106,7 @@ def pass_at_k(n: ArrayLike, correct: ArrayLike, k: ArrayLike) -> FloatArray | fl
     """Unbiased pass@k [fraction] from ``n`` samples of which ``correct`` passed (Chen et al.).
 
     pass@k = 1 − C(n−c, k) / C(n, k) = 1 − Π_{i=n−c+1}^{n} (1 − k/i), summed in log space
-    (the product over min(c, k) terms; log-beta functions for very large arrays), so that
+    (the product over min(c, k) factors; log-beta functions beyond 20,000 factors), so that
     n = 10,000 neither overflows nor loses precision. Broadcasts over all three arguments.
 
     >>> pass_at_k(10, 3, 1)
@@ -110,8 +120,7 @@ def pass_at_k(n: ArrayLike, correct: ArrayLike, k: ArrayLike) -> FloatArray | fl
     fails = n_b - c_b
     always = k_b > fails
     safe_k = np.where(always, 0.0, k_b)  # masked elements: a valid, ignored ratio of 1
-    terms = n_b.size * float(np.minimum(c_b, safe_k).max(initial=0))
-    if terms <= _PRODUCT_FORM_MAX_TERMS:
+    if np.minimum(c_b, safe_k).max(initial=0) <= _PRODUCT_FORM_MAX_FACTORS:
         log_ratio = _log_ratio_product(n_b, fails, safe_k)
     else:
         log_ratio = _log_ratio_betaln(n_b, fails, safe_k)
