@@ -15,7 +15,11 @@ from dataclasses import dataclass, fields, replace
 
 from .._core.errors import InvalidInputError, UnknownIdError
 
-__all__ = ["ENGINE_PROFILES", "EngineProfile", "get_engine_profile"]
+__all__ = ["ENGINE_PROFILES", "SMALL_GPU_BYTES", "EngineProfile", "get_engine_profile"]
+
+#: Below this much visible memory engines pick smaller step budgets (vLLM V1 default
+#: arguments: larger ``max_num_batched_tokens`` only "for GPUs like H100 and MI300x").
+SMALL_GPU_BYTES = 70 * 2**30
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,12 @@ class EngineProfile:
         Share of visible GPU memory the engine may use at all (vLLM
         ``gpu_memory_utilization``, SGLang ``mem_fraction_static``) [0–1].
     reserve_gb_per_gpu
-        Memory kept for activations, CUDA graphs and workspaces, per GPU [GB].
+        Fixed memory kept per GPU for the CUDA context, CUDA graphs and workspaces [GB].
+    activation_tokens
+        Token positions whose activations (fp32 logits over the vocabulary and the MLP's
+        gate/up outputs) the engine keeps room for: vLLM profiles a dummy batch of
+        ``max_num_batched_tokens``; TensorRT-LLM sizes logits by ``max_batch_size``
+        [tokens].
     kv_free_memory_fraction
         Share of the memory left after weights and reserve that becomes KV cache
         (TensorRT-LLM ``kv_cache_free_gpu_mem_fraction``; 1 for engines that size by
@@ -63,6 +72,9 @@ class EngineProfile:
     max_batched_tokens
         Token budget of one step: the chunked-prefill chunk (``max_num_batched_tokens``,
         ``max_num_tokens``, ``chunked_prefill_size``) [tokens].
+    small_gpu_max_batched_tokens
+        The budget engines default to on GPUs with less than 70 GiB (vLLM V1 and SGLang pick
+        smaller defaults there); also caps ``activation_tokens`` on them [tokens].
     kv_block_tokens
         Tokens per KV-cache page; a sequence occupies whole pages [tokens].
     reserves_full_sequence_kv
@@ -90,9 +102,11 @@ class EngineProfile:
     interconnect_efficiency: float
     memory_utilization: float
     reserve_gb_per_gpu: float
+    activation_tokens: int
     kv_free_memory_fraction: float
     max_batch: int
     max_batched_tokens: int
+    small_gpu_max_batched_tokens: int
     kv_block_tokens: int
     reserves_full_sequence_kv: bool
     fp8_kv_with_fp8_weights: bool
@@ -122,10 +136,28 @@ class EngineProfile:
             value = getattr(self, name)
             if not value >= 0.0:
                 raise InvalidInputError(f"{name} must be ≥ 0; got {value!r}")
-        for name in ("max_batch", "max_batched_tokens", "kv_block_tokens"):
+        for name in (
+            "max_batch",
+            "max_batched_tokens",
+            "small_gpu_max_batched_tokens",
+            "kv_block_tokens",
+        ):
             value = getattr(self, name)
             if not value >= 1:
                 raise InvalidInputError(f"{name} must be ≥ 1; got {value!r}")
+        if not self.activation_tokens >= 0:
+            raise InvalidInputError(f"activation_tokens must be ≥ 0; got {self.activation_tokens}")
+
+    def for_gpu(self, visible_bytes: float) -> EngineProfile:
+        """The profile as the engine configures itself on a GPU with ``visible_bytes``."""
+        if visible_bytes >= SMALL_GPU_BYTES:
+            return self
+        small = self.small_gpu_max_batched_tokens
+        return replace(
+            self,
+            max_batched_tokens=small,
+            activation_tokens=min(self.activation_tokens, small),
+        )
 
     def as_dict(self) -> dict[str, object]:
         """The profile's fields as a plain dict (for a result's basis)."""
@@ -145,9 +177,11 @@ _TRTLLM = EngineProfile(
     interconnect_efficiency=0.8,
     memory_utilization=1.0,
     reserve_gb_per_gpu=5.7,
+    activation_tokens=0,
     kv_free_memory_fraction=0.90,
     max_batch=2048,
     max_batched_tokens=8192,
+    small_gpu_max_batched_tokens=8192,
     kv_block_tokens=64,
     reserves_full_sequence_kv=True,
     fp8_kv_with_fp8_weights=True,
@@ -159,7 +193,8 @@ _TRTLLM = EngineProfile(
         "A100 SXM; FP16/FP8; TP1-8): bandwidth_efficiency, compute_efficiency, "
         "sequence_layer_overhead_s, collective_latency_s, reserve_gb_per_gpu, moe_efficiency "
         "(MoE: v1.0 Scout/Maverick rows only). Fixed from the engine's documented defaults: "
-        "kv_cache_free_gpu_mem_fraction 0.9, max_num_tokens 8192, max_batch_size 2048, "
+        "kv_cache_free_gpu_mem_fraction 0.9, max_num_tokens 8192 (its activations sit inside "
+        "the fitted reserve), max_batch_size 2048, "
         "tokens_per_block 64, GUARANTEED_NO_EVICT scheduling, FP8 KV cache with FP8 "
         "quantization (perf-overview: 'If you specify FP8 quantization, the KV cache will "
         "automatically be set to FP8'); step overhead 1 ms and interconnect efficiency 0.8 "
@@ -185,10 +220,12 @@ _VLLM = _scaled(
     name="vllm",
     sequence_overhead_s=10e-6,
     memory_utilization=0.90,
-    reserve_gb_per_gpu=5.2,
+    reserve_gb_per_gpu=0.5,
+    activation_tokens=8192,
     kv_free_memory_fraction=1.0,
     max_batch=256,
     max_batched_tokens=8192,
+    small_gpu_max_batched_tokens=2048,
     kv_block_tokens=16,
     reserves_full_sequence_kv=False,
     fp8_kv_with_fp8_weights=False,
@@ -201,10 +238,13 @@ _VLLM = _scaled(
         "v0.6.0 4,132 vs SGLang 4,282 output tok/s, Llama 3.1 8B A100), and up to parity or "
         "above in others (runinfra.ai 2026, Llama 3.1 8B H100). 10 µs per sequence-step of "
         "Python scheduling/sampling (vLLM v0.6.0 blog: CPU overhead was the bottleneck that "
-        "multi-step scheduling hides). Memory: gpu_memory_utilization 0.9 (default); reserve "
-        "5.2 GB = peak activations 4.76 GiB + non-torch 0.13 GiB measured for Llama 3.1 8B on "
-        "H100 (llm-d/llm-d-benchmark config_explorer/empirical-vllm-memory-results.md); "
-        "max_num_seqs 256, max_num_batched_tokens 8192, block_size 16 (defaults); KV cache "
+        "multi-step scheduling hides). Memory: gpu_memory_utilization 0.9 (default); "
+        "activations for 8192 batched tokens (fp32 logits + MLP gate/up) = 4.35 GiB for Llama "
+        "3.1 8B against 4.76 GiB peak measured on H100, plus 0.5 GB CUDA context/non-torch "
+        "(0.13-0.55 GiB measured) (llm-d/llm-d-benchmark "
+        "config_explorer/empirical-vllm-memory-results.md); max_num_seqs 256, "
+        "max_num_batched_tokens 8192 (2048 on GPUs under 70 GiB), block_size 16 (V1 "
+        "defaults); KV cache "
         "dtype 'auto' = model dtype; KV allocated on demand; hybrid KV-cache manager keeps "
         "only the attention chunk for Llama 4 local layers (vLLM blog 2025-04-05, Llama 4)."
     ),
@@ -217,9 +257,11 @@ _SGLANG = _scaled(
     sequence_overhead_s=5e-6,
     memory_utilization=0.88,
     reserve_gb_per_gpu=1.0,
+    activation_tokens=0,
     kv_free_memory_fraction=1.0,
     max_batch=4096,
     max_batched_tokens=8192,
+    small_gpu_max_batched_tokens=2048,
     kv_block_tokens=1,
     reserves_full_sequence_kv=False,
     fp8_kv_with_fp8_weights=False,
@@ -232,8 +274,8 @@ _SGLANG = _scaled(
         "(Spheron 2026: 1,920 vs 2,100 tok/s). Overlap scheduler: 5 µs per sequence-step. "
         "Memory: mem_fraction_static ≈ 0.88 on 80 GB GPUs (same README: 0.88 at TP1, 0.85 at "
         "TP4) already leaves activation room, so a 1 GB reserve; token-granular radix KV "
-        "(page size 1), on-demand allocation; chunked_prefill_size 8192 on H100-class GPUs; "
-        "max_running_requests sized from memory (cap 4096 here)."
+        "(page size 1), on-demand allocation; chunked_prefill_size 8192 on H100-class GPUs "
+        "and 2048 on smaller ones; max_running_requests sized from memory (cap 4096 here)."
     ),
 )
 

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MemoryEstimate",
+    "activation_bytes_per_gpu",
     "default_kv_precision",
     "kv_budget_bytes_per_gpu",
     "max_concurrent_sequences",
@@ -75,12 +76,33 @@ def default_kv_precision(precision: str, engine: EngineProfile) -> str:
     return "fp16" if precision == "fp16" else "bf16"
 
 
-def kv_budget_bytes_per_gpu(
-    gpu: GpuSpec, per_gpu_weights_bytes: ArrayLike, engine: EngineProfile
+def activation_bytes_per_gpu(
+    model: ModelSpec, engine: EngineProfile, tp: ArrayLike = 1
 ) -> FloatArray:
-    """Memory left for the KV cache on one GPU after weights and the engine's reserve [bytes]."""
+    """Activation memory the engine keeps per GPU [bytes]: for each of ``activation_tokens``
+    positions, fp32 logits over the vocabulary plus the MLP's gate and up outputs in 16-bit.
+
+    vLLM check: 8192 × (128,256 × 4 + 2 × 14,336 × 2) B = 4.67e9 B = 4.35 GiB for Llama 3.1 8B,
+    measured peak 4.76 GiB (llm-d/llm-d-benchmark empirical-vllm-memory-results.md).
+    """
+    per_token = model.vocab_size * 4.0 + 2.0 * model.intermediate_size * 2.0 / np.asarray(tp)
+    return np.asarray(engine.activation_tokens * per_token)
+
+
+def kv_budget_bytes_per_gpu(
+    gpu: GpuSpec,
+    model: ModelSpec,
+    per_gpu_weights_bytes: ArrayLike,
+    engine: EngineProfile,
+    tp: ArrayLike = 1,
+) -> FloatArray:
+    """Memory left for the KV cache on one GPU after weights and the engine's reserve [bytes].
+
+    ``engine`` should already be configured for the GPU (:meth:`EngineProfile.for_gpu`).
+    """
     usable = visible_memory_bytes(gpu) * engine.memory_utilization
-    free = usable - np.asarray(per_gpu_weights_bytes) - engine.reserve_gb_per_gpu * BYTES_PER_GB
+    reserve = engine.reserve_gb_per_gpu * BYTES_PER_GB + activation_bytes_per_gpu(model, engine, tp)
+    free = usable - np.asarray(per_gpu_weights_bytes) - reserve
     return np.asarray(np.maximum(free, 0.0) * engine.kv_free_memory_fraction)
 
 
@@ -178,8 +200,10 @@ def memory_footprint(
     quant_scope
         Which layers a quantized checkpoint quantizes (see :func:`weight_bytes`).
     """
-    profile = get_engine_profile(engine)
     check_precision(precision)
+    profile = get_engine_profile(engine)
+    if gpu is not None:
+        profile = profile.for_gpu(visible_memory_bytes(gpu))
     kv_prec = kv_precision or default_kv_precision(precision, profile)
     check_precision(kv_prec, "kv_precision", KV_PRECISIONS)
     w: WeightBytes = weight_bytes(model, precision, quant_scope=quant_scope)
@@ -208,7 +232,7 @@ def memory_footprint(
             max_concurrent_sequences=scalar_or_array(nan, *like),
             basis=basis,
         )
-    budget = kv_budget_bytes_per_gpu(gpu, per_gpu, profile)
+    budget = kv_budget_bytes_per_gpu(gpu, model, per_gpu, profile, split.tp)
     if context_tokens is None:
         seqs = np.full(np.shape(budget), np.nan)
         ctx_for_fit: ArrayLike = profile.kv_block_tokens
@@ -221,6 +245,7 @@ def memory_footprint(
         "visible_memory_fraction": VISIBLE_MEMORY_FRACTION,
         "memory_utilization": profile.memory_utilization,
         "reserve_gb_per_gpu": profile.reserve_gb_per_gpu,
+        "activation_bytes_per_gpu": activation_bytes_per_gpu(model, profile, split.tp),
         "kv_free_memory_fraction": profile.kv_free_memory_fraction,
     }
     return MemoryEstimate(

@@ -34,7 +34,12 @@ from .._core._arrays import FloatArray, check_fraction, check_positive, scalar_o
 from .._core.errors import InvalidInputError
 from .._core.specs import GpuSpec, ModelSpec
 from .engines import EngineProfile, get_engine_profile
-from .memory import default_kv_precision, kv_budget_bytes_per_gpu, max_concurrent_sequences
+from .memory import (
+    default_kv_precision,
+    kv_budget_bytes_per_gpu,
+    max_concurrent_sequences,
+    visible_memory_bytes,
+)
 from .parallel import resolve_split
 from .quant import KV_PRECISIONS, check_precision
 from .speed import DeploymentRates, deployment_rates, layer_context_sum, step_time_s
@@ -257,8 +262,8 @@ def estimate_serving(
     quant_scope
         Which layers a quantized checkpoint quantizes (see :func:`~llmcost.perf.weight_bytes`).
     """
-    profile = get_engine_profile(engine)
     check_precision(precision)
+    profile = get_engine_profile(engine).for_gpu(visible_memory_bytes(gpu))
     kv_prec = kv_precision or default_kv_precision(precision, profile)
     check_precision(kv_prec, "kv_precision", KV_PRECISIONS)
     modes = [
@@ -287,7 +292,7 @@ def estimate_serving(
     per_gpu_weights = weight_bytes(model, precision, quant_scope=quant_scope).per_gpu(
         split.tp, split.pp, split.ep
     )
-    kv_budget = kv_budget_bytes_per_gpu(gpu, per_gpu_weights, profile)
+    kv_budget = kv_budget_bytes_per_gpu(gpu, model, per_gpu_weights, profile, split.tp)
     held_context = i_tok + (o_tok if profile.reserves_full_sequence_kv else o_tok / 2.0)
     capacity = max_concurrent_sequences(model, kv_prec, kv_budget, held_context, split, profile)
     cap = float(profile.max_batch) * split.ep
