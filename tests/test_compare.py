@@ -364,11 +364,13 @@ def test_cache_hits_lower_api_bill_and_raise_self_hosted_capacity() -> None:
     assert cap[1] > cap[0] * 1.05
 
 
-def test_million_evaluations_are_fast() -> None:
-    volumes = np.linspace(1e5, 1e8, 1_000_000)
+def test_evaluation_is_vectorized() -> None:
+    # 200,000 scenarios × 4 options: ≈ 0.15 s on an idle 2-core machine (benchmarks/); a
+    # Python loop per scenario would take minutes. The bound is loose for loaded CI runners.
+    volumes = np.linspace(1e5, 1e8, 200_000)
     MODEL({"requests_per_month": volumes[:1000]})  # warm up
     start = time.perf_counter()
     out = MODEL({"requests_per_month": volumes})
     elapsed = time.perf_counter() - start
-    assert all(v.shape == (1_000_000,) for v in out.values())
-    assert elapsed < 5.0  # ≈ 0.6 s on a 2-core machine; generous for loaded CI runners
+    assert all(v.shape == (200_000,) for v in out.values())
+    assert elapsed < 5.0

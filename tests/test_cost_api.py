@@ -59,6 +59,8 @@ def test_no_caching_offer_bills_hits_as_input() -> None:
     plain = api_bill(output_tokens_per_request=0, **kwargs, **GPT4O)
     cached = api_bill(output_tokens_per_request=0, cached_input_fraction=0.7, **kwargs, **GPT4O)
     assert cached.total_usd == pytest.approx(plain.total_usd)
+    assert cached.cached_input_usd == 0.0  # reported as plain input, not as cache hits
+    assert cached.input_usd == pytest.approx(plain.input_usd)
 
 
 def test_batch_and_cached_hand_bill() -> None:

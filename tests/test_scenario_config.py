@@ -64,7 +64,7 @@ def test_valid_scenario_parses() -> None:
         (("options", 0, "kind"), "apii", "options[0](gpt-4o).kind = 'apii'"),
         (("options", 1, "target_utilization"), 0.0, "options[1](llama).target_utilization = 0"),
         (("options", 1, "name"), "gpt-4o", "option names must be unique"),
-        (("options", 1, "name"), "a.b", "options[1](a.b).name = 'a.b'"),
+        (("options", 1, "name"), " padded", "options[1]( padded).name = ' padded'"),
     ],
 )
 def test_errors_name_the_field(path: tuple[Any, ...], value: Any, expected: str) -> None:

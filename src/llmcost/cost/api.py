@@ -3,9 +3,11 @@
 The rules, applied per request class (a feature of the workload) and vectorized over arrays:
 
 - a share ``cached_input_fraction`` of the input tokens are prompt-cache hits billed at the
-  cached-input price (when the offer has none — ``NaN`` — they are billed as plain input);
+  cached-input price (when the offer has none — ``NaN`` — they are plain input, in
+  ``input_usd``);
 - a share ``cache_write_fraction`` of the input tokens are written to the cache and billed at
-  the cache-write price instead of the input price (Anthropic-style; 0 for OpenAI);
+  the cache-write price instead of the input price (Anthropic-style; 0 for OpenAI; with no
+  cache-write price — ``NaN`` — they are plain input);
 - the rest of the input at the input price, the output at the output price;
 - the share ``batch_eligible_fraction`` of requests that goes through a batch API gets
   ``batch_discount_fraction`` off every component (the discounts stack, as providers document
@@ -173,8 +175,11 @@ def api_bill(
     f_batch = check_fraction(batch_eligible_fraction, "batch_eligible_fraction")
     discount = check_fraction(batch_discount_fraction, "batch_discount_fraction")
 
-    p_cached = np.where(np.isnan(p_cached), p_in, p_cached)
-    p_write = np.where(np.isnan(p_write), p_in, p_write)
+    # Without a cached (or cache-write) price those tokens are plain input: move them there.
+    f_cached = np.where(np.isnan(p_cached), 0.0, f_cached)
+    f_write = np.where(np.isnan(p_write), 0.0, f_write)
+    p_cached = np.nan_to_num(p_cached)
+    p_write = np.nan_to_num(p_write)
     # Every component is scaled by the average price factor of the traffic: batch requests pay
     # (1 − discount), the others full price.
     price_factor = 1.0 - f_batch * discount

@@ -28,7 +28,7 @@ __all__ = [
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Pos = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
-OptionName = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[^.\s][^.]*$")]
+OptionName = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^\S(.*\S)?$")]
 
 PRICING_MODES = ("on_demand", "reserved_1y", "reserved_3y", "spot", "owned")
 

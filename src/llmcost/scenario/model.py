@@ -6,7 +6,8 @@ named arrays. Capacity comes from the performance model once, when the model is 
 
 Variables (:data:`WORKLOAD_VARIABLES`, :data:`API_VARIABLES`, :data:`SELF_HOSTED_VARIABLES`,
 :data:`OWNED_VARIABLES`): a plain name (``gpu_usd_per_hour``) applies to every option that has
-that input; ``"option_name.input"`` to one option. Unknown names raise with "did you mean".
+that input; ``"option_name.input"`` to one option (split at the last dot, so option names may
+contain dots). Unknown names raise with "did you mean".
 """
 
 from __future__ import annotations
@@ -242,8 +243,11 @@ class ScenarioModel:
             names = option_variables(ev)
             params: dict[str, Any] = dict(ev.base)
             params |= {k: v for k, v in given.items() if k in names}
-            prefix = ev.name + "."
-            params |= {k[len(prefix) :]: v for k, v in given.items() if k.startswith(prefix)}
+            params |= {
+                k.rsplit(".", 1)[1]: v
+                for k, v in given.items()
+                if "." in k and k.rsplit(".", 1)[0] == ev.name
+            }
             raw = ev(workload, params)
             out[ev.name] = {k: np.broadcast_to(np.asarray(v), (n,)).copy() for k, v in raw.items()}
         return out

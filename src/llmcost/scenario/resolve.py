@@ -219,7 +219,12 @@ def resolve_self_hosted(
     # --- prices -----------------------------------------------------------------------------
     pricing = option.pricing
     if pricing == "owned":
-        hw = _lookup("GPU", f"{where}.gpu", catalog.hardware_for, option.gpu)
+        hw = _purchase_rows(_lookup("GPU", f"{where}.gpu", catalog.hardware_for, option.gpu), as_of)
+        if option.purchase_usd_per_gpu is None and hw and hw[0].price_scope == "gpu_only":
+            res.warnings.append(
+                f"purchase price {hw[0].item_id} is the GPU alone, no server around it: "
+                "set purchase_usd_per_gpu for an all-in price"
+            )
         if option.purchase_usd_per_gpu is not None:
             base["purchase_usd_per_gpu"] = float(option.purchase_usd_per_gpu)
         elif hw:
@@ -357,6 +362,12 @@ def resolve_self_hosted(
         "fits": bool(fits),
     }
     return res
+
+
+def _purchase_rows(rows: list[Any], as_of: date | None) -> list[Any]:
+    """Purchase rows seen by ``as_of``, all-in server shares first, newest first."""
+    seen = [r for r in rows if as_of is None or r.as_of <= as_of] or rows
+    return sorted(seen, key=lambda r: (r.price_scope != "server_share", -r.as_of.toordinal()))
 
 
 def _perf_seconds_per_request(
