@@ -1,8 +1,13 @@
 """User-facing scenarios: pydantic configs, TOML loading, and the ``compare()`` orchestrator.
 
->>> from llmcost.scenario import load_scenario, compare   # doctest: +SKIP
->>> result = compare(load_scenario("examples/scenarios/chat-assistant.toml"))  # doctest: +SKIP
->>> result.cheapest  # doctest: +SKIP
+::
+
+    from llmcost.scenario import compare, load_scenario, scenario_model
+
+    result = compare(load_scenario("examples/scenarios/chat-assistant.toml"))
+    result.cheapest, result.to_frame()
+    model = scenario_model(load_scenario("examples/scenarios/chat-assistant.toml"))
+    model({"requests_per_month": volumes})  # each option's monthly cost, vectorized
 """
 
 from .comparison import Comparison, OptionResult, compare, scenario_model

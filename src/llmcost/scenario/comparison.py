@@ -237,12 +237,24 @@ def _resolve_all(
     return model, resolved
 
 
+def _as_date(value: date | str | None) -> date | None:
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise InvalidInputError(f"as_of must be a date YYYY-MM-DD; got {value!r}") from None
+    return value
+
+
 def scenario_model(
-    scenario: Scenario, *, as_of: date | None = None, catalog: Catalog | None = None
+    scenario: Scenario, *, as_of: date | str | None = None, catalog: Catalog | None = None
 ) -> ScenarioModel:
-    """The scenario as a vectorized model for the analysis layer (see :class:`ScenarioModel`)."""
+    """The scenario as a vectorized model for the analysis layer (see :class:`ScenarioModel`).
+
+    ``as_of`` (default: the scenario's, else the latest prices) picks the prices in force.
+    """
     catalog = catalog or load_catalog()
-    return _resolve_all(scenario, catalog, as_of or scenario.as_of)[0]
+    return _resolve_all(scenario, catalog, _as_date(as_of) or scenario.as_of)[0]
 
 
 def compare(
@@ -254,12 +266,7 @@ def compare(
     day. Self-hosted capacity comes from the performance model at each feature's lengths and the
     option's latency targets (max throughput without targets), once.
     """
-    if isinstance(as_of, str):
-        try:
-            as_of = date.fromisoformat(as_of)
-        except ValueError:
-            raise InvalidInputError(f"as_of must be a date YYYY-MM-DD; got {as_of!r}") from None
-    as_of = as_of or scenario.as_of
+    as_of = _as_date(as_of) or scenario.as_of
     catalog = catalog or load_catalog()
     model, resolved = _resolve_all(scenario, catalog, as_of)
     mix = model.mix
