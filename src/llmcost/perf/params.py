@@ -68,9 +68,18 @@ class ParamBreakdown:
     def matmul_per_token(self) -> float:
         """Parameters in the matrix multiplies one decoded token runs [parameters].
 
-        Active parameters without the embedding lookup (a gather, not a matmul) and norms.
+        Active parameters without the embedding lookup (a gather, not a matmul) and norms,
+        with the LM head — which a tied model computes with the embedding matrix.
         """
-        return self.active_per_token - self.embedding - self.norms
+        head = self.lm_head if self.lm_head else self.embedding
+        return (
+            self.attention
+            + self.dense_mlp
+            + self.shared_experts
+            + self.routed_experts_active
+            + self.router
+            + head
+        )
 
     @property
     def decoder_linear(self) -> float:

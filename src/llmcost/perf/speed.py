@@ -166,7 +166,8 @@ def deployment_rates(
     w = weight_bytes(model, precision, quant_scope=quant_scope)
     p = param_breakdown(model)
     tp, pp, ep = split.tp, split.pp, split.ep
-    fixed = (w.non_expert_decoder / pp + w.lm_head) / tp
+    head = w.lm_head if w.lm_head else w.embedding  # a tied head reads the embedding matrix
+    fixed = (w.non_expert_decoder / pp + head) / tp
     bandwidth = gpu.hbm_bandwidth_gb_per_s * BYTES_PER_GB
     return DeploymentRates(
         model=model,
