@@ -213,13 +213,14 @@ class ScenarioModel:
 
         def per_feature(name: str, base: Any) -> list[Any]:
             value = given.get(name)
-            return [np.full(n, base[f]) if value is None else value for f in range(nf)]
+            # scalars when not overridden: numpy broadcasts them, no (n,) array to fill
+            return [float(base[f]) if value is None else value for f in range(nf)]
 
         if "peak_to_average" in given:
             weights = profile_from_peak_to_average(given["peak_to_average"])
             ratio = given["peak_to_average"]
         else:
-            weights, ratio = mix.hourly_weights, np.full(n, mix.peak_to_average)
+            weights, ratio = mix.hourly_weights, mix.peak_to_average
         return WorkloadArrays(
             names=mix.names,
             requests_per_month=[total * shares[f] for f in range(nf)],
