@@ -96,6 +96,24 @@ def test_scenario_uncertainty_table_replaces_the_defaults(
     assert payload["monte_carlo"]["probability_cheapest"] == {"api": 1.0, "own": 0.0}
 
 
+def test_breakeven_distribution(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "u.toml"
+    path.write_text(UNCERTAIN, encoding="utf-8")
+    argv = ["sensitivity", str(path), "--monte-carlo", "4000", "--breakeven", "--json"]
+    code, out, _ = _run(argv, capsys)
+    assert code == 0
+    b = json.loads(out)["breakeven"]
+    assert (b["variable"], b["option_a"], b["option_b"]) == ("requests_per_month", "api", "own")
+    # with GPU price g, the 2nd replica's interval holds the first crossing while g < 2.7888:
+    # first = (10,000 + 2 × 5,840 g) / 0.00675; at the median g = 2.5 → 5,807,407
+    assert b["first"]["p50"] == pytest.approx(5_807_407.4, rel=5e-3)
+    assert b["first"]["undefined_fraction"] == 0.0
+    assert b["probability_b_cheaper_at_hi"] == 1.0
+    code, _, err = _run(["sensitivity", str(path), "--breakeven"], capsys)
+    assert code == 2
+    assert "--breakeven needs --monte-carlo" in err
+
+
 def test_text_output(steps_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(["sensitivity", str(steps_file), "--monte-carlo", "1000"], capsys)
     assert code == 0

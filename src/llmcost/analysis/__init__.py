@@ -17,7 +17,8 @@ from .breakeven import (
     payback_months,
     payback_months_constant,
 )
-from .montecarlo import MonteCarloResult, monte_carlo, probability_cheapest
+from .breakeven_draws import BreakevenDraws, breakeven_per_draw
+from .montecarlo import MonteCarloResult, monte_carlo, probability_cheapest, summarize_draws
 from .oat import TornadoResult, tornado
 from .sampling import (
     CoverageFit,
@@ -35,6 +36,7 @@ from .space import Parameter, ParameterSpace
 from .sweep import cartesian, sweep, sweep_arrays
 
 __all__ = [
+    "BreakevenDraws",
     "BreakevenResult",
     "CoverageFit",
     "Model",
@@ -47,6 +49,7 @@ __all__ = [
     "breakeven_curve",
     "breakeven_linear",
     "breakeven_pairs",
+    "breakeven_per_draw",
     "breakeven_usd_per_sample",
     "cartesian",
     "cost_per_solved_task_usd",
@@ -61,6 +64,7 @@ __all__ = [
     "saltelli_sample",
     "smallest_k_for_target",
     "sobol",
+    "summarize_draws",
     "sweep",
     "sweep_arrays",
     "tornado",

@@ -20,7 +20,7 @@ from .._core.errors import InvalidInputError
 from ._model import DEFAULT_CHUNK_ROWS, Model, evaluate_chunked
 from .space import ParameterSpace
 
-__all__ = ["MonteCarloResult", "monte_carlo", "probability_cheapest"]
+__all__ = ["MonteCarloResult", "monte_carlo", "probability_cheapest", "summarize_draws"]
 
 DEFAULT_PERCENTILES = (5.0, 50.0, 95.0)
 
@@ -76,7 +76,14 @@ def _nan_to_none(value: Any) -> Any:
     return value
 
 
-def _summarize(values: FloatArray, percentiles: Sequence[float]) -> dict[str, float]:
+def summarize_draws(
+    values: FloatArray, percentiles: Sequence[float] = DEFAULT_PERCENTILES
+) -> dict[str, float]:
+    """Mean, std and percentiles of the finite draws, and the share that is NaN/infinite.
+
+    >>> summarize_draws(np.array([1.0, 2.0, 3.0, np.nan]), [50])
+    {'mean': 2.0, 'std': 1.0, 'p50': 2.0, 'undefined_fraction': 0.25}
+    """
     finite = values[np.isfinite(values)]
     out: dict[str, float] = {}
     if finite.size:
@@ -146,7 +153,7 @@ def monte_carlo(
         raise InvalidInputError(
             f"unknown model output(s) {', '.join(missing)}; the model returns: {', '.join(results)}"
         )
-    summary = {name: _summarize(results[name], percentiles) for name in wanted}
+    summary = {name: summarize_draws(results[name], percentiles) for name in wanted}
     cheapest = probability_cheapest({k: results[k] for k in opts}) if len(opts) >= 2 else {}
     return MonteCarloResult(
         n=int(n),

@@ -14,16 +14,20 @@ from typing import Any
 import numpy as np
 
 from .._core.errors import InvalidInputError
-from ..analysis.montecarlo import monte_carlo
+from ..analysis.breakeven_draws import breakeven_per_draw
+from ..analysis.montecarlo import monte_carlo, summarize_draws
 from ..analysis.oat import tornado
 from ..analysis.space import ParameterSpace
 from ..scenario import ScenarioModel
 from ..scenario.config import Scenario
 from ._common import Output, format_table
-from .breakeven import add_scenario_arguments, model_from_args
+from .breakeven import add_scenario_arguments, default_search_range, model_from_args
 
 DEFAULT_SEED = 0
 MAX_DRAWS = 10_000_000
+#: Draws solved for the break-even distribution (the first ones of the Monte Carlo sample).
+MAX_BREAKEVEN_DRAWS = 10_000
+BREAKEVEN_GRID = 257
 
 
 def default_uncertainty(model: ScenarioModel) -> dict[str, tuple[dict[str, Any], str]]:
@@ -103,7 +107,56 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--relative", type=float, help="move each input ±this share of its value instead of P10/P90"
     )
+    parser.add_argument(
+        "--breakeven",
+        nargs="?",
+        const="requests_per_month",
+        metavar="VARIABLE",
+        help="with --monte-carlo: also the distribution of the break-even VARIABLE (default "
+        f"requests_per_month) between the two cheapest options, on up to "
+        f"{MAX_BREAKEVEN_DRAWS:,} draws",
+    )
     parser.set_defaults(handler=handle)
+
+
+def _two_cheapest(model: ScenarioModel) -> tuple[str, str]:
+    """The cheapest option and the runner-up at the scenario's values."""
+    base = model({})
+    ranked = sorted(model.option_names, key=lambda n: float(np.nan_to_num(base[n], nan=np.inf)))
+    return ranked[0], ranked[1]
+
+
+def _breakeven_distribution(
+    model: ScenarioModel, space: ParameterSpace, variable: str, n: int, seed: int
+) -> dict[str, Any]:
+    if len(model.option_names) < 2:
+        raise InvalidInputError("--breakeven needs a scenario with at least two options")
+    first, second = _two_cheapest(model)
+    lo, hi, scale = default_search_range(model, variable)
+    m = min(n, MAX_BREAKEVEN_DRAWS)
+    draws = {k: v[:m] for k, v in space.sample(n, seed).items()}
+    r = breakeven_per_draw(
+        model,
+        variable,
+        lo,
+        hi,
+        option_a=first,
+        option_b=second,
+        draws=draws,
+        n_grid=BREAKEVEN_GRID,
+        scale=scale,
+    )
+    return {
+        "variable": variable,
+        "option_a": first,
+        "option_b": second,
+        "draws": m,
+        "search_range": [lo, hi],
+        "scale": scale,
+        "first": summarize_draws(r.first),
+        "sustained": summarize_draws(r.sustained),
+        "probability_b_cheaper_at_hi": float(np.mean(r.b_cheaper_at_hi)),
+    }
 
 
 def _tornado_output(model: ScenarioModel, choice: str | None) -> tuple[Any, str]:
@@ -117,9 +170,7 @@ def _tornado_output(model: ScenarioModel, choice: str | None) -> tuple[Any, str]
         return choice, f"{choice} monthly cost [USD]"
     if len(names) < 2:
         return names[0], f"{names[0]} monthly cost [USD]"
-    base = model({})
-    ranked = sorted(names, key=lambda n: float(np.nan_to_num(base[n], nan=np.inf)))
-    first, second = ranked[0], ranked[1]
+    first, second = _two_cheapest(model)
 
     def diff(o: Any) -> Any:
         return o[second] - o[first]
@@ -129,6 +180,8 @@ def _tornado_output(model: ScenarioModel, choice: str | None) -> tuple[Any, str]
 
 def handle(args: argparse.Namespace) -> Output:
     """Tornado (always) and Monte Carlo (with ``--monte-carlo``)."""
+    if args.breakeven is not None and args.monte_carlo is None:
+        raise InvalidInputError("--breakeven needs --monte-carlo N")
     if args.monte_carlo is not None and not 1 <= args.monte_carlo <= MAX_DRAWS:
         raise InvalidInputError(
             f"--monte-carlo must be between 1 and {MAX_DRAWS:,}; got {args.monte_carlo}"
@@ -153,6 +206,10 @@ def handle(args: argparse.Namespace) -> Output:
             "monthly_cost_usd": mc.summary,
             "probability_cheapest": mc.probability_cheapest,
         }
+        if args.breakeven is not None:
+            payload["breakeven"] = _breakeven_distribution(
+                model, space, args.breakeven, args.monte_carlo, args.seed
+            )
     return Output(payload, render_text(payload))
 
 
@@ -203,5 +260,24 @@ def render_text(payload: dict[str, Any]) -> str:
                     "P(cheapest)": f"{mc['probability_cheapest'].get(name, 0.0):.1%}",
                 }
             )
+        lines.append(format_table(rows))
+    if "breakeven" in payload:
+        b = payload["breakeven"]
+        lines += [
+            "",
+            f"Break-even {b['variable']}, {b['option_a']} vs {b['option_b']} "
+            f"({b['draws']:,} draws, range {b['search_range'][0]:,.6g}–"
+            f"{b['search_range'][1]:,.6g}):",
+        ]
+        rows = [
+            {
+                "crossing": key,
+                "p5": b[key]["p5"],
+                "p50": b[key]["p50"],
+                "p95": b[key]["p95"],
+                "never": f"{b[key]['undefined_fraction']:.1%}",
+            }
+            for key in ("first", "sustained")
+        ]
         lines.append(format_table(rows))
     return "\n".join(lines)
