@@ -126,7 +126,7 @@ print(
     + (
         f", from {flip['llama-70b-bedrock', od.name]:,.0f} on demand. "
         if np.isfinite(flip["llama-70b-bedrock", od.name])
-        else ", and never on demand. "
+        else ", and on demand at no volume up to 1B. "
     )
     + "Against GPT-4o batch, on-demand self-hosting wins from "
     f"{flip['gpt-4o', od.name]:,.0f} documents/month. Assumptions: 6,000 in / 400 out tokens, "
