@@ -57,7 +57,7 @@ def _finish(out: Arrays, components: Mapping[str, Any], tokens: Any) -> Arrays:
     for name, value in components.items():
         out[f"components.{name}"] = value
     out["tokens_per_month"] = tokens
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf for ~0 tokens
         out["usd_per_mtok"] = np.where(tokens > 0, total / tokens * TOKENS_PER_MTOK, np.nan)
     return out
 
