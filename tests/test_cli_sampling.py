@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -41,3 +42,68 @@ def test_bad_input_exits_2_with_one_line(
     assert captured.out == ""
     assert message in captured.err
     assert captured.err.count("\n") == 1
+
+
+CODING = """
+name = "coding"
+[workload]
+requests_per_month = 100_000
+input_tokens_per_request = 1000
+output_tokens_per_request = 400
+
+[[options]]
+name = "small"
+kind = "api"
+offer = "openai/gpt-4o-mini"
+input_usd_per_mtok = 0.1
+output_usd_per_mtok = 0.4
+
+[[options]]
+name = "large"
+kind = "api"
+offer = "openai/gpt-4o"
+input_usd_per_mtok = 2.5
+output_usd_per_mtok = 10.0
+"""
+
+
+def test_scenario_cost_per_solved_task_hand_computed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """small: 1000 × $0.1/1M + 400 × $0.4/1M = $0.00026 a sample, + $0.0001 verifier;
+    k = 100 at pass@100 = 0.905 → 100 × 0.00036 / 0.905 = $0.0397790 per solved task.
+    large once: (0.0025 + 0.004 + 0.0001) / 0.902 = $0.00731707; break-even cost per sample
+    of the small model at k = 100: 0.0066 × 0.905 / (100 × 0.902) = $6.62195e-5."""
+    path = tmp_path / "coding.toml"
+    path.write_text(CODING, encoding="utf-8")
+    argv = [
+        "sampling", "--pass-at-k", "1=0.6,100=0.905", "--scenario", str(path),
+        "--verifier-usd", "0.0001", "--versus", "large", "--versus-pass-at-1", "0.902", "--json",
+    ]  # fmt: skip
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["pass_at_k"] == {"1": 0.6, "100": 0.905}
+    small = next(o for o in out["options"] if o["name"] == "small")
+    assert small["usd_per_sample"]["100"] == pytest.approx(0.00036)
+    assert small["cost_per_solved_task_usd"]["100"] == pytest.approx(0.0397790, rel=1e-6)
+    assert small["cost_per_solved_task_usd"]["1"] == pytest.approx(0.00036 / 0.6)
+    versus = out["versus"]
+    assert versus["cost_per_solved_task_usd"] == pytest.approx(0.0066 / 0.902)
+    assert versus["breakeven_usd_per_sample"]["100"] == pytest.approx(6.62195e-5, rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--k", "1"], "give --n and --correct"),
+        (["--n", "5", "--correct", "1", "--pass-at-k", "1=0.2"], "not both"),
+        (["--pass-at-k", "1=1.5"], "0 ≤ pass@k ≤ 1"),
+        (["--pass-at-k", "a=b"], "--pass-at-k must look like"),
+        (["--pass-at-k", "1=0.5", "--versus", "large"], "--versus needs --scenario"),
+    ],
+)
+def test_bad_sampling_flags(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["sampling", *argv]) == 2
+    assert message in capsys.readouterr().err
