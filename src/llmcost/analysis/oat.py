@@ -42,7 +42,9 @@ class TornadoResult:
     """Tornado rows ranked by swing (largest first) for one output.
 
     ``swing`` = |output_at_high − output_at_low|; ``elasticity`` = d ln y / d ln x at the
-    baseline (NaN where the input or the output is not positive there). Rows are plain floats.
+    baseline by a central difference of ±0.01 % (NaN where the input or the output is not
+    positive there; 0 for an input that only moves the cost in steps, such as capacity with
+    whole replicas — the swing shows its effect). Rows are plain floats.
     """
 
     output: str
