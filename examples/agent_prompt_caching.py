@@ -117,7 +117,7 @@ print(
         if c41.crossings.size
         else f"{c41.cheaper_at_start} is cheaper than "
         f"{({c41.option_a, c41.option_b} - {c41.cheaper_at_start}).pop()} at every hit rate "
-        "up to 95 % (Claude's cache-write premium offsets its deeper read discount). "
+        "up to 95 %. "
     )
     + (
         f"Self-hosted Maverick is cheaper than Gemini below a {mav.first:.0%} hit rate, "

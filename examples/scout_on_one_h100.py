@@ -10,7 +10,8 @@
 # 3. what a 10M-token context needs (memory, GPUs), with Llama 4's chunked attention
 #    (3 of 4 layers keep at most 8,192 tokens of KV) and with an engine that ignores it.
 #
-# Engine: vLLM's memory rules (gpu_memory_utilization 0.9, a 5.2 GB activation reserve,
+# Engine: vLLM's memory rules (gpu_memory_utilization 0.9, a reserve for activations sized
+# from the model — fp32 logits and MLP activations over the 8,192-token step budget —,
 # 16-token KV pages); KV cache in bf16 (vLLM's default "auto").
 
 # %%
@@ -53,6 +54,9 @@ context_grid = np.arange(vllm.kv_block_tokens, 2_000_000, vllm.kv_block_tokens, 
 single_gpu = {}
 for precision in PRECISIONS:
     mem = memory_footprint(scout, precision, gpu=h100, gpus=1, engine=vllm)
+    reserve_gb = (
+        mem.basis["reserve_gb_per_gpu"] * GB + float(mem.basis["activation_bytes_per_gpu"])
+    ) / GB
     longest = memory_footprint(
         scout, precision, gpu=h100, gpus=1, engine=vllm, context_tokens=context_grid
     )
@@ -149,5 +153,6 @@ print(
     f"A 10M-token context needs {ten_m['chunked']['kv_gb']:,.0f} GB of KV with chunking "
     f"({ten_m['chunked']['fleet_int4'][0]} H100s at int4) and {chunk_gain:.1f}x that without "
     f"({ten_m['no_chunking']['fleet_int4'][0]} H100s). Assumptions: vLLM memory rules "
-    "(90 % utilization, 5.2 GB reserve), bf16 KV cache, AWQ-style int4 (group 128)."
+    f"(90 % utilization, {reserve_gb:.1f} GB reserve), bf16 KV cache, AWQ-style int4 "
+    "(group 128)."
 )
