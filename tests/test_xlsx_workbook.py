@@ -28,6 +28,7 @@ openpyxl = pytest.importorskip("openpyxl")
 pytest.importorskip("formulas")
 
 RTOL = 1e-9
+FEASIBLE = "Feasible (fits, meets latency targets, within max replicas)"
 GRID = np.array([0.0, 0.5, 1.0])
 
 
@@ -126,7 +127,7 @@ def scenario_model() -> ScenarioModel:
             gpus_per_replica=8,
             cached_grid=GRID,
             seconds_per_request=_seconds(0.9, 2.4),
-            base=_rental_base(2.1, max_replicas=6.0),
+            base=_rental_base(2.1, max_replicas=3.0),
         ),
         SelfHostedEvaluator(
             name="reserved-half",
@@ -157,7 +158,7 @@ def scenario_model() -> ScenarioModel:
     return ScenarioModel(mix=mix, evaluators=evaluators)
 
 
-HORIZON = 6
+HORIZON = 2
 GROWTH = 0.15
 DISCOUNT = 0.1
 
@@ -227,8 +228,12 @@ def test_every_total_and_component_equals_the_library(
                     key,
                 )
     assert checked >= 25
-    cheapest = min(model.option_names, key=lambda n: expected[n]["monthly_cost_usd"])
-    assert recomputed[f"MODEL!C{labels['Cheapest option']}"] == cheapest
+    feasible = [n for n in model.option_names if expected[n]["feasible"]]
+    assert len(feasible) < len(model.option_names)  # "reserved" is capped below its peak
+    cheapest = min(feasible, key=lambda n: expected[n]["monthly_cost_usd"])
+    assert recomputed[f"MODEL!C{labels['Cheapest feasible option']}"] == cheapest
+    flags = [recomputed[f"MODEL!{chr(ord('C') + j)}{labels[FEASIBLE]}"] for j in range(7)]
+    assert flags == [bool(expected[n]["feasible"]) for n in model.option_names]
 
 
 def test_horizon_months_cumulative_and_npv_equal_the_library(

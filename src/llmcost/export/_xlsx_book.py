@@ -230,7 +230,7 @@ class GridSheet:
         key: str,
         label: str,
         unit: str,
-        build: Callable[[Column], Formula | None],
+        build: Callable[[Column], Formula | str | None],
         number_format: str = NUMBER,
         *,
         bold: bool = False,

@@ -45,8 +45,9 @@ class RequestClass:
 class ApiPrices:
     """Expressions for an API offer's prices [USD per 1M tokens] and batch discount [0–1].
 
-    ``cached_input`` / ``cache_write`` must already fall back to ``input`` when the offer has no
-    such price (the library's NaN rule), e.g. as an assumption cell holding ``=input``.
+    An offer without a cached-input (or cache-write) price bills those tokens as plain input:
+    give that class a share of 0 (:func:`priced_share`) and a price of 0
+    (:func:`price_or_zero`), as ``api_bill`` does with a NaN price.
     """
 
     input: str
@@ -54,6 +55,16 @@ class ApiPrices:
     cache_write: str
     output: str
     batch_discount: str
+
+
+def priced_share(price: str, share: str) -> str:
+    """``share`` where ``price`` is a number, else 0 (the tokens stay plain input)."""
+    return f"IF(ISNUMBER({price}),{share},0)"
+
+
+def price_or_zero(price: str) -> str:
+    """``price`` where it is a number, else 0."""
+    return f"IF(ISNUMBER({price}),{price},0)"
 
 
 def api_components(classes: Sequence[RequestClass], prices: Sequence[ApiPrices]) -> dict[str, str]:

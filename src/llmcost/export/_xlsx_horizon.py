@@ -80,7 +80,10 @@ class HorizonWriter:
             )
             write_value(ws.cell(row=r, column=3), Formula(f"=w_requests_per_month*B{r}"), INTEGER)
             for j in range(1, len(evs) + 1):
-                if (j, t) in hosted_totals:
+                cost: Formula | str
+                if j in self.model.unfit:
+                    cost = "n/a"
+                elif (j, t) in hosted_totals:
                     cost = Formula(f"='Horizon replicas'!{hosted_totals[(j, t)]}")
                 else:  # every API component is proportional to the volume
                     cost = Formula(f"={self.model.ref('monthly_cost_usd', j)}*B{r}")
@@ -88,7 +91,7 @@ class HorizonWriter:
                 write_value(ws.cell(row=r, column=3 + j), cost, USD)
                 write_value(
                     ws.cell(row=r, column=3 + len(evs) + j),
-                    Formula(f"=SUM(${col}${first}:{col}{r})"),
+                    "n/a" if j in self.model.unfit else Formula(f"=SUM(${col}${first}:{col}{r})"),
                     USD,
                 )
         r = last + 2
@@ -96,11 +99,12 @@ class HorizonWriter:
         write_text_cell(ws.cell(row=r, column=2), "monthly, at the discount rate / 12")
         for j in range(1, len(evs) + 1):
             col = column_letter(3 + j)
-            write_value(
-                ws.cell(row=r, column=3 + j),
-                Formula(f"=NPV(w_discount_rate_per_year/12,{col}{first}:{col}{last})"),
-                USD,
+            npv: Formula | str = (
+                "n/a"
+                if j in self.model.unfit
+                else Formula(f"=NPV(w_discount_rate_per_year/12,{col}{first}:{col}{last})")
             )
+            write_value(ws.cell(row=r, column=3 + j), npv, USD)
             self.book.define(f"npv_o{j}", "Horizon", f"${col}${r}")
 
     def _replicas_sheet(self) -> dict[tuple[int, int], str]:

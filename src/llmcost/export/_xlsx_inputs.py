@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..scenario.evaluators import ApiEvaluator, SelfHostedEvaluator
-from ._xlsx_book import INTEGER, NUMBER, PERCENT, USD, USD_PRECISE, AssumptionsSheet, Book, Formula
+from ._xlsx_book import INTEGER, NUMBER, PERCENT, USD, USD_PRECISE, AssumptionsSheet, Book
 
 __all__ = ["HOURS", "NAN_TEXT", "UNITS", "InputsWriter"]
 
@@ -225,6 +225,13 @@ class InputsWriter:
             bool(ev.scale_to_zero),
             "true/false",
         )
+        a.add(
+            p + "meets_latency_targets",
+            "Meets its latency targets (TTFT/TPOT)",
+            bool(self.spec.meets_latency_targets.get(ev.name, True)),
+            "true/false",
+            source="llmcost performance model",
+        )
         for i, fname in enumerate(mix.names):
             seconds = float(
                 np.interp(mix.cached_input_fraction[i], ev.cached_grid, ev.seconds_per_request[i])
@@ -254,8 +261,8 @@ class InputsWriter:
             for key, (label, value) in prices.items():
                 cell: Any = float(value)
                 note = src["note"]
-                if np.isnan(cell):  # the library bills such tokens at the input price
-                    cell, note = Formula(f"={q}input_usd_per_mtok"), "no separate price: input"
+                if np.isnan(cell):  # the library bills such tokens as plain input
+                    cell, note = "none", "no such price: these tokens are billed as input"
                 a.add(
                     f"{q}{key}_usd_per_mtok",
                     f"{fname}: {label}",

@@ -15,7 +15,18 @@ from typing import TYPE_CHECKING
 from .._core.units import HOURS_PER_MONTH, SECONDS_PER_MONTH, TOKENS_PER_MTOK
 from ..scenario.evaluators import ApiEvaluator, SelfHostedEvaluator
 from . import _xlsx_formulas as fx
-from ._xlsx_book import INTEGER, NUMBER, PERCENT, USD, USD_PRECISE, Book, Column, Formula, GridSheet
+from ._xlsx_book import (
+    GENERAL,
+    INTEGER,
+    NUMBER,
+    PERCENT,
+    USD,
+    USD_PRECISE,
+    Book,
+    Column,
+    Formula,
+    GridSheet,
+)
 from ._xlsx_inputs import HOURS
 from .safety import write_text_cell
 
@@ -49,7 +60,7 @@ COMPONENT_LABELS = {
     "fixed_usd": "Software and other fixed costs",
 }
 
-Build = Callable[[Column], Formula | None]
+Build = Callable[[Column], Formula | str | None]
 
 
 def rental_mode(pricing: str) -> str:
@@ -70,9 +81,12 @@ class ModelWriter:
     def __post_init__(self) -> None:
         self.evaluators = self.spec.model.evaluators
         self.grid = GridSheet(self.book, "Model", [ev.name for ev in self.evaluators])
-        self.hosted = {
+        hosted = {
             j: ev for j, ev in enumerate(self.evaluators, 1) if isinstance(ev, SelfHostedEvaluator)
         }
+        #: options whose model does not fit on their GPUs: no cost, not feasible
+        self.unfit = {j for j, ev in hosted.items() if not ev.fits}
+        self.hosted = {j: ev for j, ev in hosted.items() if ev.fits}
         self.apis = {
             j: ev for j, ev in enumerate(self.evaluators, 1) if isinstance(ev, ApiEvaluator)
         }
@@ -158,13 +172,14 @@ class ModelWriter:
         classes, prices = [], []
         for i in range(1, self.n_features + 1):
             f, o = f"f{i}_", f"o{j}_f{i}_"
+            cached, write = o + "cached_input_usd_per_mtok", o + "cache_write_usd_per_mtok"
             classes.append(
                 fx.RequestClass(
                     requests_per_month=self.requests(i),
                     input_tokens_per_request=f + "input_tokens_per_request",
                     output_tokens_per_request=f + "output_tokens_per_request",
-                    cached_input_fraction=f + "cached_input_fraction",
-                    cache_write_fraction=f + "cache_write_fraction",
+                    cached_input_fraction=fx.priced_share(cached, f + "cached_input_fraction"),
+                    cache_write_fraction=fx.priced_share(write, f + "cache_write_fraction"),
                     batch_eligible_fraction=f + "batch_eligible_fraction",
                 )
             )
@@ -172,8 +187,8 @@ class ModelWriter:
             prices.append(
                 fx.ApiPrices(
                     input=f"{o}input_usd_per_mtok{m}",
-                    cached_input=f"{o}cached_input_usd_per_mtok{m}",
-                    cache_write=f"{o}cache_write_usd_per_mtok{m}",
+                    cached_input=fx.price_or_zero(cached) + m,
+                    cache_write=fx.price_or_zero(write) + m,
                     output=f"{o}output_usd_per_mtok{m}",
                     batch_discount=f"o{j}_batch_discount_fraction",
                 )
@@ -406,14 +421,21 @@ class ModelWriter:
         )
 
     def _totals(self) -> None:
-        g = self.grid
+        g, unfit = self.grid, self.unfit
+
+        def or_unfit(build: Build, text: str) -> Build:
+            return lambda c: text if c.index + 1 in unfit else build(c)
+
         g.section("Total")
         g.add(
             "monthly_cost_usd",
             "Monthly cost",
             "USD/month",
-            self._only(
-                self.components, lambda j, c: "+".join(c.cell(k) for k in self.components[j])
+            or_unfit(
+                self._only(
+                    self.components, lambda j, c: "+".join(c.cell(k) for k in self.components[j])
+                ),
+                "does not fit",
             ),
             USD,
             bold=True,
@@ -422,23 +444,55 @@ class ModelWriter:
             "usd_per_mtok",
             "Cost per 1M tokens (input + output)",
             "USD/mtok",
-            self._only(
-                self.components,
-                lambda j, c: (
-                    f"IF({c.cell('tokens_per_month')}>0,{c.cell('monthly_cost_usd')}"
-                    f'/{c.cell("tokens_per_month")}*{TOKENS_PER_MTOK:.0f},"n/a")'
+            or_unfit(
+                self._only(
+                    self.components,
+                    lambda j, c: (
+                        f"IF({c.cell('tokens_per_month')}>0,{c.cell('monthly_cost_usd')}"
+                        f'/{c.cell("tokens_per_month")}*{TOKENS_PER_MTOK:.0f},"n/a")'
+                    ),
                 ),
+                "n/a",
             ),
             USD_PRECISE,
             bold=True,
         )
+        every = range(1, len(self.evaluators) + 1)
+
+        def feasible(j: int, c: Column) -> str:
+            if j in self.apis:
+                return "TRUE"
+            if j in unfit:
+                return "FALSE"
+            peak = f"CEILING({c.cell('replicas_per_weight')}*MAX(w_hourly_weights),1)"
+            return f"AND(o{j}_meets_latency_targets,{peak}<={c.cell('replica_cap')})"
+
+        g.add(
+            "feasible",
+            "Feasible (fits, meets latency targets, within max replicas)",
+            "true/false",
+            self._only(every, feasible),
+            GENERAL,
+        )
+        g.add(
+            "feasible_cost_usd",
+            "Monthly cost if feasible",
+            "USD/month",
+            self._only(
+                every,
+                lambda j, c: f'IF({c.cell("feasible")},{c.cell("monthly_cost_usd")},"infeasible")',
+            ),
+            USD,
+        )
         g.row += 1
         r = g.row + 1
-        write_text_cell(g.ws.cell(row=r, column=1), "Cheapest option")
-        total = g.row_range("monthly_cost_usd")
+        write_text_cell(g.ws.cell(row=r, column=1), "Cheapest feasible option")
+        costs = g.row_range("feasible_cost_usd")
         g.ws.cell(
             row=r, column=g.first_column
-        ).value = f"=INDEX({g.header_range()},MATCH(MIN({total}),{total},0))"
+        ).value = (
+            f'=IF(COUNT({costs})=0,"none",INDEX({g.header_range()},MATCH(MIN({costs}),{costs},0)))'
+        )
         g.rows["cheapest"] = r
         g.row = r
         self.book.define("cheapest_option", g.title, f"${g.columns[0].letter}${r}")

@@ -36,7 +36,7 @@ from ._xlsx_horizon import HorizonWriter
 from ._xlsx_inputs import InputsWriter
 from ._xlsx_model import ModelWriter
 
-__all__ = ["WorkbookSpec", "write_workbook"]
+__all__ = ["WorkbookSpec", "spec_from_comparison", "write_workbook"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ class WorkbookSpec:
     catalog_version, as_of : what the prices are
     input_sources : ``(option name or "", input name)`` → ``(source, as_of, note)``; the
         name ``"prices"`` covers an API option's token prices
+    meets_latency_targets : option name → whether the performance model met its targets
     sources : the catalog rows used (one per row)
     breakeven, sensitivity : analysis results to include as values
     """
@@ -63,17 +64,24 @@ class WorkbookSpec:
     catalog_version: str = ""
     as_of: str = ""
     input_sources: Mapping[tuple[str, str], tuple[str, str, str]] = field(default_factory=dict)
+    meets_latency_targets: Mapping[str, bool] = field(default_factory=dict)
     sources: pd.DataFrame | None = None
     breakeven: pd.DataFrame | None = None
     sensitivity: pd.DataFrame | None = None
 
 
-def write_workbook(comparison: Any, path: str | Path) -> Path:
+def write_workbook(comparison: Any, path: str | Path, *, analysis: Any = None) -> Path:
     """Write the finance workbook of ``comparison`` to ``path`` (.xlsx); return the path.
 
-    ``comparison`` is a :class:`WorkbookSpec` or a result of ``llmcost.scenario.compare``.
+    ``comparison`` is a :class:`WorkbookSpec` or a result of ``llmcost.scenario.compare``;
+    ``analysis`` (an :class:`~llmcost.export.report.AnalysisResults`) adds the Break-even and
+    Sensitivity sheets.
     """
-    spec = comparison if isinstance(comparison, WorkbookSpec) else spec_from_comparison(comparison)
+    spec = (
+        comparison
+        if isinstance(comparison, WorkbookSpec)
+        else spec_from_comparison(comparison, analysis)
+    )
     book = Book()
     InputsWriter(book, spec).write()
     model = ModelWriter(book, spec)
@@ -89,9 +97,59 @@ def write_workbook(comparison: Any, path: str | Path) -> Path:
     return out
 
 
-def spec_from_comparison(comparison: Any) -> WorkbookSpec:
-    """The :class:`WorkbookSpec` of a comparison (see ``llmcost.scenario.compare``)."""
-    raise NotImplementedError  # wired once the comparison result is final
+def spec_from_comparison(comparison: Any, analysis: Any = None) -> WorkbookSpec:
+    """The :class:`WorkbookSpec` of a ``llmcost.scenario.Comparison``.
+
+    Inputs the comparison lists as assumptions carry their source; other inputs come from the
+    scenario file; an API option's prices carry the catalog row in force. ``analysis`` (an
+    :class:`~llmcost.export.report.AnalysisResults`) adds the Break-even and Sensitivity sheets.
+    """
+    sources: dict[tuple[str, str], tuple[str, str, str]] = {}
+    for item in comparison.assumptions:
+        option = "" if item.get("option") == "workload" else str(item.get("option", ""))
+        sources[(option, str(item["name"]))] = (str(item.get("source", "")), "", "")
+    for opt in comparison.options:
+        for name in comparison.model.evaluators[comparison.options.index(opt)].base:
+            sources.setdefault((opt.name, name), ("scenario file", "", ""))
+        offer = opt.details.get("offer")
+        rows = [r for r in comparison.catalog_rows if str(r.get("id", "")).startswith(f"{offer}@")]
+        if offer and rows:
+            since = opt.details.get("price_effective_from", "")
+            sources[(opt.name, "prices")] = (
+                f"catalog api_prices {rows[0]['id']}: {rows[0]['source']}",
+                str(rows[0].get("as_of", "")),
+                f"price in force from {since}" if since else "",
+            )
+    sources.setdefault(("", "requests_per_month"), ("scenario file", "", ""))
+    return WorkbookSpec(
+        title=comparison.scenario,
+        model=comparison.model,
+        growth_per_month=_growth_per_month(comparison),
+        horizon_months=comparison.horizon_months,
+        discount_rate_per_year=comparison.discount_rate_per_year,
+        catalog_version=comparison.catalog_version,
+        as_of=comparison.as_of.isoformat() if comparison.as_of else "latest prices",
+        input_sources=sources,
+        meets_latency_targets={
+            o.name: bool(o.details.get("meets_slo", True)) for o in comparison.options
+        },
+        sources=pd.DataFrame(comparison.catalog_rows),
+        breakeven=None if analysis is None else analysis.breakeven_frame(),
+        sensitivity=None if analysis is None else analysis.sensitivity_frame(),
+    )
+
+
+def _growth_per_month(comparison: Any) -> float:
+    """The workload's growth: the comparison's own field, else read off an API option's
+    horizon (an API bill is proportional to volume, so month 2 / month 1 = 1 + growth)."""
+    given = getattr(comparison, "growth_per_month", None)
+    if given is not None:
+        return float(given)
+    for opt in comparison.options:
+        months = opt.horizon_monthly_usd
+        if opt.kind == "api" and len(months) > 1 and months[0] > 0:
+            return float(months[1] / months[0] - 1.0)
+    return 0.0
 
 
 def _plain(value: Any) -> Any:
