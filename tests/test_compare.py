@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmcost._core.errors import InvalidInputError
+from llmcost._core.errors import InvalidInputError, StaleCatalogWarning
 from llmcost.catalog import load_catalog
 from llmcost.cost.horizon import npv_usd
 from llmcost.scenario import Comparison, compare, parse_scenario, scenario_model
@@ -176,6 +176,52 @@ def test_owned_hand_check() -> None:
     assert "target_utilization" in used
     assert "idle_power_fraction" not in used
     assert "pue" not in used
+
+
+def test_owned_payback_vs_renting() -> None:
+    # Buying 8 GPUs × $30,000 = 240,000 at month 0; then 7,738 − 4,000 capital = 3,738/month.
+    # Renting them: 8 × 2.5 × 730 + 500 fixed = 15,100/month → saves 11,362/month:
+    # 240,000 / 11,362 = 21.1 → pays back in month 22.
+    owned = {
+        "name": "owned",
+        "kind": "self_hosted",
+        "model": "llama-3.3-70b",
+        "gpu": "h100-sxm",
+        "gpus_per_replica": 8,
+        "precision": "fp8",
+        "pricing": "owned",
+        "requests_per_s_per_replica": 5.0,
+        "min_replicas": 1,
+        "max_replicas": 1,
+        "purchase_usd_per_gpu": 30_000,
+        "life_years": 5,
+        "residual_fraction": 0,
+        "cost_of_capital_per_year": 0,
+        "power_kw_per_gpu": 1.0,
+        "power_draw_fraction": 0.5,
+        "pue": 1.5,
+        "usd_per_kwh": 0.10,
+        "colocation_usd_per_kw_month": 200,
+        "maintenance_fraction_per_year": 0.06,
+        "engineering_fte": 0,
+        "fixed_usd_per_month": 500,
+    }
+    rented = _rented(
+        "rented", min_replicas=1, max_replicas=1, engineering_fte=0, fixed_usd_per_month=500
+    )
+    result = _run(_scenario(CHAT | {"horizon_months": 24}, owned, rented))
+    assert result.option("rented").monthly_cost_usd == pytest.approx(15_100.0)
+    assert result.option("owned").payback_month_vs == {"rented": 22.0}
+    short = _run(_scenario(CHAT | {"horizon_months": 12}, owned, rented))
+    assert short.option("owned").payback_month_vs == {"rented": None}
+
+
+def test_stale_prices_are_flagged() -> None:
+    s = _scenario(CHAT, {"name": "gpt-4o", "kind": "api", "offer": "openai/gpt-4o"})
+    with pytest.warns(StaleCatalogWarning):
+        late = compare(s, as_of="2031-01-01", catalog=CATALOG)
+    assert any(w.startswith("stale price: api_prices") for w in late.options[0].warnings)
+    assert all(r["stale"] for r in late.to_dict()["catalog_rows"])
 
 
 def test_reserved_base_and_on_demand_peak() -> None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import argparse
 import math
+import warnings
 from datetime import date
 
-from .._core.errors import InvalidInputError
+from .._core.errors import InvalidInputError, StaleCatalogWarning
 from ..catalog import load_catalog
 from ..scenario import Comparison, compare, load_scenario
 from ..scenario.comparison import text_table
@@ -58,7 +59,10 @@ def comparison_from_args(args: argparse.Namespace) -> Comparison:
             ) from None
     scenario = load_scenario(args.scenario)
     catalog = load_catalog(args.catalog) if args.catalog else None
-    return compare(scenario, as_of=as_of, catalog=catalog)
+    with warnings.catch_warnings():
+        # stale prices are reported in each option's warnings (text notes and JSON) already
+        warnings.simplefilter("ignore", StaleCatalogWarning)
+        return compare(scenario, as_of=as_of, catalog=catalog)
 
 
 def render_text(result: Comparison) -> str:

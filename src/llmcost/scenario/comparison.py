@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import html
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._core.errors import InvalidInputError
-from ..catalog import Catalog, load_catalog, sources_for
-from ..cost.horizon import monthly_volumes, npv_usd
+from ..catalog import Catalog, check_fresh, load_catalog, max_price_age_days, sources_for
+from ..cost.horizon import monthly_volumes, npv_usd, payback_month
 from .config import ApiOption, Scenario
 from .model import ScenarioModel
 from .resolve import Resolved, resolve_api, resolve_self_hosted
@@ -49,6 +49,9 @@ class OptionResult:
     horizon_monthly_usd: list[float] = field(default_factory=list)
     horizon_cumulative_usd: list[float] = field(default_factory=list)
     npv_usd: float | None = None
+    #: owned hardware only: month (1-based) when buying the fleet for cash at month 0 has cost
+    #: no more, cumulatively, than each other option (None: not within the horizon)
+    payback_month_vs: dict[str, float | None] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
     indicators: dict[str, float] = field(default_factory=dict)
 
@@ -173,7 +176,7 @@ class Comparison:
                     if o.utilization is None or math.isnan(o.utilization)
                     else f"{o.utilization:.0%}",
                     "feasible": "yes" if o.feasible else "NO",
-                    "notes": "; ".join(o.warnings),
+                    "notes": _short_notes(o.warnings),
                 }
             )
         return rows
@@ -216,8 +219,57 @@ def text_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _short_notes(warnings: list[str], width: int = 60) -> str:
+    """The first warning, cut to ``width`` characters, and how many more there are."""
+    if not warnings:
+        return ""
+    first = warnings[0] if len(warnings[0]) <= width else warnings[0][: width - 1] + "…"
+    return first + (f" (+{len(warnings) - 1} more)" if len(warnings) > 1 else "")
+
+
 def _money(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{value:,.0f}"
+
+
+#: Catalog entities that hold prices (checked for staleness); the others are facts.
+PRICE_ENTITIES = ("api_prices", "gpu_offers", "hardware")
+
+
+def _stale_price_rows(rows: list[Any], as_of: date | None) -> list[Any]:
+    """Price rows seen longer ago than the threshold before ``as_of`` (default: today); each
+    also raises a :class:`~llmcost._core.errors.StaleCatalogWarning`."""
+    return [
+        row
+        for row in rows
+        if row.entity in PRICE_ENTITIES and not check_fresh(row, today=as_of or date.today())
+    ]
+
+
+def _with_payback(
+    results: list[OptionResult], model: ScenarioModel, horizon: dict[str, dict[str, Any]]
+) -> list[OptionResult]:
+    """Add, to owned options, the payback month of buying the fleet vs each other option.
+
+    Buying: the fleet of the busiest month of the horizon paid for in cash at month 0
+    (GPUs × ``purchase_usd_per_gpu``), then every cost but the capital payment each month.
+    """
+    out = []
+    for res in results:
+        ev = next(e for e in model.evaluators if e.name == res.name)
+        if getattr(ev, "pricing", None) != "owned" or not res.feasible:
+            out.append(res)
+            continue
+        h = horizon[res.name]
+        upfront = float(np.max(h["gpus_peak"])) * ev.base["purchase_usd_per_gpu"]
+        opex = np.atleast_1d(h["monthly_cost_usd"] - h["components.capital_usd"])
+        payback: dict[str, float | None] = {}
+        for other in results:
+            if other.name == res.name or not other.feasible:
+                continue
+            month = payback_month(upfront, opex, np.asarray(other.horizon_monthly_usd))
+            payback[other.name] = None if math.isnan(month) else float(month)
+        out.append(replace(res, payback_month_vs=payback))
+    return out
 
 
 def _resolve_all(
@@ -276,10 +328,17 @@ def compare(
     horizon = model.evaluate(requests_per_month=months)
 
     results = []
+    stale_keys: set[tuple[str, str]] = set()
     for res, ev in zip(resolved, model.evaluators, strict=True):
         out = base[ev.name]
         monthly = np.atleast_1d(horizon[ev.name]["monthly_cost_usd"]).astype(float)
         warnings = list(res.warnings)
+        for row in _stale_price_rows(res.rows, as_of):
+            stale_keys.add((row.entity, row.key))
+            warnings.append(
+                f"stale price: {row.entity} {row.key} seen {row.as_of.isoformat()} "
+                f"(older than {max_price_age_days()} days; check {row.source})"
+            )
         feasible = bool(out["feasible"])
         if ev.kind == "api" and out["rate_limited"]:
             warnings.append(
@@ -359,8 +418,10 @@ def compare(
     frame = sources_for(rows)
     catalog_rows = [
         {str(k): (v.isoformat() if isinstance(v, date) else v) for k, v in rec.items()}
+        | {"stale": (rec["entity"], rec["id"]) in stale_keys}
         for rec in frame.to_dict(orient="records")
     ]
+    results = _with_payback(results, model, horizon)
     return Comparison(
         scenario=scenario.name,
         as_of=as_of,

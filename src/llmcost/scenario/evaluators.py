@@ -32,6 +32,7 @@ class WorkloadArrays:
     """The workload for one evaluation: per-feature arrays broadcast over the scenarios."""
 
     names: tuple[str, ...]
+    request_shares: FloatArray  # per feature, share of the requests [0–1], summing to 1
     requests_per_month: list[Any]  # per feature [requests/month]
     input_tokens: FloatArray  # per feature [tokens/request]
     output_tokens: FloatArray  # per feature [tokens/request]
@@ -158,31 +159,22 @@ class SelfHostedEvaluator:
     kind: str = "self_hosted"
 
     def capacity_requests_per_s(self, w: WorkloadArrays, multiplier: Any) -> tuple[Any, list[Any]]:
-        """Requests/s one replica serves for the mix, and each feature's share of replica time."""
-        shares = [
-            r
+        """Requests/s one replica serves for the mix, and each feature's share of replica time.
+
+        The mix's capacity is Σ requests / Σ replica-seconds = 1 / Σ_f share_f × seconds_f
+        (share_f = the feature's share of requests, fixed by the scenario).
+        """
+        busy = [
+            share
             * np.interp(
                 np.asarray(c, dtype=np.float64), self.cached_grid, self.seconds_per_request[f]
             )
-            for f, (r, c) in enumerate(
-                zip(w.requests_per_month, w.cached_input_fraction, strict=True)
+            for f, (share, c) in enumerate(
+                zip(w.request_shares, w.cached_input_fraction, strict=True)
             )
         ]
-        busy = sum(shares)  # replica-seconds per month
-        requests = sum(w.requests_per_month)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            # Σ requests / Σ replica-seconds: the mix's capacity; the time-weighted mean of
-            # the features' capacities (mean seconds per request when there is no traffic).
-            mean_s = np.where(
-                requests > 0,
-                busy / np.where(requests > 0, requests, 1.0),
-                np.mean(self.seconds_per_request[:, 0]),
-            )
-            time_share = [
-                np.where(busy > 0, s / np.where(busy > 0, busy, 1.0), 1.0 / len(shares))
-                for s in shares
-            ]
-        return np.asarray(multiplier) / mean_s, time_share
+        mean_s = sum(busy)  # replica-seconds per request of the mix, > 0
+        return np.asarray(multiplier) / mean_s, [b / mean_s for b in busy]
 
     def __call__(self, w: WorkloadArrays, p: Mapping[str, Any]) -> Arrays:
         """Monthly cost and indicators for the arrays of ``w`` and parameters ``p``."""

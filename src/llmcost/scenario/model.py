@@ -223,6 +223,7 @@ class ScenarioModel:
             weights, ratio = mix.hourly_weights, mix.peak_to_average
         return WorkloadArrays(
             names=mix.names,
+            request_shares=shares,
             requests_per_month=[total * shares[f] for f in range(nf)],
             input_tokens=mix.input_tokens,
             output_tokens=mix.output_tokens,
