@@ -276,6 +276,39 @@ def test_infeasible_options_are_flagged_not_cheapest() -> None:
     assert '"monthly_cost_usd": null' in payload
 
 
+def test_slo_rate_limit_spot_and_token_volume() -> None:
+    huge = CHAT | {"requests_per_month": 300_000_000, "peak_to_average": 3.0}
+    result = _run(
+        _scenario(
+            huge,
+            {"name": "gpt-4o", "kind": "api", "offer": "openai/gpt-4o"},
+            _rented(
+                "strict", requests_per_s_per_replica=None, gpus_per_replica=2, tpot_slo_s=0.001
+            ),
+            _rented(
+                "spot",
+                pricing="spot",
+                gpu_usd_per_hour=1.0,
+                spot_interruption_overhead_fraction=0.2,
+            ),
+        )
+    )
+    # 3e8 × 1,800 tokens / 43,800 min × 3 = 37.0M tokens/min > 30M TPM (tier 5 in the catalog)
+    assert any("exceeds the offer's limits" in w for w in result.option("gpt-4o").warnings)
+    strict = result.option("strict")
+    assert not strict.feasible
+    assert "latency targets not met" in strict.warnings[0]
+    spot = result.option("spot").components
+    assert spot["spot_interruption_usd"] == pytest.approx(0.2 * spot["gpu_spot_usd"])
+    # tokens_per_month sets requests through the average request (1,800 tokens)
+    model = result.model
+    by_tokens = model({"tokens_per_month": 1.8e9})
+    by_requests = model({"requests_per_month": 1e6})
+    assert by_tokens == pytest.approx(by_requests)
+    with pytest.raises(InvalidInputError, match="not both"):
+        model({"tokens_per_month": 1.8e9, "requests_per_month": 1e6})
+
+
 def test_horizon_growth_and_npv() -> None:
     workload = CHAT | {"growth_per_month": 0.1, "horizon_months": 3, "discount_rate_per_year": 0.12}
     o = _run(_scenario(workload, {"name": "gpt-4o", "kind": "api", "offer": "openai/gpt-4o"}))

@@ -346,12 +346,12 @@ def compare(
                 f"{out['peak_requests_per_minute']:,.0f} requests/min exceeds the offer's "
                 f"limits at tier {res.details.get('rate_limit_tier')}"
             )
-        if ev.kind == "self_hosted" and res.details.get("fits", True) and not feasible:
+        plan_short = res.details.get("fits") and res.details.get("meets_slo") and not feasible
+        if ev.kind == "self_hosted" and plan_short:
             warnings.append(
-                f"max_replicas too small: serves {out['served_fraction']:.0%} of peak demand"
+                "max_replicas too small for the peak at the target utilization: serves "
+                f"{out['served_fraction']:.0%} of the demand"
             )
-        if ev.kind == "self_hosted" and not res.details.get("meets_slo", True):
-            feasible = False
         if not np.all(np.atleast_1d(horizon[ev.name]["feasible"])) and feasible:
             warnings.append("becomes infeasible within the horizon (growth)")
         is_api = ev.kind == "api"

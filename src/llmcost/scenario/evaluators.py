@@ -154,6 +154,7 @@ class SelfHostedEvaluator:
     cached_grid: FloatArray
     seconds_per_request: FloatArray
     fits: bool = True
+    meets_slo: bool = True  # the latency targets can be met at some batch size
     scale_to_zero: bool = False
     base: dict[str, float] = field(default_factory=dict)
     kind: str = "self_hosted"
@@ -279,6 +280,6 @@ class SelfHostedEvaluator:
             "gpu_hours_per_month": gpu_hours,
             "utilization": plan.utilization,
             "served_fraction": plan.served_fraction,
-            "feasible": np.asarray(plan.feasible, dtype=bool),
+            "feasible": np.asarray(plan.feasible, dtype=bool) & self.meets_slo,
         }
         return out

@@ -348,6 +348,7 @@ def resolve_self_hosted(
         cached_grid=CACHED_GRID,
         seconds_per_request=seconds,
         fits=fits,
+        meets_slo=meets_slo,
         scale_to_zero=option.scale_to_zero,
         base=base,
     )
