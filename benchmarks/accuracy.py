@@ -105,7 +105,7 @@ def _neutral_start() -> object:
         bandwidth_efficiency=0.7,
         compute_efficiency=0.5,
         sequence_layer_overhead_s=0.0,
-        collective_latency_s=2e-6,
+        interconnect_efficiency=0.8,
         reserve_gb_per_gpu=4.0,
         moe_efficiency=1.0,
     )
@@ -121,7 +121,7 @@ def holdout(cases: pd.DataFrame, catalog: object) -> list[str]:
             "bandwidth_efficiency",
             "compute_efficiency",
             "sequence_layer_overhead_s",
-            "collective_latency_s",
+            "interconnect_efficiency",
             "reserve_gb_per_gpu",
         ]
         if train["model"].str.startswith("llama-4").any():

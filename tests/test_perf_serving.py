@@ -194,7 +194,8 @@ def test_scalar_in_scalar_out_array_in_array_out_and_the_frame():
 )
 def test_vllm_and_sglang_profiles_against_published_offline_runs(engine, model, gpu, gpus,
                                                                  measured):  # fmt: skip
-    # ShareGPT prompts average a few hundred tokens; check the band 200-300
-    est = estimate_serving(model, gpu, gpus=gpus, precision="bf16", input_tokens=[200, 300],
+    # The README gives outputs (194 tokens per request) but not inputs; ShareGPT first-turn
+    # prompts under the benchmark's length filters average a few hundred tokens: 250 assumed.
+    est = estimate_serving(model, gpu, gpus=gpus, precision="bf16", input_tokens=250,
                            output_tokens=194, engine=engine, max_throughput=True)  # fmt: skip
-    assert np.all(np.abs(est.output_tokens_per_s / measured - 1) < 0.25)
+    assert est.output_tokens_per_s == pytest.approx(measured, rel=0.20)

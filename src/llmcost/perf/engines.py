@@ -166,15 +166,15 @@ class EngineProfile:
 
 _TRTLLM = EngineProfile(
     name="trtllm",
-    bandwidth_efficiency=0.82,
-    compute_efficiency=0.58,
+    bandwidth_efficiency=0.73,
+    compute_efficiency=0.67,
     step_overhead_s=1.0e-3,
     layer_overhead_s=0.0,
     sequence_overhead_s=0.0,
-    sequence_layer_overhead_s=0.5e-6,
-    moe_efficiency=0.5,
-    collective_latency_s=4.5e-6,
-    interconnect_efficiency=0.8,
+    sequence_layer_overhead_s=0.3e-6,
+    moe_efficiency=0.65,
+    collective_latency_s=1.5e-6,
+    interconnect_efficiency=0.39,
     memory_utilization=1.0,
     reserve_gb_per_gpu=5.7,
     activation_tokens=0,
@@ -191,15 +191,16 @@ _TRTLLM = EngineProfile(
         "NVIDIA TensorRT-LLM perf-overview offline max-throughput tables, v0.14.0 and v1.0 "
         "editions (156 cases: Llama 3.1 8B/70B/405B, 3.3 70B, 4 Scout/Maverick; H100 SXM and "
         "A100 SXM; FP16/FP8; TP1-8): bandwidth_efficiency, compute_efficiency, "
-        "sequence_layer_overhead_s, collective_latency_s, reserve_gb_per_gpu, moe_efficiency "
-        "(MoE: v1.0 Scout/Maverick rows only). Fixed from the engine's documented defaults: "
+        "sequence_layer_overhead_s, interconnect_efficiency, reserve_gb_per_gpu, moe_efficiency "
+        "(MoE: v1.0 Scout/Maverick rows only). interconnect_efficiency 0.39 = all-reduce bus "
+        "bandwidth ≈ 175 of 450 GB/s per direction, what NCCL reaches on H100 NVLink for the "
+        "1-20 MB messages of a decode step (it needs ≳ 100 MB for 360+ GB/s). Priors, not "
+        "fitted: 1.5 µs per ring step (≈ 20 µs for an 8-GPU all-reduce of a small message), "
+        "1 ms per step. Fixed from the engine's documented defaults: "
         "kv_cache_free_gpu_mem_fraction 0.9, max_num_tokens 8192 (its activations sit inside "
-        "the fitted reserve), max_batch_size 2048, "
-        "tokens_per_block 64, GUARANTEED_NO_EVICT scheduling, FP8 KV cache with FP8 "
-        "quantization (perf-overview: 'If you specify FP8 quantization, the KV cache will "
-        "automatically be set to FP8'); step overhead 1 ms and interconnect efficiency 0.8 "
-        "(NCCL all-reduce bus bandwidth ≈ 360 of 450 GB/s per direction on H100 NVLink) are "
-        "priors, not fitted."
+        "the fitted reserve), max_batch_size 2048, tokens_per_block 64, GUARANTEED_NO_EVICT "
+        "scheduling, FP8 KV cache with FP8 quantization (perf-overview: 'If you specify FP8 "
+        "quantization, the KV cache will automatically be set to FP8')."
     ),
 )
 
@@ -252,9 +253,9 @@ _VLLM = _scaled(
 
 _SGLANG = _scaled(
     _TRTLLM,
-    0.95,
+    0.93,
     name="sglang",
-    sequence_overhead_s=5e-6,
+    sequence_overhead_s=10e-6,
     memory_utilization=0.88,
     reserve_gb_per_gpu=1.0,
     activation_tokens=0,
@@ -267,11 +268,11 @@ _SGLANG = _scaled(
     fp8_kv_with_fp8_weights=False,
     exploits_chunked_attention=True,
     source=(
-        "Physics and overheads of the trtllm profile; kernels at 0.95 of its efficiency: SGLang "
+        "Physics and overheads of the trtllm profile; kernels at 0.93 of its efficiency: SGLang "
         "measured 3-4 % above vLLM v0.6.0 offline (sgl-project/sglang "
         "benchmark/benchmark_vllm_060/README.md: Llama 3.1 8B 1×A100 4,282 vs 4,132, 70B 4×H100 "
         "3,856 vs 3,701 output tok/s) and 9 % below TensorRT-LLM on Llama 3.3 70B FP8 H100 "
-        "(Spheron 2026: 1,920 vs 2,100 tok/s). Overlap scheduler: 5 µs per sequence-step. "
+        "(Spheron 2026: 1,920 vs 2,100 tok/s). 10 µs per sequence-step of scheduling, as vLLM. "
         "Memory: mem_fraction_static ≈ 0.88 on 80 GB GPUs (same README: 0.88 at TP1, 0.85 at "
         "TP4) already leaves activation room, so a 1 GB reserve; token-granular radix KV "
         "(page size 1), on-demand allocation; chunked_prefill_size 8192 on H100-class GPUs "

@@ -34,7 +34,7 @@ DEFAULT_FIT_FACTORS: dict[str, tuple[float, float]] = {
     "bandwidth_efficiency": (0.2, 1.0),
     "compute_efficiency": (0.1, 1.0),
     "sequence_layer_overhead_s": (0.0, 5e-6),
-    "collective_latency_s": (0.0, 50e-6),
+    "interconnect_efficiency": (0.1, 1.0),
     "reserve_gb_per_gpu": (0.0, 20.0),
 }
 _MEASURED = "measured_output_tokens_per_s"
@@ -191,7 +191,10 @@ def fit_engine_profile(
     elif isinstance(factors, Mapping):
         bounds = dict(factors)
     else:
-        known = DEFAULT_FIT_FACTORS | {"moe_efficiency": (0.1, 1.0)}
+        known = DEFAULT_FIT_FACTORS | {
+            "moe_efficiency": (0.1, 1.0),
+            "collective_latency_s": (0.0, 50e-6),
+        }
         bounds = {name: known.get(name, (0.0, 10.0 * getattr(start, name) + 1e-6))
                   for name in factors}  # fmt: skip
     names = list(bounds)
