@@ -79,7 +79,9 @@ class PerfEstimate:
     roofline_output_tokens_per_s
         The same batch at 100 % of peak bandwidth and FLOPs, no overheads — an upper bound.
     basis
-        Inputs, defaults and efficiency factors used.
+        Inputs, the parallel split, the dominant part of the step time (``bound``: bandwidth,
+        compute or interconnect, whatever set the batch), the engine profile with its
+        efficiency factors and source.
     """
 
     batch_size: Any
@@ -349,6 +351,14 @@ def estimate_serving(
         "pp": _plain(split.pp),
         "ep": _plain(split.ep),
         "mode": mode,
+        "inputs": {
+            "input_tokens": _listed(i_tok),
+            "output_tokens": _listed(o_tok),
+            "batch": None if batch is None else _listed(batch),
+            "concurrency": None if concurrency is None else _listed(concurrency),
+            "cached_input_fraction": _listed(cached),
+        },
+        "bound": _listed(bound),
         "tpot_slo_s": tpot_slo_s,
         "ttft_slo_s": ttft_slo_s,
         "engine": profile.name,
@@ -380,6 +390,12 @@ def estimate_serving(
         roofline_output_tokens_per_s=shaped(steady.roofline_output_tokens_per_s * nan_if_not),
         basis=basis,
     )
+
+
+def _listed(x: ArrayLike) -> Any:
+    """A scalar or a list, for the JSON-able basis."""
+    arr = np.asarray(x)
+    return arr.item() if arr.ndim == 0 else arr.tolist()
 
 
 def _plain(x: FloatArray) -> Any:
