@@ -371,6 +371,22 @@ def test_vectorized_equals_scalar_loop() -> None:
             assert vector[name][i] == pytest.approx(one[name])
 
 
+def test_grid_evaluation_keeps_shape() -> None:
+    volumes = np.geomspace(1e5, 1e8, 5)[:, np.newaxis]
+    prices = np.array([1.0, 2.0, 3.0])[np.newaxis, :]
+    out = MODEL.evaluate({"requests_per_month": volumes, "gpu_usd_per_hour": prices})
+    cost = out["llama"]["monthly_cost_usd"]
+    assert cost.shape == (5, 3)
+    assert np.all(np.diff(cost, axis=1) > 0)  # dearer GPUs cost more at every volume
+    assert np.all(
+        out["gpt-4o"]["monthly_cost_usd"][:, 0] == out["gpt-4o"]["monthly_cost_usd"][:, 2]
+    )
+    zero = MODEL.evaluate(requests_per_month=0.0)
+    assert zero["gpt-4o"]["monthly_cost_usd"] == 0.0
+    assert zero["llama"]["monthly_cost_usd"] > 0  # the always-on replica and the staff
+    assert np.isnan(zero["llama"]["usd_per_mtok"])  # no tokens: no price per token
+
+
 def test_unknown_variable_suggests() -> None:
     with pytest.raises(InvalidInputError, match="did you mean 'gpu_usd_per_hour'"):
         MODEL({"gpu_usd_per_hr": 2.0})

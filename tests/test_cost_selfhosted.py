@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -209,3 +210,26 @@ def test_rental_cost_non_decreasing_in_volume(
             ).total_usd
         )
     assert costs[1] >= costs[0]
+
+
+@pytest.mark.parametrize(
+    "volume",
+    [1e6, [1e6, 2e6], np.array([1e6, 2e6]), pd.Series([1e6, 2e6], index=["a", "b"])],
+    ids=["scalar", "list", "ndarray", "series"],
+)
+def test_input_kinds(volume: object) -> None:
+    # scalar in → float out; list/ndarray → ndarray; Series → Series with its index
+    rps = average_requests_per_s(volume)
+    plan = replica_plan(
+        requests_per_s=rps, hourly_weights=FLAT, capacity_requests_per_s_per_replica=0.1
+    )
+    hours = plan.replica_hours_per_month
+    cost = rental_cost(usage_replica_hours_per_month=hours, gpus_per_replica=8, usd_per_gpu_hour=2)
+    if isinstance(volume, float):
+        assert isinstance(cost.total_usd, float)
+    elif isinstance(volume, pd.Series):
+        assert list(rps.index) == ["a", "b"]
+        assert isinstance(plan.replicas_peak, pd.Series)
+    else:
+        assert isinstance(cost.total_usd, np.ndarray)
+        assert cost.total_usd.shape == (2,)

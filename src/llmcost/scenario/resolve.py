@@ -26,7 +26,8 @@ from .workload import FeatureMix
 
 __all__ = ["CACHED_GRID", "Resolved", "resolve_api", "resolve_self_hosted"]
 
-#: Cache hit rates at which capacity is tabulated, then interpolated linearly.
+#: Cache hit rates at which capacity is tabulated, then interpolated linearly (hit rates above
+#: the last point use its capacity: conservative).
 CACHED_GRID = np.array([0.0, 0.25, 0.5, 0.75, 0.9, 0.95])
 
 #: Units of the catalog's facility defaults.
@@ -416,11 +417,11 @@ def _perf_seconds_per_request(
     )
     fits_arr = np.broadcast_to(np.asarray(est.fits, dtype=bool), rps.shape)
     meets = np.broadcast_to(np.asarray(est.meets_slo, dtype=bool), rps.shape)
-    fits = bool(np.all(fits_arr))
+    # A grid point with no throughput (nothing fits) makes the option infeasible as a whole:
+    # its cost is NaN with feasible False, never a NaN hidden in a total.
     ok = fits_arr & (rps > 0) & np.isfinite(rps)
+    fits = bool(np.all(ok))
     seconds = np.where(ok, 1.0 / np.where(ok, rps, 1.0), np.nan)
-    if not np.all(ok):
-        fits = fits and bool(np.all(ok))
     shares = mix.request_shares
     col = [int(np.argmin(np.abs(CACHED_GRID - c))) for c in mix.cached_input_fraction]
     latency = {}
