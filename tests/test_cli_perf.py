@@ -113,7 +113,7 @@ def test_grid_keeps_order_and_reports_bad_rows(tmp_path, capsys):
     assert status == 0
     results = json.loads(out)["results"]
     assert len(results) == 6
-    assert results[0]["limited_by"] == "batch_cap"
+    assert results[0]["limited_by"] == "memory"  # 1024 sequences allowed on an H100
     assert results[1]["batch_size"] == 16
     assert "not supported" in results[2]["error"]
     assert "input_tokens must be > 0" in results[3]["error"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llmcost._core.errors import InvalidInputError, UnsupportedPrecisionError
-from llmcost.perf import estimate_serving, memory_footprint
+from llmcost.perf import estimate_serving, get_engine_profile, memory_footprint
 from test_perf_specs import (
     A100_80GB,
     A100_80GB_PCIE,
@@ -84,10 +86,15 @@ def test_max_throughput_runs_at_the_kv_capacity_or_the_batch_cap():
     mem = memory_footprint(LLAMA_31_70B, "fp8", gpu=H100_SXM, engine="trtllm",
                            context_tokens=2000, quant_scope="all_linear")  # fmt: skip
     assert tight.batch_size == mem.max_concurrent_sequences < 40
-    # 8B on an H100 under vLLM: 256 sequences (max_num_seqs) fit easily
-    roomy = estimate_serving(LLAMA_31_8B, H100_SXM, gpus=1, precision="bf16", input_tokens=500,
+    # 8B on an A100 under vLLM: its default max_num_seqs there, 256, binds before memory
+    roomy = estimate_serving(LLAMA_31_8B, A100_80GB, gpus=1, precision="bf16", input_tokens=500,
                              output_tokens=200, engine="vllm", max_throughput=True)  # fmt: skip
     assert (roomy.batch_size, roomy.limited_by) == (256, "batch_cap")
+    # on an H100 vLLM allows 1024 sequences; here the KV cache binds first
+    h100 = estimate_serving(LLAMA_31_8B, H100_SXM, gpus=1, precision="bf16", input_tokens=500,
+                            output_tokens=200, engine="vllm", max_throughput=True)  # fmt: skip
+    assert 256 < h100.batch_size < 1024
+    assert h100.limited_by == "memory"
 
 
 def test_closed_loop_concurrency_queues_beyond_the_capacity():
@@ -196,6 +203,9 @@ def test_vllm_and_sglang_profiles_against_published_offline_runs(engine, model, 
                                                                  measured):  # fmt: skip
     # The README gives outputs (194 tokens per request) but not inputs; ShareGPT first-turn
     # prompts under the benchmark's length filters average a few hundred tokens: 250 assumed.
+    profile = get_engine_profile(engine)
+    if engine == "vllm":  # v0.6.0 capped the batch at 256 sequences on every GPU
+        profile = dataclasses.replace(profile, max_batch=256)
     est = estimate_serving(model, gpu, gpus=gpus, precision="bf16", input_tokens=250,
-                           output_tokens=194, engine=engine, max_throughput=True)  # fmt: skip
+                           output_tokens=194, engine=profile, max_throughput=True)  # fmt: skip
     assert est.output_tokens_per_s == pytest.approx(measured, rel=0.20)

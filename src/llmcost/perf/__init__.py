@@ -13,9 +13,10 @@ Pure numpy over :class:`~llmcost._core.specs.ModelSpec` and
 
 from __future__ import annotations
 
+from .device import visible_memory_bytes
 from .engines import ENGINE_PROFILES, EngineProfile, get_engine_profile
 from .kv import kv_cache_bytes_per_sequence, kv_cache_bytes_per_token, kv_heads_share_per_gpu
-from .memory import MemoryEstimate, memory_footprint, visible_memory_bytes
+from .memory import MemoryEstimate, memory_footprint
 from .params import ParamBreakdown, param_breakdown
 from .quant import weight_bytes_per_param
 from .serving import PerfEstimate, estimate_serving

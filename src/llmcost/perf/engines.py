@@ -14,12 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 
 from .._core.errors import InvalidInputError, UnknownIdError
+from .._core.specs import GpuSpec
+from .device import is_large_gpu
 
-__all__ = ["ENGINE_PROFILES", "SMALL_GPU_BYTES", "EngineProfile", "get_engine_profile"]
-
-#: Below this much visible memory engines pick smaller step budgets (vLLM V1 default
-#: arguments: larger ``max_num_batched_tokens`` only "for GPUs like H100 and MI300x").
-SMALL_GPU_BYTES = 70 * 2**30
+__all__ = ["ENGINE_PROFILES", "EngineProfile", "get_engine_profile"]
 
 
 @dataclass(frozen=True)
@@ -72,9 +70,10 @@ class EngineProfile:
     max_batched_tokens
         Token budget of one step: the chunked-prefill chunk (``max_num_batched_tokens``,
         ``max_num_tokens``, ``chunked_prefill_size``) [tokens].
-    small_gpu_max_batched_tokens
-        The budget engines default to on GPUs with less than 70 GiB (vLLM V1 and SGLang pick
-        smaller defaults there); also caps ``activation_tokens`` on them [tokens].
+    small_gpu_max_batched_tokens, small_gpu_max_batch
+        The budget and batch cap the engine defaults to on GPUs that are not "large"
+        (:func:`llmcost.perf.device.is_large_gpu`); the budget also caps
+        ``activation_tokens`` there [tokens, sequences].
     kv_block_tokens
         Tokens per KV-cache page; a sequence occupies whole pages [tokens].
     reserves_full_sequence_kv
@@ -107,6 +106,7 @@ class EngineProfile:
     max_batch: int
     max_batched_tokens: int
     small_gpu_max_batched_tokens: int
+    small_gpu_max_batch: int
     kv_block_tokens: int
     reserves_full_sequence_kv: bool
     fp8_kv_with_fp8_weights: bool
@@ -140,6 +140,7 @@ class EngineProfile:
             "max_batch",
             "max_batched_tokens",
             "small_gpu_max_batched_tokens",
+            "small_gpu_max_batch",
             "kv_block_tokens",
         ):
             value = getattr(self, name)
@@ -148,14 +149,15 @@ class EngineProfile:
         if not self.activation_tokens >= 0:
             raise InvalidInputError(f"activation_tokens must be ≥ 0; got {self.activation_tokens}")
 
-    def for_gpu(self, visible_bytes: float) -> EngineProfile:
-        """The profile as the engine configures itself on a GPU with ``visible_bytes``."""
-        if visible_bytes >= SMALL_GPU_BYTES:
+    def for_gpu(self, gpu: GpuSpec) -> EngineProfile:
+        """The profile as the engine configures itself by default on ``gpu``."""
+        if is_large_gpu(gpu):
             return self
         small = self.small_gpu_max_batched_tokens
         return replace(
             self,
             max_batched_tokens=small,
+            max_batch=self.small_gpu_max_batch,
             activation_tokens=min(self.activation_tokens, small),
         )
 
@@ -182,6 +184,7 @@ _TRTLLM = EngineProfile(
     max_batch=2048,
     max_batched_tokens=8192,
     small_gpu_max_batched_tokens=8192,
+    small_gpu_max_batch=2048,
     kv_block_tokens=64,
     reserves_full_sequence_kv=True,
     fp8_kv_with_fp8_weights=True,
@@ -224,9 +227,10 @@ _VLLM = _scaled(
     reserve_gb_per_gpu=0.5,
     activation_tokens=8192,
     kv_free_memory_fraction=1.0,
-    max_batch=256,
+    max_batch=1024,
     max_batched_tokens=8192,
     small_gpu_max_batched_tokens=2048,
+    small_gpu_max_batch=256,
     kv_block_tokens=16,
     reserves_full_sequence_kv=False,
     fp8_kv_with_fp8_weights=False,
@@ -243,9 +247,9 @@ _VLLM = _scaled(
         "activations for 8192 batched tokens (fp32 logits + MLP gate/up) = 4.35 GiB for Llama "
         "3.1 8B against 4.76 GiB peak measured on H100, plus 0.5 GB CUDA context/non-torch "
         "(0.13-0.55 GiB measured) (llm-d/llm-d-benchmark "
-        "config_explorer/empirical-vllm-memory-results.md); max_num_seqs 256, "
-        "max_num_batched_tokens 8192 (2048 on GPUs under 70 GiB), block_size 16 (V1 "
-        "defaults); KV cache "
+        "config_explorer/empirical-vllm-memory-results.md); max_num_seqs 1024 and "
+        "max_num_batched_tokens 8192 (256 and 2048 on GPUs under 70 GiB and A100s), "
+        "block_size 16 (V1 API-server defaults, EngineArgs.get_batch_defaults); KV cache "
         "dtype 'auto' = model dtype; KV allocated on demand; hybrid KV-cache manager keeps "
         "only the attention chunk for Llama 4 local layers (vLLM blog 2025-04-05, Llama 4)."
     ),
@@ -263,6 +267,7 @@ _SGLANG = _scaled(
     max_batch=4096,
     max_batched_tokens=8192,
     small_gpu_max_batched_tokens=2048,
+    small_gpu_max_batch=4096,
     kv_block_tokens=1,
     reserves_full_sequence_kv=False,
     fp8_kv_with_fp8_weights=False,

@@ -1,13 +1,6 @@
 """GPU memory: what is visible, what the engine keeps, what is left for KV, how many sequences fit.
 
-Marketed capacity → usable bytes. HBM data-centre parts are sold by their binary size: an
-"80 GB" H100 has 80 GiB of HBM3 (5 stacks of 16 GiB), of which CUDA reports 79.18 GiB
-(vLLM log in llm-d/llm-d-benchmark ``config_explorer/empirical-vllm-memory-results.md``;
-0.99 of 80 GiB). GDDR parts (A10G, L4, L40S) are sold in decimal GB: an A10G "24 GB" shows
-22.30 GiB = 23.9e9 B to vLLM (awslabs/data-on-eks ``ray-vllm-deepseek.md``), again ≈ 0.99 of
-24e9. So visible bytes = 0.99 × memory_gb × (2³⁰ for HBM, 10⁹ for GDDR). ``GpuSpec`` does not
-name the memory type; every GDDR data-centre part has < 1,000 GB/s and every HBM part
-≥ 1,555 GB/s, so the bandwidth tells them apart.
+Usable bytes: see :mod:`llmcost.perf.device`.
 
 KV budget per GPU = (visible × memory_utilization − weights − reserve) × kv_free_memory_fraction,
 floored at zero: vLLM/SGLang size by a utilization share of the whole GPU, TensorRT-LLM by a share
@@ -24,7 +17,8 @@ from numpy.typing import ArrayLike
 
 from .._core._arrays import FloatArray, check_positive, scalar_or_array
 from .._core.specs import GpuSpec, ModelSpec
-from .._core.units import BYTES_PER_GB, BYTES_PER_GIB
+from .._core.units import BYTES_PER_GB
+from .device import VISIBLE_MEMORY_FRACTION, visible_memory_bytes
 from .engines import EngineProfile, get_engine_profile
 from .kv import kv_cache_bytes_per_sequence, kv_cache_bytes_per_token, kv_heads_share_per_gpu
 from .parallel import ParallelSplit, resolve_split
@@ -43,30 +37,6 @@ __all__ = [
     "memory_footprint",
     "visible_memory_bytes",
 ]
-
-#: Share of the marketed capacity CUDA exposes (79.18 GiB of an 80 GiB H100).
-VISIBLE_MEMORY_FRACTION = 0.99
-#: Below this bandwidth a GPU's memory is GDDR, sold in decimal GB [GB/s].
-_GDDR_MAX_BANDWIDTH_GB_PER_S = 1000.0
-
-
-def visible_memory_bytes(gpu: GpuSpec) -> float:
-    """Memory CUDA (and so the engine) can allocate on one GPU [bytes].
-
-    >>> from llmcost._core.specs import GpuSpec
-    >>> h100 = GpuSpec(id="h100-sxm", memory_gb=80, hbm_bandwidth_gb_per_s=3350,
-    ...     bf16_tflops=989.4, fp16_tflops=989.4, fp8_tflops=1978.9, int8_tops=1978.9,
-    ...     fp4_tflops=None, interconnect_kind="nvlink", interconnect_gb_per_s=900,
-    ...     pcie_gb_per_s=128, tdp_w=700)
-    >>> round(visible_memory_bytes(h100) / 2**30, 2)  # vLLM reports 79.18 GiB
-    79.2
-    """
-    unit = (
-        BYTES_PER_GB
-        if gpu.hbm_bandwidth_gb_per_s < _GDDR_MAX_BANDWIDTH_GB_PER_S
-        else (BYTES_PER_GIB)
-    )
-    return VISIBLE_MEMORY_FRACTION * gpu.memory_gb * unit
 
 
 def default_kv_precision(precision: str, engine: EngineProfile) -> str:
@@ -203,7 +173,7 @@ def memory_footprint(
     check_precision(precision)
     profile = get_engine_profile(engine)
     if gpu is not None:
-        profile = profile.for_gpu(visible_memory_bytes(gpu))
+        profile = profile.for_gpu(gpu)
     kv_prec = kv_precision or default_kv_precision(precision, profile)
     check_precision(kv_prec, "kv_precision", KV_PRECISIONS)
     w: WeightBytes = weight_bytes(model, precision, quant_scope=quant_scope)

@@ -34,12 +34,7 @@ from .._core._arrays import FloatArray, check_fraction, check_positive, scalar_o
 from .._core.errors import InvalidInputError
 from .._core.specs import GpuSpec, ModelSpec
 from .engines import EngineProfile, get_engine_profile
-from .memory import (
-    default_kv_precision,
-    kv_budget_bytes_per_gpu,
-    max_concurrent_sequences,
-    visible_memory_bytes,
-)
+from .memory import default_kv_precision, kv_budget_bytes_per_gpu, max_concurrent_sequences
 from .parallel import resolve_split
 from .quant import KV_PRECISIONS, check_precision
 from .speed import DeploymentRates, deployment_rates, layer_context_sum, step_time_s
@@ -265,7 +260,7 @@ def estimate_serving(
         Which layers a quantized checkpoint quantizes (see :func:`~llmcost.perf.weight_bytes`).
     """
     check_precision(precision)
-    profile = get_engine_profile(engine).for_gpu(visible_memory_bytes(gpu))
+    profile = get_engine_profile(engine).for_gpu(gpu)
     kv_prec = kv_precision or default_kv_precision(precision, profile)
     check_precision(kv_prec, "kv_precision", KV_PRECISIONS)
     modes = [
