@@ -136,6 +136,32 @@ def test_feature_mix_and_batch() -> None:
     assert sum(own.features.values()) == pytest.approx(own.monthly_cost_usd)
 
 
+def test_long_context_tier_per_feature() -> None:
+    # Gemini 2.5 Pro (catalog, 2026-11-23): ≤200k prompt $1.25 / $10; >200k $2.50 / $15.
+    # short: 1e5 × 1,000 = 1e8 × 1.25/1e6 = 125; 1e5 × 200 = 2e7 × 10/1e6 = 200 → 325
+    # long: 1,000 × 250,000 = 2.5e8 × 2.50/1e6 = 625; 1e6 out × 15/1e6 = 15 → 640
+    workload = {
+        "features": [
+            {
+                "name": "short",
+                "requests_per_month": 100_000,
+                "input_tokens_per_request": 1000,
+                "output_tokens_per_request": 200,
+            },
+            {
+                "name": "long",
+                "requests_per_month": 1000,
+                "input_tokens_per_request": 250_000,
+                "output_tokens_per_request": 1000,
+            },
+        ]
+    }
+    s = _scenario(workload, {"name": "gemini", "kind": "api", "offer": "google/gemini-2.5-pro"})
+    o = compare(s, as_of="2026-11-23", catalog=CATALOG).options[0]
+    assert o.features == pytest.approx({"short": 325.0, "long": 640.0})
+    assert "long-context tier prices apply to: long" in o.warnings
+
+
 def test_owned_hand_check() -> None:
     # 8 GPUs × $30,000 over 5 years, no interest, no residual: 240,000 / 60 = 4,000
     # power 8 × 1.0 kW × 0.5 × 1.5 × $0.10 × 730 = 438; colocation 8 × 1.0 × 200 = 1,600
