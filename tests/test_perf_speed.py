@@ -30,7 +30,7 @@ GPU = GpuSpec(
 # An ideal engine: full efficiency, no overheads, 1 µs per ring step.
 IDEAL = dataclasses.replace(
     get_engine_profile("trtllm"), name="ideal", bandwidth_efficiency=1.0, compute_efficiency=1.0,
-    interconnect_efficiency=1.0, moe_efficiency=1.0, step_overhead_s=0.0, layer_overhead_s=0.0,
+    interconnect_efficiency=1.0, moe_efficiency=1.0, step_overhead_s=0.0,
     sequence_overhead_s=0.0, sequence_layer_overhead_s=0.0, collective_latency_s=1e-6,
     max_batched_tokens=1000,
 )  # fmt: skip

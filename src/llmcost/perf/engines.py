@@ -34,10 +34,6 @@ class EngineProfile:
         Share of dense tensor-core peak the matrix multiplies reach [0–1].
     step_overhead_s
         Fixed time per engine step not hidden behind GPU work (scheduling, launches) [s].
-    layer_overhead_s
-        Fixed time per decoder layer per step (kernel launches and synchronisation that do not
-        shrink with the work: why many small GPUs of a wide tensor-parallel group do not
-        scale linearly) [s].
     sequence_overhead_s
         Extra time per running sequence per step (sampling, logits, scheduling) [s].
     sequence_layer_overhead_s
@@ -93,7 +89,6 @@ class EngineProfile:
     bandwidth_efficiency: float
     compute_efficiency: float
     step_overhead_s: float
-    layer_overhead_s: float
     sequence_overhead_s: float
     sequence_layer_overhead_s: float
     moe_efficiency: float
@@ -127,7 +122,6 @@ class EngineProfile:
                 raise InvalidInputError(f"{name} must be in (0, 1]; got {value!r}")
         for name in (
             "step_overhead_s",
-            "layer_overhead_s",
             "sequence_overhead_s",
             "sequence_layer_overhead_s",
             "collective_latency_s",
@@ -171,7 +165,6 @@ _TRTLLM = EngineProfile(
     bandwidth_efficiency=0.73,
     compute_efficiency=0.67,
     step_overhead_s=1.0e-3,
-    layer_overhead_s=0.0,
     sequence_overhead_s=0.0,
     sequence_layer_overhead_s=0.3e-6,
     moe_efficiency=0.65,

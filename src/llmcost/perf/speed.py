@@ -277,9 +277,7 @@ def step_time_s(
     pipeline_send = np.where(pp > 1, message / link + lat, 0.0)
     collectives = all_reduce + all_to_all + pipeline_send
     overhead = (
-        eng.step_overhead_s
-        + eng.layer_overhead_s * layers
-        + (eng.sequence_overhead_s + eng.sequence_layer_overhead_s * layers) * b
+        eng.step_overhead_s + (eng.sequence_overhead_s + eng.sequence_layer_overhead_s * layers) * b
     )
 
     bytes_total = weight_read + kv_read
