@@ -19,7 +19,8 @@ import numpy as np
 from llmcost.analysis import ParameterSpace, breakeven, monte_carlo
 from llmcost.scenario import compare, load_scenario
 
-SCENARIO = Path(__file__).resolve().parent / "scenarios" / "example-agent-prompt-caching.toml"
+HERE = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+SCENARIO = HERE / "scenarios" / "example-agent-prompt-caching.toml"
 comparison = compare(load_scenario(SCENARIO))
 model = comparison.model
 names = model.option_names

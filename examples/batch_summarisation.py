@@ -15,7 +15,8 @@ import numpy as np
 from llmcost.analysis import breakeven
 from llmcost.scenario import compare, load_scenario
 
-SCENARIO = Path(__file__).resolve().parent / "scenarios" / "example-batch-summarisation.toml"
+HERE = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+SCENARIO = HERE / "scenarios" / "example-batch-summarisation.toml"
 comparison = compare(load_scenario(SCENARIO))
 model = comparison.model
 documents = model.mix.total_requests_per_month

@@ -21,7 +21,8 @@ from llmcost.analysis import ParameterSpace, breakeven, sweep_arrays, tornado
 from llmcost.catalog import load_catalog
 from llmcost.scenario import compare, load_scenario
 
-SCENARIO = Path(__file__).resolve().parent / "scenarios" / "chat-assistant.toml"
+HERE = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+SCENARIO = HERE / "scenarios" / "chat-assistant.toml"
 comparison = compare(load_scenario(SCENARIO))
 model = comparison.model
 print(comparison)  # in Jupyter, `comparison` alone renders an HTML table
@@ -140,7 +141,8 @@ llama, gpt4o = comparison.option("llama-3.3-70b-2xh100"), comparison.option("gpt
 top = saving.rows[0]
 print(
     f"VERDICT: At {volume_now:,.0f} turns a month it depends on the model you need. For "
-    f"Maverick, pay per token: {API} costs ${api.monthly_cost_usd:,.0f}/month against "
+    f"Maverick, {'pay per token' if api.monthly_cost_usd < own.monthly_cost_usd else 'self-host'}"
+    f": {API} costs ${api.monthly_cost_usd:,.0f}/month against "
     f"${own.monthly_cost_usd:,.0f} on our own H100s ({own.gpus:.0f} at peak, "
     f"{own.utilization:.0%} utilized, ${own.components['staff_usd']:,.0f} of it staff); "
     f"self-hosting it wins {when_text(flip['maverick'])}. For GPT-4o-class quality, Llama 3.3 "

@@ -241,8 +241,17 @@ if out_dir:
 
 # %%
 h100, h200 = self_hosted["h100"], self_hosted["h200"]
+# Lowest utilization (of those solved above) at which the median price reaches 1/9, if any.
+lowest_utilization = {
+    short: min(
+        (u for u in UTILIZATIONS if max_price_for_ninth[short, u] >= prices[short]["median"]),
+        default=None,
+    )
+    for short in GPUS
+}
 print(
-    "VERDICT: 'One ninth' holds only for a busy fleet on cheap GPUs. GPT-4o blended 3:1 = "
+    "VERDICT: 'One ninth' holds for a busy fleet at moderate GPU prices, not otherwise. "
+    f"GPT-4o blended 3:1 = "
     f"${gpt4o_blended:.3f}/1M; 1/9 of it is ${gpt4o_blended * TARGET_RATIO:.3f}. Self-hosted "
     f"Maverick FP8 near full load: 8×H100 ${h100['usd_per_mtok_median_price']:.2f}/1M at the "
     f"median on-demand ${prices['h100']['median']:.2f}/GPU-h (GPT-4o / "
@@ -254,11 +263,16 @@ print(
     f"100 % utilization, ${max_price_for_ninth['h100', 0.6]:.2f} at 60 %, "
     f"${max_price_for_ninth['h100', 0.2]:.2f} at 20 % ({share_reaching_ninth:.0%} of the "
     f"$1–12 × 10–100 % map); on H200 below ${max_price_for_ninth['h200', 1.0]:.2f} at 100 %. "
-    + (
-        "It does not at the median on-demand price, even at 100 % utilization. "
-        if max_price_for_ninth["h100", 1.0] < prices["h100"]["median"]
-        else "It does even at the median on-demand price. "
+    + " ".join(
+        f"At the median on-demand price the {short.upper()} fleet "
+        + (
+            f"reaches it from {lowest_utilization[short]:.0%} utilization."
+            if lowest_utilization[short] is not None
+            else "does not reach it even at 100 % utilization."
+        )
+        for short in GPUS
     )
+    + " "
     + "Third-party Maverick "
     f"APIs charge ${min(third_party.values()):.2f}–${max(third_party.values()):.2f}/1M blended. "
     "Assumptions: vLLM at max throughput (1,500 in / 500 out), flat day, no staff, "

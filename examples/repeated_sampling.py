@@ -153,7 +153,8 @@ at_100 = next(r for r in rows if r[0] == 100)
 at_1000 = next(r for r in rows if r[0] == 1000)
 print(
     "VERDICT: Repeated sampling of Llama 3.1 70B beats GPT-4o's accuracy at k ≈ "
-    f"{k_match_gpt4o:.0f}, but drawing all k samples costs more per solved task: "
+    f"{k_match_gpt4o:.0f}; drawing all k samples costs "
+    f"{'more' if at_100[3] > gpt4o_per_solved else 'less'} per solved task: "
     f"${at_100[3]:.4f} at k=100 and ${at_1000[3]:.4f} at k=1000 against "
     f"${gpt4o_per_solved:.4f} for GPT-4o (at ${usd_per_mtok[LLAMA]:.3f}/1M self-hosted, "
     f"{at_100[3] / gpt4o_per_solved:.1f}x and {at_1000[3] / gpt4o_per_solved:.0f}x). "

@@ -144,7 +144,13 @@ fits_at = [p for p in PRECISIONS if single_gpu[p]["fits"]]
 int4 = single_gpu["int4"]
 chunk_gain = ten_m["no_chunking"]["kv_gb"] / ten_m["chunked"]["kv_gb"]
 print(
-    "VERDICT: True only with Int4, as Meta says. On one H100 80 GB Scout fits at "
+    "VERDICT: "
+    + (
+        "True only with Int4, as Meta says. "
+        if fits_at == ["int4"]
+        else f"Meta says Int4; the library finds it fits at {', '.join(fits_at) or 'none'}. "
+    )
+    + "On one H100 80 GB Scout fits at "
     f"{', '.join(fits_at)} only (bf16 weights {single_gpu['bf16']['weights_gb']:.0f} GB, "
     f"fp8 {single_gpu['fp8']['weights_gb']:.0f} GB); at int4 ({int4['weights_gb']:.1f} GB "
     f"incl. the bf16 vision encoder and embeddings) {int4['kv_budget_gb']:.1f} GB remain for "

@@ -426,3 +426,13 @@ def test_agent_monte_carlo_is_a_reproducible_distribution() -> None:
     assert sum(uncertain.probability_cheapest.values()) == pytest.approx(1.0)
     again = monte_carlo(g["model"], g["space"], uncertain.n, seed=7, options=list(g["names"]))
     assert again.probability_cheapest == uncertain.probability_cheapest
+
+
+def test_maverick_verdict_matches_the_break_even_prices() -> None:
+    g = run("maverick_vs_gpt4o.py")
+    for short in g["GPUS"]:
+        median = g["prices"][short]["median"]
+        reaching = [u for u in g["UTILIZATIONS"] if g["max_price_for_ninth"][short, u] >= median]
+        # the highest price for 1/9 falls with utilization, so the reaching set is a top range
+        assert reaching == sorted(reaching, reverse=True)
+        assert g["lowest_utilization"][short] == (min(reaching) if reaching else None)
