@@ -1,0 +1,459 @@
+"""A self-contained report of a comparison: HTML (figures embedded) or Markdown.
+
+:func:`write_report` shows the comparison table and cost components, the cost-vs-volume chart
+with the break-even volumes, the tornado and the Monte Carlo summary (when an
+:class:`AnalysisResults` carries them; :func:`analyze` computes them), the horizon, and every
+assumption and catalog source. Figures need matplotlib (``pip install 'llmcost[plot]'``);
+without it the report says so and keeps the tables.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._core.errors import InvalidInputError
+from ..analysis.breakeven import BreakevenResult, breakeven
+from ..analysis.montecarlo import MonteCarloResult, monte_carlo
+from ..analysis.oat import TornadoResult, tornado
+from ..analysis.space import ParameterSpace
+from ._render import Figure, Report, Section, Table, to_html, to_markdown
+from .frames import assumptions_frame, sources_frame
+
+__all__ = ["FORMATS", "AnalysisResults", "analyze", "render_report", "write_report"]
+
+FORMATS = ("html", "md")
+#: Search range of the break-even volume around the scenario's [× and ÷ this factor].
+VOLUME_SPAN = 10.0
+
+
+@dataclass(frozen=True)
+class AnalysisResults:
+    """What the analysis layer found for a comparison (each part optional).
+
+    ``curve_x`` / ``curve_costs``: each option's monthly cost along ``variable`` (the
+    cost-vs-volume chart); ``breakeven``: crossings of the cheapest option with each other.
+    """
+
+    variable: str = "requests_per_month"
+    curve_x: np.ndarray | None = None
+    curve_costs: Mapping[str, np.ndarray] = field(default_factory=dict)
+    breakeven: Sequence[BreakevenResult] = ()
+    tornado: TornadoResult | None = None
+    monte_carlo: MonteCarloResult | None = None
+
+    def breakeven_frame(self) -> pd.DataFrame | None:
+        """One row per pair: first and sustained crossing, winner above (NaN: never)."""
+        if not self.breakeven:
+            return None
+        return pd.DataFrame(
+            [
+                {
+                    "variable": r.variable,
+                    "option_a": r.option_a,
+                    "option_b": r.option_b,
+                    "cheaper_at_start": r.cheaper_at_start,
+                    "first_crossing": r.first,
+                    "sustained_crossing": r.sustained,
+                    "cheaper_above_sustained": r.sustained_winner,
+                    "crossings": len(r.crossings),
+                    "search_low": r.search_range[0],
+                    "search_high": r.search_range[1],
+                }
+                for r in self.breakeven
+            ]
+        )
+
+    def sensitivity_frame(self) -> pd.DataFrame | None:
+        """The tornado rows (output at each input's low and high, swing, elasticity)."""
+        if self.tornado is None:
+            return None
+        frame = self.tornado.to_frame()
+        return frame.rename(
+            columns={
+                "output_at_low": "output_at_low_usd",
+                "output_at_high": "output_at_high_usd",
+                "swing": "swing_usd",
+            }
+        )
+
+
+def analyze(
+    comparison: Any,
+    *,
+    space: ParameterSpace | None = None,
+    tornado_output: Any = None,
+    monte_carlo_draws: int = 0,
+    seed: int = 0,
+    points: int = 121,
+) -> AnalysisResults:
+    """Cost-vs-volume curve and break-even volumes; with ``space`` a tornado (of
+    ``tornado_output``, default: the runner-up's cost minus the cheapest's) and, with
+    ``monte_carlo_draws`` > 0, a Monte Carlo over it."""
+    model = comparison.model
+    volume = model.mix.total_requests_per_month
+    lo, hi = (volume / VOLUME_SPAN, volume * VOLUME_SPAN) if volume > 0 else (1e3, 1e9)
+    x = np.geomspace(lo, hi, points)
+    curve = {k: np.asarray(v, dtype=float) for k, v in model({"requests_per_month": x}).items()}
+    names = list(model.option_names)
+    base = comparison.cheapest or names[0]
+    crossings = [
+        breakeven(
+            model,
+            "requests_per_month",
+            lo,
+            hi,
+            option_a=base,
+            option_b=other,
+            scale="log",
+            n_grid=1025,
+        )
+        for other in names
+        if other != base
+    ]
+    result_tornado = result_mc = None
+    if space is not None:
+        output = tornado_output or _runner_up_minus_cheapest(comparison)
+        label = output if isinstance(output, str) else _difference_label(comparison)
+        result_tornado = tornado(model, space, output, output_name=label)
+        if monte_carlo_draws > 0:
+            result_mc = monte_carlo(model, space, monte_carlo_draws, seed=seed, options=names)
+    return AnalysisResults(
+        curve_x=x,
+        curve_costs=curve,
+        breakeven=crossings,
+        tornado=result_tornado,
+        monte_carlo=result_mc,
+    )
+
+
+def _ranked(comparison: Any) -> list[str]:
+    costs = {o.name: o.monthly_cost_usd for o in comparison.options if o.feasible}
+    return sorted(costs, key=lambda n: costs[n] if math.isfinite(costs[n]) else math.inf)
+
+
+def _runner_up_minus_cheapest(comparison: Any) -> Any:
+    ranked = _ranked(comparison)
+    if len(ranked) < 2:
+        return comparison.options[0].name
+    first, second = ranked[0], ranked[1]
+    return lambda o: o[second] - o[first]
+
+
+def _difference_label(comparison: Any) -> str:
+    ranked = _ranked(comparison)
+    return f"{ranked[1]} minus {ranked[0]} [USD/month]" if len(ranked) > 1 else "cost"
+
+
+# --- the report --------------------------------------------------------------------------
+
+
+def _usd(value: Any) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "n/a"
+    return f"${value:,.0f}" if abs(value) >= 100 else f"${value:,.2f}"
+
+
+def _usd_or_blank(value: Any) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else _usd(value)
+
+
+def _volume(value: Any) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    return f"{value:,.0f}"
+
+
+def _usd_mtok(value: Any) -> str:
+    return "n/a" if value is None or not math.isfinite(value) else f"${value:,.3f}"
+
+
+def _number(value: Any) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return f"{value:,.4g}"
+
+
+def _percent(value: Any) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    return f"{value:.0%}"
+
+
+def _png(fig: Any) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    return buffer.getvalue()
+
+
+def _figures(analysis: AnalysisResults) -> tuple[dict[str, Figure], str]:
+    """The charts as PNG, or a note on why there are none."""
+    try:
+        from . import plots
+    except ImportError:  # pragma: no cover - plots only needs numpy at import
+        return {}, "Charts need matplotlib: pip install 'llmcost[plot]'."
+    out: dict[str, Figure] = {}
+    try:
+        if analysis.curve_x is not None and analysis.curve_costs:
+            fig = plots.cost_curve_figure(
+                analysis.curve_x, analysis.curve_costs, crossings=analysis.breakeven, log_x=True
+            )
+            out["curve"] = Figure(
+                _png(fig),
+                "Monthly cost of each option against volume",
+                "Monthly cost against requests per month (log scale); dots "
+                "mark where the cheapest option changes.",
+            )
+        if analysis.tornado is not None and analysis.tornado.rows:
+            out["tornado"] = Figure(
+                _png(plots.tornado_figure(analysis.tornado)),
+                "Tornado chart",
+                f"Method: {analysis.tornado.method}.",
+            )
+        if analysis.monte_carlo is not None:
+            out["monte_carlo"] = Figure(
+                _png(plots.monte_carlo_figure(analysis.monte_carlo)),
+                "Monte Carlo distribution of monthly cost",
+                "",
+            )
+    except ImportError:
+        return {}, "Charts need matplotlib: pip install 'llmcost[plot]'."
+    return out, ""
+
+
+def _summary(comparison: Any) -> list[str]:
+    cheapest = next((o for o in comparison.options if o.name == comparison.cheapest), None)
+    volume = comparison.model.mix.total_requests_per_month
+    lines = []
+    if cheapest is None:
+        lines.append("No option is feasible as specified.")
+    else:
+        lines.append(
+            f"Cheapest feasible option at {volume:,.0f} requests per month: {cheapest.name}, "
+            f"{_usd(cheapest.monthly_cost_usd)} a month ({_usd_mtok(cheapest.usd_per_mtok)} per "
+            f"million tokens, input and output together)."
+        )
+    for o in comparison.options:
+        if o.name != comparison.cheapest and o.feasible and cheapest is not None:
+            ratio = o.monthly_cost_usd / cheapest.monthly_cost_usd
+            lines.append(
+                f"{o.name}: {_usd(o.monthly_cost_usd)} a month, {ratio:.2f}× the cheapest."
+            )
+    as_of = comparison.as_of.isoformat() if comparison.as_of else "latest in the catalog"
+    lines.append(f"Prices as of {as_of}; catalog version {comparison.catalog_version}.")
+    return lines
+
+
+def _options_table(comparison: Any) -> Table:
+    rows = [
+        {
+            "option": o.name,
+            "kind": o.kind.replace("_", "-"),
+            "monthly cost": o.monthly_cost_usd,
+            "per 1M tokens": o.usd_per_mtok,
+            "GPUs (peak)": o.gpus,
+            "utilization": o.utilization,
+            "feasible": "yes" if o.feasible else "NO",
+            "cheapest": "✓" if o.name == comparison.cheapest else "",
+            "notes": "; ".join(o.warnings),
+        }
+        for o in comparison.options
+    ]
+    return Table(
+        pd.DataFrame(rows),
+        "Options at the scenario's volume (USD per month)",
+        {
+            "monthly cost": _usd,
+            "per 1M tokens": _usd_mtok,
+            "GPUs (peak)": _number,
+            "utilization": _percent,
+        },
+    )
+
+
+def _components_table(comparison: Any) -> Table:
+    names = [n for n in dict.fromkeys(k for o in comparison.options for k in o.components)]
+    rows = [
+        {"component": n.removesuffix("_usd").replace("_", " ")}
+        | {o.name: o.components.get(n) for o in comparison.options}
+        for n in names
+    ]
+    rows.append({"component": "total"} | {o.name: o.monthly_cost_usd for o in comparison.options})
+    frame = pd.DataFrame(rows)
+    return Table(
+        frame,
+        "Cost components (USD per month; blank: not part of that option)",
+        {o.name: _usd_or_blank for o in comparison.options},
+    )
+
+
+def _horizon_table(comparison: Any) -> Table:
+    rows = [
+        {
+            "option": o.name,
+            "first month": o.horizon_monthly_usd[0] if o.horizon_monthly_usd else None,
+            "last month": o.horizon_monthly_usd[-1] if o.horizon_monthly_usd else None,
+            "cumulative": o.horizon_cumulative_usd[-1] if o.horizon_cumulative_usd else None,
+            "NPV": o.npv_usd,
+        }
+        for o in comparison.options
+    ]
+    fmt = {k: _usd for k in ("first month", "last month", "cumulative", "NPV")}
+    caption = (
+        f"Horizon: {comparison.horizon_months} months, NPV at "
+        f"{comparison.discount_rate_per_year:.1%} a year"
+    )
+    return Table(pd.DataFrame(rows), caption, fmt)
+
+
+def _breakeven_table(analysis: AnalysisResults) -> Table | None:
+    if not analysis.breakeven:
+        return None
+    rows = [
+        {
+            "options": f"{r.option_a} vs {r.option_b}",
+            "cheaper at low volume": r.cheaper_at_start or "equal",
+            "first crossing": r.first,
+            "sustained crossing": r.sustained,
+            "cheaper above it": r.sustained_winner or "",
+        }
+        for r in analysis.breakeven
+    ]
+    lo, hi = analysis.breakeven[0].search_range
+    caption = f"Break-even requests per month (searched {lo:,.0f} to {hi:,.0f}; blank: never)"
+    return Table(
+        pd.DataFrame(rows), caption, {"first crossing": _volume, "sustained crossing": _volume}
+    )
+
+
+def _tornado_table(result: TornadoResult) -> Table:
+    rows = [
+        {
+            "input": r["input"],
+            "low": r["low"],
+            "high": r["high"],
+            "output at low": r["output_at_low"],
+            "output at high": r["output_at_high"],
+            "swing": r["swing"],
+            "elasticity": r["elasticity"],
+        }
+        for r in result.rows
+    ]
+    return Table(
+        pd.DataFrame(rows),
+        f"Tornado of {result.output} (baseline {_usd(result.baseline_output)})",
+        {
+            "low": _number,
+            "high": _number,
+            "output at low": _usd,
+            "output at high": _usd,
+            "swing": _usd,
+            "elasticity": _number,
+        },
+    )
+
+
+def _monte_carlo_table(result: MonteCarloResult) -> Table:
+    rows = [
+        {
+            "option": name,
+            "P5": s.get("p5"),
+            "P50": s.get("p50"),
+            "P95": s.get("p95"),
+            "mean": s.get("mean"),
+            "P(cheapest)": result.probability_cheapest.get(name, 0.0),
+        }
+        for name, s in result.summary.items()
+    ]
+    caption = f"Monte Carlo: {result.n:,} draws (seed {result.seed}), monthly cost"
+    return Table(
+        pd.DataFrame(rows),
+        caption,
+        {k: _usd for k in ("P5", "P50", "P95", "mean")} | {"P(cheapest)": _percent},
+    )
+
+
+def build_report(comparison: Any, analysis: AnalysisResults | None = None) -> Report:
+    """The report's content (sections of paragraphs, tables and figures)."""
+    analysis = analysis or AnalysisResults()
+    figures, why_not = _figures(analysis)
+    sections = [
+        Section("Summary", _summary(comparison)),
+        Section("Comparison", (), [_options_table(comparison), _components_table(comparison)]),
+    ]
+    volume_items: list[Table | Figure] = [figures["curve"]] if "curve" in figures else []
+    table = _breakeven_table(analysis)
+    if table is not None:
+        volume_items.append(table)
+    if volume_items:
+        sections.append(Section("Cost against volume", (why_not,) if why_not else (), volume_items))
+    if analysis.tornado is not None:
+        items: list[Table | Figure] = [figures["tornado"]] if "tornado" in figures else []
+        sections.append(Section("Sensitivity", (), [*items, _tornado_table(analysis.tornado)]))
+    if analysis.monte_carlo is not None:
+        items = [figures["monte_carlo"]] if "monte_carlo" in figures else []
+        sections.append(
+            Section(
+                "Uncertainty (Monte Carlo)", (), [*items, _monte_carlo_table(analysis.monte_carlo)]
+            )
+        )
+    sections.append(Section("Horizon", (), [_horizon_table(comparison)]))
+    sections.append(
+        Section(
+            "Assumptions",
+            (
+                "Every default the comparison used, with its unit "
+                "and source; everything else is the scenario's.",
+            ),
+            [Table(assumptions_frame(comparison), "", {"value": _number})],
+        )
+    )
+    sections.append(
+        Section(
+            "Sources",
+            (f"Catalog version {comparison.catalog_version}.",),
+            [Table(sources_frame(comparison))],
+        )
+    )
+    as_of = comparison.as_of.isoformat() if comparison.as_of else "latest prices"
+    return Report(
+        title=f"llmcost: {comparison.scenario}",
+        subtitle=f"Self-hosted Llama vs pay-per-token APIs — prices as of {as_of}",
+        sections=sections,
+        footer=f"Generated by llmcost; catalog {comparison.catalog_version}. A month is 730 "
+        "hours; money in US dollars.",
+    )
+
+
+def render_report(
+    comparison: Any, fmt: str = "html", *, analysis: AnalysisResults | None = None
+) -> str:
+    """The report as text in ``fmt`` ("html" or "md")."""
+    if fmt not in FORMATS:
+        raise InvalidInputError(f"fmt must be one of {', '.join(FORMATS)}; got {fmt!r}")
+    report = build_report(comparison, analysis)
+    return to_html(report) if fmt == "html" else to_markdown(report)
+
+
+def write_report(
+    comparison: Any,
+    path: str | Path,
+    fmt: str | None = None,
+    *,
+    analysis: AnalysisResults | None = None,
+) -> Path:
+    """Write the report to ``path``; ``fmt`` defaults from the suffix (.md → Markdown, else
+    HTML)."""
+    out = Path(path)
+    fmt = fmt or ("md" if out.suffix.lower() in (".md", ".markdown") else "html")
+    out.write_text(render_report(comparison, fmt, analysis=analysis), encoding="utf-8")
+    return out
