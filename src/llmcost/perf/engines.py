@@ -181,7 +181,7 @@ _TRTLLM = EngineProfile(
     kv_block_tokens=64,
     reserves_full_sequence_kv=True,
     fp8_kv_with_fp8_weights=True,
-    exploits_chunked_attention=True,
+    exploits_chunked_attention=False,
     source=(
         "Fitted (least absolute log error, scipy Nelder-Mead; benchmarks/accuracy.py) to "
         "NVIDIA TensorRT-LLM perf-overview offline max-throughput tables, v0.14.0 and v1.0 "
@@ -196,7 +196,9 @@ _TRTLLM = EngineProfile(
         "kv_cache_free_gpu_mem_fraction 0.9, max_num_tokens 8192 (its activations sit inside "
         "the fitted reserve), max_batch_size 2048, tokens_per_block 64, GUARANTEED_NO_EVICT "
         "scheduling, FP8 KV cache with FP8 quantization (perf-overview: 'If you specify FP8 "
-        "quantization, the KV cache will automatically be set to FP8')."
+        "quantization, the KV cache will automatically be set to FP8'). Llama 4 "
+        "chunked-attention layers are not assumed to save KV memory (no published evidence; "
+        "the calibration contexts are all shorter than the 8192-token chunk)."
     ),
 )
 
@@ -264,7 +266,7 @@ _SGLANG = _scaled(
     kv_block_tokens=1,
     reserves_full_sequence_kv=False,
     fp8_kv_with_fp8_weights=False,
-    exploits_chunked_attention=True,
+    exploits_chunked_attention=False,
     source=(
         "Physics and overheads of the trtllm profile; kernels at 0.93 of its efficiency: SGLang "
         "measured 3-4 % above vLLM v0.6.0 offline (sgl-project/sglang "
@@ -274,7 +276,8 @@ _SGLANG = _scaled(
         "Memory: mem_fraction_static ≈ 0.88 on 80 GB GPUs (same README: 0.88 at TP1, 0.85 at "
         "TP4) already leaves activation room, so a 1 GB reserve; token-granular radix KV "
         "(page size 1), on-demand allocation; chunked_prefill_size 8192 on H100-class GPUs "
-        "and 2048 on smaller ones; max_running_requests sized from memory (cap 4096 here)."
+        "and 2048 on smaller ones; max_running_requests sized from memory (cap 4096 here); Llama 4 "
+        "chunked-attention KV savings not assumed (hybrid SWA memory is opt-in)."
     ),
 )
 
