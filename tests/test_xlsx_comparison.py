@@ -86,3 +86,37 @@ def test_editing_the_gpu_price_moves_the_totals_like_the_library(
         assert np.isclose(total, expected[o.name]["monthly_cost_usd"], rtol=RTOL), o.name
     moved = got[f"MODEL!{chr(ord('C') + j - 1)}{rows['Monthly cost']}"]
     assert moved < opt.monthly_cost_usd  # a cheaper GPU lowers that option's total
+
+
+def test_analysis_results_become_value_sheets(tmp_path: Path) -> None:
+    from llmcost.cli.sensitivity import space_for
+    from llmcost.export.report import analyze
+
+    scenario = load_scenario(ROOT / "examples" / "scenarios" / "owned-hardware.toml")
+    comparison = compare(scenario)
+    analysis = analyze(
+        comparison, space=space_for(scenario, comparison.model)[0], monte_carlo_draws=500, seed=3
+    )
+    path = write_workbook(comparison, tmp_path / "owned.xlsx", analysis=analysis)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == [
+        "Assumptions",
+        "Model",
+        "Horizon",
+        "Horizon replicas",
+        "Break-even",
+        "Sensitivity",
+        "Monte Carlo",
+        "Sources",
+    ]
+    rows = list(wb["Break-even"].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == len(analysis.breakeven)
+    for row, result in zip(rows, analysis.breakeven, strict=True):
+        first = row[4]
+        assert first == "n/a" if np.isnan(result.first) else np.isclose(first, result.first)
+    tornado_rows = list(wb["Sensitivity"].iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in tornado_rows] == [r["input"] for r in analysis.tornado.rows]
+    mc = {r[0]: r for r in wb["Monte Carlo"].iter_rows(min_row=2, values_only=True)}
+    assert set(mc) == set(comparison.model.option_names)
+    sources = [r for r in wb["Sources"].iter_rows(values_only=True) if r[0] == "catalog_version"]
+    assert sources[0][1] == comparison.catalog_version

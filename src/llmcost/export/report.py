@@ -71,6 +71,15 @@ class AnalysisResults:
             ]
         )
 
+    def monte_carlo_frame(self) -> pd.DataFrame | None:
+        """Percentiles of each option's monthly cost and the probability it is cheapest."""
+        if self.monte_carlo is None:
+            return None
+        frame = self.monte_carlo.to_frame().rename(columns={"output": "option"})
+        money = [c for c in frame.columns if c in ("mean", "std") or c.startswith("p")]
+        frame = frame.rename(columns={c: f"{c}_usd" for c in money if c != "probability_cheapest"})
+        return frame
+
     def sensitivity_frame(self) -> pd.DataFrame | None:
         """The tornado rows (output at each input's low and high, swing, elasticity)."""
         if self.tornado is None:

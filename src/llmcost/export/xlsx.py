@@ -53,7 +53,7 @@ class WorkbookSpec:
         name ``"prices"`` covers an API option's token prices
     meets_latency_targets : option name → whether the performance model met its targets
     sources : the catalog rows used (one per row)
-    breakeven, sensitivity : analysis results to include as values
+    breakeven, sensitivity, monte_carlo : analysis results to include as values
     """
 
     title: str
@@ -68,6 +68,7 @@ class WorkbookSpec:
     sources: pd.DataFrame | None = None
     breakeven: pd.DataFrame | None = None
     sensitivity: pd.DataFrame | None = None
+    monte_carlo: pd.DataFrame | None = None
 
 
 def write_workbook(comparison: Any, path: str | Path, *, analysis: Any = None) -> Path:
@@ -91,6 +92,8 @@ def write_workbook(comparison: Any, path: str | Path, *, analysis: Any = None) -
         _values_sheet(book, "Break-even", spec.breakeven)
     if spec.sensitivity is not None:
         _values_sheet(book, "Sensitivity", spec.sensitivity)
+    if spec.monte_carlo is not None:
+        _values_sheet(book, "Monte Carlo", spec.monte_carlo)
     _sources_sheet(book, spec)
     out = Path(path)
     book.save(out)
@@ -136,6 +139,7 @@ def spec_from_comparison(comparison: Any, analysis: Any = None) -> WorkbookSpec:
         sources=pd.DataFrame(comparison.catalog_rows),
         breakeven=None if analysis is None else analysis.breakeven_frame(),
         sensitivity=None if analysis is None else analysis.sensitivity_frame(),
+        monte_carlo=None if analysis is None else analysis.monte_carlo_frame(),
     )
 
 
