@@ -6,6 +6,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -119,6 +120,24 @@ def test_uncertainty_keys_are_checked() -> None:
         compare(parse_scenario(data))
     data["uncertainty"] = {"gpu_usd_per_hour": {"distribution": "uniform", "low": 2, "high": 3}}
     assert compare(parse_scenario(data)).cheapest
+
+
+def test_every_distribution_of_the_analysis_layer_can_be_declared() -> None:
+    """Each [uncertainty] spelling reaches ParameterSpace intact (lognormal by P5/P95, fixed)."""
+    from llmcost.analysis import ParameterSpace
+
+    data = copy.deepcopy(BASE)
+    data["uncertainty"] = {
+        "requests_per_month": {"distribution": "lognormal", "p5": 1e6, "p95": 9e6},
+        "gpu_usd_per_hour": {"distribution": "fixed", "value": 2.0},
+        "engineering_fte": {"distribution": "lognormal", "median": 0.5, "sigma": 0.3},
+    }
+    scenario = parse_scenario(data)
+    spec = {k: v.model_dump(exclude_none=True) for k, v in scenario.uncertainty.items()}
+    draws = ParameterSpace.from_dict(spec).sample(20_000, seed=3)
+    # A lognormal with P5 = 1e6 and P95 = 9e6 has median sqrt(1e6 × 9e6) = 3e6.
+    assert abs(float(np.median(draws["requests_per_month"])) / 3e6 - 1) < 0.03
+    assert np.all(draws["gpu_usd_per_hour"] == 2.0)
 
 
 def test_load_toml(tmp_path: Path) -> None:

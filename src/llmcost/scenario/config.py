@@ -249,14 +249,24 @@ Option = Annotated[ApiOption | SelfHostedOption, Field(discriminator="kind")]
 
 
 class UncertainInput(_Config):
-    """A distribution for one input, kept for the analysis layer (Monte Carlo, Sobol)."""
+    """A distribution for one input, kept for the analysis layer (Monte Carlo, Sobol).
 
-    distribution: Literal["uniform", "triangular", "pert", "normal", "lognormal"]
+    Fields by distribution: uniform (low, high); triangular and pert (low, mode, high); normal
+    (mean, sd, optionally truncated to low/high); lognormal (median and sigma, or p5 and p95);
+    fixed (value). :class:`llmcost.analysis.ParameterSpace` checks the combination.
+    """
+
+    distribution: Literal["uniform", "triangular", "pert", "normal", "lognormal", "fixed"]
     low: float | None = None
     high: float | None = None
     mode: float | None = None
     mean: float | None = None
     sd: Annotated[float, Field(gt=0.0)] | None = None
+    median: Annotated[float, Field(gt=0.0)] | None = None
+    sigma: Annotated[float, Field(gt=0.0)] | None = None
+    p5: Annotated[float, Field(gt=0.0)] | None = None
+    p95: Annotated[float, Field(gt=0.0)] | None = None
+    value: float | None = None
 
 
 class Scenario(_Config):
