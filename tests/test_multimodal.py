@@ -19,6 +19,7 @@ from llmcost.cost.multimodal import (
     llama4_image_tiles,
     llama4_image_tokens,
     openai_image_tokens,
+    openai_patch_tokens,
     request_image_tokens,
 )
 
@@ -70,6 +71,41 @@ def test_openai_tiles_stay_within_the_768_by_2048_box(width: int, height: int) -
     assert tiles == int(tiles)
     assert 1 <= tiles <= 8  # at most 768×2048 → 2×4 tiles
     assert openai_image_tokens(width, height, "low") == 85
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "patches"),
+    [
+        # OpenAI vision guide, 32-px patches: 1024×1024 → 32 × 32 = 1024 patches; 1800×2400 →
+        # 57 × 75 = 4275 > 1536, shrink √(1536·32²/(1800·2400)) = 0.603 → 1086×1448, then
+        # 33/33.94 → 1056×1408 = 33 × 44 = 1452 patches.
+        (1024, 1024, 1024),
+        (1800, 2400, 1452),
+        (2400, 1800, 1452),  # billed the same way on gpt-4.1-mini (community thread)
+        (100, 33, 4 * 2),  # hand-computed: ⌈100/32⌉ × ⌈33/32⌉
+    ],
+)
+def test_openai_patch_rule_examples(width: int, height: int, patches: int) -> None:
+    assert openai_patch_tokens(width, height) == patches
+    # gpt-4.1-mini bills 1.62 tokens per patch (rounded up); "low" changes nothing there
+    mini = image_input_tokens("openai_patches_gpt_4_1_mini", width, height, "low")
+    assert mini == math.ceil(patches * 1.62 - 1e-9)
+
+
+def test_gpt_4_1_mini_patch_billing_matches_the_measured_bill() -> None:
+    # OpenAI community "GPT-4.1 vision price calculations": a 2400×1800 image with a short
+    # prompt billed 2,362 input tokens on gpt-4.1-mini = 1452 × 1.62 (2,352.24) + the prompt.
+    image = image_input_tokens("openai_patches_gpt_4_1_mini", 2400, 1800)
+    assert 0 < 2362 - image <= 12
+
+
+@given(sides, sides)
+def test_patch_rule_never_exceeds_the_1536_patch_cap(width: int, height: int) -> None:
+    patches = openai_patch_tokens(width, height)
+    assert 1 <= patches <= 1536
+    assert image_input_tokens("openai_patches_gpt_4_1_nano", width, height) == math.ceil(
+        patches * 2.46 - 1e-9
+    )
 
 
 # --- Anthropic -----------------------------------------------------------------------------

@@ -10,6 +10,8 @@ rule id                  tokens per image
                          enlarged), 85 + 170 × (512-px tiles); ``detail="low"``: 85
 ``openai_tiles_4o_mini`` the same tiling with gpt-4o-mini's multipliers: 2833 + 5667 × tiles;
                          ``detail="low"``: 2833
+``openai_patches_*``     gpt-4.1-mini / gpt-4.1-nano / o4-mini: 32-px patches (at most 1536,
+                         the image shrunk to fit) × 1.62 / 2.46 / 1.72; no low-detail mode
 ``anthropic_pixels``     Claude: ⌈width × height / 750⌉ after shrinking to a long edge ≤ 1568
                          px and ≤ ~1,600 tokens (1.2 megapixels)
 ``gemini_fixed``         Gemini 2.x: 258 if both sides ≤ 384 px, else 258 per 768×768 tile
@@ -26,6 +28,12 @@ Sources (checked 2026-11-23):
 - gpt-4o-mini multipliers: measured usage in the OpenAI community thread "Vision: more than one
   way to send a request" (a 128×64 image with a 12-token prompt: low 2845 = 2833 + 12, high
   8512 = 2833 + 5667 + 12; gpt-4o: 97 = 85 + 12 and 267 = 85 + 170 + 12).
+- 32-px patches: OpenAI vision guide (same mirrors; 1024×1024 → 1024 patches, 1800×2400 →
+  1452 after the shrink) and its multipliers (gpt-4.1-mini 1.62, gpt-4.1-nano 2.46, o4-mini
+  1.72), confirmed by billing in the OpenAI community threads "GPT-4.1 vision price
+  calculations" (2400×1800 on gpt-4.1-mini: 2,362 tokens = 1452 × 1.62 + the prompt) and
+  "Introducing GPT-5.4 mini and nano" (multiplier table). Known deviation: one very wide image
+  (4000×1474) was billed at the 1536-patch cap where the guide's shrink gives 1449 (−6 %).
 - Anthropic vision guide (docs.anthropic.com/en/docs/vision, "Evaluate image size" and
   "Calculate image costs": 200×200 → ~54, 1000×1000 → ~1334, 1092×1092 → ~1590 tokens).
 - Gemini API docs, "Image understanding / tokens" (Gemini 2.0: ≤ 384 px both sides → 258 tokens;
@@ -55,6 +63,7 @@ __all__ = [
     "llama4_image_tiles",
     "llama4_image_tokens",
     "openai_image_tokens",
+    "openai_patch_tokens",
     "request_image_tokens",
 ]
 
@@ -66,6 +75,15 @@ OPENAI_TILE_PX: Final = 512.0
 OPENAI_TILE_TOKENS: Final[dict[str, tuple[float, float]]] = {
     "openai_tiles": (85.0, 170.0),
     "openai_tiles_4o_mini": (2833.0, 5667.0),
+}
+
+OPENAI_PATCH_PX: Final = 32.0
+OPENAI_MAX_PATCHES: Final = 1536.0
+#: Tokens per 32-px patch of each OpenAI patch rule.
+OPENAI_PATCH_MULTIPLIER: Final[dict[str, float]] = {
+    "openai_patches_gpt_4_1_mini": 1.62,
+    "openai_patches_gpt_4_1_nano": 2.46,
+    "openai_patches_o4_mini": 1.72,
 }
 
 ANTHROPIC_PX_PER_TOKEN: Final = 750.0
@@ -89,6 +107,7 @@ LLAMA4_TOKENS_PER_TILE: Final = (LLAMA4_TILE_PX // LLAMA4_PATCH_PX) ** 2 // roun
 IMAGE_TOKEN_RULES: Final = (
     "openai_tiles",
     "openai_tiles_4o_mini",
+    *OPENAI_PATCH_MULTIPLIER,
     "anthropic_pixels",
     "gemini_fixed",
 )
@@ -109,10 +128,9 @@ def _sides(width_px: ArrayLike, height_px: ArrayLike) -> tuple[FloatArray, Float
 def _check_detail(detail: str, rule: str) -> None:
     if detail not in DETAILS:
         raise InvalidInputError(f"detail must be one of {', '.join(DETAILS)}; got {detail!r}")
-    if detail == "low" and rule not in OPENAI_TILE_TOKENS:
+    if detail == "low" and not rule.startswith("openai_"):
         raise InvalidInputError(
-            f"detail='low' exists only for the OpenAI rules "
-            f"({', '.join(OPENAI_TILE_TOKENS)}); rule {rule!r} has no low-detail mode"
+            f"detail='low' exists only for the OpenAI rules; rule {rule!r} has no low-detail mode"
         )
 
 
@@ -162,6 +180,44 @@ def openai_image_tokens(
     w2, h2 = _whole_px(w1 * short), _whole_px(h1 * short)
     tiles = np.ceil(w2 / OPENAI_TILE_PX) * np.ceil(h2 / OPENAI_TILE_PX)
     tokens = base + per_tile * tiles if detail == "high" else np.full_like(w, base)
+    return scalar_or_array(tokens, width_px, height_px)
+
+
+def openai_patch_tokens(
+    width_px: ArrayLike, height_px: ArrayLike, *, multiplier: ArrayLike = 1.0
+) -> Any:
+    """Input tokens of one image on OpenAI's 32-px patch rule (gpt-4.1-mini, -nano, o4-mini).
+
+    patches = ⌈w/32⌉ × ⌈h/32⌉; above 1536 the image is shrunk by √(1536·32²/(w·h)), then a
+    little more so that its shorter side is a whole number of patches, and counted again
+    (at most 1536); tokens = ⌈patches × multiplier⌉.
+
+    Parameters
+    ----------
+    width_px, height_px : image size [px]
+    multiplier : tokens per patch of the model [tokens] (gpt-4.1-mini 1.62)
+
+    Returns
+    -------
+    tokens per image [tokens]
+
+    >>> openai_patch_tokens(1024, 1024)   # OpenAI's example: 32 × 32 patches
+    1024.0
+    >>> openai_patch_tokens(1800, 2400)   # shrunk to 1056 × 1408: 33 × 44 patches
+    1452.0
+    """
+    w, h = _sides(width_px, height_px)
+    m = check_positive(multiplier, "multiplier")
+    p = OPENAI_PATCH_PX
+    raw = np.ceil(w / p) * np.ceil(h / p)
+    shrink = np.minimum(1.0, np.sqrt(OPENAI_MAX_PATCHES * p * p / (w * h)))
+    short = np.minimum(w, h) * shrink / p  # the shorter side, in patches
+    whole = np.where(raw > OPENAI_MAX_PATCHES, np.maximum(np.floor(short), 1.0) / short, 1.0)
+    w2, h2 = w * shrink * whole, h * shrink * whole
+    # round away float noise (1408.0000000001 px is 44 patches, not 45) before the ceiling
+    fitted = np.ceil(np.round(w2 / p, 9)) * np.ceil(np.round(h2 / p, 9))
+    patches = np.where(raw > OPENAI_MAX_PATCHES, np.minimum(fitted, OPENAI_MAX_PATCHES), raw)
+    tokens = np.ceil(np.round(patches * m, 9))
     return scalar_or_array(tokens, width_px, height_px)
 
 
@@ -231,7 +287,7 @@ def image_input_tokens(
     ----------
     rule : one of :data:`IMAGE_TOKEN_RULES` (the catalog's ``image_token_rule`` column)
     width_px, height_px : image size [px]
-    detail : "high" or "low" ("low" only for the OpenAI rules)
+    detail : "high" or "low" (OpenAI rules only; the patch rules ignore it, as OpenAI does)
 
     Returns
     -------
@@ -250,6 +306,8 @@ def image_input_tokens(
     _check_detail(detail, rule)
     if rule in OPENAI_TILE_TOKENS:
         return openai_image_tokens(width_px, height_px, detail, rule=rule)
+    if rule in OPENAI_PATCH_MULTIPLIER:  # "low" has no effect on patch models
+        return openai_patch_tokens(width_px, height_px, multiplier=OPENAI_PATCH_MULTIPLIER[rule])
     if rule == "anthropic_pixels":
         return anthropic_image_tokens(width_px, height_px)
     return gemini_image_tokens(width_px, height_px)
