@@ -35,7 +35,7 @@ GIB = 2**30
 A10G = GpuSpec(
     id="a10g", memory_gb=24, hbm_bandwidth_gb_per_s=600, bf16_tflops=125, fp16_tflops=125,
     fp8_tflops=None, int8_tops=250, fp4_tflops=None, interconnect_kind="pcie",
-    interconnect_gb_per_s=64, pcie_gb_per_s=64, tdp_w=300,
+    interconnect_gb_per_s=64, pcie_gb_per_s=64, tdp_w=300, memory_type="gddr",
 )  # fmt: skip
 
 

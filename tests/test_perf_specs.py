@@ -160,6 +160,7 @@ L40S = GpuSpec(
     interconnect_gb_per_s=64,
     pcie_gb_per_s=64,
     tdp_w=350,
+    memory_type="gddr",
 )
 
 

@@ -88,7 +88,7 @@ class GpuSpec:
     """
 
     id: str
-    memory_gb: float
+    memory_gb: float  # as marketed: GiB for HBM parts, decimal GB for GDDR parts
     hbm_bandwidth_gb_per_s: float
     bf16_tflops: float | None
     fp16_tflops: float | None
@@ -103,6 +103,8 @@ class GpuSpec:
     #: GPUs that share the scale-up fabric (HGX 8, H100 NVL pairs 2, GB200 NVL72 72, PCIe 1);
     #: tensor parallelism beyond it crosses ``pcie_gb_per_s`` (or the network).
     scale_up_domain_gpus: int = 8
+    #: "hbm" (sold by binary size: an "80 GB" H100 has 80 GiB) or "gddr" (decimal GB).
+    memory_type: str = "hbm"
 
     def peak_tflops(self, precision: str) -> float:
         """Dense peak [TFLOP/s] for the matrix multiplies of a weight ``precision``.

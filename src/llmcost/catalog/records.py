@@ -204,6 +204,7 @@ class GpuRecord(_Record):
     vendor: Literal["nvidia", "amd"]
     architecture: str = Field(min_length=1)
     memory_gb: PosFloat
+    memory_type: Literal["hbm2e", "hbm3", "hbm3e", "gddr6", "gddr6x", "gddr7"]
     hbm_bandwidth_gb_per_s: PosFloat
     bf16_tflops: PosFloat | None = None
     fp16_tflops: PosFloat | None = None
@@ -248,6 +249,7 @@ class GpuRecord(_Record):
         return GpuSpec(
             id=self.id,
             memory_gb=self.memory_gb,
+            memory_type="gddr" if self.memory_type.startswith("gddr") else "hbm",
             hbm_bandwidth_gb_per_s=self.hbm_bandwidth_gb_per_s,
             bf16_tflops=self.bf16_tflops,
             fp16_tflops=self.fp16_tflops,

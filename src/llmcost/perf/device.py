@@ -5,9 +5,8 @@ Marketed capacity → usable bytes. HBM data-centre parts are sold by their bina
 (vLLM log in llm-d/llm-d-benchmark ``config_explorer/empirical-vllm-memory-results.md``;
 0.99 of 80 GiB). GDDR parts (A10G, L4, L40S) are sold in decimal GB: an A10G "24 GB" shows
 22.30 GiB = 23.9e9 B to vLLM (awslabs/data-on-eks ``ray-vllm-deepseek.md``), again ≈ 0.99 of
-24e9. So visible bytes = 0.99 × memory_gb × (2³⁰ for HBM, 10⁹ for GDDR). ``GpuSpec`` does not
-name the memory type; every GDDR data-centre part has < 1,000 GB/s and every HBM part
-≥ 1,555 GB/s, so the bandwidth tells them apart.
+24e9. So visible bytes = 0.99 × memory_gb × (2³⁰ for HBM, 10⁹ for GDDR), by
+``GpuSpec.memory_type``.
 
 Engines pick smaller defaults on smaller GPUs: vLLM V1 raises ``max_num_batched_tokens`` to 8192
 and ``max_num_seqs`` to 1024 only on GPUs with ≥ 70 GiB that are not A100s
@@ -24,8 +23,6 @@ __all__ = ["VISIBLE_MEMORY_FRACTION", "is_large_gpu", "visible_memory_bytes"]
 
 #: Share of the marketed capacity CUDA exposes (79.18 GiB of an 80 GiB H100).
 VISIBLE_MEMORY_FRACTION = 0.99
-#: Below this bandwidth a GPU's memory is GDDR, sold in decimal GB [GB/s].
-_GDDR_MAX_BANDWIDTH_GB_PER_S = 1000.0
 
 
 def visible_memory_bytes(gpu: GpuSpec) -> float:
@@ -39,11 +36,7 @@ def visible_memory_bytes(gpu: GpuSpec) -> float:
     >>> round(visible_memory_bytes(h100) / 2**30, 2)  # vLLM reports 79.18 GiB
     79.2
     """
-    unit = (
-        BYTES_PER_GB
-        if gpu.hbm_bandwidth_gb_per_s < _GDDR_MAX_BANDWIDTH_GB_PER_S
-        else (BYTES_PER_GIB)
-    )
+    unit = BYTES_PER_GB if gpu.memory_type == "gddr" else BYTES_PER_GIB
     return VISIBLE_MEMORY_FRACTION * gpu.memory_gb * unit
 
 
