@@ -61,6 +61,8 @@ COMPONENT_LABELS = {
 }
 
 Build = Callable[[Column], Formula | str | None]
+#: Shows the "no limit" stand-in (1E+300) as words; numbers as integers.
+NO_LIMIT_FORMAT = '[>=1E+299]"no limit";#,##0'
 
 
 def rental_mode(pricing: str) -> str:
@@ -257,10 +259,10 @@ class ModelWriter:
         )
         g.add(
             "replica_cap",
-            f"Most replicas (no limit: {fx.NO_LIMIT})",
+            "Most replicas allowed",
             "replicas",
             self._only(hosted, lambda j, c: fx.replica_cap(f"o{j}_max_replicas")),
-            INTEGER,
+            NO_LIMIT_FORMAT,
         )
         for h in HOURS:
             g.add(
