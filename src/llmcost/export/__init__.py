@@ -11,6 +11,7 @@
 - :mod:`llmcost.export.plots`: the figures.
 """
 
+from .files import write_files
 from .frames import (
     assumptions_frame,
     components_frame,
@@ -40,6 +41,7 @@ __all__ = [
     "sources_frame",
     "to_json",
     "write_csv",
+    "write_files",
     "write_parquet",
     "write_report",
     "write_workbook",
