@@ -289,3 +289,33 @@ def test_user_text_is_never_a_formula_and_names_are_defined(
     assert any("sheet" in s for s in sheets)
     assert wb.sheetnames[:3] == ["Assumptions", "Model", "Horizon"]
     assert wb["Model"].freeze_panes == "B2"
+
+
+def test_an_option_that_does_not_fit_is_shown_and_never_cheapest(tmp_path: Path) -> None:
+    full = scenario_model()
+    api = full.evaluators[1]
+    unfit = SelfHostedEvaluator(
+        name="too-big",
+        pricing="on_demand",
+        gpus_per_replica=1,
+        cached_grid=GRID,
+        seconds_per_request=np.full((2, 3), np.nan),
+        fits=False,
+        base=_rental_base(2.0),
+    )
+    model = ScenarioModel(mix=full.mix, evaluators=(unfit, api))
+    path = write_workbook(
+        WorkbookSpec(title="unfit", model=model, horizon_months=2), tmp_path / "unfit.xlsx"
+    )
+    got = recalculate(path)
+    labels = _rows(path)
+    assert got[f"MODEL!C{labels['Monthly cost']}"] == "does not fit"
+    assert got[f"MODEL!C{labels[FEASIBLE]}"] is False or got[f"MODEL!C{labels[FEASIBLE]}"] == 0
+    assert got[f"MODEL!C{labels['Cheapest feasible option']}"] == "hosted-llama"
+    assert np.isclose(
+        got[f"MODEL!D{labels['Monthly cost']}"],
+        model.evaluate()["hosted-llama"]["monthly_cost_usd"],
+        rtol=RTOL,
+    )
+    assert got["HORIZON!D2"] == "n/a"
+    assert not bool(model.evaluate()["too-big"]["feasible"])
