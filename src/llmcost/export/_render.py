@@ -170,7 +170,8 @@ def _table_markdown(table: Table) -> str:
 
 
 def _numeric_column(rows: list[list[tuple[str, bool]]], i: int) -> bool:
-    return bool(rows) and all(row[i][1] or not row[i][0] for row in rows)
+    numbers = [row[i][1] for row in rows if row[i][0]]
+    return bool(numbers) and all(numbers)
 
 
 def to_markdown(report: Report) -> str:

@@ -252,11 +252,12 @@ def _summary(comparison: Any) -> list[str]:
             f"million tokens, input and output together)."
         )
     for o in comparison.options:
-        if o.name != comparison.cheapest and o.feasible and cheapest is not None:
-            ratio = o.monthly_cost_usd / cheapest.monthly_cost_usd
-            lines.append(
-                f"{o.name}: {_usd(o.monthly_cost_usd)} a month, {ratio:.2f}× the cheapest."
-            )
+        if o.name == comparison.cheapest or not o.feasible or cheapest is None:
+            continue
+        line = f"{o.name}: {_usd(o.monthly_cost_usd)} a month"
+        if cheapest.monthly_cost_usd > 0:
+            line += f", {o.monthly_cost_usd / cheapest.monthly_cost_usd:.2f}× the cheapest"
+        lines.append(line + ".")
     as_of = comparison.as_of.isoformat() if comparison.as_of else "latest in the catalog"
     lines.append(f"Prices as of {as_of}; catalog version {comparison.catalog_version}.")
     return lines
