@@ -100,6 +100,13 @@ def write_workbook(comparison: Any, path: str | Path, *, analysis: Any = None) -
     return out
 
 
+#: Inputs that are analysis levers of the library rather than scenario or catalog values.
+LEVERS = {
+    "api_price_multiplier": ("llmcost lever", "", "1 = the prices below as listed"),
+    "capacity_multiplier": ("llmcost lever", "", "1 = the capacity from the performance model"),
+}
+
+
 def spec_from_comparison(comparison: Any, analysis: Any = None) -> WorkbookSpec:
     """The :class:`WorkbookSpec` of a ``llmcost.scenario.Comparison``.
 
@@ -111,18 +118,24 @@ def spec_from_comparison(comparison: Any, analysis: Any = None) -> WorkbookSpec:
     for item in comparison.assumptions:
         option = "" if item.get("option") == "workload" else str(item.get("option", ""))
         sources[(option, str(item["name"]))] = (str(item.get("source", "")), "", "")
-    for opt in comparison.options:
-        for name in comparison.model.evaluators[comparison.options.index(opt)].base:
-            sources.setdefault((opt.name, name), ("scenario file", "", ""))
+    for opt, ev in zip(comparison.options, comparison.model.evaluators, strict=True):
         offer = opt.details.get("offer")
         rows = [r for r in comparison.catalog_rows if str(r.get("id", "")).startswith(f"{offer}@")]
         if offer and rows:
             since = opt.details.get("price_effective_from", "")
+            row_source = f"catalog api_prices {rows[0]['id']}: {rows[0]['source']}"
             sources[(opt.name, "prices")] = (
-                f"catalog api_prices {rows[0]['id']}: {rows[0]['source']}",
+                row_source,
                 str(rows[0].get("as_of", "")),
                 f"price in force from {since}" if since else "",
             )
+            sources.setdefault(
+                (opt.name, "batch_discount_fraction"),
+                (row_source, str(rows[0].get("as_of", "")), "unless the scenario overrides it"),
+            )
+        for name in ev.base:
+            default = LEVERS.get(name, ("scenario file", "", ""))
+            sources.setdefault((opt.name, name), default)
     sources.setdefault(("", "requests_per_month"), ("scenario file", "", ""))
     return WorkbookSpec(
         title=comparison.scenario,
