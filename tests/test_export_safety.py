@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from llmcost.export.safety import (
     FORMULA_TRIGGERS,
@@ -92,3 +94,14 @@ def test_non_text_values_pass_through() -> None:
     assert neutralize_csv_text(None) is None
     frame = pd.DataFrame({"when": pd.to_datetime(["2026-01-01"]), "n": [-1]})
     pd.testing.assert_frame_equal(neutralize_frame_for_csv(frame), frame)
+
+
+@given(st.text(max_size=40))
+def test_any_text_reads_back_unchanged_or_apostrophed(text: str) -> None:
+    """Round trip through the CSV writer: formula-like text gains exactly one leading
+    apostrophe, any other text comes back as written."""
+    csv_text = to_safe_csv(pd.DataFrame({"name": [text]}), index=False)
+    assert csv_text is not None
+    (cell,) = list(csv.reader(io.StringIO(csv_text, newline="")))[1] or [""]
+    expected = "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+    assert cell == expected.replace("\r\n", "\n") or cell == expected
