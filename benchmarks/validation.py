@@ -1,0 +1,194 @@
+"""Validation of the performance model on published measurements it was NOT calibrated on.
+
+Runs every case of ``benchmarks/data/validation_*.json`` through the public API —
+``llmcost.perf.estimate_serving`` with the case's engine profile; max throughput for offline
+cases, ``concurrency=C`` for serving cases — and compares the predicted output tokens/s, TTFT
+or TPOT with the published value. Prints per source/GPU/engine/metric group the median and
+worst absolute percentage error, the overall median, and a markdown table for README.
+
+Nothing here is fitted: the ``trtllm`` profile was fitted on ``trtllm_h100_a100.json`` (H100 SXM
+and A100 SXM columns) by ``benchmarks/accuracy.py``; the other GPUs (H200, B200, GB200,
+A100 PCIe, L40S), FP4, and latency at given concurrency are out of sample.
+
+Case settings follow the calibration script: ModelOpt checkpoints quantize every linear layer
+(``quant_scope="all_linear"``), FP8/FP4 runs of TensorRT-LLM use an FP8 KV cache (the profile's
+default), Maverick runs with ``--ep`` are ``tp=1, ep=N``, everything else is tensor-parallel.
+
+Usage: ``python benchmarks/validation.py [--cases]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from llmcost.catalog import load_catalog
+from llmcost.perf import estimate_serving
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+MODEL_IDS = {
+    "Llama-3.1-8B": "llama-3.1-8b",
+    "Llama-3.1-70B": "llama-3.1-70b",
+    "Llama-3.3-70B": "llama-3.3-70b",
+    "Llama-3.1-405B": "llama-3.1-405b",
+    "Llama-4-Scout-17B-16E": "llama-4-scout",
+    "Llama-4-Maverick-17B-128E": "llama-4-maverick",
+}
+GPU_IDS = {
+    "H100-SXM-80GB": "h100-sxm",
+    "A100-SXM4-80GB": "a100-80gb",
+    "H200-SXM-141GB": "h200",
+    "A100-PCIE-80GB": "a100-80gb-pcie",
+    "L40S-48GB": "l40s",
+    "B200-180GB": "b200",
+    "GB200-192GB": "gb200",
+}
+#: the published engine name → llmcost profile (NVIDIA NIM runs TensorRT-LLM engines)
+ENGINE_PROFILES = {"TensorRT-LLM": "trtllm", "NVIDIA NIM": "trtllm", "vLLM": "vllm",
+                   "SGLang": "sglang"}  # fmt: skip
+#: metric → (PerfEstimate attribute, factor from the estimate's unit to the published unit)
+METRICS = {
+    "output_tokens_per_s_total": ("output_tokens_per_s", 1.0),
+    "ttft_ms": ("ttft_s", 1e3),
+    "tpot_ms": ("tpot_s", 1e3),
+}
+
+
+def _engine_profile(engine: str) -> str:
+    for prefix, profile in ENGINE_PROFILES.items():
+        if engine.startswith(prefix):
+            return profile
+    raise ValueError(f"no llmcost profile for engine {engine!r}")
+
+
+def _source_name(case: dict[str, object]) -> str:
+    case_id = str(case["id"])
+    return case_id.split("-llama")[0]
+
+
+def load_cases(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """Every validation case as one row with llmcost ids and the settings to run it."""
+    rows = []
+    for path in sorted(data_dir.glob("validation_*.json")):
+        for case in json.loads(path.read_text()):
+            expert_parallel = "--ep" in str(case["notes"])
+            n = int(case["num_gpus"])
+            rows.append(
+                {
+                    "id": case["id"],
+                    "source": _source_name(case),
+                    "model": MODEL_IDS[case["model"]],
+                    "gpu": GPU_IDS[case["gpu"]],
+                    "gpus": n,
+                    "precision": str(case["precision"]).lower(),
+                    "engine": _engine_profile(str(case["engine"])),
+                    "scenario": case["scenario"],
+                    "input_tokens": case["input_tokens"],
+                    "output_tokens": case["output_tokens"],
+                    "concurrency": case["concurrency_or_batch"],
+                    "tp": 1 if expert_parallel else n,
+                    "ep": n if expert_parallel else 1,
+                    "metric": case["metric"],
+                    "measured": float(case["value"]),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def predict(cases: pd.DataFrame, catalog: object) -> np.ndarray:
+    """Predicted value of each case's metric, in the published unit (vectorized per setup)."""
+    out = np.full(len(cases), np.nan)
+    keys = ["model", "gpu", "gpus", "precision", "engine", "scenario", "tp", "ep", "metric"]
+    for key, rows in cases.groupby(keys, sort=False):
+        g = dict(zip(keys, key, strict=True))
+        serving = g["scenario"] == "serving"
+        est = estimate_serving(
+            catalog.model_spec(g["model"]),  # type: ignore[attr-defined]
+            catalog.gpu_spec(g["gpu"]),  # type: ignore[attr-defined]
+            gpus=int(g["gpus"]),
+            precision=str(g["precision"]),
+            input_tokens=rows["input_tokens"].to_numpy(float),
+            output_tokens=rows["output_tokens"].to_numpy(float),
+            engine=str(g["engine"]),
+            tp=int(g["tp"]),
+            ep=int(g["ep"]),
+            concurrency=rows["concurrency"].to_numpy(float) if serving else None,
+            max_throughput=not serving,
+            quant_scope="all_linear",
+        )
+        attr, scale = METRICS[str(g["metric"])]
+        out[rows.index.to_numpy()] = np.broadcast_to(getattr(est, attr), len(rows)) * scale
+    return out
+
+
+def error_table(cases: pd.DataFrame, predicted: np.ndarray) -> pd.DataFrame:
+    """Per source/GPU/engine/metric group: cases, median and worst absolute % error, and the
+    median signed error (a systematic bias shows as a median signed error near the median)."""
+    err = 100 * (predicted / cases["measured"].to_numpy() - 1)
+    frame = cases.assign(err_pct=err, abs_err_pct=np.abs(err))
+    groups = frame.groupby(["source", "gpu", "precision", "engine", "metric"], sort=False)
+    table = groups.agg(
+        cases=("abs_err_pct", "size"),
+        median_pct=("abs_err_pct", "median"),
+        worst_pct=("abs_err_pct", "max"),
+        bias_pct=("err_pct", "median"),
+    )
+    return table.reset_index()
+
+
+def markdown(table: pd.DataFrame, overall_median: float, overall_worst: float, n: int) -> str:
+    """The error table as markdown (for README)."""
+    lines = [
+        "| source | GPU | precision | engine | metric | cases | median abs. error "
+        "| worst abs. error | median signed error |",
+        "| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for r in table.itertuples(index=False):
+        lines.append(
+            f"| {r.source} | {r.gpu} | {r.precision} | {r.engine} | {r.metric} | {r.cases} "
+            f"| {r.median_pct:.1f} % | {r.worst_pct:.1f} % | {r.bias_pct:+.1f} % |"
+        )
+    lines.append(
+        f"| **all** | | | | | **{n}** | **{overall_median:.1f} %** | **{overall_worst:.1f} %** | |"
+    )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    """Print the validation report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", action="store_true", help="also print every case")
+    args = parser.parse_args()
+    catalog = load_catalog()
+    cases = load_cases()
+    pred = predict(cases, catalog)
+    abs_err = 100 * np.abs(pred / cases["measured"].to_numpy() - 1)
+    table = error_table(cases, pred)
+    overall_median, overall_worst = float(np.median(abs_err)), float(np.max(abs_err))
+    pd.set_option("display.width", 160)
+    pd.set_option("display.max_rows", 500)
+    if args.cases:
+        shown = cases.assign(predicted=pred, err_pct=100 * (pred / cases["measured"] - 1))
+        cols = ["id", "measured", "predicted", "err_pct"]
+        print(shown[cols].to_string(index=False, float_format=lambda x: f"{x:.1f}"))
+        print()
+    print("Predicted vs published, cases not used for calibration")
+    print(table.to_string(index=False, float_format=lambda x: f"{x:.1f}"))
+    for metric in METRICS:
+        mask = (cases["metric"] == metric).to_numpy()
+        if mask.any():
+            print(f"{metric}: {mask.sum()} cases, median {np.median(abs_err[mask]):.1f} %")
+    print(
+        f"overall: {len(cases)} cases, median {overall_median:.1f} %, worst {overall_worst:.1f} %"
+    )
+    print()
+    print(markdown(table, overall_median, overall_worst, len(cases)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
