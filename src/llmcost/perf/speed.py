@@ -8,9 +8,12 @@ One step of one GPU (a pipeline stage of a tensor-parallel group of an expert-pa
       + collectives (TP all-reduce, EP all-to-all, PP send)        (interconnect)
       + step overhead + per-sequence overhead × sequences          (engine)
 
-with BW = HBM bandwidth × bandwidth_efficiency and peak = dense tensor peak of the precision ×
-compute_efficiency. GEMMs and attention are separate kernels, so their times add; each is
-bounded by the slower of its memory traffic and its arithmetic (a per-kernel roofline).
+with BW = HBM bandwidth × bandwidth_efficiency and peak = dense tensor peak × compute_efficiency:
+the weight precision's peak for the GEMMs (× ``fp4_gemm_efficiency_ratio`` for NVFP4, whose
+kernels reach a smaller share of their peak), the attention precision's for attention
+(:func:`attention_precision`: FP8 only with an FP8 KV cache, never FP4, else 16-bit). GEMMs
+and attention are separate kernels, so their times add; each is bounded by the slower of its
+memory traffic and its arithmetic (a per-kernel roofline).
 
 - Matmul FLOPs = 2 × active matmul parameters per token (Kaplan et al. 2020, "Scaling Laws",
   C_forward ≈ 2N); attention FLOPs per token at context p = 4 × heads × head_dim × p per layer
@@ -33,7 +36,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._core._arrays import FloatArray
-from .._core.specs import GpuSpec, ModelSpec
+from .._core.specs import COMPUTE_PRECISION, GpuSpec, ModelSpec
 from .._core.units import BYTES_PER_ELEMENT, BYTES_PER_GB, FLOPS_PER_TFLOP
 from .engines import EngineProfile
 from .kv import kv_cache_bytes_per_sequence, kv_heads_share_per_gpu
@@ -44,6 +47,7 @@ from .weights import weight_bytes
 __all__ = [
     "DeploymentRates",
     "StepTime",
+    "attention_precision",
     "deployment_rates",
     "expected_distinct_experts",
     "layer_context_sum",
@@ -51,6 +55,23 @@ __all__ = [
 ]
 
 _ACTIVATION_BYTES = BYTES_PER_ELEMENT["bf16"]  # hidden states exchanged between GPUs
+
+
+def attention_precision(precision: str, kv_precision: str) -> str:
+    """Precision the attention matmuls (QKᵀ, AV) run at for weights at ``precision``.
+
+    Attention multiplies activations by the KV cache, not by weights, so weight-only and
+    block-scaled formats do not apply: FP8 attention kernels (TensorRT-LLM FP8 FMHA/XQA) need
+    FP8 weights-and-activations *and* an FP8 KV cache; FP4 (NVFP4) checkpoints attend in FP8
+    at best (there is no FP4 attention kernel in TensorRT-LLM, vLLM or SGLang); everything else
+    attends in 16-bit.
+
+    >>> attention_precision("fp4", "fp8"), attention_precision("fp8", "bf16")
+    ('fp8', 'bf16')
+    """
+    if kv_precision == "fp8" and COMPUTE_PRECISION[precision] in ("fp8", "fp4"):
+        return "fp8"
+    return "fp16" if precision == "fp16" else "bf16"
 
 
 def expected_distinct_experts(
@@ -124,10 +145,12 @@ class DeploymentRates:
     expert_flops_per_token: FloatArray  # the routed-expert part of it
     attention_flops_per_context: FloatArray  # per GPU, × layer-context sum
     bandwidth_bytes_per_s: float  # effective
-    flops_per_s: float  # effective
+    flops_per_s: float  # effective, GEMMs
+    attention_flops_per_s: float  # effective, attention matmuls
     link_bytes_per_s: float  # effective, one direction
     peak_bandwidth_bytes_per_s: float
     peak_flops_per_s: float
+    peak_attention_flops_per_s: float
     engine: EngineProfile
 
     def kv_read_bytes_per_sequence(self, context: ArrayLike) -> FloatArray:
@@ -163,6 +186,10 @@ def deployment_rates(
     cores for ``precision`` (e.g. FP8 on an A100).
     """
     peak = gpu.peak_tflops(precision) * FLOPS_PER_TFLOP
+    gemm_efficiency = engine.compute_efficiency * (
+        engine.fp4_gemm_efficiency_ratio if COMPUTE_PRECISION[precision] == "fp4" else 1.0
+    )
+    attention_peak = gpu.peak_tflops(attention_precision(precision, kv_precision)) * FLOPS_PER_TFLOP
     w = weight_bytes(model, precision, quant_scope=quant_scope)
     p = param_breakdown(model)
     tp, pp, ep = split.tp, split.pp, split.ep
@@ -183,10 +210,12 @@ def deployment_rates(
             4.0 * model.num_attention_heads * model.head_dim / (tp * pp)
         ),
         bandwidth_bytes_per_s=bandwidth * engine.bandwidth_efficiency,
-        flops_per_s=peak * engine.compute_efficiency,
+        flops_per_s=peak * gemm_efficiency,
+        attention_flops_per_s=attention_peak * engine.compute_efficiency,
         link_bytes_per_s=_link_bytes_per_s(gpu) * engine.interconnect_efficiency,
         peak_bandwidth_bytes_per_s=bandwidth,
         peak_flops_per_s=peak,
+        peak_attention_flops_per_s=attention_peak,
         engine=engine,
     )
 
@@ -262,7 +291,7 @@ def step_time_s(
     gemm = np.maximum(weight_read / bw, gemm_flops / fl) + slow * np.maximum(
         expert_read / bw, expert_flops / fl
     )
-    attention = np.maximum(kv_read / bw, attn_flops / fl)
+    attention = np.maximum(kv_read / bw, attn_flops / rates.attention_flops_per_s)
 
     eng = rates.engine
     lat = eng.collective_latency_s
@@ -281,9 +310,10 @@ def step_time_s(
     )
 
     bytes_total = weight_read + kv_read
-    flops_total = gemm_flops + attn_flops
+    compute_s = gemm_flops / fl + attn_flops / rates.attention_flops_per_s
     roofline = np.maximum(
-        bytes_total / rates.peak_bandwidth_bytes_per_s, flops_total / rates.peak_flops_per_s
+        bytes_total / rates.peak_bandwidth_bytes_per_s,
+        gemm_flops / rates.peak_flops_per_s + attn_flops / rates.peak_attention_flops_per_s,
     )
     shape = np.broadcast(gemm, attention, collectives, overhead).shape
     return StepTime(
@@ -292,6 +322,6 @@ def step_time_s(
         collectives=np.broadcast_to(collectives, shape),
         overhead=np.broadcast_to(overhead, shape),
         bandwidth_part=np.broadcast_to(bytes_total / bw, shape),
-        compute_part=np.broadcast_to(flops_total / fl, shape),
+        compute_part=np.broadcast_to(compute_s, shape),
         roofline=np.broadcast_to(roofline, shape),
     )
