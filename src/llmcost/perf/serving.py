@@ -12,8 +12,11 @@ over-predict by ~2×). Pipeline stages each take a micro-batch of ``B / pp``; a 
 sequence needs ``pp`` stage steps. Expert-parallel ranks each run ``B / ep`` sequences.
 
 TPOT = the mean step of a round; output tokens/s = B / TPOT. TTFT = the mixed steps a prompt's
-chunks need, plus — in a closed loop of ``C`` users with ``C`` above the batch the engine can
-hold — the wait for a slot (Little's law: time in system = C / request rate).
+chunks need, plus — in a closed loop of ``C`` users — the longer of two waits: for the step in
+progress and the prefills of other users' prompts (half a step plus an M/D/1 queue,
+:mod:`llmcost.perf.queueing`), and, with
+``C`` above the batch the engine can hold, for a slot (Little's law: time in system =
+C / request rate).
 
 The batch: ``batch`` as given; ``concurrency`` C → min(C, capacity); ``max_throughput`` → the
 capacity: KV-cache sequences at the engine's admission rule (input + output tokens reserved per
@@ -37,6 +40,7 @@ from .engines import EngineProfile, get_engine_profile
 from .memory import default_kv_precision, kv_budget_bytes_per_gpu, max_concurrent_sequences
 from .parallel import resolve_split
 from .quant import KV_PRECISIONS, check_precision
+from .queueing import prefill_wait_s, step_residual_s
 from .speed import DeploymentRates, deployment_rates, layer_context_sum, step_time_s
 from .weights import weight_bytes
 
@@ -316,8 +320,11 @@ def estimate_serving(
         with np.errstate(divide="ignore", invalid="ignore"):
             request_rate = steady.output_tokens_per_s / o_tok
             service = steady.ttft_prefill_s + (o_tok - 1.0) * steady.tpot_s
-            wait = np.maximum(users / request_rate - service, 0.0)
-        ttft = ttft + wait
+            slot_wait = np.maximum(users / request_rate - service, 0.0)
+        queue_wait = step_residual_s(steady.tpot_s / split.pp, b) + prefill_wait_s(
+            request_rate, steady.ttft_prefill_s, b
+        )
+        ttft = ttft + np.maximum(slot_wait, queue_wait)
     if mode != "slo":
         meets = _meets(steady.tpot_s, ttft, tpot_slo_s, ttft_slo_s)
 
