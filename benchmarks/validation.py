@@ -2,9 +2,10 @@
 
 Runs every case of ``benchmarks/data/validation_*.json`` through the public API —
 ``llmcost.perf.estimate_serving`` with the case's engine profile; max throughput for offline
-cases, ``concurrency=C`` for serving cases — and compares the predicted output tokens/s, TTFT
-or TPOT with the published value. Prints per source/GPU/engine/metric group the median and
-worst absolute percentage error, the overall median, and a markdown table for README.
+cases, ``concurrency=C`` for serving cases, ``batch=B`` for fixed-batch latency cases — and
+compares the predicted output tokens/s, TTFT, TPOT or request latency with the published
+value. Prints per source/GPU/engine/metric group the median and worst absolute percentage
+error, the overall median, and a markdown table for README.
 
 Nothing here is fitted: the ``trtllm`` profile was fitted on ``trtllm_h100_a100.json`` (H100 SXM
 and A100 SXM columns) by ``benchmarks/accuracy.py``; the other GPUs (H200, B200, GB200,
@@ -56,6 +57,8 @@ METRICS = {
     "ttft_ms": ("ttft_s", 1e3),
     "tpot_ms": ("tpot_s", 1e3),
 }
+#: scenario → the estimate_serving argument that sets the batch from ``concurrency_or_batch``
+BATCH_ARGUMENT = {"offline": None, "serving": "concurrency", "latency": "batch"}
 
 
 def _engine_profile(engine: str) -> str:
@@ -105,7 +108,8 @@ def predict(cases: pd.DataFrame, catalog: object) -> np.ndarray:
     keys = ["model", "gpu", "gpus", "precision", "engine", "scenario", "tp", "ep", "metric"]
     for key, rows in cases.groupby(keys, sort=False):
         g = dict(zip(keys, key, strict=True))
-        serving = g["scenario"] == "serving"
+        argument = BATCH_ARGUMENT[str(g["scenario"])]
+        batch_setting = {argument: rows["concurrency"].to_numpy(float)} if argument else {}
         est = estimate_serving(
             catalog.model_spec(g["model"]),  # type: ignore[attr-defined]
             catalog.gpu_spec(g["gpu"]),  # type: ignore[attr-defined]
@@ -116,12 +120,17 @@ def predict(cases: pd.DataFrame, catalog: object) -> np.ndarray:
             engine=str(g["engine"]),
             tp=int(g["tp"]),
             ep=int(g["ep"]),
-            concurrency=rows["concurrency"].to_numpy(float) if serving else None,
-            max_throughput=not serving,
+            max_throughput=argument is None,
             quant_scope="all_linear",
+            **batch_setting,
         )
-        attr, scale = METRICS[str(g["metric"])]
-        out[rows.index.to_numpy()] = np.broadcast_to(getattr(est, attr), len(rows)) * scale
+        metric = str(g["metric"])
+        if metric == "request_latency_ms":  # first token, then one step per further token
+            value = (est.ttft_s + (rows["output_tokens"].to_numpy(float) - 1) * est.tpot_s) * 1e3
+        else:
+            attr, scale = METRICS[metric]
+            value = getattr(est, attr) * scale
+        out[rows.index.to_numpy()] = np.broadcast_to(value, len(rows))
     return out
 
 
@@ -178,7 +187,7 @@ def main() -> int:
         print()
     print("Predicted vs published, cases not used for calibration")
     print(table.to_string(index=False, float_format=lambda x: f"{x:.1f}"))
-    for metric in METRICS:
+    for metric in [*METRICS, "request_latency_ms"]:
         mask = (cases["metric"] == metric).to_numpy()
         if mask.any():
             print(f"{metric}: {mask.sum()} cases, median {np.median(abs_err[mask]):.1f} %")
