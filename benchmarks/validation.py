@@ -32,6 +32,7 @@ from llmcost.perf import estimate_serving
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MODEL_IDS = {
+    "Llama-2-70B": "llama-2-70b",
     "Llama-3.1-8B": "llama-3.1-8b",
     "Llama-3.1-70B": "llama-3.1-70b",
     "Llama-3.3-70B": "llama-3.3-70b",
@@ -56,6 +57,7 @@ METRICS = {
     "output_tokens_per_s_total": ("output_tokens_per_s", 1.0),
     "ttft_ms": ("ttft_s", 1e3),
     "tpot_ms": ("tpot_s", 1e3),
+    "output_tokens_per_s_per_gpu": ("output_tokens_per_s_per_gpu", 1.0),
 }
 #: scenario → the estimate_serving argument that sets the batch from ``concurrency_or_batch``
 BATCH_ARGUMENT = {"offline": None, "serving": "concurrency", "latency": "batch"}
@@ -135,13 +137,15 @@ def predict(cases: pd.DataFrame, catalog: object) -> np.ndarray:
 
 
 def error_table(cases: pd.DataFrame, predicted: np.ndarray) -> pd.DataFrame:
-    """Per source/GPU/engine/metric group: cases, median and worst absolute % error, and the
-    median signed error (a systematic bias shows as a median signed error near the median)."""
+    """Per source/GPU/engine/metric group: cases, cases the model says do not fit (no
+    prediction, left out of the errors), median and worst absolute % error, and the median
+    signed error (a systematic bias shows as a median signed error near the median)."""
     err = 100 * (predicted / cases["measured"].to_numpy() - 1)
-    frame = cases.assign(err_pct=err, abs_err_pct=np.abs(err))
+    frame = cases.assign(err_pct=err, abs_err_pct=np.abs(err), no_fit=np.isnan(predicted))
     groups = frame.groupby(["source", "gpu", "precision", "engine", "metric"], sort=False)
     table = groups.agg(
         cases=("abs_err_pct", "size"),
+        no_fit=("no_fit", "sum"),
         median_pct=("abs_err_pct", "median"),
         worst_pct=("abs_err_pct", "max"),
         bias_pct=("err_pct", "median"),
@@ -157,8 +161,9 @@ def markdown(table: pd.DataFrame, overall_median: float, overall_worst: float, n
         "| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: |",
     ]
     for r in table.itertuples(index=False):
+        unfit = f" ({r.no_fit} do not fit)" if r.no_fit else ""
         lines.append(
-            f"| {r.source} | {r.gpu} | {r.precision} | {r.engine} | {r.metric} | {r.cases} "
+            f"| {r.source} | {r.gpu} | {r.precision} | {r.engine} | {r.metric} | {r.cases}{unfit} "
             f"| {r.median_pct:.1f} % | {r.worst_pct:.1f} % | {r.bias_pct:+.1f} % |"
         )
     lines.append(
@@ -177,7 +182,7 @@ def main() -> int:
     pred = predict(cases, catalog)
     abs_err = 100 * np.abs(pred / cases["measured"].to_numpy() - 1)
     table = error_table(cases, pred)
-    overall_median, overall_worst = float(np.median(abs_err)), float(np.max(abs_err))
+    overall_median, overall_worst = float(np.nanmedian(abs_err)), float(np.nanmax(abs_err))
     pd.set_option("display.width", 160)
     pd.set_option("display.max_rows", 500)
     if args.cases:
@@ -190,9 +195,10 @@ def main() -> int:
     for metric in [*METRICS, "request_latency_ms"]:
         mask = (cases["metric"] == metric).to_numpy()
         if mask.any():
-            print(f"{metric}: {mask.sum()} cases, median {np.median(abs_err[mask]):.1f} %")
+            print(f"{metric}: {mask.sum()} cases, median {np.nanmedian(abs_err[mask]):.1f} %")
     print(
-        f"overall: {len(cases)} cases, median {overall_median:.1f} %, worst {overall_worst:.1f} %"
+        f"overall: {len(cases)} cases ({int(np.isnan(pred).sum())} predicted not to fit), "
+        f"median {overall_median:.1f} %, worst {overall_worst:.1f} %"
     )
     print()
     print(markdown(table, overall_median, overall_worst, len(cases)))
