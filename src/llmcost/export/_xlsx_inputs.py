@@ -228,7 +228,7 @@ class InputsWriter:
         a.add(
             p + "meets_latency_targets",
             "Meets its latency targets (TTFT/TPOT)",
-            bool(self.spec.meets_latency_targets.get(ev.name, True)),
+            bool(self.spec.meets_latency_targets.get(ev.name, ev.meets_slo)),
             "true/false",
             source="llmcost performance model",
         )
