@@ -303,7 +303,18 @@ def test_an_option_that_does_not_fit_is_shown_and_never_cheapest(tmp_path: Path)
         fits=False,
         base=_rental_base(2.0),
     )
-    model = ScenarioModel(mix=full.mix, evaluators=(unfit, api))
+    slow = SelfHostedEvaluator(  # the cheapest by far, but it misses its latency targets
+        name="too-slow",
+        pricing="on_demand",
+        gpus_per_replica=1,
+        cached_grid=GRID,
+        seconds_per_request=_seconds(0.01, 0.02),
+        meets_slo=False,
+        base=_rental_base(
+            0.01, engineering_fte=0.0, fixed_usd_per_month=0.0, networking_storage_usd_per_month=0.0
+        ),
+    )
+    model = ScenarioModel(mix=full.mix, evaluators=(unfit, api, slow))
     path = write_workbook(
         WorkbookSpec(title="unfit", model=model, horizon_months=2), tmp_path / "unfit.xlsx"
     )
@@ -319,3 +330,10 @@ def test_an_option_that_does_not_fit_is_shown_and_never_cheapest(tmp_path: Path)
     )
     assert got["HORIZON!D2"] == "n/a"
     assert not bool(model.evaluate()["too-big"]["feasible"])
+    out = model.evaluate()
+    assert out["too-slow"]["monthly_cost_usd"] < out["hosted-llama"]["monthly_cost_usd"]
+    assert not bool(out["too-slow"]["feasible"])
+    assert got[f"MODEL!E{labels[FEASIBLE]}"] in (False, 0)
+    assert np.isclose(
+        got[f"MODEL!E{labels['Monthly cost']}"], out["too-slow"]["monthly_cost_usd"], rtol=RTOL
+    )
