@@ -16,6 +16,9 @@ Hold-out check: the profile's factors are refitted from a neutral start on one e
 scored on the other (v0.14 → v1.0 and v1.0 → v0.14), to show that a handful of global
 factors — not a per-row fit — carries the accuracy.
 
+Out-of-sample check on other GPUs, FP4, engine versions and latency at given concurrency:
+``benchmarks/validation.py`` (nothing there is fitted).
+
 Usage: ``python benchmarks/accuracy.py [--no-holdout]``
 """
 
