@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from llmcost._core.specs import GpuSpec
 from llmcost.catalog import load_catalog
@@ -114,6 +116,21 @@ def test_prefill_wait_by_hand():
     cap = MAX_PREFILL_UTILIZATION
     assert float(prefill_wait_s(100.0, 0.3, 50)) == pytest.approx(cap * 0.3 / (2 * (1 - cap)))
     assert step_residual_s(0.03, [1, 2]).tolist() == [0.0, 0.015]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rate=st.floats(0.0, 100.0),
+    prefill=st.floats(0.0, 10.0),
+    users=st.integers(1, 10_000),
+    more=st.floats(1.0, 3.0),
+)
+def test_prefill_wait_is_finite_nonnegative_and_grows_with_load(rate, prefill, users, more):
+    wait = float(prefill_wait_s(rate, prefill, users))
+    assert 0.0 <= wait <= MAX_PREFILL_UTILIZATION * prefill / (2 * (1 - MAX_PREFILL_UTILIZATION))
+    assert float(prefill_wait_s(rate * more, prefill, users)) >= wait
+    assert float(prefill_wait_s(rate, prefill * more, users)) >= wait
+    assert float(prefill_wait_s(rate, prefill, users + 1)) >= wait
 
 
 def test_ttft_grows_with_concurrency_before_the_batch_is_full():
