@@ -43,6 +43,7 @@ MODEL_IDS = {
 GPU_IDS = {
     "H100-SXM-80GB": "h100-sxm",
     "A100-SXM4-80GB": "a100-80gb",
+    "A100-SXM4-40GB": "a100-40gb",
     "H200-SXM-141GB": "h200",
     "A100-PCIE-80GB": "a100-80gb-pcie",
     "L40S-48GB": "l40s",
@@ -59,6 +60,8 @@ METRICS = {
     "tpot_ms": ("tpot_s", 1e3),
     "output_tokens_per_s_per_gpu": ("output_tokens_per_s_per_gpu", 1.0),
 }
+#: metrics computed from several estimate fields
+DERIVED_METRICS = ("request_latency_ms", "decode_tokens_per_s_per_user")
 #: scenario → the estimate_serving argument that sets the batch from ``concurrency_or_batch``
 BATCH_ARGUMENT = {"offline": None, "serving": "concurrency", "latency": "batch"}
 
@@ -129,6 +132,8 @@ def predict(cases: pd.DataFrame, catalog: object) -> np.ndarray:
         metric = str(g["metric"])
         if metric == "request_latency_ms":  # first token, then one step per further token
             value = (est.ttft_s + (rows["output_tokens"].to_numpy(float) - 1) * est.tpot_s) * 1e3
+        elif metric == "decode_tokens_per_s_per_user":
+            value = 1.0 / est.tpot_s
         else:
             attr, scale = METRICS[metric]
             value = getattr(est, attr) * scale
@@ -192,7 +197,7 @@ def main() -> int:
         print()
     print("Predicted vs published, cases not used for calibration")
     print(table.to_string(index=False, float_format=lambda x: f"{x:.1f}"))
-    for metric in [*METRICS, "request_latency_ms"]:
+    for metric in [*METRICS, *DERIVED_METRICS]:
         mask = (cases["metric"] == metric).to_numpy()
         if mask.any():
             print(f"{metric}: {mask.sum()} cases, median {np.nanmedian(abs_err[mask]):.1f} %")

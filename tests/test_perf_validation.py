@@ -24,11 +24,12 @@ from test_perf_speed import GPU, IDEAL, MATMUL_PARAMS, TINY
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
 # Measured on the shipped profiles (python benchmarks/validation.py): overall median 11.6 %
-# over 268 scored cases, throughput cases 12.1 %, latency cases (TTFT, TPOT, request latency)
-# 6.6 %. The bounds leave ~1.5-2.5 points of slack so a regression fails and noise does not.
+# over 269 scored cases, throughput cases 12.1 %, latency cases (TTFT, TPOT, request latency,
+# per-user decode speed) 8.1 %. The bounds leave ~1.5-2 points of slack so a regression fails
+# and noise does not.
 OVERALL_MEDIAN_BOUND_PCT = 13.0
 THROUGHPUT_MEDIAN_BOUND_PCT = 13.5
-LATENCY_MEDIAN_BOUND_PCT = 9.0
+LATENCY_MEDIAN_BOUND_PCT = 10.0
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +53,7 @@ def test_every_published_case_is_loaded_with_its_source(validation):
     for case in raw:
         assert case["source"]
         assert case["value"] > 0
-        assert case["metric"] in (*module.METRICS, "request_latency_ms")
+        assert case["metric"] in (*module.METRICS, *module.DERIVED_METRICS)
     # out of sample: no H100 SXM / A100 SXM row of the calibration tables' editions
     calibration = {
         c["id"] for c in json.loads((BENCH / "data" / "trtllm_h100_a100.json").read_text())
