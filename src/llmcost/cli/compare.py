@@ -1,4 +1,5 @@
-"""``llmcost compare SCENARIO.toml [--json] [--as-of DATE]``: the side-by-side comparison.
+"""``llmcost compare SCENARIO.toml [--json] [--as-of DATE] [--csv FILE] [--xlsx FILE]``: the
+side-by-side comparison, optionally also written as CSV and as the finance workbook.
 
 The module is three steps so that more outputs (``--csv``, ``--xlsx``) slot in: flags in
 :func:`add_arguments`, the comparison from :func:`comparison_from_args`, and what is printed
@@ -45,6 +46,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a directory of catalog sheets replacing the bundled ones file by file",
     )
     add_json_flag(parser)
+    # -- files (export helper) --
+    parser.add_argument("--csv", metavar="FILE", help="also write the options table as CSV")
+    parser.add_argument(
+        "--xlsx",
+        metavar="FILE",
+        help="also write the finance workbook (.xlsx: named assumptions, live formulas)",
+    )
 
 
 def comparison_from_args(args: argparse.Namespace) -> Comparison:
@@ -104,4 +112,11 @@ def _money(value: float | None) -> str:
 def handle(args: argparse.Namespace) -> Output:
     """Run ``compare``: JSON payload (DESIGN.md §4) and the text report."""
     result = comparison_from_args(args)
-    return Output(payload=result.to_dict(), text=render_text(result))
+    payload, text = result.to_dict(), render_text(result)
+    # -- files (export helper) --
+    if args.csv or args.xlsx:
+        from ..export.files import write_files
+
+        payload["written"] = write_files(result, csv=args.csv, xlsx=args.xlsx)
+        text += "".join(f"\nwrote {path}" for path in payload["written"].values())
+    return Output(payload=payload, text=text)

@@ -16,7 +16,8 @@ from .._core.errors import InvalidInputError
 from ..export.report import FORMATS, analyze, write_report
 from ..scenario import load_scenario
 from ._common import Output
-from .compare import add_arguments, comparison_from_args
+from .breakeven import add_scenario_arguments
+from .compare import comparison_from_args
 from .sensitivity import DEFAULT_SEED, MAX_DRAWS, space_for
 
 DEFAULT_DRAWS = 10_000
@@ -30,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Comparison, cost against volume with break-even points, tornado, Monte "
         "Carlo, horizon, assumptions and sources in one file (charts embedded).",
     )
-    add_arguments(parser)
+    add_scenario_arguments(parser)
     parser.add_argument("--out", required=True, metavar="FILE", help="report file (.html or .md)")
     parser.add_argument(
         "--format", choices=FORMATS, help="html or md (default: from the file's suffix)"
