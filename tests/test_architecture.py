@@ -36,6 +36,11 @@ FORBIDDEN_THIRD_PARTY: dict[str, set[str]] = {
     "analysis": {"pydantic", "openpyxl"},
     "catalog": {"scipy", "matplotlib", "openpyxl"},
 }
+#: layer → layers it may import only inside a function, never at module level. A result
+#: object hands itself to the layer above, as pandas' ``DataFrame.to_excel`` defers to its io
+#: layer: ``Comparison.to_excel`` imports :mod:`llmcost.export` when it is called, so importing
+#: ``llmcost.scenario`` never imports ``export`` and there is no import cycle.
+DEFERRED: dict[str, set[str]] = {"scenario": {"export"}}
 NETWORK = {"socket", "urllib", "http", "requests", "httpx", "aiohttp", "ftplib", "smtplib"}
 
 
@@ -61,17 +66,25 @@ def _module_name(path: Path) -> str:
     return module
 
 
-def _imports(source: str, module: str) -> list[tuple[str, int]]:
-    out: list[tuple[str, int]] = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            out += [(alias.name, node.lineno) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            target = _resolve(module, node)
-            if target == "llmcost":  # `from llmcost import x` / `from .. import x`
-                out += [(f"llmcost.{a.name}", node.lineno) for a in node.names]
-            else:
-                out.append((target, node.lineno))
+def _imports(source: str, module: str) -> list[tuple[str, int, bool]]:
+    """Every import of ``source``: ``(absolute name, line, inside a function)``."""
+    out: list[tuple[str, int, bool]] = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Import):
+                out.extend((alias.name, child.lineno, in_function) for alias in child.names)
+            elif isinstance(child, ast.ImportFrom):
+                target = _resolve(module, child)
+                if target == "llmcost":  # `from llmcost import x` / `from .. import x`
+                    out.extend(
+                        (f"llmcost.{a.name}", child.lineno, in_function) for a in child.names
+                    )
+                else:
+                    out.append((target, child.lineno, in_function))
+            visit(child, in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef))
+
+    visit(ast.parse(source), False)
     return out
 
 
@@ -83,7 +96,7 @@ def _violations(layer: str, module: str, source: str) -> list[str]:
     if layer not in ALLOWED:
         return [f"{layer!r} is not a layer of DESIGN.md §1; add it to ALLOWED"]
     found = []
-    for name, line in _imports(source, module):
+    for name, line, in_function in _imports(source, module):
         top = name.split(".")[0]
         where = f"{module}:{line} imports {name}"
         if top in NETWORK:
@@ -95,6 +108,8 @@ def _violations(layer: str, module: str, source: str) -> list[str]:
         parts = name.split(".")
         target = parts[1] if len(parts) > 1 else "__init__"
         if target in {"__version__", "__init__"} and layer in {"cli", "__init__"}:
+            continue
+        if in_function and target in DEFERRED.get(layer, set()):
             continue
         if target not in ALLOWED[layer]:
             found.append(f"{where}: layer {layer!r} may import only {sorted(ALLOWED[layer])}")
@@ -115,8 +130,36 @@ def test_imports_follow_the_layers(path: Path) -> None:
         ("catalog", "llmcost.catalog.load", "from llmcost.perf import memory\n"),
         ("perf", "llmcost.perf.memory", "import pydantic\n"),
         ("_core", "llmcost._core.units", "import urllib.request\n"),
+        # the deferred import is allowed in a function only, and only of export
+        ("scenario", "llmcost.scenario.comparison", "from ..export import write_workbook\n"),
+        ("scenario", "llmcost.scenario.comparison", "import llmcost.export.xlsx\n"),
+        (
+            "scenario",
+            "llmcost.scenario.comparison",
+            "if True:\n    from ..export.xlsx import write_workbook\n",
+        ),
+        (
+            "scenario",
+            "llmcost.scenario.comparison",
+            "class C:\n    from ..export import files\n",
+        ),
+        ("scenario", "llmcost.scenario.comparison", "def f():\n    from ..cli import main\n"),
+        ("cost", "llmcost.cost.load", "def f():\n    from ..export import xlsx\n"),
     ],
 )
 def test_the_checker_catches_a_wrong_arrow(layer: str, module: str, source: str) -> None:
     """The rule above can fail: each of these imports is reported."""
     assert _violations(layer, module, source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def to_excel(self, path):\n    from ..export.xlsx import write_workbook\n",
+        "async def f():\n    import llmcost.export\n",
+        "class C:\n    def m(self):\n        from .. import export\n",
+    ],
+)
+def test_a_function_level_import_of_export_from_scenario_is_allowed(source: str) -> None:
+    """The one deferred arrow (scenario → export), inside a function or method."""
+    assert _violations("scenario", "llmcost.scenario.comparison", source) == []

@@ -140,7 +140,7 @@ def spec_from_comparison(comparison: Any, analysis: Any = None) -> WorkbookSpec:
     return WorkbookSpec(
         title=comparison.scenario,
         model=comparison.model,
-        growth_per_month=_growth_per_month(comparison),
+        growth_per_month=comparison.growth_per_month,
         horizon_months=comparison.horizon_months,
         discount_rate_per_year=comparison.discount_rate_per_year,
         catalog_version=comparison.catalog_version,
@@ -154,19 +154,6 @@ def spec_from_comparison(comparison: Any, analysis: Any = None) -> WorkbookSpec:
         sensitivity=None if analysis is None else analysis.sensitivity_frame(),
         monte_carlo=None if analysis is None else analysis.monte_carlo_frame(),
     )
-
-
-def _growth_per_month(comparison: Any) -> float:
-    """The workload's growth: the comparison's own field, else read off an API option's
-    horizon (an API bill is proportional to volume, so month 2 / month 1 = 1 + growth)."""
-    given = getattr(comparison, "growth_per_month", None)
-    if given is not None:
-        return float(given)
-    for opt in comparison.options:
-        months = opt.horizon_monthly_usd
-        if opt.kind == "api" and len(months) > 1 and months[0] > 0:
-            return float(months[1] / months[0] - 1.0)
-    return 0.0
 
 
 def _plain(value: Any) -> Any:

@@ -6,6 +6,7 @@ import html
 import math
 from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -82,8 +83,13 @@ class Comparison:
     """The side-by-side result of :func:`compare`.
 
     ``options`` in scenario order; ``cheapest`` is the feasible option with the lowest monthly
-    cost (None if none is feasible). ``assumptions`` lists every default used, with unit and
-    source; ``catalog_rows`` the catalog rows used (entity, id, source, as_of).
+    cost (None if none is feasible). ``growth_per_month`` [fraction/month], ``horizon_months``
+    and ``discount_rate_per_year`` [1/year] are the workload's horizon view. ``assumptions``
+    lists every default used, with unit and source; ``catalog_rows`` the catalog rows used
+    (entity, id, source, as_of).
+
+    Files: :meth:`to_excel` (the finance workbook; needs ``llmcost[xlsx]``), :meth:`to_csv`
+    and :meth:`to_json`, which defer to :mod:`llmcost.export`.
     """
 
     scenario: str
@@ -91,6 +97,7 @@ class Comparison:
     catalog_version: str
     options: list[OptionResult]
     cheapest: str | None
+    growth_per_month: float
     horizon_months: int
     discount_rate_per_year: float
     assumptions: list[dict[str, Any]]
@@ -152,12 +159,39 @@ class Comparison:
                 "as_of": self.as_of.isoformat() if self.as_of else None,
                 "options": [o.to_dict() for o in self.options],
                 "cheapest": self.cheapest,
+                "growth_per_month": self.growth_per_month,
                 "horizon_months": self.horizon_months,
                 "discount_rate_per_year": self.discount_rate_per_year,
                 "assumptions": self.assumptions,
                 "catalog_rows": self.catalog_rows,
             }
         )
+
+    def to_excel(self, path: str | Path, *, analysis: Any = None) -> Path:
+        """Write the finance workbook (named assumptions, live formulas) to ``path``.
+
+        The same workbook as ``llmcost compare --xlsx``; ``analysis`` (an
+        :class:`~llmcost.export.AnalysisResults`) adds the Break-even and Sensitivity sheets.
+        Needs openpyxl (``pip install 'llmcost[xlsx]'``); without it raises an
+        :class:`ImportError` (an :class:`~llmcost.LlmcostError`) naming the extra.
+        """
+        from ..export.xlsx import write_workbook  # deferred: export imports scenario
+
+        return write_workbook(self, path, analysis=analysis)
+
+    def to_csv(self, path: str | Path, *, table: str = "options") -> Path:
+        """Write one table (``options``, ``components``, ``features``, ``horizon``,
+        ``assumptions`` or ``sources``) as CSV, formula-like text neutralised."""
+        from ..export.frames import write_csv  # deferred: export imports scenario
+
+        return write_csv(self, path, table=table)
+
+    def to_json(self, *, scenario: Scenario | None = None, indent: int | None = 2) -> str:
+        """The result as JSON; with ``scenario`` (the config compared) also the inputs, so
+        that :func:`llmcost.export.from_json` and :func:`compare` reproduce it."""
+        from ..export.frames import to_json  # deferred: export imports scenario
+
+        return to_json(self, scenario=scenario, indent=indent)
 
     def table_rows(self) -> list[dict[str, Any]]:
         """Rows for a plain-text table (money rounded to dollars)."""
@@ -428,6 +462,7 @@ def compare(
         catalog_version=catalog.catalog_version,
         options=results,
         cheapest=cheapest,
+        growth_per_month=wl.growth_per_month,
         horizon_months=wl.horizon_months,
         discount_rate_per_year=wl.discount_rate_per_year,
         assumptions=assumptions,
