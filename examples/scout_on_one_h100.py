@@ -42,14 +42,13 @@ TEN_MILLION = 10_000_000
 #
 # "KV tokens" is the KV budget divided by the KV of one token on all 48 layers — the capacity
 # for many short sequences (each ≤ 8,192 tokens). One *long* sequence goes further: past
-# 8,192 tokens only the 12 global layers keep growing.
+# 8,192 tokens only the 12 global layers keep growing (``max_context_tokens``: the longest
+# single sequence memory allows, in whole KV pages).
 
 # %%
 kv_bytes_per_token = float(
     memory_footprint(scout, "bf16", engine=vllm).kv_cache_bytes_per_token
 )  # same at every weight precision: the KV cache stays bf16
-# Candidate context lengths for the longest single sequence, in whole KV pages.
-context_grid = np.arange(vllm.kv_block_tokens, 2_000_000, vllm.kv_block_tokens, dtype=float)
 
 single_gpu = {}
 for precision in PRECISIONS:
@@ -57,16 +56,12 @@ for precision in PRECISIONS:
     reserve_gb = (
         mem.basis["reserve_gb_per_gpu"] * GB + float(mem.basis["activation_bytes_per_gpu"])
     ) / GB
-    longest = memory_footprint(
-        scout, precision, gpu=h100, gpus=1, engine=vllm, context_tokens=context_grid
-    )
-    fitting = context_grid[np.asarray(longest.max_concurrent_sequences) >= 1]
     single_gpu[precision] = {
         "weights_gb": mem.weights_bytes / GB,
         "kv_budget_gb": float(mem.per_gpu_kv_budget_bytes) / GB,
         "fits": bool(mem.fits),
         "kv_tokens": float(mem.per_gpu_kv_budget_bytes) / kv_bytes_per_token,
-        "longest_sequence_tokens": float(fitting.max()) if fitting.size else 0.0,
+        "longest_sequence_tokens": float(mem.max_context_tokens),
     }
 
 print(f"Llama 4 Scout on one {h100.id} ({h100.memory_gb:g} GB), engine {vllm.name}:")

@@ -97,6 +97,21 @@ def test_memory_keys_and_integer_bytes(capsys):
     assert json.loads(out)["fits"] is False
 
 
+def test_memory_reports_the_longest_context_beside_the_model_s(capsys):
+    eight_b = ("memory", "--model", "llama-3.1-8b", "--precision", "bf16", "--gpu", "h100-sxm")
+    payload = json.loads(run(capsys, *eight_b, "--json")[1])
+    # memory allows 421,920 tokens (hand-computed in test_perf_memory.py); the model is trained
+    # for 131,072: both are shown, neither clips the other
+    assert payload["max_context_tokens"] == 421_920
+    assert payload["model_max_context_tokens"] == 131_072
+    assert payload["concurrent_sequences"] == 1
+    payload = json.loads(run(capsys, *eight_b, "--concurrent-sequences", "104", "--json")[1])
+    assert payload["max_context_tokens"] == 4048  # 103 sequences of 4,096 fit, not 104
+    status, _, err = run(capsys, *eight_b, "--concurrent-sequences", "0")
+    assert status == 2
+    assert "concurrent_sequences must be > 0" in err
+
+
 def test_grid_keeps_order_and_reports_bad_rows(tmp_path, capsys):
     grid = tmp_path / "grid.csv"
     grid.write_text(

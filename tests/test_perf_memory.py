@@ -225,6 +225,75 @@ def test_more_gpus_never_lower_the_sequences_that_fit(model, precision, context,
     assert np.all(np.diff(np.asarray(m.per_gpu_weights_bytes)) <= 0)
 
 
+# --- longest context -----------------------------------------------------------------------
+
+
+def test_max_context_of_llama_31_8b_on_one_h100_by_hand():
+    m = memory_footprint(LLAMA_31_8B, "bf16", gpu=H100_SXM, engine="vllm")
+    # vLLM: 0.99 × 80 GiB visible × 0.9 utilization − 16,060,522,496 B weights (2 × 8.03e9)
+    # − 0.5 GB context − 8192 × (128,256 × 4 + 2 × 14,336 × 2) B activations = 55,303,340,062 B;
+    # ÷ 131,072 B/token = 421,931 tokens → 421,920 in whole 16-token pages (3.2 × the model's
+    # 131,072-token context: memory is not what limits one sequence here)
+    budget = 0.99 * 80 * GIB * 0.9 - 16_060_522_496 - 0.5e9 - 8192 * (128_256 * 4 + 57_344)
+    assert float(m.per_gpu_kv_budget_bytes) == pytest.approx(budget, rel=1e-12)
+    assert m.max_context_tokens == 421_920 == (budget // 131_072) // 16 * 16
+    # 103 sequences of 4,096 tokens fit; each of 103 can hold 4,096 + some pages, 104 cannot
+    many = memory_footprint(LLAMA_31_8B, "bf16", gpu=H100_SXM, concurrent_sequences=[103, 104])
+    assert list(many.max_context_tokens) == [(budget / 103 // 131_072) // 16 * 16, 4048]
+
+
+def test_max_context_of_scout_int4_on_one_h100_by_hand():
+    m = memory_footprint(LLAMA_4_SCOUT, "int4", gpu=H100_SXM, engine="vllm")
+    budget = float(m.per_gpu_kv_budget_bytes)  # 8.08e9 B (checked in test_claims.py)
+    # 4,096 B per layer-token (2 × 8 heads × 128 × 2 B); 36 chunked layers hold 8,192 tokens,
+    # 12 global layers the whole context: 4096 × (12 L + 36 × 8192) ≤ budget, whole pages
+    assert m.max_context_tokens == (budget / 4096 - 36 * 8192) // 12 // 16 * 16 == 139_712
+    # ten times what all-layer accounting gives (budget / 196,608 B = 41,074 tokens)
+    assert m.max_context_tokens > 3 * budget / 196_608
+    # an engine that keeps full KV on every layer gets only that
+    full = dataclasses.replace(get_engine_profile("vllm"), exploits_chunked_attention=False)
+    no_chunking = memory_footprint(LLAMA_4_SCOUT, "int4", gpu=H100_SXM, engine=full)
+    assert no_chunking.max_context_tokens == budget // 196_608 // 16 * 16
+    # short enough that every layer is under the chunk: all 48 layers count
+    eight = memory_footprint(LLAMA_4_SCOUT, "int4", gpu=H100_SXM, concurrent_sequences=8)
+    assert eight.max_context_tokens == budget / 8 // 196_608 // 16 * 16 <= 8192
+
+
+def test_max_context_is_zero_where_nothing_fits_and_nan_without_a_gpu():
+    assert memory_footprint(LLAMA_31_70B, "fp8", gpu=H100_SXM).max_context_tokens == 0
+    assert np.isnan(memory_footprint(LLAMA_31_8B, "bf16").max_context_tokens)
+    with pytest.raises(InvalidInputError, match="concurrent_sequences must be > 0; got 0"):
+        memory_footprint(LLAMA_31_8B, "bf16", gpu=H100_SXM, concurrent_sequences=0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    model=st.sampled_from([LLAMA_31_8B, LLAMA_31_70B, LLAMA_4_SCOUT, LLAMA_4_MAVERICK]),
+    precision=st.sampled_from(["bf16", "fp8", "int4"]),
+    kv_precision=st.sampled_from(["bf16", "fp8"]),
+    sequences=st.integers(1, 300),
+    engine=st.sampled_from(["vllm", "sglang", "trtllm"]),
+    pp=st.sampled_from([1, 2]),
+)
+def test_max_context_grows_with_gpus_and_is_exactly_what_fits(
+    model, precision, kv_precision, sequences, engine, pp
+):
+    gpus = np.array([1, 2, 4, 8, 16, 32]) * pp
+    kw = {"gpu": H100_SXM, "gpus": gpus, "pp": pp, "engine": engine, "kv_precision": kv_precision}
+    m = memory_footprint(model, precision, concurrent_sequences=sequences, **kw)
+    longest = np.asarray(m.max_context_tokens)
+    assert np.all(np.diff(longest) >= 0)  # more GPUs never lower it
+    # consistency with the fit check: at the length, `sequences` fit; one page more, they don't
+    page = get_engine_profile(engine).kv_block_tokens
+    held = longest > 0
+    if held.any():
+        at = memory_footprint(model, precision, context_tokens=np.where(held, longest, 1), **kw)
+        assert np.all(np.asarray(at.max_concurrent_sequences)[held] >= sequences)
+    beyond = memory_footprint(model, precision, context_tokens=longest + 1, **kw)
+    assert np.all(np.asarray(beyond.max_concurrent_sequences) < sequences)
+    assert np.all(longest % page == 0)
+
+
 def test_engine_profiles_validate_their_fields():
     with pytest.raises(InvalidInputError, match="bandwidth_efficiency must be in"):
         dataclasses.replace(get_engine_profile("vllm"), bandwidth_efficiency=1.5)

@@ -49,6 +49,12 @@ def register(subparsers: Any) -> None:
         help=f"tokens per sequence for max_concurrent_sequences (default {DEFAULT_CONTEXT_TOKENS})",
     )
     mem.add_argument(
+        "--concurrent-sequences",
+        type=int,
+        default=1,
+        help="sequences held at once for max_context_tokens (default 1)",
+    )
+    mem.add_argument(
         "--engine", default="vllm", help="engine profile: " + ", ".join(ENGINE_PROFILES)
     )
     _add_split_flags(mem)
@@ -90,7 +96,7 @@ def _add_split_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _int_bytes(value: Any) -> Any:
+def _int_or_none(value: Any) -> Any:
     f = float(value)
     return round(f) if math.isfinite(f) else None
 
@@ -111,13 +117,14 @@ def _memory(args: argparse.Namespace) -> Output:
         pp=args.pp,
         ep=args.ep,
         quant_scope=args.quant_scope,
+        concurrent_sequences=args.concurrent_sequences,
     )
     payload: dict[str, Any] = {
         "model": model.id,
         "precision": args.precision,
         "kv_precision": est.basis["kv_precision"],
-        "weights_bytes": _int_bytes(est.weights_bytes),
-        "kv_cache_bytes_per_token": _int_bytes(est.kv_cache_bytes_per_token),
+        "weights_bytes": _int_or_none(est.weights_bytes),
+        "kv_cache_bytes_per_token": _int_or_none(est.kv_cache_bytes_per_token),
     }
     if gpu is not None:
         seqs = float(est.max_concurrent_sequences)
@@ -128,9 +135,12 @@ def _memory(args: argparse.Namespace) -> Output:
             "context_tokens": args.context_tokens,
             "fits": bool(est.fits),
             "max_concurrent_sequences": int(seqs) if math.isfinite(seqs) else None,
-            "per_gpu_weights_bytes": _int_bytes(est.per_gpu_weights_bytes),
-            "per_gpu_kv_cache_budget_bytes": _int_bytes(est.per_gpu_kv_budget_bytes),
-            "visible_bytes_per_gpu": _int_bytes(est.visible_bytes_per_gpu),
+            "concurrent_sequences": args.concurrent_sequences,
+            "max_context_tokens": _int_or_none(est.max_context_tokens),
+            "model_max_context_tokens": model.max_context_tokens,
+            "per_gpu_weights_bytes": _int_or_none(est.per_gpu_weights_bytes),
+            "per_gpu_kv_cache_budget_bytes": _int_or_none(est.per_gpu_kv_budget_bytes),
+            "visible_bytes_per_gpu": _int_or_none(est.visible_bytes_per_gpu),
         }
     text = "\n".join(f"{k}: {v}" for k, v in payload.items())
     return Output(payload, text)
@@ -175,7 +185,7 @@ def _perf(args: argparse.Namespace) -> Output:
         quant_scope=args.quant_scope,
     )
     payload = {k: _plain(getattr(est, k)) for k in PERF_KEYS}
-    payload["weights_bytes_per_gpu"] = _int_bytes(est.weights_bytes_per_gpu)
+    payload["weights_bytes_per_gpu"] = _int_or_none(est.weights_bytes_per_gpu)
     payload["basis"] = est.basis
     return Output(payload, est.explain())
 

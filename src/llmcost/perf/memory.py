@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from .._core._arrays import FloatArray, check_positive, scalar_or_array
 from .._core.specs import GpuSpec, ModelSpec
@@ -34,6 +34,7 @@ __all__ = [
     "default_kv_precision",
     "kv_budget_bytes_per_gpu",
     "max_concurrent_sequences",
+    "max_context_tokens",
     "memory_footprint",
     "visible_memory_bytes",
 ]
@@ -105,12 +106,61 @@ def max_concurrent_sequences(
     return np.asarray(np.where(per_seq_per_gpu > 0, seqs, 0.0))
 
 
+def max_context_tokens(
+    model: ModelSpec,
+    kv_precision: str,
+    kv_budget_per_gpu_bytes: ArrayLike,
+    split: ParallelSplit,
+    engine: EngineProfile,
+    concurrent_sequences: ArrayLike = 1,
+) -> FloatArray:
+    """Longest context each of ``concurrent_sequences`` sequences can hold in one replica
+    [tokens, whole KV pages].
+
+    The inverse of :func:`max_concurrent_sequences` (same accounting, so at the result it
+    counts ``concurrent_sequences`` and one page longer it does not). With chunked attention
+    the local layers stop growing at the chunk, so past it only the global layers count.
+    Memory alone sets the result: it is *not* capped at ``model.max_context_tokens``; compare
+    the two yourself (``llmcost memory`` prints both). 0 where not one page fits.
+    """
+    wanted = check_positive(concurrent_sequences, "concurrent_sequences")
+    per_rank = np.ceil(wanted / split.ep)  # sequences of the busiest expert-parallel rank
+    share = kv_heads_share_per_gpu(model.num_kv_heads, split.tp) / split.pp
+    per_layer_token = kv_cache_bytes_per_token(model, kv_precision) / model.num_layers
+    layer_tokens = np.asarray(kv_budget_per_gpu_bytes) / (per_rank * share * per_layer_token)
+    chunk = model.attention_chunk_tokens
+    if chunk is None or not engine.exploits_chunked_attention:
+        tokens = layer_tokens / model.num_layers
+    else:
+        n_global = model.num_global_attention_layers
+        local_full = (model.num_layers - n_global) * chunk
+        with np.errstate(divide="ignore"):
+            past_chunk = (layer_tokens - local_full) / n_global
+        tokens = np.where(layer_tokens <= model.num_layers * chunk,
+                          layer_tokens / model.num_layers, past_chunk)  # fmt: skip
+    block = engine.kv_block_tokens
+    pages = np.floor(tokens / block) * block
+
+    def holds(length: FloatArray) -> NDArray[np.bool_]:
+        seqs = max_concurrent_sequences(model, kv_precision, kv_budget_per_gpu_bytes,
+                                        length, split, engine)  # fmt: skip
+        return np.asarray((length > 0) & (seqs >= wanted))
+
+    # floating-point rounding of the inverse can land one page off either way
+    pages = np.where((pages > 0) & ~holds(pages), pages - block, pages)
+    pages = np.where(holds(pages + block), pages + block, pages)
+    return np.asarray(pages, dtype=np.float64)
+
+
 @dataclass(frozen=True)
 class MemoryEstimate:
     """Memory of one replica of a deployment. Bytes are per the name (whole model or per GPU).
 
     ``fits``: the weights and the engine reserve fit and at least one sequence of
     ``context_tokens`` (one KV page when no context is given) fits in the KV budget.
+    ``max_context_tokens``: the longest context of each of ``concurrent_sequences`` sequences
+    that memory allows (not capped at the model's trained context; see
+    :func:`max_context_tokens`) [tokens].
     """
 
     weights_bytes: float
@@ -120,6 +170,7 @@ class MemoryEstimate:
     visible_bytes_per_gpu: float
     fits: Any
     max_concurrent_sequences: Any
+    max_context_tokens: Any
     basis: dict[str, Any] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
@@ -131,6 +182,7 @@ class MemoryEstimate:
             "per_gpu_kv_budget_bytes": self.per_gpu_kv_budget_bytes,
             "fits": self.fits,
             "max_concurrent_sequences": self.max_concurrent_sequences,
+            "max_context_tokens": self.max_context_tokens,
         }
         arrays = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v)) for v in cols.values()))
         frame = pd.DataFrame(dict(zip(cols, arrays, strict=True)))
@@ -152,6 +204,7 @@ def memory_footprint(
     pp: ArrayLike = 1,
     ep: ArrayLike | None = None,
     quant_scope: str = "checkpoint",
+    concurrent_sequences: ArrayLike = 1,
 ) -> MemoryEstimate:
     """Weights, KV cache per token and — with a ``gpu`` — the fit and max concurrency.
 
@@ -169,6 +222,8 @@ def memory_footprint(
         Engine profile (memory reserve, utilization, paging, chunked-attention support).
     quant_scope
         Which layers a quantized checkpoint quantizes (see :func:`weight_bytes`).
+    concurrent_sequences
+        Sequences held at once for ``max_context_tokens`` [sequences].
     """
     check_precision(precision)
     profile = get_engine_profile(engine)
@@ -189,7 +244,7 @@ def memory_footprint(
         "pp": split.pp,
         "ep": split.ep,
     }
-    like = (gpus, tp, pp, ep, context_tokens)
+    like = (gpus, tp, pp, ep, context_tokens, concurrent_sequences)
     if gpu is None:
         nan = np.full(np.shape(per_gpu), np.nan)
         return MemoryEstimate(
@@ -200,6 +255,7 @@ def memory_footprint(
             visible_bytes_per_gpu=float("nan"),
             fits=scalar_or_array(np.zeros(np.shape(nan), dtype=bool), *like),
             max_concurrent_sequences=scalar_or_array(nan, *like),
+            max_context_tokens=scalar_or_array(nan, *like),
             basis=basis,
         )
     budget = kv_budget_bytes_per_gpu(gpu, model, per_gpu, profile, split.tp)
@@ -210,6 +266,7 @@ def memory_footprint(
         ctx_for_fit = check_positive(context_tokens, "context_tokens")
         seqs = max_concurrent_sequences(model, kv_prec, budget, ctx_for_fit, split, profile)
     fits = max_concurrent_sequences(model, kv_prec, budget, ctx_for_fit, split, profile) >= 1
+    longest = max_context_tokens(model, kv_prec, budget, split, profile, concurrent_sequences)
     basis |= {
         "gpu": gpu.id,
         "visible_memory_fraction": VISIBLE_MEMORY_FRACTION,
@@ -226,5 +283,6 @@ def memory_footprint(
         visible_bytes_per_gpu=visible_memory_bytes(gpu),
         fits=scalar_or_array(fits, *like),
         max_concurrent_sequences=scalar_or_array(seqs, *like),
+        max_context_tokens=scalar_or_array(longest, *like),
         basis=basis,
     )
