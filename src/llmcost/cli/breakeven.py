@@ -160,7 +160,10 @@ def handle(args: argparse.Namespace) -> Output:
 
 
 def _fmt(x: float | None) -> str:
-    return "never" if x is None else f"{x:,.6g}"
+    """A readable number: 4,690,350 rather than 4.69035e+06; 0.3812 for fractions."""
+    if x is None:
+        return "never"
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
 
 
 def render_text(payload: dict[str, Any]) -> str:
@@ -168,7 +171,7 @@ def render_text(payload: dict[str, Any]) -> str:
     lo, hi = payload["search_range"]
     lines = [
         f"{payload['scenario']}: break-even in {payload['variable']} over "
-        f"[{lo:,.6g}, {hi:,.6g}] ({payload['scale']}); scenario value "
+        f"[{_fmt(lo)}, {_fmt(hi)}] ({payload['scale']}); scenario value "
         f"{_fmt(payload['baseline'])}",
         "",
     ]
@@ -184,10 +187,12 @@ def render_text(payload: dict[str, Any]) -> str:
             }
         )
     lines.append(format_table(rows))
+    if any(p["crossings"] for p in payload["pairs"]):
+        lines += ["", "Crossings (value → cheaper above it):"]
     for p in payload["pairs"]:
         if p["crossings"]:
             steps = ", ".join(
-                f"{x:,.6g}→{w}{' (step)' if j else ''}"
+                f"{_fmt(x)} → {w}{' (step)' if j else ''}"
                 for x, w, j in zip(p["crossings"], p["cheaper_above"], p["jump"], strict=True)
             )
             lines.append(f"  {p['option_a']} vs {p['option_b']}: {steps}")
