@@ -23,7 +23,7 @@ from .space import ParameterSpace
 
 __all__ = ["TornadoResult", "tornado"]
 
-#: Relative step of the central difference behind elasticities.
+#: Relative step of the difference behind elasticities.
 ELASTICITY_STEP = 1e-4
 
 _COLUMNS = [
@@ -42,9 +42,11 @@ class TornadoResult:
     """Tornado rows ranked by swing (largest first) for one output.
 
     ``swing`` = |output_at_high − output_at_low|; ``elasticity`` = d ln y / d ln x at the
-    baseline by a central difference of ±0.01 % (NaN where the input or the output is not
-    positive there; 0 for an input that only moves the cost in steps, such as capacity with
-    whole replicas — the swing shows its effect). Rows are plain floats.
+    baseline by a central difference of ±0.01 % — one-sided, inward, where the baseline sits
+    at an end of the input's distribution (e.g. a fraction at 1), so the model is never asked
+    for a value outside it (NaN where the input or the output is not positive there; 0 for an
+    input that only moves the cost in steps, such as capacity with whole replicas — the swing
+    shows its effect). Rows are plain floats.
     """
 
     output: str
@@ -103,6 +105,19 @@ def _low_high(
     return out, method
 
 
+def _elasticity_points(
+    space: ParameterSpace, varied: list[str], x0: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """The inputs just below and above the baseline for the elasticity: x0 × (1 ∓ h), with
+    a side that would leave the input's distribution replaced by x0 itself (one-sided)."""
+    h = ELASTICITY_STEP
+    params = {p.name: p for p in space.parameters}
+    ends = np.array([params[nm].ppf([0.0, 1.0]) if not params[nm].is_fixed
+                     else (-np.inf, np.inf) for nm in varied]).reshape(-1, 2)  # fmt: skip
+    dn, up = x0 - np.abs(x0) * h, x0 + np.abs(x0) * h
+    return np.where(dn < ends[:, 0], x0, dn), np.where(up > ends[:, 1], x0, up)
+
+
 def tornado(
     model: Model,
     space: ParameterSpace,
@@ -138,23 +153,23 @@ def tornado(
     k = len(varied)
     n = 1 + 4 * k
     rows = {nm: np.full(n, v) for nm, v in base.items()}
-    h = ELASTICITY_STEP
+    x0 = np.array([base[nm] for nm in varied])
+    x_dn, x_up = _elasticity_points(space, varied, x0)
     for i, nm in enumerate(varied):
         lo, hi = bounds[nm]
         rows[nm][1 + i] = lo
         rows[nm][1 + k + i] = hi
-        rows[nm][1 + 2 * k + i] = base[nm] * (1 - h)
-        rows[nm][1 + 3 * k + i] = base[nm] * (1 + h)
+        rows[nm][1 + 2 * k + i] = x_dn[i]
+        rows[nm][1 + 3 * k + i] = x_up[i]
     y = select_output(evaluate(model, rows, n), output)
     y0, y_lo, y_hi = y[0], y[1 : 1 + k], y[1 + k : 1 + 2 * k]
     y_dn, y_up = y[1 + 2 * k : 1 + 3 * k], y[1 + 3 * k :]
-    x0 = np.array([base[nm] for nm in varied])
     with np.errstate(divide="ignore", invalid="ignore"):
-        ok = (x0 > 0) & (y_dn > 0) & (y_up > 0)
+        ok = (x0 > 0) & (x_up > x_dn) & (y_dn > 0) & (y_up > 0)
         elasticity = np.where(
             ok,
             (np.log(np.where(ok, y_up, 1.0)) - np.log(np.where(ok, y_dn, 1.0)))
-            / (np.log1p(h) - np.log1p(-h)),
+            / (np.log(np.where(ok, x_up, 2.0)) - np.log(np.where(ok, x_dn, 1.0))),
             np.nan,
         )
     swing = np.abs(y_hi - y_lo)
