@@ -113,6 +113,43 @@ def test_breakeven_map_colours_the_cheapest_option() -> None:
         plots.breakeven_map_figure(xs, ys, {"a": np.ones((2, 2)), "b": np.ones((2, 2))})
 
 
+LONG = "maverick-8xh100-reserved-3y-with-scale-to-zero"  # option names users write
+
+
+def _long_named(x: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    out = _model(x)
+    return {f"{LONG} api": out["api"], f"{LONG} own": out["own"]}
+
+
+def _inside_figure(fig: object, text: object) -> bool:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)  # type: ignore[arg-type]
+    fig.canvas.draw()  # type: ignore[attr-defined]
+    box, page = text.get_window_extent(), fig.bbox  # type: ignore[attr-defined]
+    return bool(page.x0 - 1 <= box.x0 and box.x1 <= page.x1 + 1 and box.y1 <= page.y1 + 1)
+
+
+def test_long_titles_wrap_inside_the_figure() -> None:
+    long_name = f"{LONG} own minus {LONG} api monthly cost [USD]"
+    t = tornado(_long_named, SPACE, lambda o: o[f"{LONG} own"] - o[f"{LONG} api"],
+                output_name=long_name, ranges={"gpu_usd_per_hour": (1.8, 3.5)})  # fmt: skip
+    mc = monte_carlo(_long_named, SPACE, 2_000, seed=1, options=[f"{LONG} api", f"{LONG} own"])
+    x = np.geomspace(1e6, 5e7, 50)
+    costs = sweep_arrays(_model, {"requests_per_month": x, "api_price_multiplier": 1.0,
+                                  "gpu_usd_per_hour": 2.5})  # fmt: skip
+    figures = {
+        "tornado": plots.tornado_figure(t),
+        "monte carlo": plots.monte_carlo_figure(mc),
+        "cost curve": plots.cost_curve_figure(x, costs, title=f"Monthly cost of {long_name}"),
+    }
+    for name, fig in figures.items():
+        ax = fig.axes[0]
+        assert len(ax.get_title()) > 100, name  # wider than 7.5 in at 10 pt on one line
+        assert _inside_figure(fig, ax.title), name
+    assert _inside_figure(figures["tornado"], figures["tornado"].axes[0].xaxis.label)
+
+
 def test_missing_matplotlib_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     with pytest.raises(ImportError, match=r"pip install llmcost\[plot\]"):

@@ -11,8 +11,11 @@ given (``hourly_profile``) or built from a peak-to-average ratio ``p`` by
 
 Each hour, replicas = ceil(demand / (capacity per replica × target utilization)), clipped to
 ``[floor, max_replicas]`` where floor = ``max(min_replicas, 1)`` (always on) or, with
-``scale_to_zero``, 0 in hours without demand. When ``max_replicas`` is too small the plan is
-infeasible and only part of the demand is served (at full capacity of the replicas running).
+``scale_to_zero``, 0 in hours without demand. That is an autoscaled fleet; without
+autoscaling (``autoscaling=False``) the fleet is sized for the peak hour and held all day:
+replicas(h) = max_h replicas(h), the same bounds applied. When ``max_replicas`` is too small the
+plan is infeasible and only part of the demand is served (at full capacity of the replicas
+running).
 """
 
 from __future__ import annotations
@@ -137,6 +140,7 @@ def replica_plan(
     min_replicas: ArrayLike = 1,
     max_replicas: ArrayLike = np.inf,
     scale_to_zero: ArrayLike = False,
+    autoscaling: ArrayLike = True,
 ) -> ReplicaPlan:
     """Replicas needed each hour to serve ``requests_per_s × hourly_weights``.
 
@@ -149,11 +153,18 @@ def replica_plan(
     target_utilization : load a replica is planned to run at (headroom) [0–1], > 0
     min_replicas, max_replicas : bounds on the replicas running [replicas]
     scale_to_zero : allow zero replicas in hours without demand
+    autoscaling : replicas follow the hourly demand; False holds the peak hour's replicas all
+        day (a fixed fleet sized for the peak)
 
     >>> plan = replica_plan(requests_per_s=10.0, hourly_weights=np.ones(24),
     ...                     capacity_requests_per_s_per_replica=4.0, target_utilization=0.8)
     >>> plan.replicas_peak, plan.replica_hours_per_month, plan.utilization
     (4.0, 2920.0, 0.625)
+    >>> day = [0.5] * 12 + [1.5] * 12  # 2 replicas at night and 4 by day, or 4 all day
+    >>> [replica_plan(requests_per_s=10.0, hourly_weights=day, autoscaling=a,
+    ...               capacity_requests_per_s_per_replica=4.0).replica_hours_per_month
+    ...  for a in (True, False)]
+    [2190.0, 2920.0]
     """
     demand_avg = check_nonnegative(requests_per_s, "requests_per_s")
     weights = as_float_array(hourly_weights, "hourly_weights")
@@ -173,6 +184,7 @@ def replica_plan(
             f"min_replicas must be ≤ max_replicas; got {lo_rep.max()!r} > {hi_rep.min()!r}"
         )
     to_zero = np.asarray(scale_to_zero, dtype=bool)
+    autoscaled = np.asarray(autoscaling, dtype=bool)
 
     lead = np.broadcast_shapes(
         demand_avg.shape,
@@ -181,6 +193,7 @@ def replica_plan(
         lo_rep.shape,
         hi_rep.shape,
         to_zero.shape,
+        autoscaled.shape,
         weights.shape[:-1],
     )
     if weights.ndim == 1:  # one day shape for every scenario: work on its distinct levels
@@ -198,6 +211,9 @@ def replica_plan(
         idle = (levels <= 0.0) | (per_replica <= 0.0)
         floor = np.where(idle & to_zero[..., np.newaxis], 0.0, floor)
     np.clip(replicas, floor, hi_rep[..., np.newaxis], out=replicas)
+    if not np.all(autoscaled):  # a fixed fleet: the peak hour's replicas at every level
+        held = replicas.max(axis=-1, keepdims=True)
+        replicas = np.where(autoscaled[..., np.newaxis], replicas, held)
     if counts is None:
         replica_sum = replicas.sum(axis=-1)
         peak, low = replicas.max(axis=-1), replicas.min(axis=-1)

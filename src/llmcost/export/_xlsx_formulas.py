@@ -123,6 +123,12 @@ def replicas_per_weight(demand_requests_per_s: str, planned_capacity: str) -> st
     return f"{demand_requests_per_s}/({planned_capacity})*(1-1E-12)"
 
 
+def planned_weight(*, weight: str, peak_weight: str, autoscaling: str) -> str:
+    """The load an hour is planned for (``replica_plan``): its own weight when the fleet
+    autoscales, the peak hour's otherwise (a fixed fleet sized for the peak)."""
+    return f"IF({autoscaling},{weight},{peak_weight})"
+
+
 def replicas_in_hour(
     *, per_weight: str, weight: str, floor: str, cap: str, scale_to_zero: str
 ) -> str:

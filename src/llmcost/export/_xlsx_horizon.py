@@ -151,7 +151,11 @@ class HorizonWriter:
                             "="
                             + fx.replicas_in_hour(
                                 per_weight=f"$D{r}",
-                                weight=f"{col}$2",
+                                weight=fx.planned_weight(
+                                    weight=f"{col}$2",
+                                    peak_weight=f"MAX({weights})",
+                                    autoscaling=p + "autoscaling",
+                                ),
                                 floor=m.ref("replica_floor", j),
                                 cap=m.ref("replica_cap", j),
                                 scale_to_zero=p + "scale_to_zero",

@@ -226,6 +226,12 @@ class InputsWriter:
             "true/false",
         )
         a.add(
+            p + "autoscaling",
+            "Autoscaling (false: a fleet sized for the peak hour runs all day)",
+            bool(ev.autoscaling),
+            "true/false",
+        )
+        a.add(
             p + "meets_latency_targets",
             "Meets its latency targets (TTFT/TPOT)",
             bool(self.spec.meets_latency_targets.get(ev.name, ev.meets_slo)),

@@ -511,7 +511,11 @@ def replicas_in_hour(h: str) -> Callable[[int, Column], str]:
     def text(j: int, c: Column) -> str:
         return fx.replicas_in_hour(
             per_weight=c.cell("replicas_per_weight"),
-            weight=f"w_hour_{h}",
+            weight=fx.planned_weight(
+                weight=f"w_hour_{h}",
+                peak_weight="MAX(w_hourly_weights)",
+                autoscaling=f"o{j}_autoscaling",
+            ),
             floor=c.cell("replica_floor"),
             cap=c.cell("replica_cap"),
             scale_to_zero=f"o{j}_scale_to_zero",

@@ -1,7 +1,8 @@
 """Figures of the analysis results (matplotlib, an optional extra: ``pip install llmcost[plot]``).
 
 Each function returns a :class:`matplotlib.figure.Figure` built without pyplot (no global
-state, no display needed); save it with ``fig.savefig("cost.png")``.
+state, no display needed); save it with ``fig.savefig("cost.png")``. Titles and long axis
+labels wrap to the figure's width (constrained layout makes room for the extra lines).
 """
 
 from __future__ import annotations
@@ -107,12 +108,12 @@ def cost_curve_figure(
         ax.set_xscale("log")
     ax.xaxis.set_major_formatter(FuncFormatter(_quantity))
     ax.yaxis.set_major_formatter(FuncFormatter(_money))
-    ax.set_xlabel(x_label)
+    ax.set_xlabel(x_label, wrap=True)
     ax.set_ylabel(y_label)
     ax.set_ylim(bottom=0)
     ax.grid(True, alpha=0.3)
     ax.legend(frameon=False)
-    ax.set_title(title or "Monthly cost by option")
+    ax.set_title(title or "Monthly cost by option", wrap=True)
     return fig
 
 
@@ -149,8 +150,8 @@ def tornado_figure(result: TornadoResult, *, max_rows: int = 12) -> Figure:
     labels = [f"{r['input']}  [{r['low']:,.4g} – {r['high']:,.4g}]" for r in rows]
     ax.set_yticks(y, labels)
     ax.xaxis.set_major_formatter(FuncFormatter(_money))
-    ax.set_xlabel(f"{result.output} (baseline {_money(base)})")
-    ax.set_title(f"Sensitivity of {result.output} ({result.method})", fontsize=10)
+    ax.set_xlabel(f"{result.output} (baseline {_money(base)})", wrap=True)
+    ax.set_title(f"Sensitivity of {result.output} ({result.method})", fontsize=10, wrap=True)
     ax.legend(frameon=False, loc="lower right", fontsize=8)
     ax.grid(True, axis="x", alpha=0.3)
     return fig
@@ -203,9 +204,10 @@ def monte_carlo_figure(
     ax.set_title(
         f"Monte Carlo, {result.n:,} draws" + (f" — cheapest: {cheapest}" if cheapest else ""),
         fontsize=10,
+        wrap=True,
     )
     ax.xaxis.set_major_formatter(FuncFormatter(_money))
-    ax.set_xlabel(x_label + "  (dotted: P5/P95, dashed: P50)")
+    ax.set_xlabel(x_label + "  (dotted: P5/P95, dashed: P50)", wrap=True)
     ax.set_ylabel("density" if kind == "hist" else "share of draws ≤ x")
     ax.grid(True, alpha=0.3)
     ax.legend(frameon=False)
@@ -255,9 +257,9 @@ def breakeven_map_figure(
         ax.set_xscale("log")
     if log_y:
         ax.set_yscale("log")
-    ax.set_xlabel(x_label)
+    ax.set_xlabel(x_label, wrap=True)
     ax.set_ylabel(y_label)
     handles = [Patch(color=cmap(i), label=n) for i, n in enumerate(names)]
     ax.legend(handles=handles, title="cheapest", frameon=True, fontsize=8)
-    ax.set_title("Cheapest option (lines: break-even)", fontsize=10)
+    ax.set_title("Cheapest option (lines: break-even)", fontsize=10, wrap=True)
     return fig

@@ -181,6 +181,9 @@ class SelfHostedOption(_Config):
     ``gpu_usd_per_hour`` is the price of the pricing term (for reserved terms the reserved
     price; the peak above the commitment is billed at ``on_demand_usd_per_gpu_hour``).
     ``requests_per_s_per_replica`` replaces the performance model with a measured capacity.
+    Replicas follow the hourly load (``autoscaling = true``, bounded by ``min_replicas`` /
+    ``max_replicas``, optionally ``scale_to_zero``); ``autoscaling = false`` sizes a fixed
+    fleet for the peak hour and runs it all month.
     Fields left at None take catalog or documented defaults (see :data:`SELF_HOSTED_DEFAULTS`).
     """
 
@@ -207,6 +210,7 @@ class SelfHostedOption(_Config):
     min_replicas: Annotated[int, Field(ge=0)] | None = None
     max_replicas: Annotated[int, Field(ge=1)] | None = None
     scale_to_zero: bool = False
+    autoscaling: bool = True
     target_utilization: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
     engineering_fte: NonNeg | None = None
     fte_usd_per_year: NonNeg | None = None
@@ -234,6 +238,11 @@ class SelfHostedOption(_Config):
         ):
             raise ValueError(
                 f"min_replicas ({self.min_replicas}) must be ≤ max_replicas ({self.max_replicas})"
+            )
+        if self.scale_to_zero and not self.autoscaling:
+            raise ValueError(
+                "scale_to_zero = true needs autoscaling = true: a fleet sized for the peak "
+                "(autoscaling = false) runs every hour"
             )
         owned_only = ("purchase_usd_per_gpu", "life_years", "power_kw_per_gpu", "pue")
         if self.pricing != "owned":

@@ -156,6 +156,7 @@ class SelfHostedEvaluator:
     fits: bool = True
     meets_slo: bool = True  # the latency targets can be met at some batch size
     scale_to_zero: bool = False
+    autoscaling: bool = True  # False: the peak hour's replicas run all day
     base: dict[str, float] = field(default_factory=dict)
     kind: str = "self_hosted"
 
@@ -197,6 +198,7 @@ class SelfHostedEvaluator:
             min_replicas=p["min_replicas"],
             max_replicas=max_rep,
             scale_to_zero=self.scale_to_zero,
+            autoscaling=self.autoscaling,
         )
         g = float(self.gpus_per_replica)
         parts: dict[str, Any] = {}

@@ -351,6 +351,7 @@ def resolve_self_hosted(
         fits=fits,
         meets_slo=meets_slo,
         scale_to_zero=option.scale_to_zero,
+        autoscaling=option.autoscaling,
         base=base,
     )
     res.details |= {
@@ -360,6 +361,7 @@ def resolve_self_hosted(
         "precision": option.precision,
         "engine": option.engine,
         "pricing": pricing,
+        "autoscaling": option.autoscaling,
         "meets_slo": bool(meets_slo),
         "fits": bool(fits),
     }
