@@ -28,6 +28,21 @@ PosInt = Annotated[int, Field(gt=0)]
 TERMS = ("on_demand", "reserved_1y", "reserved_3y", "spot")
 Term = Literal["on_demand", "reserved_1y", "reserved_3y", "spot"]
 
+#: API image → token rules (``image_token_rule`` of api_prices.csv); each is implemented in
+#: :mod:`llmcost.cost.multimodal` (``IMAGE_TOKEN_RULES``; a test keeps the two lists equal).
+ImageTokenRule = Literal[
+    "openai_tiles",
+    "openai_tiles_4o_mini",
+    "openai_patches_gpt_4_1_mini",
+    "openai_patches_gpt_4_1_nano",
+    "openai_patches_o4_mini",
+    "anthropic_pixels",
+    "gemini_fixed",
+]
+#: Self-hosted model image → prompt-token rules (``image_token_rule`` of models.csv;
+#: ``MODEL_IMAGE_TOKEN_RULES`` of :mod:`llmcost.cost.multimodal`). Empty: text only.
+ModelImageTokenRule = Literal["llama4_tiles"]
+
 #: GPU architectures without FP8 tensor cores, and those with FP4 tensor cores.
 _NO_FP8_ARCHITECTURES = frozenset({"volta", "turing", "ampere", "cdna2"})
 _FP4_ARCHITECTURES = frozenset({"blackwell", "cdna4"})
@@ -121,6 +136,7 @@ class ModelRecord(_Record):
     attention_chunk_tokens: PosInt | None = None  # [tokens]
     global_attention_layer_step: PosInt | None = None
     vision_encoder_params: NonNegFloat | None = None  # [parameters]
+    image_token_rule: ModelImageTokenRule | None = None  # None: text only
     fp8_checkpoint_scope: Literal["all_linear", "mlp_only"] | None = None
     fp8_checkpoint_bf16_layers: NonNegInt | None = None
     released: bool = True
@@ -134,6 +150,11 @@ class ModelRecord(_Record):
     def _consistent(self) -> ModelRecord:
         if self.params_active_official > self.params_total_official:
             raise ValueError("params_active_official exceeds params_total_official")
+        if self.image_token_rule is not None and self.vision_encoder_params == 0:
+            raise ValueError(
+                f"image_token_rule {self.image_token_rule!r} needs a vision encoder; "
+                "vision_encoder_params is 0"
+            )
         if self.released:
             missing = [f for f in self._ARCHITECTURE if getattr(self, f) is None]
             if missing:
@@ -293,7 +314,7 @@ class ApiPriceRecord(_Record):
     rate_limit_tier: str | None = None
     tokens_per_minute: PosInt | None = None
     requests_per_minute: PosInt | None = None
-    image_token_rule: Literal["openai_tiles", "anthropic_pixels", "gemini_fixed"] | None = None
+    image_token_rule: ImageTokenRule | None = None  # None: the offer takes no images
 
     @field_validator("provider")
     @classmethod

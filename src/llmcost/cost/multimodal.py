@@ -17,6 +17,10 @@ rule id                  tokens per image
 ``gemini_fixed``         Gemini 2.x: 258 if both sides ≤ 384 px, else 258 per 768×768 tile
 =======================  ===================================================================
 
+Self-hosted models have their own rule id, the ``image_token_rule`` column of the catalog's
+models: ``llama4_tiles`` (Llama 4's image processor, :func:`llama4_image_tokens`), taken by
+:func:`model_image_tokens`.
+
 Sources (checked 2026-11-23):
 
 - OpenAI vision guide, "Calculating costs" (platform.openai.com/docs/guides/vision), quoted with
@@ -57,11 +61,13 @@ from .._core.errors import InvalidInputError, UnknownIdError
 
 __all__ = [
     "IMAGE_TOKEN_RULES",
+    "MODEL_IMAGE_TOKEN_RULES",
     "anthropic_image_tokens",
     "gemini_image_tokens",
     "image_input_tokens",
     "llama4_image_tiles",
     "llama4_image_tokens",
+    "model_image_tokens",
     "openai_image_tokens",
     "openai_patch_tokens",
     "request_image_tokens",
@@ -111,6 +117,8 @@ IMAGE_TOKEN_RULES: Final = (
     "anthropic_pixels",
     "gemini_fixed",
 )
+#: Every rule id :func:`model_image_tokens` accepts (self-hosted models).
+MODEL_IMAGE_TOKEN_RULES: Final = ("llama4_tiles",)
 DETAILS: Final = ("high", "low")
 
 
@@ -426,3 +434,23 @@ def llama4_image_tokens(
     fixed = LLAMA4_TOKENS_PER_TILE + 3.0  # global tile + image_start, image, image_end
     tokens = np.where(tiles > 1, per_tile * tiles, 0.0) + fixed
     return scalar_or_array(tokens, width_px, height_px)
+
+
+def model_image_tokens(rule: str, width_px: ArrayLike, height_px: ArrayLike) -> Any:
+    """Prompt (prefill) tokens of one image on a self-hosted model with image rule ``rule``.
+
+    Parameters
+    ----------
+    rule : one of :data:`MODEL_IMAGE_TOKEN_RULES` (the catalog models' ``image_token_rule``)
+    width_px, height_px : image size [px]
+
+    Returns
+    -------
+    prompt tokens per image [tokens]
+
+    >>> model_image_tokens("llama4_tiles", 1024, 1024)
+    2467.0
+    """
+    if rule not in MODEL_IMAGE_TOKEN_RULES:
+        raise UnknownIdError("model image token rule", rule, MODEL_IMAGE_TOKEN_RULES)
+    return llama4_image_tokens(width_px, height_px)

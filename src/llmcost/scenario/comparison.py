@@ -118,7 +118,8 @@ class Comparison:
         return self.model.evaluate(overrides)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per option: cost, $/1M tokens, each component as a ``<name>`` column…"""
+        """One row per option: cost, $/1M tokens, image tokens per request, each component as a
+        ``<name>`` column…"""
         import pandas as pd
 
         names = sorted({c for o in self.options for c in o.components})
@@ -129,6 +130,7 @@ class Comparison:
                 "kind": o.kind,
                 "monthly_cost_usd": o.monthly_cost_usd,
                 "usd_per_mtok": o.usd_per_mtok,
+                "image_tokens_per_request": o.indicators.get("image_tokens_per_request", 0.0),
                 "cheapest": o.name == self.cheapest,
                 "feasible": o.feasible,
                 "gpus": o.gpus,

@@ -29,6 +29,8 @@ Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Pos = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
 OptionName = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^\S(.*\S)?$")]
+Px = Annotated[int, Field(gt=0, le=100_000)]
+ImageDetail = Literal["high", "low"]
 
 PRICING_MODES = ("on_demand", "reserved_1y", "reserved_3y", "spot", "owned")
 
@@ -71,8 +73,8 @@ class _Config(BaseModel):
 class Feature(_Config):
     """One request class of the workload (chat, summarisation, an agent…).
 
-    Volume is ``requests_per_month`` or ``tokens_per_month`` (input + output); fields left out
-    inherit the workload's value.
+    Volume is ``requests_per_month`` or ``tokens_per_month`` (input + output text tokens);
+    fields left out inherit the workload's value (the image fields included).
     """
 
     name: Annotated[str, Field(min_length=1)]
@@ -83,6 +85,10 @@ class Feature(_Config):
     cached_input_fraction: Fraction | None = None
     cache_write_fraction: Fraction | None = None
     batch_eligible_fraction: Fraction | None = None
+    images_per_request: NonNeg | None = None
+    image_width_px: Px | None = None
+    image_height_px: Px | None = None
+    image_detail: ImageDetail | None = None
 
     @model_validator(mode="after")
     def _one_volume(self) -> Feature:
@@ -94,7 +100,15 @@ class Feature(_Config):
 
 
 class Workload(_Config):
-    """What is served: volume, request lengths, caching, batch share, daily shape, growth."""
+    """What is served: volume, request lengths, images, caching, batch share, daily shape, growth.
+
+    ``input_tokens_per_request`` counts text only. Images are given as ``images_per_request``
+    (an average, ≥ 0) of ``image_width_px`` × ``image_height_px`` (required when there are
+    images: tokens per image depend strongly on the size) and OpenAI's ``image_detail``
+    ("high" by default, as OpenAI's "auto" bills a large image; the other rules have no such
+    mode and ignore it). Each option turns them into input tokens by its own rule: an API
+    offer by its catalog ``image_token_rule``, a self-hosted model by its image processor.
+    """
 
     requests_per_month: NonNeg | None = None
     tokens_per_month: NonNeg | None = None
@@ -103,6 +117,10 @@ class Workload(_Config):
     cached_input_fraction: Fraction = 0.0
     cache_write_fraction: Fraction = 0.0
     batch_eligible_fraction: Fraction = 0.0
+    images_per_request: NonNeg = 0.0
+    image_width_px: Px | None = None
+    image_height_px: Px | None = None
+    image_detail: ImageDetail = "high"
     peak_to_average: Annotated[float, Field(ge=1.0, le=24.0)] | None = None
     hourly_profile: list[NonNeg] | None = None
     growth_per_month: Annotated[float, Field(ge=-0.5, le=10.0)] = 0.0
@@ -135,6 +153,7 @@ class Workload(_Config):
             names = [f.name for f in self.features]
             if len(set(names)) != len(names):
                 raise ValueError(f"feature names must be unique; got {names}")
+            self._image_sizes_given()
             return self
         if (self.requests_per_month is None) == (self.tokens_per_month is None):
             raise ValueError("give exactly one of requests_per_month or tokens_per_month")
@@ -142,7 +161,28 @@ class Workload(_Config):
             raise ValueError("input_tokens_per_request and output_tokens_per_request are required")
         if self.input_tokens_per_request + self.output_tokens_per_request <= 0:
             raise ValueError("a request must have input or output tokens")
+        self._image_sizes_given()
         return self
+
+    def _image_sizes_given(self) -> None:
+        """Every feature with images has an image size (its own or the workload's)."""
+        for f in self.feature_list():
+            images = (
+                self.images_per_request if f.images_per_request is None else f.images_per_request
+            )
+            if images <= 0:
+                continue
+            missing = [
+                side
+                for side in ("image_width_px", "image_height_px")
+                if getattr(f, side) is None and getattr(self, side) is None
+            ]
+            if missing:
+                where = "" if f.name == "all" and not self.features else f"features[{f.name}]: "
+                raise ValueError(
+                    f"{where}{' and '.join(missing)} required with images_per_request = "
+                    f"{images:g} (> 0): tokens per image depend on the size [px]"
+                )
 
     def feature_list(self) -> list[Feature]:
         """The features, or one feature named "all" built from the top-level fields."""

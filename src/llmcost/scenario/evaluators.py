@@ -42,14 +42,22 @@ class WorkloadArrays:
     hourly_weights: FloatArray  # (24,) or (n, 24)
     peak_to_average: Any  # [ratio]
 
-    def tokens_per_month(self) -> Any:
-        """Input + output tokens of all features [tokens/month]."""
+    def tokens_per_month(self, image_tokens: FloatArray | None = None) -> Any:
+        """Input + output tokens of all features [tokens/month], with an option's image tokens
+        per request of each feature (``image_tokens``, default none) counted as input."""
+        extra = np.zeros(len(self.names)) if image_tokens is None else image_tokens
         return sum(
-            r * (i + o)
-            for r, i, o in zip(
-                self.requests_per_month, self.input_tokens, self.output_tokens, strict=True
+            r * (i + x + o)
+            for r, i, x, o in zip(
+                self.requests_per_month, self.input_tokens, extra, self.output_tokens, strict=True
             )
         )
+
+
+def _image_outputs(w: WorkloadArrays, image_tokens: FloatArray | None) -> Arrays:
+    """The option's image tokens per request, traffic-weighted over the features [tokens]."""
+    mean = 0.0 if image_tokens is None else float(np.sum(w.request_shares * image_tokens))
+    return {"image_tokens_per_request": np.asarray(mean)}
 
 
 def _finish(out: Arrays, components: Mapping[str, Any], tokens: Any) -> Arrays:
@@ -65,7 +73,11 @@ def _finish(out: Arrays, components: Mapping[str, Any], tokens: Any) -> Arrays:
 
 @dataclass(frozen=True)
 class ApiEvaluator:
-    """A pay-per-token offer: per-feature prices (after tier selection), limits."""
+    """A pay-per-token offer: per-feature prices (after tier selection), limits.
+
+    ``image_tokens_per_request`` (per feature, None: no images) are the offer's input tokens
+    for the feature's images, billed as input on top of the text.
+    """
 
     name: str
     input_usd_per_mtok: FloatArray  # per feature
@@ -75,6 +87,7 @@ class ApiEvaluator:
     tokens_per_minute_limit: float  # NaN = not published
     requests_per_minute_limit: float
     base: dict[str, float] = field(default_factory=dict)
+    image_tokens_per_request: FloatArray | None = None  # per feature [tokens]
     kind: str = "api"
 
     def __call__(self, w: WorkloadArrays, p: Mapping[str, Any]) -> Arrays:
@@ -87,10 +100,11 @@ class ApiEvaluator:
         interactive_requests: Any = 0.0
         in_paid: Any = 0.0
         in_tokens: Any = 0.0
+        images = self.image_tokens_per_request
         for f, fname in enumerate(w.names):
             bill = api_bill(
                 requests_per_month=w.requests_per_month[f],
-                input_tokens_per_request=w.input_tokens[f],
+                input_tokens_per_request=w.input_tokens[f] + (0.0 if images is None else images[f]),
                 output_tokens_per_request=w.output_tokens[f],
                 input_usd_per_mtok=self.input_usd_per_mtok[f] * m,
                 output_usd_per_mtok=self.output_usd_per_mtok[f] * m,
@@ -111,8 +125,8 @@ class ApiEvaluator:
             interactive_requests = interactive_requests + w.requests_per_month[f] * on_line
             in_paid = in_paid + bill.input_usd + bill.cached_input_usd + bill.cache_write_usd
             in_tokens = in_tokens + bill.input_tokens
-        tokens = w.tokens_per_month()
-        out = _finish(out, parts, tokens)
+        tokens = w.tokens_per_month(images)
+        out = _finish(out, parts, tokens) | _image_outputs(w, images)
         out_tokens = tokens - in_tokens
         with np.errstate(divide="ignore", invalid="ignore"):
             out["input_usd_per_mtok"] = np.where(
@@ -146,6 +160,8 @@ class SelfHostedEvaluator:
     ``seconds_per_request`` (n_features, n_grid) is the replica time one request of a
     feature takes at full load, tabulated on ``cached_grid`` (cached-input fractions) and
     interpolated linearly — prefill work falls linearly with the cache hit rate.
+    ``image_tokens_per_request`` (per feature, None: no images) are the model's prompt tokens
+    for the feature's images: already in ``seconds_per_request``, counted as tokens processed.
     """
 
     name: str
@@ -153,6 +169,7 @@ class SelfHostedEvaluator:
     gpus_per_replica: int
     cached_grid: FloatArray
     seconds_per_request: FloatArray
+    image_tokens_per_request: FloatArray | None = None  # per feature [tokens]
     fits: bool = True
     meets_slo: bool = True  # the latency targets can be met at some batch size
     scale_to_zero: bool = False
@@ -180,11 +197,12 @@ class SelfHostedEvaluator:
 
     def __call__(self, w: WorkloadArrays, p: Mapping[str, Any]) -> Arrays:
         """Monthly cost and indicators for the arrays of ``w`` and parameters ``p``."""
-        tokens = w.tokens_per_month()
+        tokens = w.tokens_per_month(self.image_tokens_per_request)
+        images = _image_outputs(w, self.image_tokens_per_request)
         if not self.fits:
             nan = np.full(np.shape(tokens), np.nan)
             out: Arrays = {f"features.{n}": nan for n in w.names}
-            out = _finish(out, {"gpu_usd": nan}, tokens)
+            out = _finish(out, {"gpu_usd": nan}, tokens) | images
             out["feasible"] = np.zeros(np.shape(tokens), dtype=bool)
             return out
         cap, time_share = self.capacity_requests_per_s(w, p["capacity_multiplier"])
@@ -272,7 +290,7 @@ class SelfHostedEvaluator:
         parts["fixed_usd"] = np.asarray(p["fixed_usd_per_month"]) + 0.0
         total = sum(parts.values())
         out = {f"features.{n}": total * s for n, s in zip(w.names, time_share, strict=True)}
-        out = _finish(out, parts, tokens)
+        out = _finish(out, parts, tokens) | images
         out |= {
             "capacity_requests_per_s_per_replica": cap,
             "replicas_avg": plan.replicas_avg,

@@ -20,6 +20,7 @@ from .._core.errors import InvalidInputError, UnknownIdError
 from .._core.specs import GpuSpec, ModelSpec
 from ..catalog import Catalog
 from ..cost.api import tier_index
+from ..cost.multimodal import image_input_tokens, model_image_tokens
 from .config import SELF_HOSTED_DEFAULTS, ApiOption, SelfHostedOption
 from .evaluators import ApiEvaluator, SelfHostedEvaluator
 from .workload import FeatureMix
@@ -77,14 +78,82 @@ def _lookup(what: str, where: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         raise InvalidInputError(f"{where}: {exc}") from None
 
 
+def _image_tokens(
+    mix: FeatureMix, rule: str | None, tokens_per_image: Any, where: str, what: str
+) -> FloatArray | None:
+    """Image tokens per request of each feature under ``rule`` (None: the mix has no images).
+
+    ``tokens_per_image(rule, width_px, height_px, detail)`` applies the rule; a feature with
+    images and no rule (a text-only offer or model) raises, naming ``where`` and ``what``.
+    """
+    images = mix.images
+    if images is None:
+        return None
+    out = np.zeros(len(mix.names))
+    for f, n in enumerate(images.images_per_request):
+        if n <= 0:
+            continue
+        if rule is None:
+            raise InvalidInputError(
+                f"{where}: {what} takes no images (its catalog image_token_rule is empty: "
+                f"text only), but feature {mix.names[f]!r} has images_per_request = {n:g}; "
+                "choose an option that takes images or set images_per_request = 0"
+            )
+        detail = images.detail[f]
+        per_image = tokens_per_image(rule, images.width_px[f], images.height_px[f], detail)
+        out[f] = n * float(per_image)
+    return out
+
+
+def _assume_images(res: Resolved, mix: FeatureMix, tokens: FloatArray | None, rule: str) -> None:
+    """Record the option's image tokens per request (traffic-weighted) and the rule used."""
+    if tokens is None or mix.images is None:
+        return
+    res.details["image_token_rule"] = rule
+    res.details["image_tokens_per_request"] = dict(zip(mix.names, tokens.tolist(), strict=True))
+    sizes = sorted(
+        {
+            f"{n:g} × {w:.0f}×{h:.0f} px"
+            for n, w, h in zip(
+                mix.images.images_per_request,
+                mix.images.width_px,
+                mix.images.height_px,
+                strict=True,
+            )
+            if n > 0
+        }
+    )
+    res.assume(
+        "image_tokens_per_request",
+        float(np.sum(mix.request_shares * tokens)),
+        "tokens",
+        f"image rule {rule} (llmcost.cost.multimodal) on {', '.join(sizes)} images per request",
+    )
+
+
 def resolve_api(
     option: ApiOption, index: int, mix: FeatureMix, catalog: Catalog, as_of: date | None
 ) -> Resolved:
-    """Prices of an API offer in force on ``as_of``, the tier per feature, overrides applied."""
+    """Prices of an API offer in force on ``as_of``, the tier per feature, overrides applied.
+
+    Images are billed as input tokens by the offer's ``image_token_rule``; the long-context
+    tier follows the whole prompt (text + image tokens).
+    """
     where = f"options[{index}]({option.name}).offer"
     tiers = _lookup("offer", where, catalog.api_tiers, option.offer, as_of)
+    rule = tiers[0].image_token_rule
+    image_tokens = _image_tokens(
+        mix,
+        rule,
+        lambda r, w, h, detail: image_input_tokens(
+            r, w, h, detail if r.startswith("openai_") else "high"
+        ),
+        where,
+        f"offer {option.offer!r}",
+    )
+    prompt = mix.input_tokens if image_tokens is None else mix.input_tokens + image_tokens
     thresholds = np.array([t.min_prompt_tokens for t in tiers], dtype=np.float64)
-    idx = np.atleast_1d(tier_index(mix.input_tokens, thresholds))
+    idx = np.atleast_1d(tier_index(prompt, thresholds))
     used = [tiers[i] for i in sorted(set(idx.tolist()))]
 
     def per_feature(attr: str, override: float | None) -> FloatArray:
@@ -116,6 +185,7 @@ def resolve_api(
         tokens_per_minute_limit=float(tpm) if tpm else np.nan,
         requests_per_minute_limit=float(rpm) if rpm else np.nan,
         base={"api_price_multiplier": 1.0, "batch_discount_fraction": float(discount)},
+        image_tokens_per_request=image_tokens,
     )
     res = Resolved(evaluator=ev, rows=list(used))
     res.details = {
@@ -125,6 +195,7 @@ def resolve_api(
         "tokens_per_minute_limit": tpm,
         "requests_per_minute_limit": rpm,
     }
+    _assume_images(res, mix, image_tokens, str(rule))
     if len(used) > 1 or used[0].min_prompt_tokens > 0:
         names = [n for n, i in zip(mix.names, idx, strict=True) if tiers[i].min_prompt_tokens]
         res.warnings.append(f"long-context tier prices apply to: {', '.join(names)}")
@@ -166,9 +237,21 @@ def resolve_self_hosted(
     catalog: Catalog,
     as_of: date | None,
 ) -> Resolved:
-    """Capacity from the performance model (or the measured one), prices and defaults."""
+    """Capacity from the performance model (or the measured one), prices and defaults.
+
+    Images become prompt tokens by the model's ``image_token_rule`` (Llama 4's processor):
+    prefill work and KV cache in the performance model, and tokens processed.
+    """
     where = f"options[{index}]({option.name})"
     model_rec = _lookup("model", f"{where}.model", catalog.model, option.model)
+    rule = model_rec.image_token_rule
+    image_tokens = _image_tokens(
+        mix,
+        rule,
+        lambda r, w, h, _detail: model_image_tokens(r, w, h),
+        f"{where}.model",
+        f"model {option.model!r}",
+    )
     gpu_rec = _lookup("GPU", f"{where}.gpu", catalog.gpu, option.gpu)
     placeholder = SelfHostedEvaluator(
         name=option.name,
@@ -198,7 +281,7 @@ def resolve_self_hosted(
         model_spec = _lookup("model", f"{where}.model", catalog.model_spec, option.model)
         gpu_spec = gpu_rec.to_spec()
         seconds, fits, meets_slo, latency, basis = _perf_seconds_per_request(
-            option, where, model_spec, gpu_spec, mix
+            option, where, model_spec, gpu_spec, mix, image_tokens
         )
         res.latency = latency
         res.details["capacity_basis"] = basis
@@ -348,6 +431,7 @@ def resolve_self_hosted(
         gpus_per_replica=option.gpus_per_replica,
         cached_grid=CACHED_GRID,
         seconds_per_request=seconds,
+        image_tokens_per_request=image_tokens,
         fits=fits,
         meets_slo=meets_slo,
         scale_to_zero=option.scale_to_zero,
@@ -365,6 +449,7 @@ def resolve_self_hosted(
         "meets_slo": bool(meets_slo),
         "fits": bool(fits),
     }
+    _assume_images(res, mix, image_tokens, str(rule))
     return res
 
 
@@ -380,8 +465,11 @@ def _perf_seconds_per_request(
     model_spec: ModelSpec,
     gpu_spec: GpuSpec,
     mix: FeatureMix,
+    image_tokens: FloatArray | None,
 ) -> tuple[FloatArray, bool, bool, dict[str, float], str]:
     """Replica-seconds per request for each feature × cache-hit grid, from the perf model.
+
+    The prompt is the text plus the image tokens of each feature (``image_tokens``, or none).
 
     With latency targets the capacity is the best throughput that meets them, otherwise
     max throughput. Returns (seconds (n_features, n_grid), fits, meets_slo, latency, basis);
@@ -390,7 +478,8 @@ def _perf_seconds_per_request(
     """
     from ..perf import estimate_serving
 
-    tin = mix.input_tokens[:, np.newaxis]
+    prompt = mix.input_tokens if image_tokens is None else mix.input_tokens + image_tokens
+    tin = prompt[:, np.newaxis]
     tout = mix.output_tokens[:, np.newaxis]
     grid = CACHED_GRID[np.newaxis, :]
     slo = option.tpot_slo_s is not None or option.ttft_slo_s is not None

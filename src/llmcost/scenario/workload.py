@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -11,7 +12,17 @@ from .._core.units import TOKENS_PER_MTOK
 from ..cost.load import normalize_profile, profile_from_peak_to_average
 from .config import Workload
 
-__all__ = ["FeatureMix", "feature_mix"]
+__all__ = ["FeatureImages", "FeatureMix", "feature_mix"]
+
+
+@dataclass(frozen=True)
+class FeatureImages:
+    """The images of each feature's requests (arrays of shape (n_features,))."""
+
+    images_per_request: FloatArray  # average [images/request], ≥ 0
+    width_px: FloatArray  # [px]; NaN for a feature without images
+    height_px: FloatArray  # [px]; NaN for a feature without images
+    detail: tuple[str, ...]  # OpenAI's "high" or "low"
 
 
 @dataclass(frozen=True)
@@ -27,6 +38,7 @@ class FeatureMix:
     batch_eligible_fraction: FloatArray  # [0–1]
     hourly_weights: FloatArray  # 24 weights, mean 1
     peak_to_average: float  # max of the hourly weights
+    images: FeatureImages | None = None  # None: text only (no feature has images)
 
     @property
     def total_requests_per_month(self) -> float:
@@ -44,12 +56,12 @@ class FeatureMix:
 
     @property
     def tokens_per_request(self) -> float:
-        """Traffic-weighted input + output tokens of an average request [tokens]."""
+        """Traffic-weighted input + output text tokens of an average request [tokens]."""
         return float(np.sum(self.request_shares * (self.input_tokens + self.output_tokens)))
 
     @property
     def total_mtok_per_month(self) -> float:
-        """Tokens processed, input + output [millions of tokens/month]."""
+        """Text tokens, input + output [millions of tokens/month] (image tokens are per option)."""
         tokens = self.requests_per_month * (self.input_tokens + self.output_tokens)
         return float(tokens.sum() / TOKENS_PER_MTOK)
 
@@ -59,6 +71,10 @@ def feature_mix(workload: Workload) -> FeatureMix:
 
     Without ``peak_to_average`` or ``hourly_profile`` the day is flat (ratio 1).
     """
+    return _with_images(_text_mix(workload), workload)
+
+
+def _text_mix(workload: Workload) -> FeatureMix:
     feats = workload.feature_list()
     tin = np.array([f.input_tokens_per_request for f in feats], dtype=np.float64)
     tout = np.array([f.output_tokens_per_request for f in feats], dtype=np.float64)
@@ -94,4 +110,32 @@ def feature_mix(workload: Workload) -> FeatureMix:
         batch_eligible_fraction=inherit("batch_eligible_fraction"),
         hourly_weights=weights,
         peak_to_average=float(weights.max()),
+    )
+
+
+def _with_images(mix: FeatureMix, workload: Workload) -> FeatureMix:
+    """``mix`` with each feature's images (own values, else the workload's), if any."""
+    feats = workload.feature_list()
+
+    def inherit(field: str) -> list[Any]:
+        top = getattr(workload, field)
+        return [top if getattr(f, field) is None else getattr(f, field) for f in feats]
+
+    images = np.array(inherit("images_per_request"), dtype=np.float64)
+    if not np.any(images > 0):
+        return mix
+
+    def side(field: str) -> FloatArray:
+        # required where there are images (Workload validation); NaN elsewhere
+        px = np.array([np.nan if v is None else v for v in inherit(field)], dtype=np.float64)
+        return np.where(images > 0, px, np.nan)
+
+    return replace(
+        mix,
+        images=FeatureImages(
+            images_per_request=images,
+            width_px=side("image_width_px"),
+            height_px=side("image_height_px"),
+            detail=tuple(inherit("image_detail")),
+        ),
     )
