@@ -13,22 +13,11 @@ import numpy as np
 
 from .._core.errors import InvalidInputError, LlmcostError
 from ..catalog import load_catalog
-from ..perf import estimate_serving, memory_footprint
+from ..perf import PerfEstimate, estimate_serving, memory_footprint
 from ..perf.engines import ENGINE_PROFILES
 from ._common import Output, add_json_flag, format_table
 
-PERF_KEYS = (
-    "batch_size",
-    "ttft_s",
-    "tpot_s",
-    "output_tokens_per_s",
-    "total_tokens_per_s",
-    "output_tokens_per_s_per_gpu",
-    "requests_per_s",
-    "fits",
-    "meets_slo",
-    "limited_by",
-)
+PERF_KEYS = PerfEstimate.HEADLINE_COLUMNS
 DEFAULT_CONTEXT_TOKENS = 4096
 
 

@@ -99,7 +99,8 @@ class PerfEstimate:
     roofline_output_tokens_per_s: Any
     basis: dict[str, Any] = field(default_factory=dict)
 
-    _COLUMNS = (
+    #: The results a user reads first (``llmcost perf`` prints these), in order.
+    HEADLINE_COLUMNS = (
         "batch_size",
         "ttft_s",
         "tpot_s",
@@ -110,6 +111,9 @@ class PerfEstimate:
         "fits",
         "meets_slo",
         "limited_by",
+    )
+    _COLUMNS = (
+        *HEADLINE_COLUMNS,
         "weights_bytes_per_gpu",
         "kv_cache_bytes_per_gpu",
         "max_batch_size",
