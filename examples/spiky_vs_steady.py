@@ -9,7 +9,8 @@
 #
 # Options: GPT-4o, and Llama 3.3 70B (FP8, vLLM) on 2×H100 rented on demand at the catalog
 # median, replicas added and removed hour by hour (planned at 80 % utilization, at least one
-# always on), plus half an engineer to run it (llmcost's default staff assumption).
+# always on), plus half an engineer to run it (llmcost's default staff assumption); and the
+# same deployment with ``autoscaling = false``: a fleet sized for the peak hour, running all month.
 
 # %%
 
@@ -17,6 +18,14 @@ from llmcost.analysis import breakeven
 from llmcost.scenario import compare, parse_scenario
 
 SHAPES = {"spiky": 10.0, "steady": 1.3}
+LLAMA = {
+    "kind": "self_hosted",
+    "model": "llama-3.3-70b",
+    "gpu": "h100-sxm",
+    "gpus_per_replica": 2,
+    "precision": "fp8",
+    "engine": "vllm",
+}
 scenario = parse_scenario(
     {
         "name": "spiky-vs-steady",
@@ -28,43 +37,34 @@ scenario = parse_scenario(
         },
         "options": [
             {"name": "gpt-4o", "kind": "api", "offer": "openai/gpt-4o"},
-            {
-                "name": "llama-70b-2xh100",
-                "kind": "self_hosted",
-                "model": "llama-3.3-70b",
-                "gpu": "h100-sxm",
-                "gpus_per_replica": 2,
-                "precision": "fp8",
-                "engine": "vllm",
-            },
+            {"name": "llama-70b-2xh100", **LLAMA},
+            {"name": "llama-70b-2xh100-static", "autoscaling": False, **LLAMA},
         ],
     }
 )
 comparison = compare(scenario)
 model = comparison.model
-API, SELF = "gpt-4o", "llama-70b-2xh100"
+API, SELF, STATIC = "gpt-4o", "llama-70b-2xh100", "llama-70b-2xh100-static"
 BASE_REQUESTS = model.mix.total_requests_per_month
 print(comparison)
 
 # %% [markdown]
-# Two ways to run the fleet: **autoscaled** hour by hour (what the scenario models), or
-# **static** — sized for the peak hour and left running, as a prototype without autoscaling
-# usually is. The static fleet is the same option with ``min_replicas`` = the peak replicas.
+# Two ways to run the fleet: **autoscaled** hour by hour, or **static** — sized for the peak
+# hour and left running, as a prototype without autoscaling usually is (the option with
+# ``autoscaling = false``).
 
 
 # %%
 def costs(inputs, *, static=False):
     """Monthly cost [USD] of the API and of the self-hosted fleet (autoscaled or static)."""
     out = model.evaluate(inputs)
-    if static:
-        peak = out[SELF]["replicas_peak"]
-        out = model.evaluate({**inputs, f"{SELF}.min_replicas": peak})
+    fleet = out[STATIC if static else SELF]
     return {
         API: out[API]["monthly_cost_usd"],
-        SELF: out[SELF]["monthly_cost_usd"],
-        "replicas_avg": out[SELF]["replicas_avg"],
-        "replicas_peak": out[SELF]["replicas_peak"],
-        "utilization": out[SELF]["utilization"],
+        SELF: fleet["monthly_cost_usd"],
+        "replicas_avg": fleet["replicas_avg"],
+        "replicas_peak": fleet["replicas_peak"],
+        "utilization": fleet["utilization"],
     }
 
 
