@@ -11,6 +11,8 @@ with FP8 quantization: the profile's default) and NVIDIA ModelOpt checkpoints, w
 every decoder linear layer (``quant_scope="all_linear"``; so the v1.0 405B FP8 rows are *not*
 Meta's MLP-only FP8 checkpoint); Maverick ran with ``--ep`` and attention data parallelism,
 i.e. ``tp=1, ep=8`` in llmcost's layout; everything else is tensor-parallel over all GPUs.
+Each run is a finite job of ``num_requests`` requests (the perf-overview's table: 1,000-30,000
+per input/output pair), passed as ``requests=`` so the model counts its waves.
 
 Hold-out check: the profile's factors are refitted from a neutral start on one edition and
 scored on the other (v0.14 → v1.0 and v1.0 → v0.14), to show that a handful of global
@@ -27,6 +29,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +52,12 @@ GPU_IDS = {"H100-SXM-80GB": "h100-sxm", "A100-SXM4-80GB": "a100-80gb"}
 TARGET_MEDIAN_PCT, TARGET_GROUP_PCT = 15.0, 30.0
 
 
+def num_requests(notes: str) -> float:
+    """The run's request count from a case's notes (``num_requests=3000``); NaN if absent."""
+    found = re.search(r"num_requests\s*=\s*(\d+)", notes)
+    return float(found.group(1)) if found else float("nan")
+
+
 def load_cases(path: Path = DATA) -> pd.DataFrame:
     """The calibration cases as a measurement table for :func:`predict_measurements`."""
     rows = []
@@ -67,6 +76,7 @@ def load_cases(path: Path = DATA) -> pd.DataFrame:
                 "tp": 1 if expert_parallel else case["num_gpus"],
                 "ep": case["num_gpus"] if expert_parallel else 1,
                 "quant_scope": "all_linear",
+                "requests": num_requests(case["notes"]),
                 "measured_output_tokens_per_s": case["value"],
             }
         )

@@ -14,6 +14,7 @@ A100 PCIe, L40S), FP4, and latency at given concurrency are out of sample.
 Case settings follow the calibration script: ModelOpt checkpoints quantize every linear layer
 (``quant_scope="all_linear"``), FP8/FP4 runs of TensorRT-LLM use an FP8 KV cache (the profile's
 default), Maverick runs with ``--ep`` are ``tp=1, ep=N``, everything else is tensor-parallel.
+Offline runs are finite jobs of the ``num_requests`` their notes give (``requests=``).
 
 Usage: ``python benchmarks/validation.py [--cases]``
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -78,6 +80,12 @@ def _source_name(case: dict[str, object]) -> str:
     return case_id.split("-llama")[0]
 
 
+def _num_requests(notes: str) -> float:
+    """An offline run's request count from its notes (``num_requests=3000``); NaN if absent."""
+    found = re.search(r"num_requests\s*=\s*(\d+)", notes)
+    return float(found.group(1)) if found else float("nan")
+
+
 def load_cases(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     """Every validation case as one row with llmcost ids and the settings to run it."""
     rows = []
@@ -100,6 +108,7 @@ def load_cases(data_dir: Path = DATA_DIR) -> pd.DataFrame:
                     "concurrency": case["concurrency_or_batch"],
                     "tp": 1 if expert_parallel else n,
                     "ep": n if expert_parallel else 1,
+                    "requests": _num_requests(str(case["notes"])),
                     "metric": case["metric"],
                     "measured": float(case["value"]),
                 }
@@ -115,6 +124,8 @@ def predict(cases: pd.DataFrame, catalog: object) -> np.ndarray:
         g = dict(zip(keys, key, strict=True))
         argument = BATCH_ARGUMENT[str(g["scenario"])]
         batch_setting = {argument: rows["concurrency"].to_numpy(float)} if argument else {}
+        if argument is None and rows["requests"].notna().all():
+            batch_setting = {"requests": rows["requests"].to_numpy(float)}
         est = estimate_serving(
             catalog.model_spec(g["model"]),  # type: ignore[attr-defined]
             catalog.gpu_spec(g["gpu"]),  # type: ignore[attr-defined]

@@ -3,7 +3,8 @@
 The measurement table has one row per benchmark run, columns named like the CLI grid:
 ``model``, ``gpu``, ``gpus``, ``precision``, ``input_tokens``, ``output_tokens``, and one of
 ``batch`` / ``concurrency`` / ``max_throughput`` (empty or missing: max throughput), optional
-``tp``, ``pp``, ``ep``, ``kv_precision``, ``quant_scope``, and the measured
+``tp``, ``pp``, ``ep``, ``kv_precision``, ``quant_scope``, ``requests`` (the request count of a
+finite offline run; see :mod:`llmcost.perf.batchjob`), and the measured
 ``measured_output_tokens_per_s`` (output tokens per second of the whole replica). The fit
 minimises the mean absolute log error over a few global factors of the profile (bounded
 Nelder-Mead, scipy; optionally balanced over configuration groups), so that one profile
@@ -96,7 +97,8 @@ def predict_measurements(
         raise InvalidInputError(f"measurements need columns {', '.join(missing)}")
     prof = get_engine_profile(profile)
     frame = measurements.reset_index(drop=True)
-    optional = ["tp", "pp", "ep", "kv_precision", "quant_scope", "batch", "concurrency"]
+    optional = ["tp", "pp", "ep", "kv_precision", "quant_scope", "batch", "concurrency",
+                "requests"]  # fmt: skip
     for col in optional:
         if col not in frame.columns:
             frame[col] = None
@@ -129,10 +131,21 @@ def predict_measurements(
             batch=rows["batch"].to_numpy(float) if mode == "batch" else None,
             concurrency=rows["concurrency"].to_numpy(float) if mode == "concurrency" else None,
             max_throughput=mode == "max_throughput",
+            requests=_requests(rows) if mode == "max_throughput" else None,
             quant_scope=_opt(g["quant_scope"]) or "checkpoint",
         )
         out[rows.index.to_numpy()] = np.broadcast_to(est.output_tokens_per_s, len(rows))
     return out
+
+
+def _requests(rows: pd.DataFrame) -> np.ndarray | None:
+    """The rows' finite request counts, or None if none is given (an endless queue)."""
+    counts = rows["requests"].map(_opt)
+    if counts.isna().all():
+        return None
+    if counts.isna().any():
+        raise InvalidInputError("requests must be given for all or none of a group's rows")
+    return counts.to_numpy(float)
 
 
 def _score(pred: np.ndarray, measured: np.ndarray, weights: np.ndarray) -> float:

@@ -23,6 +23,11 @@ capacity: KV-cache sequences at the engine's admission rule (input + output toke
 sequence when the engine guarantees no eviction, else the average context input + output/2)
 or the engine's batch cap, whichever is lower; an SLO → the batch with the highest throughput
 whose TPOT and TTFT meet the targets (searched over a grid of batches, vectorized).
+
+``max_throughput`` with ``requests`` N is a finite batch job (what offline benchmarks run): N
+identical requests queued at once are served in waves of min(N, capacity) sequences and a last
+partial wave (:mod:`llmcost.perf.batchjob`); throughput = N × output / makespan, TTFT adds the
+mean wait for a wave.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._core._arrays import FloatArray, check_fraction, check_positive, scalar_or_array
 from .._core.errors import InvalidInputError
 from .._core.specs import GpuSpec, ModelSpec
+from .batchjob import batch_job_mean_wait_s, wave_split
 from .engines import EngineProfile, get_engine_profile
 from .memory import default_kv_precision, kv_budget_bytes_per_gpu, max_concurrent_sequences
 from .parallel import resolve_split
@@ -74,7 +80,8 @@ class PerfEstimate:
         TPOT and TTFT meet the targets given (True when none is given).
     limited_by
         What sets the result: "memory" (KV capacity sets the batch), "batch_cap",
-        "slo", or the largest part of the step time: "bandwidth", "compute", "interconnect".
+        "requests" (a finite run smaller than the capacity), "slo", or the largest part of
+        the step time: "bandwidth", "compute", "interconnect".
     roofline_output_tokens_per_s
         The same batch at 100 % of peak bandwidth and FLOPs, no overheads — an upper bound.
     basis
@@ -239,6 +246,7 @@ def estimate_serving(
     batch: ArrayLike | None = None,
     concurrency: ArrayLike | None = None,
     max_throughput: bool = False,
+    requests: ArrayLike | None = None,
     tpot_slo_s: float | None = None,
     ttft_slo_s: float | None = None,
     cached_input_fraction: ArrayLike = 0.0,
@@ -261,6 +269,10 @@ def estimate_serving(
         Tokens per request [tokens]; arrays broadcast with ``batch``/``concurrency``.
     kv_precision
         KV-cache precision (default: the engine's choice for ``precision``).
+    requests
+        With ``max_throughput=True``: the number of identical requests of a finite offline run
+        (e.g. ``trtllm-bench --num_requests``) [requests]; None: an endless queue (steady
+        state at the capacity).
     cached_input_fraction
         Share of input tokens served from the prefix cache: no prefill compute (KV memory is
         still used) [0–1].
@@ -283,6 +295,10 @@ def estimate_serving(
             f"(tpot_slo_s / ttft_slo_s); got {sum(modes)}"
         )
     mode = ["batch", "concurrency", "max_throughput", "slo"][modes.index(True)]
+    if requests is not None and mode != "max_throughput":
+        raise InvalidInputError(
+            f"requests (a finite offline run) needs max_throughput=True; got mode {mode!r}"
+        )
     split = resolve_split(model, gpus, tp=tp, pp=pp, ep=ep)
     rates = deployment_rates(
         model, gpu, precision, kv_prec, split, profile, quant_scope=quant_scope
@@ -318,8 +334,14 @@ def estimate_serving(
 
     if mode == "slo":
         b, meets = _best_under_slo(rates, b_max, i_tok, o_tok, cached, tpot_slo_s, ttft_slo_s)
-    steady = _steady_state(rates, b, i_tok, o_tok, cached)
-    ttft = steady.ttft_prefill_s
+    if requests is None:
+        steady = _steady_state(rates, b, i_tok, o_tok, cached)
+        ttft = steady.ttft_prefill_s
+    else:
+        n_req = check_positive(requests, "requests")
+        b, steady, job_wait = _batch_job(rates, b, n_req, i_tok, o_tok, cached)
+        ttft = steady.ttft_prefill_s + job_wait
+        limit_name = np.where(b < b_max, "requests", limit_name)
     if mode == "concurrency":
         with np.errstate(divide="ignore", invalid="ignore"):
             request_rate = steady.output_tokens_per_s / o_tok
@@ -345,7 +367,7 @@ def estimate_serving(
     nan_if_not = np.where(ok, 1.0, np.nan)
     out_tps = steady.output_tokens_per_s * nan_if_not
     kv_used = np.minimum(b, capacity) / np.maximum(capacity, 1.0) * kv_budget
-    like = (input_tokens, output_tokens, batch, concurrency, cached_input_fraction)
+    like = (input_tokens, output_tokens, batch, concurrency, requests, cached_input_fraction)
     basis: dict[str, Any] = {
         "model": model.id,
         "gpu": gpu.id,
@@ -362,6 +384,7 @@ def estimate_serving(
             "output_tokens": _listed(o_tok),
             "batch": None if batch is None else _listed(batch),
             "concurrency": None if concurrency is None else _listed(concurrency),
+            "requests": None if requests is None else _listed(requests),
             "cached_input_fraction": _listed(cached),
         },
         "bound": _listed(bound),
@@ -396,6 +419,40 @@ def estimate_serving(
         roofline_output_tokens_per_s=shaped(steady.roofline_output_tokens_per_s * nan_if_not),
         basis=basis,
     )
+
+
+def _batch_job(
+    rates: DeploymentRates,
+    capacity: FloatArray,
+    requests: FloatArray,
+    i_tok: FloatArray,
+    o_tok: FloatArray,
+    cached: FloatArray,
+) -> tuple[FloatArray, _Steady, FloatArray]:
+    """A finite run of ``requests`` in waves: (full-wave batch, its request-averaged steady
+    figures, mean wait for a wave [s]). Throughput = requests / Σ TPOT of the waves (each wave
+    is ``output`` steps long); TPOT and TTFT are averaged over requests."""
+    full, batch, rem = wave_split(requests, capacity)
+    main = _steady_state(rates, batch, i_tok, o_tok, cached)
+    tail = _steady_state(rates, np.maximum(rem, 1.0), i_tok, o_tok, cached)
+    last = np.where(rem > 0, 1.0, 0.0)  # one partial wave, or none
+    share = rem / requests  # requests served in the partial wave
+    with np.errstate(divide="ignore", invalid="ignore"):
+        roof_main = batch / main.roofline_output_tokens_per_s
+        roof_tail = np.maximum(rem, 1.0) / tail.roofline_output_tokens_per_s
+        steady = _Steady(
+            tpot_s=np.asarray((1.0 - share) * main.tpot_s + share * tail.tpot_s),
+            ttft_prefill_s=np.asarray(
+                (1.0 - share) * main.ttft_prefill_s + share * tail.ttft_prefill_s
+            ),
+            output_tokens_per_s=np.asarray(requests / (full * main.tpot_s + last * tail.tpot_s)),
+            roofline_output_tokens_per_s=np.asarray(
+                requests / (full * roof_main + last * roof_tail)
+            ),
+            bound=main.bound,
+        )
+    wait = batch_job_mean_wait_s(full, batch, rem, o_tok * main.tpot_s)
+    return batch, steady, wait
 
 
 def _listed(x: ArrayLike) -> Any:
