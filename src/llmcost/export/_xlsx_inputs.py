@@ -2,7 +2,8 @@
 
 Names: ``w_…`` for the workload, ``f{i}_…`` for feature i, ``o{j}_…`` for option j (1-based,
 in scenario order), ``o{j}_f{i}_…`` for an option's per-feature values (API prices after the
-long-context tier, self-hosted replica time per request). ``w_hourly_weights`` names the 24
+long-context tier, image tokens per request, self-hosted replica time per request).
+``w_hourly_weights`` names the 24
 hourly weights.
 """
 
@@ -209,6 +210,7 @@ class InputsWriter:
                 number_format=_format(unit),
                 **self._source(ev.name, name),
             )
+        self._image_tokens(j, ev)
         if isinstance(ev, ApiEvaluator):
             self._api_prices(j, ev)
             return
@@ -251,6 +253,28 @@ class InputsWriter:
                 source="llmcost performance model (llmcost.perf.estimate_serving)",
                 note="computed by the library at this feature's lengths, cache-hit share "
                 "and latency targets; editing other inputs here does not change it",
+            )
+
+    def _image_tokens(self, j: int, ev: ApiEvaluator | SelfHostedEvaluator) -> None:
+        """The option's image tokens per request of each feature (only when there are images)."""
+        tokens = ev.image_tokens_per_request
+        if tokens is None:
+            return
+        done_with = (
+            "the long-context tier was chosen at this prompt length"
+            if isinstance(ev, ApiEvaluator)
+            else "the replica time per request was computed with them"
+        )
+        for i, fname in enumerate(self.spec.model.mix.names):
+            self.sheet.add(
+                f"o{j}_f{i + 1}_image_tokens_per_request",
+                f"{fname}: image tokens per request",
+                float(tokens[i]),
+                "tokens",
+                number_format=NUMBER,
+                source="llmcost.cost.multimodal: images × tokens per image by the option's "
+                "image_token_rule (catalog)",
+                note=f"input tokens on top of the text; {done_with}",
             )
 
     def _api_prices(self, j: int, ev: ApiEvaluator) -> None:

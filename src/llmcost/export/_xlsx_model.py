@@ -93,6 +93,7 @@ class ModelWriter:
             j: ev for j, ev in enumerate(self.evaluators, 1) if isinstance(ev, ApiEvaluator)
         }
         self.n_features = len(self.spec.model.mix.names)
+        self.has_images = any(ev.image_tokens_per_request is not None for ev in self.evaluators)
 
     def ref(self, key: str, j: int) -> str:
         """Absolute reference to line item ``key`` of option ``j`` (for other sheets)."""
@@ -102,6 +103,14 @@ class ModelWriter:
     def requests(self, i: int) -> str:
         """Requests per month of feature ``i`` (1-based)."""
         return f"w_requests_per_month*f{i}_request_share"
+
+    def input_tokens(self, j: int, i: int) -> str:
+        """Input tokens per request of feature ``i`` on option ``j``: text + the option's image
+        tokens (when the scenario has images)."""
+        text = f"f{i}_input_tokens_per_request"
+        if self.evaluators[j - 1].image_tokens_per_request is None:
+            return text
+        return f"({text}+o{j}_f{i}_image_tokens_per_request)"
 
     def _only(self, options: Container[int], text_for: Callable[[int, Column], str]) -> Build:
         def build(c: Column) -> Formula | None:
@@ -132,15 +141,26 @@ class ModelWriter:
             self._only(dict.fromkeys(every), lambda j, c: "w_requests_per_month"),
             INTEGER,
         )
-        for key, label in (("input", "Input tokens"), ("output", "Output tokens")):
-            text = "+".join(f"{self.requests(i)}*f{i}_{key}_tokens_per_request" for i in features)
-            g.add(
-                f"{key}_tokens_per_month",
-                label,
-                "tokens/month",
-                self._only(dict.fromkeys(every), constant(text)),
-                INTEGER,
-            )
+        g.add(
+            "input_tokens_per_month",
+            "Input tokens (text + images)" if self.has_images else "Input tokens",
+            "tokens/month",
+            self._only(
+                dict.fromkeys(every),
+                lambda j, c: "+".join(
+                    f"{self.requests(i)}*{self.input_tokens(j, i)}" for i in features
+                ),
+            ),
+            INTEGER,
+        )
+        output = "+".join(f"{self.requests(i)}*f{i}_output_tokens_per_request" for i in features)
+        g.add(
+            "output_tokens_per_month",
+            "Output tokens",
+            "tokens/month",
+            self._only(dict.fromkeys(every), constant(output)),
+            INTEGER,
+        )
         g.add(
             "tokens_per_month",
             "Tokens, input + output",
@@ -178,7 +198,7 @@ class ModelWriter:
             classes.append(
                 fx.RequestClass(
                     requests_per_month=self.requests(i),
-                    input_tokens_per_request=f + "input_tokens_per_request",
+                    input_tokens_per_request=self.input_tokens(j, i),
                     output_tokens_per_request=f + "output_tokens_per_request",
                     cached_input_fraction=fx.priced_share(cached, f + "cached_input_fraction"),
                     cache_write_fraction=fx.priced_share(write, f + "cache_write_fraction"),

@@ -8,6 +8,9 @@ Variables (:data:`WORKLOAD_VARIABLES`, :data:`API_VARIABLES`, :data:`SELF_HOSTED
 :data:`OWNED_VARIABLES`): a plain name (``gpu_usd_per_hour``) applies to every option that has
 that input; ``"option_name.input"`` to one option (split at the last dot, so option names may
 contain dots). Unknown names raise with "did you mean".
+
+Images per request are not a variable: each option's image tokens (and the long-context tier
+and capacity they imply) are fixed when the model is built, as in :func:`compare`.
 """
 
 from __future__ import annotations
@@ -37,8 +40,9 @@ __all__ = [
 #: Inputs of the workload, applied to every option [unit in the description].
 WORKLOAD_VARIABLES: dict[str, str] = {
     "requests_per_month": "all features together, split by their base shares [requests/month]",
-    "tokens_per_month": "input + output tokens of all features; sets requests_per_month "
-    "through the mix's average request [tokens/month]",
+    "tokens_per_month": "input + output text tokens of all features (image tokens, which "
+    "differ by option, excluded); sets requests_per_month through the mix's average request "
+    "[tokens/month]",
     "cached_input_fraction": "prompt-cache hit share of input tokens, every feature [0–1]; "
     "lowers the API bill and raises self-hosted capacity",
     "batch_eligible_fraction": "share of requests that may use a batch API, every feature [0–1]",
