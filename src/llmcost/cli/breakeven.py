@@ -9,46 +9,17 @@ from __future__ import annotations
 
 import argparse
 import math
-from datetime import date
 from typing import Any
 
 from .._core.errors import InvalidInputError
 from ..analysis.breakeven import BreakevenResult, breakeven_pairs
-from ..catalog import load_catalog
-from ..scenario import ScenarioModel, load_scenario, scenario_model
-from ..scenario.config import Scenario
-from ._common import Output, add_json_flag, format_table
+from ..scenario import ScenarioModel
+from ._common import Output, format_table
+from ._scenario import add_scenario_arguments, model_from_args
 
 DEFAULT_VARIABLE = "requests_per_month"
 #: Volumes are searched from the scenario's value ÷ SPAN to × SPAN.
 SPAN = 100.0
-
-
-def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
-    """SCENARIO.toml, --as-of, --catalog and --json (shared with ``sensitivity``)."""
-    parser.add_argument("scenario", metavar="SCENARIO.toml", help="scenario file (TOML)")
-    parser.add_argument(
-        "--as-of", metavar="DATE", help="prices in force on DATE (YYYY-MM-DD); default: latest"
-    )
-    parser.add_argument(
-        "--catalog", metavar="DIR", help="a directory of catalog sheets replacing the bundled ones"
-    )
-    add_json_flag(parser)
-
-
-def model_from_args(args: argparse.Namespace) -> tuple[Scenario, ScenarioModel]:
-    """Load the scenario and build its vectorized model."""
-    as_of = None
-    if args.as_of:
-        try:
-            as_of = date.fromisoformat(args.as_of)
-        except ValueError:
-            raise InvalidInputError(
-                f"--as-of must be a date YYYY-MM-DD; got {args.as_of!r}"
-            ) from None
-    scenario = load_scenario(args.scenario)
-    catalog = load_catalog(args.catalog) if args.catalog else None
-    return scenario, scenario_model(scenario, as_of=as_of, catalog=catalog)
 
 
 def baseline_value(model: ScenarioModel, variable: str) -> float | None:

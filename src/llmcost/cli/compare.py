@@ -11,13 +11,12 @@ from __future__ import annotations
 import argparse
 import math
 import warnings
-from datetime import date
 
-from .._core.errors import InvalidInputError, StaleCatalogWarning
-from ..catalog import load_catalog
-from ..scenario import Comparison, compare, load_scenario
+from .._core.errors import StaleCatalogWarning
+from ..scenario import Comparison, compare
 from ..scenario.comparison import text_table
-from ._common import Output, add_json_flag
+from ._common import Output
+from ._scenario import add_scenario_arguments, load_from_args
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,18 +33,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags of ``compare``."""
-    parser.add_argument("scenario", metavar="SCENARIO.toml", help="scenario file (TOML)")
-    parser.add_argument(
-        "--as-of",
-        metavar="DATE",
-        help="use the prices in force on DATE (YYYY-MM-DD); default: the scenario's, else latest",
-    )
-    parser.add_argument(
-        "--catalog",
-        metavar="DIR",
-        help="a directory of catalog sheets replacing the bundled ones file by file",
-    )
-    add_json_flag(parser)
+    add_scenario_arguments(parser)
     # -- files (export helper) --
     parser.add_argument("--csv", metavar="FILE", help="also write the options table as CSV")
     parser.add_argument(
@@ -57,16 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def comparison_from_args(args: argparse.Namespace) -> Comparison:
     """Load the scenario and the catalog named by ``args`` and compare."""
-    as_of = None
-    if args.as_of:
-        try:
-            as_of = date.fromisoformat(args.as_of)
-        except ValueError:
-            raise InvalidInputError(
-                f"--as-of must be a date YYYY-MM-DD; got {args.as_of!r}"
-            ) from None
-    scenario = load_scenario(args.scenario)
-    catalog = load_catalog(args.catalog) if args.catalog else None
+    scenario, as_of, catalog = load_from_args(args)
     with warnings.catch_warnings():
         # stale prices are reported in each option's warnings (text notes and JSON) already
         warnings.simplefilter("ignore", StaleCatalogWarning)

@@ -16,7 +16,7 @@ from .._core.errors import InvalidInputError
 from ..export.report import FORMATS, analyze, write_report
 from ..scenario import load_scenario
 from ._common import Output
-from .breakeven import add_scenario_arguments
+from ._scenario import add_scenario_arguments
 from .compare import comparison_from_args
 from .sensitivity import DEFAULT_SEED, MAX_DRAWS, space_for
 

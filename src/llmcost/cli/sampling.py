@@ -22,7 +22,7 @@ import numpy as np
 from .._core.errors import InvalidInputError
 from ..analysis.sampling import breakeven_usd_per_sample, pass_at_k
 from ._common import CliUsageError, Output, add_json_flag, format_table
-from .breakeven import model_from_args
+from ._scenario import add_price_arguments, model_from_args
 
 
 def _k_list(text: str) -> list[int]:
@@ -73,8 +73,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--versus", metavar="OPTION", help="an option sampled once")
     parser.add_argument("--versus-pass-at-1", type=float, metavar="P", help="its pass@1")
-    parser.add_argument("--as-of", metavar="DATE", help="prices in force on DATE (YYYY-MM-DD)")
-    parser.add_argument("--catalog", metavar="DIR", help="catalog sheets replacing the bundled")
+    add_price_arguments(parser)
     add_json_flag(parser)
     parser.set_defaults(handler=run)
 

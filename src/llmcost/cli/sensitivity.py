@@ -21,7 +21,8 @@ from ..analysis.space import ParameterSpace
 from ..scenario import ScenarioModel
 from ..scenario.config import Scenario
 from ._common import Output, format_table
-from .breakeven import add_scenario_arguments, default_search_range, model_from_args
+from ._scenario import add_scenario_arguments, model_from_args
+from .breakeven import default_search_range
 
 DEFAULT_SEED = 0
 MAX_DRAWS = 10_000_000

@@ -1,0 +1,54 @@
+"""What the scenario commands share: the SCENARIO.toml, ``--as-of`` and ``--catalog`` flags,
+and loading the scenario, the date and the catalog they name."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+from .._core.errors import InvalidInputError
+from ..catalog import Catalog, load_catalog
+from ..scenario import Scenario, ScenarioModel, load_scenario, scenario_model
+from ._common import add_json_flag
+
+
+def add_price_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--as-of DATE`` and ``--catalog DIR``: which prices a scenario is costed with."""
+    parser.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="use the prices in force on DATE (YYYY-MM-DD); default: the scenario's, else latest",
+    )
+    parser.add_argument(
+        "--catalog",
+        metavar="DIR",
+        help="a directory of catalog sheets replacing the bundled ones file by file",
+    )
+
+
+def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
+    """SCENARIO.toml, ``--as-of``, ``--catalog`` and ``--json``."""
+    parser.add_argument("scenario", metavar="SCENARIO.toml", help="scenario file (TOML)")
+    add_price_arguments(parser)
+    add_json_flag(parser)
+
+
+def load_from_args(args: argparse.Namespace) -> tuple[Scenario, date | None, Catalog | None]:
+    """The scenario, the ``--as-of`` date (None: the scenario's, else latest) and the
+    ``--catalog`` (None: the bundled one)."""
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = date.fromisoformat(args.as_of)
+        except ValueError:
+            raise InvalidInputError(
+                f"--as-of must be a date YYYY-MM-DD; got {args.as_of!r}"
+            ) from None
+    scenario = load_scenario(args.scenario)
+    return scenario, as_of, load_catalog(args.catalog) if args.catalog else None
+
+
+def model_from_args(args: argparse.Namespace) -> tuple[Scenario, ScenarioModel]:
+    """Load the scenario and build its vectorized model."""
+    scenario, as_of, catalog = load_from_args(args)
+    return scenario, scenario_model(scenario, as_of=as_of, catalog=catalog)
