@@ -14,15 +14,13 @@ from dataclasses import dataclass
 
 from .._core.specs import ModelSpec
 
-__all__ = ["ParamBreakdown", "param_breakdown"]
+__all__ = ["Components", "ParamBreakdown", "param_breakdown"]
 
 
 @dataclass(frozen=True)
-class ParamBreakdown:
-    """Parameters of each component, summed over all layers [parameters].
-
-    ``*_per_layer`` fields hold the value of one decoder layer (for pipeline or expert
-    splitting); ``expert_params_each`` is one routed expert of one MoE layer.
+class Components:
+    """The large components of a Llama model, each summed over all layers, in one unit
+    (parameters in :class:`ParamBreakdown`, bytes in :class:`~llmcost.perf.weights.WeightBytes`).
     """
 
     embedding: float
@@ -31,6 +29,27 @@ class ParamBreakdown:
     dense_mlp: float
     routed_experts: float
     shared_experts: float
+
+    @property
+    def large_total(self) -> float:
+        """Embedding, LM head, attention, dense MLPs and experts together [unit of the fields]."""
+        return (
+            self.embedding
+            + self.lm_head
+            + self.attention
+            + self.dense_mlp
+            + self.routed_experts
+            + self.shared_experts
+        )
+
+
+@dataclass(frozen=True)
+class ParamBreakdown(Components):
+    """Parameters of each component, summed over all layers [parameters].
+
+    ``expert_params_each`` is one routed expert of one MoE layer.
+    """
+
     router: float
     norms: float
     vision_encoder: float
@@ -40,16 +59,7 @@ class ParamBreakdown:
     @property
     def text_total(self) -> float:
         """All text-decoder parameters, embeddings and head included [parameters]."""
-        return (
-            self.embedding
-            + self.lm_head
-            + self.attention
-            + self.dense_mlp
-            + self.routed_experts
-            + self.shared_experts
-            + self.router
-            + self.norms
-        )
+        return self.large_total + self.router + self.norms
 
     @property
     def total(self) -> float:

@@ -24,7 +24,7 @@ from .._core._arrays import FloatArray
 from .._core.errors import InvalidInputError
 from .._core.specs import ModelSpec
 from .._core.units import BYTES_PER_ELEMENT
-from .params import param_breakdown
+from .params import Components, param_breakdown
 from .quant import QUANT_SCOPES, check_precision, weight_bytes_per_param
 
 __all__ = ["WeightBytes", "weight_bytes"]
@@ -33,15 +33,9 @@ _BASE_BYTES = BYTES_PER_ELEMENT["bf16"]  # unquantized tensors stay in 16-bit
 
 
 @dataclass(frozen=True)
-class WeightBytes:
+class WeightBytes(Components):
     """Weight storage of one model copy, by component [bytes]."""
 
-    embedding: float
-    lm_head: float
-    attention: float
-    dense_mlp: float
-    routed_experts: float
-    shared_experts: float
     other: float  # norms and MoE routers
     vision_encoder: float
     expert_each_per_layer: float  # one routed expert of one MoE layer
@@ -49,16 +43,7 @@ class WeightBytes:
     @property
     def total(self) -> float:
         """Whole model [bytes]."""
-        return (
-            self.embedding
-            + self.lm_head
-            + self.attention
-            + self.dense_mlp
-            + self.routed_experts
-            + self.shared_experts
-            + self.other
-            + self.vision_encoder
-        )
+        return self.large_total + self.other + self.vision_encoder
 
     @property
     def non_expert_decoder(self) -> float:
