@@ -7,6 +7,10 @@
 # published rule; self-hosted Llama 4 turns it into prefill tokens by its image processor
 # (336-px tiles, 144 tokens each after pixel shuffle, plus a global tile).
 #
+# The images are a workload input (``images_per_request`` of ``image_width_px`` ×
+# ``image_height_px``): one scenario holds every option, and each option turns the images into
+# its own input tokens.
+#
 # Options: GPT-4o (128k context), GPT-4.1 (1M context, cheaper, 75 % off cached input),
 # Gemini 2.5 Pro (a long-context tiered offer: a prompt of more than 200k tokens is billed
 # entirely at higher prices) and Llama 4 Maverick (FP8, vLLM) on 8×H100 on demand. Each is
@@ -16,7 +20,6 @@
 # %%
 from llmcost.analysis import breakeven
 from llmcost.catalog import load_catalog
-from llmcost.cost.multimodal import image_input_tokens, llama4_image_tokens
 from llmcost.scenario import compare, parse_scenario
 
 catalog = load_catalog()
@@ -26,7 +29,7 @@ REQUESTS_PER_MONTH = 300_000  # ~7 agent calls a minute
 CACHED = 0.9
 
 # %% [markdown]
-# ## Image tokens per provider rule
+# ## One scenario for every option: text plus two screenshots per request
 
 # %%
 API_OFFERS = {
@@ -34,22 +37,6 @@ API_OFFERS = {
     "gpt-4-1": "openai/gpt-4.1",
     "gemini-2-5-pro": "google/gemini-2.5-pro",
 }
-image_tokens = {
-    name: IMAGES
-    * float(image_input_tokens(catalog.api_price(o).image_token_rule, WIDTH_PX, HEIGHT_PX))
-    for name, o in API_OFFERS.items()
-}
-image_tokens["maverick-8xh100"] = IMAGES * float(llama4_image_tokens(WIDTH_PX, HEIGHT_PX))
-for name, tokens in image_tokens.items():
-    print(f"{name:>16}: {IMAGES} × {WIDTH_PX}×{HEIGHT_PX} images = {tokens:,.0f} input tokens")
-
-# %% [markdown]
-# ## One scenario per option: its own prompt length (text + its image tokens)
-#
-# A scenario's workload has one prompt length for every option, so each option gets its own
-# scenario; their models are then evaluated together over the same inputs.
-
-# %%
 OPTIONS = {
     **{n: {"name": n, "kind": "api", "offer": o} for n, o in API_OFFERS.items()},
     "maverick-8xh100": {
@@ -64,29 +51,35 @@ OPTIONS = {
 }
 
 
-def comparison_for(name: str, text_tokens: int):
-    """Compare one option on the agent workload with its own image tokens."""
+def agent_comparison(text_tokens: int, names):
+    """Compare the options ``names`` on the agent workload (text + images per request)."""
     return compare(
         parse_scenario(
             {
-                "name": f"agent-{name}",
+                "name": "agent",
                 "workload": {
                     "requests_per_month": REQUESTS_PER_MONTH,
-                    "input_tokens_per_request": text_tokens + image_tokens[name],
+                    "input_tokens_per_request": text_tokens,
                     "output_tokens_per_request": OUTPUT_TOKENS,
+                    "images_per_request": IMAGES,
+                    "image_width_px": WIDTH_PX,
+                    "image_height_px": HEIGHT_PX,
                 },
-                "options": [OPTIONS[name]],
+                "options": [OPTIONS[n] for n in names],
             }
         )
     )
 
 
-comparisons = {name: comparison_for(name, TEXT_TOKENS) for name in OPTIONS}
+comparison = agent_comparison(TEXT_TOKENS, OPTIONS)
+image_tokens = {
+    name: comparison.option(name).indicators["image_tokens_per_request"] for name in OPTIONS
+}
+for name, tokens in image_tokens.items():
+    print(f"{name:>16}: {IMAGES} × {WIDTH_PX}×{HEIGHT_PX} images = {tokens:,.0f} input tokens")
 
 
-def all_options(inputs):
-    """Monthly cost [USD] of every option for the same inputs."""
-    return {name: c.model(inputs)[name] for name, c in comparisons.items()}
+all_options = comparison.model  # inputs → monthly cost [USD] of every option, vectorized
 
 
 monthly = {
@@ -101,7 +94,7 @@ for name in OPTIONS:
         f"({1 - yes / no:.0%} saved); ${no / REQUESTS_PER_MONTH:.4f} → "
         f"${yes / REQUESTS_PER_MONTH:.4f} per request"
     )
-maverick = comparisons["maverick-8xh100"].option("maverick-8xh100")
+maverick = comparison.option("maverick-8xh100")
 print(
     f"  Maverick capacity {maverick.indicators['capacity_requests_per_s_per_replica']:.2f} "
     f"requests/s per replica without caching; TTFT {maverick.ttft_s:.2f} s at full load"
@@ -141,15 +134,19 @@ for label, fraction in (("no caching", 0.0), ("caching", CACHED)):
 LONG_TEXT = 250_000
 long_prompt = {}
 tier_factor = {}  # USD per prompt token at 250k ÷ at 100k
+fitting = []
 for name, offer in API_OFFERS.items():
     window = catalog.api_price(offer).context_window_tokens
     prompt = LONG_TEXT + image_tokens[name]
     if window is not None and prompt > window:
         long_prompt[name] = None
         print(f"  {name:>16}: a {prompt:,.0f}-token prompt exceeds its {window:,}-token window")
-        continue
-    c = comparison_for(name, LONG_TEXT)
-    per_request = c.option(name).monthly_cost_usd / REQUESTS_PER_MONTH
+    else:
+        fitting.append(name)
+long_comparison = agent_comparison(LONG_TEXT, fitting)
+for name in fitting:
+    prompt = LONG_TEXT + image_tokens[name]
+    per_request = long_comparison.option(name).monthly_cost_usd / REQUESTS_PER_MONTH
     long_prompt[name] = per_request
     per_1k = per_request / (prompt / 1000)
     short_per_1k = (
@@ -158,7 +155,7 @@ for name, offer in API_OFFERS.items():
         / ((TEXT_TOKENS + image_tokens[name]) / 1000)
     )
     tier_factor[name] = per_1k / short_per_1k
-    notes = "; ".join(c.option(name).warnings)
+    notes = "; ".join(long_comparison.option(name).warnings)
     print(
         f"  {name:>16}: ${per_request:.4f} per request, ${per_1k:.5f} per 1k prompt tokens "
         f"(vs ${short_per_1k:.5f} at 100k). {notes}".rstrip()
