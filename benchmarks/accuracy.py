@@ -29,57 +29,32 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _published import case_settings, markdown_table, total_row
 
 from llmcost.catalog import load_catalog
 from llmcost.perf import get_engine_profile
 from llmcost.perf.fit import fit_engine_profile, predict_measurements
 
 DATA = Path(__file__).resolve().parent / "data" / "trtllm_h100_a100.json"
-MODEL_IDS = {
-    "Llama-3.1-8B": "llama-3.1-8b",
-    "Llama-3.1-70B": "llama-3.1-70b",
-    "Llama-3.3-70B": "llama-3.3-70b",
-    "Llama-3.1-405B": "llama-3.1-405b",
-    "Llama-4-Scout-17B-16E": "llama-4-scout",
-    "Llama-4-Maverick-17B-128E": "llama-4-maverick",
-}
-GPU_IDS = {"H100-SXM-80GB": "h100-sxm", "A100-SXM4-80GB": "a100-80gb"}
 TARGET_MEDIAN_PCT, TARGET_GROUP_PCT = 15.0, 30.0
-
-
-def num_requests(notes: str) -> float:
-    """The run's request count from a case's notes (``num_requests=3000``); NaN if absent."""
-    found = re.search(r"num_requests\s*=\s*(\d+)", notes)
-    return float(found.group(1)) if found else float("nan")
 
 
 def load_cases(path: Path = DATA) -> pd.DataFrame:
     """The calibration cases as a measurement table for :func:`predict_measurements`."""
-    rows = []
-    for case in json.loads(path.read_text()):
-        expert_parallel = "--ep" in case["notes"]
-        rows.append(
-            {
-                "id": case["id"],
-                "edition": "v1.0" if "-v1.0-" in case["id"] else "v0.14",
-                "model": MODEL_IDS[case["model"]],
-                "gpu": GPU_IDS[case["gpu"]],
-                "gpus": case["num_gpus"],
-                "precision": case["precision"].lower(),
-                "input_tokens": case["input_tokens"],
-                "output_tokens": case["output_tokens"],
-                "tp": 1 if expert_parallel else case["num_gpus"],
-                "ep": case["num_gpus"] if expert_parallel else 1,
-                "quant_scope": "all_linear",
-                "requests": num_requests(case["notes"]),
-                "measured_output_tokens_per_s": case["value"],
-            }
-        )
+    rows = [
+        {
+            "id": case["id"],
+            "edition": "v1.0" if "-v1.0-" in case["id"] else "v0.14",
+            **case_settings(case),
+            "quant_scope": "all_linear",
+            "measured_output_tokens_per_s": case["value"],
+        }
+        for case in json.loads(path.read_text())
+    ]
     return pd.DataFrame(rows)
 
 
@@ -96,19 +71,22 @@ def error_table(cases: pd.DataFrame, predicted: np.ndarray) -> pd.DataFrame:
 
 def markdown(table: pd.DataFrame, overall_median: float, overall_worst: float, n: int) -> str:
     """The error table as markdown (for README)."""
-    lines = [
-        "| model | GPU | precision | GPUs | cases | median abs. error | worst abs. error |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: |",
+    header = ["model", "GPU", "precision", "GPUs", "cases", "median abs. error",
+              "worst abs. error"]  # fmt: skip
+    rows = [
+        [
+            r.model,
+            r.gpu,
+            r.precision,
+            f"{r.gpus}",
+            f"{r.cases}",
+            f"{r.median_pct:.1f} %",
+            f"{r.worst_pct:.1f} %",
+        ]
+        for r in table.itertuples(index=False)
     ]
-    for r in table.itertuples(index=False):
-        lines.append(
-            f"| {r.model} | {r.gpu} | {r.precision} | {r.gpus} | {r.cases} "
-            f"| {r.median_pct:.1f} % | {r.worst_pct:.1f} % |"
-        )
-    lines.append(
-        f"| **all** | | | | **{n}** | **{overall_median:.1f} %** | **{overall_worst:.1f} %** |"
-    )
-    return "\n".join(lines)
+    rows.append(total_row(4, n, overall_median, overall_worst))
+    return markdown_table(header, rows, right_aligned=4)
 
 
 def _neutral_start() -> object:

@@ -23,35 +23,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _published import case_settings, markdown_table, total_row
 
 from llmcost.catalog import load_catalog
 from llmcost.perf import estimate_serving
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-MODEL_IDS = {
-    "Llama-2-70B": "llama-2-70b",
-    "Llama-3.1-8B": "llama-3.1-8b",
-    "Llama-3.1-70B": "llama-3.1-70b",
-    "Llama-3.3-70B": "llama-3.3-70b",
-    "Llama-3.1-405B": "llama-3.1-405b",
-    "Llama-4-Scout-17B-16E": "llama-4-scout",
-    "Llama-4-Maverick-17B-128E": "llama-4-maverick",
-}
-GPU_IDS = {
-    "H100-SXM-80GB": "h100-sxm",
-    "A100-SXM4-80GB": "a100-80gb",
-    "A100-SXM4-40GB": "a100-40gb",
-    "H200-SXM-141GB": "h200",
-    "A100-PCIE-80GB": "a100-80gb-pcie",
-    "L40S-48GB": "l40s",
-    "B200-180GB": "b200",
-    "GB200-192GB": "gb200",
-}
 #: the published engine name → llmcost profile (NVIDIA NIM runs TensorRT-LLM engines)
 ENGINE_PROFILES = {"TensorRT-LLM": "trtllm", "NVIDIA NIM": "trtllm", "vLLM": "vllm",
                    "SGLang": "sglang"}  # fmt: skip
@@ -80,35 +61,19 @@ def _source_name(case: dict[str, object]) -> str:
     return case_id.split("-llama")[0]
 
 
-def _num_requests(notes: str) -> float:
-    """An offline run's request count from its notes (``num_requests=3000``); NaN if absent."""
-    found = re.search(r"num_requests\s*=\s*(\d+)", notes)
-    return float(found.group(1)) if found else float("nan")
-
-
 def load_cases(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     """Every validation case as one row with llmcost ids and the settings to run it."""
     rows = []
     for path in sorted(data_dir.glob("validation_*.json")):
         for case in json.loads(path.read_text()):
-            expert_parallel = "--ep" in str(case["notes"])
-            n = int(case["num_gpus"])
             rows.append(
                 {
                     "id": case["id"],
                     "source": _source_name(case),
-                    "model": MODEL_IDS[case["model"]],
-                    "gpu": GPU_IDS[case["gpu"]],
-                    "gpus": n,
-                    "precision": str(case["precision"]).lower(),
+                    **case_settings(case),
                     "engine": _engine_profile(str(case["engine"])),
                     "scenario": case["scenario"],
-                    "input_tokens": case["input_tokens"],
-                    "output_tokens": case["output_tokens"],
                     "concurrency": case["concurrency_or_batch"],
-                    "tp": 1 if expert_parallel else n,
-                    "ep": n if expert_parallel else 1,
-                    "requests": _num_requests(str(case["notes"])),
                     "metric": case["metric"],
                     "measured": float(case["value"]),
                 }
@@ -171,21 +136,24 @@ def error_table(cases: pd.DataFrame, predicted: np.ndarray) -> pd.DataFrame:
 
 def markdown(table: pd.DataFrame, overall_median: float, overall_worst: float, n: int) -> str:
     """The error table as markdown (for README)."""
-    lines = [
-        "| source | GPU | precision | engine | metric | cases | median abs. error "
-        "| worst abs. error | median signed error |",
-        "| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: |",
+    header = ["source", "GPU", "precision", "engine", "metric", "cases", "median abs. error",
+              "worst abs. error", "median signed error"]  # fmt: skip
+    rows = [
+        [
+            r.source,
+            r.gpu,
+            r.precision,
+            r.engine,
+            r.metric,
+            f"{r.cases}" + (f" ({r.no_fit} do not fit)" if r.no_fit else ""),
+            f"{r.median_pct:.1f} %",
+            f"{r.worst_pct:.1f} %",
+            f"{r.bias_pct:+.1f} %",
+        ]
+        for r in table.itertuples(index=False)
     ]
-    for r in table.itertuples(index=False):
-        unfit = f" ({r.no_fit} do not fit)" if r.no_fit else ""
-        lines.append(
-            f"| {r.source} | {r.gpu} | {r.precision} | {r.engine} | {r.metric} | {r.cases}{unfit} "
-            f"| {r.median_pct:.1f} % | {r.worst_pct:.1f} % | {r.bias_pct:+.1f} % |"
-        )
-    lines.append(
-        f"| **all** | | | | | **{n}** | **{overall_median:.1f} %** | **{overall_worst:.1f} %** | |"
-    )
-    return "\n".join(lines)
+    rows.append([*total_row(5, n, overall_median, overall_worst), ""])
+    return markdown_table(header, rows, right_aligned=4)
 
 
 def main() -> int:
