@@ -37,6 +37,9 @@ A10G = GpuSpec(
     fp8_tflops=None, int8_tops=250, fp4_tflops=None, interconnect_kind="pcie",
     interconnect_gb_per_s=64, pcie_gb_per_s=64, tdp_w=300, memory_type="gddr",
 )  # fmt: skip
+MODELS = st.sampled_from([LLAMA_31_8B, LLAMA_31_70B, LLAMA_4_SCOUT, LLAMA_4_MAVERICK])
+WEIGHT_PRECISIONS = st.sampled_from(["bf16", "fp8", "int4"])
+ENGINES = st.sampled_from(["vllm", "sglang", "trtllm"])
 
 
 # --- KV cache -------------------------------------------------------------------------------
@@ -210,12 +213,7 @@ def test_arrays_in_arrays_out():
 
 
 @settings(max_examples=40, deadline=None)
-@given(
-    model=st.sampled_from([LLAMA_31_8B, LLAMA_31_70B, LLAMA_4_SCOUT, LLAMA_4_MAVERICK]),
-    precision=st.sampled_from(["bf16", "fp8", "int4"]),
-    context=st.integers(1, 200_000),
-    engine=st.sampled_from(["vllm", "sglang", "trtllm"]),
-)
+@given(model=MODELS, precision=WEIGHT_PRECISIONS, context=st.integers(1, 200_000), engine=ENGINES)
 def test_more_gpus_never_lower_the_sequences_that_fit(model, precision, context, engine):
     gpus = np.array([1, 2, 4, 8, 16, 32])
     m = memory_footprint(model, precision, gpu=H100_SXM, gpus=gpus, context_tokens=context,
@@ -268,11 +266,11 @@ def test_max_context_is_zero_where_nothing_fits_and_nan_without_a_gpu():
 
 @settings(max_examples=40, deadline=None)
 @given(
-    model=st.sampled_from([LLAMA_31_8B, LLAMA_31_70B, LLAMA_4_SCOUT, LLAMA_4_MAVERICK]),
-    precision=st.sampled_from(["bf16", "fp8", "int4"]),
+    model=MODELS,
+    precision=WEIGHT_PRECISIONS,
     kv_precision=st.sampled_from(["bf16", "fp8"]),
     sequences=st.integers(1, 300),
-    engine=st.sampled_from(["vllm", "sglang", "trtllm"]),
+    engine=ENGINES,
     pp=st.sampled_from([1, 2]),
 )
 def test_max_context_grows_with_gpus_and_is_exactly_what_fits(

@@ -41,22 +41,17 @@ SPACE = ParameterSpace.from_dict(
 )
 
 
+def _costs_at(requests_per_month: np.ndarray) -> dict[str, np.ndarray]:
+    """Both options' monthly cost at list prices and $2.50 per GPU-hour."""
+    inputs = {"api_price_multiplier": 1.0, "gpu_usd_per_hour": 2.5}
+    return sweep_arrays(_model, {"requests_per_month": requests_per_month, **inputs})
+
+
 def test_cost_curve_marks_every_crossing() -> None:
     x = np.linspace(1e5, 5e7, 400)
-    costs = sweep_arrays(
-        _model, {"requests_per_month": x, "api_price_multiplier": 1.0, "gpu_usd_per_hour": 2.5}
-    )
+    costs = _costs_at(x)
     be = breakeven_curve(
-        lambda v: (
-            sweep_arrays(
-                _model,
-                {"requests_per_month": v, "api_price_multiplier": 1.0, "gpu_usd_per_hour": 2.5},
-            )["api"],
-            sweep_arrays(
-                _model,
-                {"requests_per_month": v, "api_price_multiplier": 1.0, "gpu_usd_per_hour": 2.5},
-            )["own"],
-        ),
+        lambda v: (_costs_at(v)["api"], _costs_at(v)["own"]),
         1e5,
         5e7,
         option_a="api",
@@ -136,8 +131,7 @@ def test_long_titles_wrap_inside_the_figure() -> None:
                 output_name=long_name, ranges={"gpu_usd_per_hour": (1.8, 3.5)})  # fmt: skip
     mc = monte_carlo(_long_named, SPACE, 2_000, seed=1, options=[f"{LONG} api", f"{LONG} own"])
     x = np.geomspace(1e6, 5e7, 50)
-    costs = sweep_arrays(_model, {"requests_per_month": x, "api_price_multiplier": 1.0,
-                                  "gpu_usd_per_hour": 2.5})  # fmt: skip
+    costs = _costs_at(x)
     figures = {
         "tornado": plots.tornado_figure(t),
         "monte carlo": plots.monte_carlo_figure(mc),
