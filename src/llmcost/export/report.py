@@ -39,7 +39,8 @@ class AnalysisResults:
     """What the analysis layer found for a comparison (each part optional).
 
     ``curve_x`` / ``curve_costs``: each option's monthly cost along ``variable`` (the
-    cost-vs-volume chart); ``breakeven``: crossings of the cheapest option with each other.
+    cost-vs-volume chart); ``breakeven``: crossings of each API option with each self-hosted
+    one, and of the cheapest with the rest.
     """
 
     variable: str = "requests_per_month"
@@ -104,32 +105,32 @@ def analyze(
     points: int = 121,
 ) -> AnalysisResults:
     """Cost-vs-volume curve and break-even volumes; with ``space`` a tornado (of
-    ``tornado_output``, default: the runner-up's cost minus the cheapest's) and, with
-    ``monte_carlo_draws`` > 0, a Monte Carlo over it."""
+    ``tornado_output``, default: the decision's two contenders, see :func:`_focus_pair`) and,
+    with ``monte_carlo_draws`` > 0, a Monte Carlo over it. Break-even volumes are given for
+    every self-hosted option against every API option (the question llmcost answers) and for
+    the cheapest option against each other."""
     model = comparison.model
     volume = model.mix.total_requests_per_month
     lo, hi = (volume / VOLUME_SPAN, volume * VOLUME_SPAN) if volume > 0 else (1e3, 1e9)
     x = np.geomspace(lo, hi, points)
     curve = {k: np.asarray(v, dtype=float) for k, v in model({"requests_per_month": x}).items()}
     names = list(model.option_names)
-    base = comparison.cheapest or names[0]
     crossings = [
         breakeven(
             model,
             "requests_per_month",
             lo,
             hi,
-            option_a=base,
-            option_b=other,
+            option_a=a,
+            option_b=b,
             scale="log",
             n_grid=1025,
         )
-        for other in names
-        if other != base
+        for a, b in _breakeven_pairs(comparison, names)
     ]
     result_tornado = result_mc = None
     if space is not None:
-        output = tornado_output or _runner_up_minus_cheapest(comparison)
+        output = tornado_output or _focus_difference(comparison)
         label = output if isinstance(output, str) else _difference_label(comparison)
         result_tornado = tornado(model, space, output, output_name=label)
         if monte_carlo_draws > 0:
@@ -148,17 +149,41 @@ def _ranked(comparison: Any) -> list[str]:
     return sorted(costs, key=lambda n: costs[n] if math.isfinite(costs[n]) else math.inf)
 
 
-def _runner_up_minus_cheapest(comparison: Any) -> Any:
+def _focus_pair(comparison: Any) -> tuple[str, str] | None:
+    """(challenger, incumbent): the cheapest self-hosted and the cheapest API option when the
+    scenario has both kinds — the self-host-or-pay decision — else the runner-up and the
+    cheapest; None with fewer than two feasible options."""
     ranked = _ranked(comparison)
-    if len(ranked) < 2:
+    kinds = {o.name: o.kind for o in comparison.options}
+    best = {kind: next((n for n in ranked if kinds[n] == kind), None) for kind in kinds.values()}
+    if best.get("self_hosted") and best.get("api"):
+        return best["self_hosted"], best["api"]
+    return (ranked[1], ranked[0]) if len(ranked) > 1 else None
+
+
+def _focus_difference(comparison: Any) -> Any:
+    pair = _focus_pair(comparison)
+    if pair is None:
         return comparison.options[0].name
-    first, second = ranked[0], ranked[1]
-    return lambda o: o[second] - o[first]
+    challenger, incumbent = pair
+    return lambda o: o[challenger] - o[incumbent]
 
 
 def _difference_label(comparison: Any) -> str:
-    ranked = _ranked(comparison)
-    return f"{ranked[1]} minus {ranked[0]} [USD/month]" if len(ranked) > 1 else "cost"
+    pair = _focus_pair(comparison)
+    return f"{pair[0]} minus {pair[1]} [USD/month]" if pair else "cost"
+
+
+def _breakeven_pairs(comparison: Any, names: list[str]) -> list[tuple[str, str]]:
+    """Each API option against each self-hosted one, then the cheapest against the rest."""
+    kinds = {o.name: o.kind for o in comparison.options}
+    pairs = [
+        (a, b) for a in names for b in names if kinds[a] == "api" and kinds[b] == "self_hosted"
+    ]
+    base = comparison.cheapest or names[0]
+    seen = {frozenset(p) for p in pairs}
+    pairs += [(base, o) for o in names if o != base and frozenset((base, o)) not in seen]
+    return pairs
 
 
 # --- the report --------------------------------------------------------------------------
@@ -220,7 +245,7 @@ def _figures(analysis: AnalysisResults) -> tuple[dict[str, Figure], str]:
                 _png(fig),
                 "Monthly cost of each option against volume",
                 "Monthly cost against requests per month (log scale); dots "
-                "mark where the cheapest option changes.",
+                "mark the break-even volumes in the table below.",
             )
         if analysis.tornado is not None and analysis.tornado.rows:
             out["tornado"] = Figure(
@@ -434,10 +459,14 @@ def build_report(comparison: Any, analysis: AnalysisResults | None = None) -> Re
             [Table(sources_frame(comparison))],
         )
     )
-    as_of = comparison.as_of.isoformat() if comparison.as_of else "latest prices"
+    prices = (
+        f"prices in force on {comparison.as_of.isoformat()}"
+        if comparison.as_of
+        else "latest catalog prices"
+    )
     return Report(
         title=f"llmcost: {comparison.scenario}",
-        subtitle=f"Self-hosted Llama vs pay-per-token APIs — prices as of {as_of}",
+        subtitle=f"Self-hosted Llama vs pay-per-token APIs — {prices}",
         sections=sections,
         footer=f"Generated by llmcost; catalog {comparison.catalog_version}. A month is 730 "
         "hours; money in US dollars.",
