@@ -10,11 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llmcost._core.errors import InvalidInputError
+from llmcost._core.errors import InvalidInputError, UnknownIdError
 from llmcost.catalog import load_catalog
-from llmcost.catalog.records import ImageTokenRule, ModelImageTokenRule
-from llmcost.cost.multimodal import IMAGE_TOKEN_RULES, MODEL_IMAGE_TOKEN_RULES
+from llmcost.catalog.records import ImageTokenRule, ModelImageTokenRule, ModelRecord
+from llmcost.cost.multimodal import IMAGE_TOKEN_RULES, MODEL_IMAGE_TOKEN_RULES, model_image_tokens
 from llmcost.scenario import Comparison, compare, parse_scenario, scenario_model
+
+pytestmark = pytest.mark.filterwarnings("ignore::llmcost._core.errors.StaleCatalogWarning")
 
 CATALOG = load_catalog()
 #: Prices pinned to this day: GPT-4o $2.50 / $1.25 cached / $10 (row of 2024-10-01);
@@ -277,3 +279,11 @@ def test_self_hosted_cost_is_non_decreasing_in_images(a: int, b: int) -> None:
         for n in (lo, hi)
     ]
     assert costs[1].monthly_cost_usd >= costs[0].monthly_cost_usd
+
+
+def test_unknown_model_image_rule_and_a_rule_without_vision_encoder_raise() -> None:
+    with pytest.raises(UnknownIdError, match="llama4_tiles"):
+        model_image_tokens("llama4_tile", 336, 336)
+    row = CATALOG.model("llama-3.1-8b").model_dump() | {"image_token_rule": "llama4_tiles"}
+    with pytest.raises(ValueError, match="vision_encoder_params is 0"):
+        ModelRecord.model_validate(row)
