@@ -495,3 +495,29 @@ def test_evaluation_is_vectorized() -> None:
     elapsed = time.perf_counter() - start
     assert all(v.shape == (200_000,) for v in out.values())
     assert elapsed < 5.0
+
+
+def test_contenders_are_the_cheapest_of_each_kind() -> None:
+    # FOUR at its own values: the cheapest API option against the cheapest self-hosted one,
+    # whatever their rank overall (the self-host-or-pay decision).
+    costs = MODEL({})
+    api = min(("gpt-4o", "mini"), key=lambda n: float(costs[n]))
+    own = min(("llama", "owned"), key=lambda n: float(costs[n]))
+    assert MODEL.contenders() == (own, api)
+    # One kind only: the runner-up against the cheapest.
+    apis_only = scenario_model(
+        _scenario(
+            CHAT,
+            {"name": "gpt-4o", "kind": "api", "offer": "openai/gpt-4o"},
+            {"name": "mini", "kind": "api", "offer": "openai/gpt-4o-mini"},
+        ),
+        as_of=AS_OF,
+        catalog=CATALOG,
+    )
+    assert apis_only.contenders() == ("gpt-4o", "mini")
+    single = scenario_model(
+        _scenario(CHAT, {"name": "mini", "kind": "api", "offer": "openai/gpt-4o-mini"}),
+        as_of=AS_OF,
+        catalog=CATALOG,
+    )
+    assert single.contenders() is None

@@ -103,7 +103,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--output",
         help="tornado output: an option's name (its monthly cost) or 'difference' (default: "
-        "the runner-up's cost minus the cheapest option's at the scenario's values)",
+        "the cheapest self-hosted option's cost minus the cheapest API option's, or the "
+        "runner-up's minus the cheapest's when the scenario has one kind)",
     )
     parser.add_argument(
         "--relative", type=float, help="move each input ±this share of its value instead of P10/P90"
@@ -114,17 +115,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         const="requests_per_month",
         metavar="VARIABLE",
         help="with --monte-carlo: also the distribution of the break-even VARIABLE (default "
-        f"requests_per_month) between the two cheapest options, on up to "
+        f"requests_per_month) between the same two options, on up to "
         f"{MAX_BREAKEVEN_DRAWS:,} draws",
     )
     parser.set_defaults(handler=handle)
 
 
-def _two_cheapest(model: ScenarioModel) -> tuple[str, str]:
-    """The cheapest option and the runner-up at the scenario's values."""
-    base = model({})
-    ranked = sorted(model.option_names, key=lambda n: float(np.nan_to_num(base[n], nan=np.inf)))
-    return ranked[0], ranked[1]
+def _contenders(model: ScenarioModel) -> tuple[str, str]:
+    """(incumbent, challenger): see :meth:`ScenarioModel.contenders`."""
+    pair = model.contenders()
+    if pair is None:
+        raise InvalidInputError("the scenario needs at least two feasible options to compare")
+    challenger, incumbent = pair
+    return incumbent, challenger
 
 
 def _breakeven_distribution(
@@ -132,7 +135,7 @@ def _breakeven_distribution(
 ) -> dict[str, Any]:
     if len(model.option_names) < 2:
         raise InvalidInputError("--breakeven needs a scenario with at least two options")
-    first, second = _two_cheapest(model)
+    first, second = _contenders(model)
     lo, hi, scale = default_search_range(model, variable)
     m = min(n, MAX_BREAKEVEN_DRAWS)
     draws = {k: v[:m] for k, v in space.sample(n, seed).items()}
@@ -171,7 +174,7 @@ def _tornado_output(model: ScenarioModel, choice: str | None) -> tuple[Any, str]
         return choice, f"{choice} monthly cost [USD]"
     if len(names) < 2:
         return names[0], f"{names[0]} monthly cost [USD]"
-    first, second = _two_cheapest(model)
+    first, second = _contenders(model)
 
     def diff(o: Any) -> Any:
         return o[second] - o[first]

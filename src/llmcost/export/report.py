@@ -105,7 +105,8 @@ def analyze(
     points: int = 121,
 ) -> AnalysisResults:
     """Cost-vs-volume curve and break-even volumes; with ``space`` a tornado (of
-    ``tornado_output``, default: the decision's two contenders, see :func:`_focus_pair`) and,
+    ``tornado_output``, default: the decision's two contenders,
+    :meth:`~llmcost.scenario.ScenarioModel.contenders`) and,
     with ``monte_carlo_draws`` > 0, a Monte Carlo over it. Break-even volumes are given for
     every self-hosted option against every API option (the question llmcost answers) and for
     the cheapest option against each other."""
@@ -144,25 +145,8 @@ def analyze(
     )
 
 
-def _ranked(comparison: Any) -> list[str]:
-    costs = {o.name: o.monthly_cost_usd for o in comparison.options if o.feasible}
-    return sorted(costs, key=lambda n: costs[n] if math.isfinite(costs[n]) else math.inf)
-
-
-def _focus_pair(comparison: Any) -> tuple[str, str] | None:
-    """(challenger, incumbent): the cheapest self-hosted and the cheapest API option when the
-    scenario has both kinds — the self-host-or-pay decision — else the runner-up and the
-    cheapest; None with fewer than two feasible options."""
-    ranked = _ranked(comparison)
-    kinds = {o.name: o.kind for o in comparison.options}
-    best = {kind: next((n for n in ranked if kinds[n] == kind), None) for kind in kinds.values()}
-    if best.get("self_hosted") and best.get("api"):
-        return best["self_hosted"], best["api"]
-    return (ranked[1], ranked[0]) if len(ranked) > 1 else None
-
-
 def _focus_difference(comparison: Any) -> Any:
-    pair = _focus_pair(comparison)
+    pair = comparison.model.contenders()
     if pair is None:
         return comparison.options[0].name
     challenger, incumbent = pair
@@ -170,7 +154,7 @@ def _focus_difference(comparison: Any) -> Any:
 
 
 def _difference_label(comparison: Any) -> str:
-    pair = _focus_pair(comparison)
+    pair = comparison.model.contenders()
     return f"{pair[0]} minus {pair[1]} [USD/month]" if pair else "cost"
 
 

@@ -141,6 +141,28 @@ class ScenarioModel:
             out |= {f"{ev.name}.{k}": v for k, v in ev.base.items()}
         return out
 
+    def contenders(self) -> tuple[str, str] | None:
+        """``(challenger, incumbent)`` at the scenario's values: the cheapest feasible
+        self-hosted option and the cheapest feasible API option when the scenario has both (the
+        self-host-or-pay decision), else the runner-up and the cheapest; ``None`` with fewer
+        than two feasible options. The default subject of tornado and break-even summaries."""
+        full = self.evaluate({}, outputs=("monthly_cost_usd", "feasible"))
+        cost = {n: float(np.asarray(o["monthly_cost_usd"])) for n, o in full.items()}
+        ranked = sorted(
+            (
+                n
+                for n, o in full.items()
+                if bool(np.asarray(o["feasible"])) and np.isfinite(cost[n])
+            ),
+            key=cost.__getitem__,
+        )
+        kind = {ev.name: ev.kind for ev in self.evaluators}
+        best_self = next((n for n in ranked if kind[n] == "self_hosted"), None)
+        best_api = next((n for n in ranked if kind[n] == "api"), None)
+        if best_self and best_api:
+            return best_self, best_api
+        return (ranked[1], ranked[0]) if len(ranked) > 1 else None
+
     def __call__(self, inputs: Mapping[str, ArrayLike] | None = None) -> dict[str, Any]:
         """Monthly cost [USD] of each option for the arrays in ``inputs``."""
         full = self.evaluate(inputs, outputs=("monthly_cost_usd",))
