@@ -58,7 +58,7 @@ def test_manifest_names_a_version_and_every_file(cat):
     import tomllib
 
     manifest = tomllib.loads((bundled_dir() / "manifest.toml").read_text())
-    assert cat.catalog_version == manifest["catalog_version"] == "2026.11.23"
+    assert cat.catalog_version == manifest["catalog_version"] == "2026.12.01"
     assert set(manifest["files"]) == {name for name, _ in FILES.values()}
 
 
