@@ -26,6 +26,26 @@ memory traffic and its arithmetic (a per-kernel roofline).
   (vendors quote both directions); PCIe likewise from ``pcie_gb_per_s``.
 - EP all-to-all, twice per MoE layer (dispatch, combine): the tokens' hidden states leaving the
   rank, (ep−1)/ep of them, plus one latency per peer.
+
+Known limits (tested against ``benchmarks/accuracy.py`` / ``validation.py``, not modeled):
+
+- Llama 4 Maverick under expert parallelism with attention data parallelism is still
+  over-predicted by 50-70 % on 8× H200/B200 at 128/128 and 2048/128, and by 32-38 % on H200 at
+  5000/500 and 20000/2000 (short or prefill-heavy runs); the 35-50 % over-prediction of its
+  longer runs was the finite run length (:mod:`llmcost.perf.batchjob`). Rejected: an
+  attention-DP straggler term (every step as slow as a rank carrying a prefill chunk, with
+  probability 1 − (1 − f)^ep for independent ranks; the imbalance TensorRT-LLM's ADP-balance
+  blog describes): it fixes those two but under-predicts 1000/1000 to 20000/2000 by 25-48 %,
+  since identical requests keep the ranks in step. Not separable with these tables:
+  trtllm-bench's per-dataset ``max_num_tokens`` / ``max_batch_size``
+  (tensorrt_llm/bench/build/tuning.py), routing skew on random-token prompts, grouped-GEMM
+  efficiency in prefill.
+- Llama 3.1 70B at TP8: FP16 rows are over-predicted (+22-55 % at long outputs) and FP8 rows
+  mostly under-predicted (median −15 %, down to −42 %) with identical all-reduce bytes, so the
+  collective model is not the cause. One all-reduce latency of 2 hops instead of 2(n−1)
+  (one-shot kernels) moves the calibration median 11.0 → 11.4 % and the validation throughput
+  median 11.6 → 10.9 %: no clear gain; NVLS traffic (half the ring's at n > 2) over-predicts
+  TP4/TP8 (median signed error +12 to +22 %).
 """
 
 from __future__ import annotations
