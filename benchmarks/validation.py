@@ -9,7 +9,9 @@ error, the overall median, and a markdown table for README.
 
 Nothing here is fitted: the ``trtllm`` profile was fitted on ``trtllm_h100_a100.json`` (H100 SXM
 and A100 SXM columns) by ``benchmarks/accuracy.py``; the other GPUs (H200, B200, GB200,
-A100 PCIe, L40S), FP4, and latency at given concurrency are out of sample.
+A100 PCIe, L40S), FP4, and latency at given concurrency are out of sample. The ``vllm`` and
+``sglang`` profiles are NVIDIA-calibrated: AMD MI300X rows (vLLM on ROCm,
+``validation_vllm_rocm_mi300x.json``) show how far they carry to ROCm, not a ROCm profile.
 
 Case settings follow the calibration script: ModelOpt checkpoints quantize every linear layer
 (``quant_scope="all_linear"``), FP8/FP4 runs of TensorRT-LLM use an FP8 KV cache (the profile's

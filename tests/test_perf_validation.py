@@ -23,13 +23,15 @@ from test_perf_speed import GPU, IDEAL, MATMUL_PARAMS, TINY
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
-# Measured on the shipped profiles (python benchmarks/validation.py): overall median 11.5 %
-# over 269 scored cases, throughput cases 11.6 %, latency cases (TTFT, TPOT, request latency,
-# per-user decode speed) 8.1 %. The bounds leave ~1.5-2 points of slack so a regression fails
-# and noise does not.
+# Measured on the shipped profiles (python benchmarks/validation.py), NVIDIA GPUs (what the
+# profiles were calibrated on): overall median 11.5 % over 269 scored cases, throughput cases
+# 11.6 %, latency cases (TTFT, TPOT, request latency, per-user decode speed) 8.1 %. The bounds
+# leave ~1.5-2 points of slack so a regression fails and noise does not.
 OVERALL_MEDIAN_BOUND_PCT = 13.0
 THROUGHPUT_MEDIAN_BOUND_PCT = 13.5
 LATENCY_MEDIAN_BOUND_PCT = 10.0
+#: GPUs that run vLLM on ROCm: scored separately (no ROCm profile; see the test below)
+ROCM_GPUS = ("mi300x", "mi325x")
 
 
 @pytest.fixture(scope="module")
@@ -64,12 +66,26 @@ def test_every_published_case_is_loaded_with_its_source(validation):
 def test_validation_error_stays_within_the_measured_bounds(validation):
     _, cases, pred = validation
     abs_err = 100 * np.abs(pred / cases["measured"].to_numpy() - 1)
-    scored = ~np.isnan(pred)
-    assert scored.sum() >= len(cases) - 1  # only the 4×A100 FP16 batch-240 run "does not fit"
+    assert (~np.isnan(pred)).sum() >= len(cases) - 1  # only the 4×A100 FP16 batch-240 run
+    scored = ~np.isnan(pred) & ~cases["gpu"].isin(ROCM_GPUS).to_numpy()
     throughput = cases["metric"].str.startswith("output_tokens").to_numpy()
     assert np.median(abs_err[scored]) <= OVERALL_MEDIAN_BOUND_PCT
     assert np.median(abs_err[scored & throughput]) <= THROUGHPUT_MEDIAN_BOUND_PCT
     assert np.median(abs_err[scored & ~throughput]) <= LATENCY_MEDIAN_BOUND_PCT
+
+
+def test_vllm_profile_is_optimistic_on_rocm_mi300x(validation):
+    """vLLM on ROCm (MI300X, fixed-batch latency: AMD's ROCm/vllm dev-docker tables, vLLM
+    0.10.0, and Oracle's 405B post) runs 17.5 % and 26.4 % slower than the NVIDIA-calibrated
+    ``vllm`` profile predicts (median signed error over 41 cases -19.4 %, worst -32.4 %). The
+    bias is documented, not fitted away: a ROCm profile would need its own source. If a change
+    makes MI300X predictions slower, this test says so and the report must be updated."""
+    _, cases, pred = validation
+    rocm = cases["gpu"].isin(ROCM_GPUS).to_numpy()
+    assert rocm.sum() == 41
+    signed = 100 * (pred[rocm] / cases["measured"].to_numpy()[rocm] - 1)
+    assert -25.0 <= np.median(signed) <= -14.0
+    assert (signed < 5.0).all()
 
 
 def test_fp4_tables_are_within_15_percent(validation):
