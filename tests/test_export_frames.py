@@ -47,7 +47,7 @@ def comparison(scenario: Any) -> Any:
 def test_options_frame_has_units_in_names_and_components_sum(comparison: Any) -> None:
     frame = options_frame(comparison, components=True)
     assert list(frame["option"]) == [o.name for o in comparison.options]
-    units = ("usd", "mtok", "per_month", "fraction", "_s", "gpus", "replicas")
+    units = ("usd", "mtok", "per_month", "tokens", "fraction", "_s", "gpus", "replicas")
     for column in frame.select_dtypes("number").columns:
         assert any(u in column for u in units), f"no unit in {column!r}"
     names = sorted({k for o in comparison.options for k in o.components})

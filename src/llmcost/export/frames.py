@@ -50,7 +50,8 @@ def _nan(value: float | None) -> float:
 
 
 def options_frame(comparison: Any, *, components: bool = False) -> pd.DataFrame:
-    """One row per option: cost, $/1M tokens, capacity and latency, with units in the names
+    """One row per option: cost, $/1M tokens, the option's image tokens per request
+    (traffic-weighted; 0 without images), capacity and latency, with units in the names
     (peak/average GPUs and replicas, utilization as a fraction; NaN where it does not apply)."""
     names = sorted({k for o in comparison.options for k in o.components})
     rows = []
@@ -61,6 +62,7 @@ def options_frame(comparison: Any, *, components: bool = False) -> pd.DataFrame:
             "monthly_cost_usd": o.monthly_cost_usd,
             "usd_per_mtok": o.usd_per_mtok,
             "tokens_per_month": o.tokens_per_month,
+            "image_tokens_per_request": o.indicators.get("image_tokens_per_request", 0.0),
             "input_usd_per_mtok": _nan(o.input_usd_per_mtok),
             "output_usd_per_mtok": _nan(o.output_usd_per_mtok),
             "gpus_peak": _nan(o.gpus),
