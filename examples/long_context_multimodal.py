@@ -19,10 +19,8 @@
 
 # %%
 from llmcost.analysis import breakeven
-from llmcost.catalog import load_catalog
 from llmcost.scenario import compare, parse_scenario
 
-catalog = load_catalog()
 TEXT_TOKENS, OUTPUT_TOKENS = 100_000, 1_000
 IMAGES, WIDTH_PX, HEIGHT_PX = 2, 1920, 1080
 REQUESTS_PER_MONTH = 300_000  # ~7 agent calls a minute
@@ -132,21 +130,17 @@ for label, fraction in (("no caching", 0.0), ("caching", CACHED)):
 
 # %%
 LONG_TEXT = 250_000
+long_comparison = agent_comparison(LONG_TEXT, API_OFFERS)  # compare() checks each window
 long_prompt = {}
 tier_factor = {}  # USD per prompt token at 250k ÷ at 100k
-fitting = []
-for name, offer in API_OFFERS.items():
-    window = catalog.api_price(offer).context_window_tokens
-    prompt = LONG_TEXT + image_tokens[name]
-    if window is not None and prompt > window:
+for name in API_OFFERS:
+    option = long_comparison.option(name)
+    if not option.feasible:
         long_prompt[name] = None
-        print(f"  {name:>16}: a {prompt:,.0f}-token prompt exceeds its {window:,}-token window")
-    else:
-        fitting.append(name)
-long_comparison = agent_comparison(LONG_TEXT, fitting)
-for name in fitting:
+        print(f"  {name:>16}: infeasible: {option.warnings[0]}")
+        continue
     prompt = LONG_TEXT + image_tokens[name]
-    per_request = long_comparison.option(name).monthly_cost_usd / REQUESTS_PER_MONTH
+    per_request = option.monthly_cost_usd / REQUESTS_PER_MONTH
     long_prompt[name] = per_request
     per_1k = per_request / (prompt / 1000)
     short_per_1k = (
@@ -155,7 +149,7 @@ for name in fitting:
         / ((TEXT_TOKENS + image_tokens[name]) / 1000)
     )
     tier_factor[name] = per_1k / short_per_1k
-    notes = "; ".join(long_comparison.option(name).warnings)
+    notes = "; ".join(option.warnings)
     print(
         f"  {name:>16}: ${per_request:.4f} per request, ${per_1k:.5f} per 1k prompt tokens "
         f"(vs ${short_per_1k:.5f} at 100k). {notes}".rstrip()

@@ -28,7 +28,7 @@ openpyxl = pytest.importorskip("openpyxl")
 pytest.importorskip("formulas")
 
 RTOL = 1e-9
-FEASIBLE = "Feasible (fits, meets latency targets, within max replicas)"
+FEASIBLE = "Feasible (fits, meets latency targets, within max replicas and context limit)"
 GRID = np.array([0.0, 0.5, 1.0])
 
 

@@ -1,13 +1,15 @@
 """The *Model* sheet: a column per option, every cell a formula over the named assumptions.
 
 Sections: volume; the API bill by component; capacity and replicas hour by hour (self-hosted);
-self-hosted cost by component; the total, $ per 1M tokens and the cheapest option. Component
-rows carry the library's component names (``gpu_on_demand_usd``, ``capital_usd``…), so each
-column's total is the sum of the same components as ``compare()``'s.
+self-hosted cost by component; the total, $ per 1M tokens, the context limit (prompt + output
+per request) and the cheapest feasible option. Component rows carry the library's component
+names (``gpu_on_demand_usd``, ``capital_usd``…), so each column's total is the sum of the same
+components as ``compare()``'s.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -480,18 +482,20 @@ class ModelWriter:
             bold=True,
         )
         every = range(1, len(self.evaluators) + 1)
+        self._context(every)
 
         def feasible(j: int, c: Column) -> str:
+            within = c.cell("within_context")
             if j in self.apis:
-                return "TRUE"
+                return within
             if j in unfit:
                 return "FALSE"
             peak = f"CEILING({c.cell('replicas_per_weight')}*MAX(w_hourly_weights),1)"
-            return f"AND(o{j}_meets_latency_targets,{peak}<={c.cell('replica_cap')})"
+            return f"AND(o{j}_meets_latency_targets,{peak}<={c.cell('replica_cap')},{within})"
 
         g.add(
             "feasible",
-            "Feasible (fits, meets latency targets, within max replicas)",
+            "Feasible (fits, meets latency targets, within max replicas and context limit)",
             "true/false",
             self._only(every, feasible),
             GENERAL,
@@ -518,6 +522,40 @@ class ModelWriter:
         g.rows["cheapest"] = r
         g.row = r
         self.book.define("cheapest_option", g.title, f"${g.columns[0].letter}${r}")
+
+    def _context(self, every: range) -> None:
+        """The context limit (from the library: offer window, model context, KV cache of one
+        replica) and whether every feature's prompt + output stays within it."""
+        g = self.grid
+
+        def limit(c: Column) -> Formula | str:
+            tokens = self.evaluators[c.index].context_limit_tokens
+            return Formula(f"={tokens:.0f}") if math.isfinite(tokens) else "not known"
+
+        def within(j: int, c: Column) -> str:
+            if not math.isfinite(self.evaluators[j - 1].context_limit_tokens):
+                return "TRUE"
+            lengths = (
+                f"{self.input_tokens(j, i)}+f{i}_output_tokens_per_request<={c.cell('context')}"
+                for i in range(1, self.n_features + 1)
+            )
+            return f"AND({','.join(lengths)})"
+
+        g.add(
+            "context",
+            "Context limit per request, prompt + output (smallest of the offer's window, the "
+            "model's trained context, one replica's KV cache; library)",
+            "tokens",
+            limit,
+            INTEGER,
+        )
+        g.add(
+            "within_context",
+            "Every feature's prompt + output within the context limit",
+            "true/false",
+            self._only(every, within),
+            GENERAL,
+        )
 
 
 def constant(text: str) -> Callable[[int, Column], str]:

@@ -82,11 +82,12 @@ def _clean(value: Any) -> Any:
 class Comparison:
     """The side-by-side result of :func:`compare`.
 
-    ``options`` in scenario order; ``cheapest`` is the feasible option with the lowest monthly
-    cost (None if none is feasible). ``growth_per_month`` [fraction/month], ``horizon_months``
-    and ``discount_rate_per_year`` [1/year] are the workload's horizon view. ``assumptions``
-    lists every default used, with unit and source; ``catalog_rows`` the catalog rows used
-    (entity, id, source, as_of).
+    ``options`` in scenario order; ``cheapest`` is the feasible option (it fits, meets its
+    latency targets and replica cap, and every feature's prompt + output is within its context
+    limits) with the lowest monthly cost (None if none is feasible). ``growth_per_month``
+    [fraction/month], ``horizon_months`` and ``discount_rate_per_year`` [1/year] are the
+    workload's horizon view. ``assumptions`` lists every default used, with unit and source;
+    ``catalog_rows`` the catalog rows used (entity, id, source, as_of).
 
     Files: :meth:`to_excel` (the finance workbook; needs ``llmcost[xlsx]``), :meth:`to_csv`
     and :meth:`to_json`, which defer to :mod:`llmcost.export`.
@@ -382,7 +383,12 @@ def compare(
                 f"{out['peak_requests_per_minute']:,.0f} requests/min exceeds the offer's "
                 f"limits at tier {res.details.get('rate_limit_tier')}"
             )
-        plan_short = res.details.get("fits") and res.details.get("meets_slo") and not feasible
+        plan_short = (
+            res.details.get("fits")
+            and res.details.get("meets_slo")
+            and res.details.get("within_context")
+            and not feasible
+        )
         if ev.kind == "self_hosted" and plan_short:
             warnings.append(
                 "max_replicas too small for the peak at the target utilization: serves "
@@ -390,6 +396,7 @@ def compare(
             )
         if not np.all(np.atleast_1d(horizon[ev.name]["feasible"])) and feasible:
             warnings.append("becomes infeasible within the horizon (growth)")
+        warnings += res.notes
         is_api = ev.kind == "api"
         results.append(
             OptionResult(

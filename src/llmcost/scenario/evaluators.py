@@ -21,6 +21,7 @@ from ..cost.load import replica_plan
 from ..cost.owned import owned_cost, power_draw_fraction
 from ..cost.rental import committed_replicas, rental_cost, replica_hours_above
 from ..cost.staff import staff_usd_per_month
+from .context import sequence_tokens
 
 __all__ = ["ApiEvaluator", "SelfHostedEvaluator", "WorkloadArrays"]
 
@@ -60,6 +61,11 @@ def _image_outputs(w: WorkloadArrays, image_tokens: FloatArray | None) -> Arrays
     return {"image_tokens_per_request": np.asarray(mean)}
 
 
+def _within_context(w: WorkloadArrays, image_tokens: FloatArray | None, limit: float) -> bool:
+    """Whether every feature's prompt (text + images) + output is at most ``limit`` [tokens]."""
+    return bool(np.all(sequence_tokens(w.input_tokens, image_tokens, w.output_tokens) <= limit))
+
+
 def _finish(out: Arrays, components: Mapping[str, Any], tokens: Any) -> Arrays:
     total = sum(components.values())
     out["monthly_cost_usd"] = total
@@ -76,7 +82,9 @@ class ApiEvaluator:
     """A pay-per-token offer: per-feature prices (after tier selection), limits.
 
     ``image_tokens_per_request`` (per feature, None: no images) are the offer's input tokens
-    for the feature's images, billed as input on top of the text.
+    for the feature's images, billed as input on top of the text. ``context_limit_tokens``:
+    the most prompt + output tokens a request may have (the context window; inf: unknown) —
+    a feature above it makes the offer infeasible (its bill is still computed).
     """
 
     name: str
@@ -88,6 +96,7 @@ class ApiEvaluator:
     requests_per_minute_limit: float
     base: dict[str, float] = field(default_factory=dict)
     image_tokens_per_request: FloatArray | None = None  # per feature [tokens]
+    context_limit_tokens: float = np.inf  # prompt + output [tokens]
     kind: str = "api"
 
     def __call__(self, w: WorkloadArrays, p: Mapping[str, Any]) -> Arrays:
@@ -149,7 +158,8 @@ class ApiEvaluator:
                 peak_per_minute=peak_rpm, limit_per_minute=self.requests_per_minute_limit
             )
         )
-        out["feasible"] = np.ones_like(np.asarray(tokens, dtype=float), dtype=bool)
+        within = _within_context(w, images, self.context_limit_tokens)
+        out["feasible"] = np.full(np.shape(tokens), within)
         return out
 
 
@@ -162,6 +172,9 @@ class SelfHostedEvaluator:
     interpolated linearly — prefill work falls linearly with the cache hit rate.
     ``image_tokens_per_request`` (per feature, None: no images) are the model's prompt tokens
     for the feature's images: already in ``seconds_per_request``, counted as tokens processed.
+    ``context_limit_tokens``: the most prompt + output tokens a request may have (the model's
+    trained context or what one replica's KV cache holds, the smaller; inf: unknown) — a
+    feature above it makes the option infeasible.
     """
 
     name: str
@@ -172,6 +185,7 @@ class SelfHostedEvaluator:
     image_tokens_per_request: FloatArray | None = None  # per feature [tokens]
     fits: bool = True
     meets_slo: bool = True  # the latency targets can be met at some batch size
+    context_limit_tokens: float = np.inf  # prompt + output [tokens]
     scale_to_zero: bool = False
     autoscaling: bool = True  # False: the peak hour's replicas run all day
     base: dict[str, float] = field(default_factory=dict)
@@ -300,6 +314,8 @@ class SelfHostedEvaluator:
             "gpu_hours_per_month": gpu_hours,
             "utilization": plan.utilization,
             "served_fraction": plan.served_fraction,
-            "feasible": np.asarray(plan.feasible, dtype=bool) & self.meets_slo,
+            "feasible": np.asarray(plan.feasible, dtype=bool)
+            & self.meets_slo
+            & _within_context(w, self.image_tokens_per_request, self.context_limit_tokens),
         }
         return out

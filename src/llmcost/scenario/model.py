@@ -10,7 +10,9 @@ that input; ``"option_name.input"`` to one option (split at the last dot, so opt
 contain dots). Unknown names raise with "did you mean".
 
 Images per request are not a variable: each option's image tokens (and the long-context tier
-and capacity they imply) are fixed when the model is built, as in :func:`compare`.
+and capacity they imply) are fixed when the model is built, as in :func:`compare`. So are the
+tokens per request, hence the context check: an option whose feature exceeds its context limit
+(offer window, model context, one replica's KV cache) has ``feasible`` False everywhere.
 """
 
 from __future__ import annotations

@@ -22,6 +22,14 @@ from ..catalog import Catalog
 from ..cost.api import tier_index
 from ..cost.multimodal import image_input_tokens, model_image_tokens
 from .config import SELF_HOSTED_DEFAULTS, ApiOption, SelfHostedOption
+from .context import (
+    ContextLimit,
+    api_context_limits,
+    binding_limit_tokens,
+    context_notes,
+    memory_context_limit,
+    model_context_limit,
+)
 from .evaluators import ApiEvaluator, SelfHostedEvaluator
 from .workload import FeatureMix
 
@@ -53,6 +61,7 @@ class Resolved:
     assumptions: list[dict[str, Any]] = field(default_factory=list)
     rows: list[Any] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # informational: listed after the warnings
     latency: dict[str, float] = field(default_factory=dict)
 
     def assume(self, name: str, value: Any, unit: str, source: str) -> None:
@@ -137,7 +146,8 @@ def resolve_api(
     """Prices of an API offer in force on ``as_of``, the tier per feature, overrides applied.
 
     Images are billed as input tokens by the offer's ``image_token_rule``; the long-context
-    tier follows the whole prompt (text + image tokens).
+    tier follows the whole prompt (text + image tokens). A feature whose prompt + output
+    exceeds the offer's context window makes the offer infeasible, with a note.
     """
     where = f"options[{index}]({option.name}).offer"
     tiers = _lookup("offer", where, catalog.api_tiers, option.offer, as_of)
@@ -170,6 +180,14 @@ def resolve_api(
     )
     if not option.use_batch_api:
         discount = 0.0
+    llama = base_row.llama_model
+    llama_rec = None if llama is None else _lookup("model", where, catalog.model, llama)
+    limits, unknown = api_context_limits(
+        option.offer,
+        [t.context_window_tokens for t in tiers],
+        llama,
+        None if llama_rec is None else llama_rec.max_context_tokens,
+    )
     tpm = option.tokens_per_minute or base_row.tokens_per_minute
     rpm = option.requests_per_minute or base_row.requests_per_minute
     ev = ApiEvaluator(
@@ -186,6 +204,7 @@ def resolve_api(
         requests_per_minute_limit=float(rpm) if rpm else np.nan,
         base={"api_price_multiplier": 1.0, "batch_discount_fraction": float(discount)},
         image_tokens_per_request=image_tokens,
+        context_limit_tokens=binding_limit_tokens(limits),
     )
     res = Resolved(evaluator=ev, rows=list(used))
     res.details = {
@@ -196,6 +215,8 @@ def resolve_api(
         "requests_per_minute_limit": rpm,
     }
     _assume_images(res, mix, image_tokens, str(rule))
+    res.warnings += _context_warnings(res, mix, image_tokens, limits)
+    res.notes += unknown
     if len(used) > 1 or used[0].min_prompt_tokens > 0:
         names = [n for n, i in zip(mix.names, idx, strict=True) if tiers[i].min_prompt_tokens]
         res.warnings.append(f"long-context tier prices apply to: {', '.join(names)}")
@@ -240,7 +261,10 @@ def resolve_self_hosted(
     """Capacity from the performance model (or the measured one), prices and defaults.
 
     Images become prompt tokens by the model's ``image_token_rule`` (Llama 4's processor):
-    prefill work and KV cache in the performance model, and tokens processed.
+    prefill work and KV cache in the performance model, and tokens processed. A feature whose
+    prompt + output exceeds the model's trained context, or what one replica's KV cache holds
+    (perf-model capacity only: a measured capacity is taken as proof), makes the option
+    infeasible, with a note naming the limit.
     """
     where = f"options[{index}]({option.name})"
     model_rec = _lookup("model", f"{where}.model", catalog.model, option.model)
@@ -272,6 +296,9 @@ def resolve_self_hosted(
 
     # --- capacity ---------------------------------------------------------------------------
     fits, meets_slo = True, True
+    model_limit, unknown = model_context_limit(option.model, model_rec.max_context_tokens)
+    limits: list[ContextLimit] = [model_limit]
+    weights_fit = True
     if option.requests_per_s_per_replica is not None:
         seconds = np.full(
             (len(mix.names), CACHED_GRID.size), 1.0 / option.requests_per_s_per_replica
@@ -285,6 +312,10 @@ def resolve_self_hosted(
         )
         res.latency = latency
         res.details["capacity_basis"] = basis
+        memory_limit = memory_context_limit(option, model_spec, gpu_spec)
+        weights_fit = memory_limit is not None
+        if memory_limit is not None:
+            limits.append(memory_limit)
         if option.tpot_slo_s is None and option.ttft_slo_s is None:
             res.assume(
                 "latency_targets",
@@ -292,11 +323,14 @@ def resolve_self_hosted(
                 "",
                 "no tpot_slo_s/ttft_slo_s: capacity at max throughput",
             )
-    if not fits:
+    too_long = _context_warnings(res, mix, image_tokens, limits)
+    if not fits and (not weights_fit or not too_long):
         res.warnings.append(
             f"{option.model} at {option.precision} does not fit on {option.gpus_per_replica} × "
             f"{option.gpu}"
         )
+    res.warnings += too_long
+    res.notes += unknown
     if fits and not meets_slo:
         res.warnings.append("latency targets not met at any batch size")
 
@@ -434,6 +468,7 @@ def resolve_self_hosted(
         image_tokens_per_request=image_tokens,
         fits=fits,
         meets_slo=meets_slo,
+        context_limit_tokens=binding_limit_tokens(limits),
         scale_to_zero=option.scale_to_zero,
         autoscaling=option.autoscaling,
         base=base,
@@ -451,6 +486,17 @@ def resolve_self_hosted(
     }
     _assume_images(res, mix, image_tokens, str(rule))
     return res
+
+
+def _context_warnings(
+    res: Resolved, mix: FeatureMix, image_tokens: FloatArray | None, limits: list[ContextLimit]
+) -> list[str]:
+    """Notes for the features whose prompt + output exceed a limit; records the limits and
+    whether every feature is within them (``within_context``) in ``res.details``."""
+    notes = context_notes(mix.names, mix.input_tokens, image_tokens, mix.output_tokens, limits)
+    res.details["context_limits_tokens"] = {lim.what: lim.tokens for lim in limits}
+    res.details["within_context"] = not notes
+    return notes
 
 
 def _purchase_rows(rows: list[Any], as_of: date | None) -> list[Any]:
