@@ -33,6 +33,9 @@ pytestmark = pytest.mark.filterwarnings("ignore::llmcost._core.errors.StaleCatal
 
 GPT4O_WINDOW = 128_000  # catalog api_prices openai/gpt-4o context_window_tokens
 LLAMA_33_CONTEXT = 131_072  # catalog models llama-3.3-70b max_context_tokens
+LLAMA_31_CONTEXT = 131_072  # catalog models llama-3.1-70b max_context_tokens
+# api_prices together/llama-3.3-70b context_window_tokens (togethercomputer/skills models.md)
+TOGETHER_33_WINDOW = 131_072
 
 
 def _scenario(
@@ -83,6 +86,7 @@ def long_prompt() -> Any:
                 _api("gpt-4o", "openai/gpt-4o"),
                 _api("gemini-2.5-pro", "google/gemini-2.5-pro"),
                 _api("together-llama-3.3", "together/llama-3.3-70b"),
+                _api("together-llama-3.1-70b", "together/llama-3.1-70b"),
                 _hosted("llama-3.3-8xh200", "llama-3.3-70b", "h200", 8, "fp8"),
                 _hosted("scout-8xh100", "llama-4-scout", "h100-sxm", 8, "bf16"),
             ],
@@ -125,16 +129,29 @@ def test_llama4_scout_takes_200k_by_its_10m_context(long_prompt: Any) -> None:
     assert memory >= 201_000
 
 
-def test_an_offer_without_a_window_is_held_to_its_llama_context(long_prompt: Any) -> None:
+def test_an_offer_with_a_window_is_held_to_the_window_the_provider_serves(
+    long_prompt: Any,
+) -> None:
     together = long_prompt.option("together-llama-3.3")
     assert not together.feasible
+    assert together.warnings[0] == (
+        "feature 'docs': 200,000 prompt + 1,000 output = 201,000 tokens exceed the context "
+        f"window of together/llama-3.3-70b: {TOGETHER_33_WINDOW:,} tokens"
+    )
+    assert not any("not in the catalog" in w for w in together.warnings)
+
+
+def test_an_offer_without_a_window_is_held_to_its_llama_context(long_prompt: Any) -> None:
+    # together/llama-3.1-70b: no source found for Together's window (catalog cell empty)
+    together = long_prompt.option("together-llama-3.1-70b")
+    assert not together.feasible
     assert (
-        f"exceed llama-3.3-70b's trained context: {LLAMA_33_CONTEXT:,} tokens"
+        f"exceed llama-3.1-70b's trained context: {LLAMA_31_CONTEXT:,} tokens"
         in (together.warnings[0])
     )
     # the missing window is said, last (after the warnings that matter more)
     assert together.warnings[-1].startswith(
-        "context window of together/llama-3.3-70b not in the catalog"
+        "context window of together/llama-3.1-70b not in the catalog"
     )
 
 
