@@ -55,7 +55,7 @@ flip = {}
 def when_text(result) -> str:
     """Where self-hosting becomes and stays cheaper, in words."""
     if np.isnan(result.sustained):
-        return f"at no volume up to {result.search_range[1]:,.0f} requests/month"
+        return f"at no volume up to {result.search_range[1]:,.0f} requests/month"  # never
     return (
         f"from {result.sustained:,.0f} requests/month "
         f"({result.sustained / volume_now:.1f}x today's volume)"
@@ -67,7 +67,7 @@ for label, (api, own) in PAIRS.items():
         model, "requests_per_month", 1e5, 1e10, option_a=api, option_b=own, scale="log"
     )
     flip[label] = result
-    print(f"{label}: {own} is cheaper than {api} {when_text(result)}")
+    print(f"{label}: {own} wins against {api} {when_text(result)}")
 
 # %% [markdown]
 # ## When growth gets there: month by month over the horizon (+5 % a month)
@@ -78,8 +78,13 @@ first_month = {}
 for label, (api, own) in PAIRS.items():
     cheaper = horizon.index[horizon[own] < horizon[api]]
     first_month[label] = int(cheaper[0]) if len(cheaper) else None
-    when = f"month {first_month[label]}" if first_month[label] else "not within the horizon"
-    print(f"{label}: self-hosting is cheaper from {when} of {comparison.horizon_months}")
+    months = comparison.horizon_months
+    when = (
+        f"is cheaper from month {first_month[label]} of {months}"
+        if first_month[label]
+        else f"is not cheaper in any of the {months} months"
+    )
+    print(f"{label}: self-hosting {when}")
 
 # %% [markdown]
 # ## Tornado: what moves the saving of self-hosting Maverick
