@@ -76,6 +76,8 @@ def test_a_bad_value_names_file_row_column_and_value(tmp_path):
         ("api_prices.csv", "source", "", "source"),
         ("gpus.csv", "fp8_tflops", "500", "no FP8"),  # row 0 is the Ampere A10G
         ("gpus.csv", "interconnect_kind", "infiniband", "interconnect_kind"),
+        ("gpus.csv", "achievable_bandwidth_ratio", "0", "greater than 0"),
+        ("gpus.csv", "achievable_compute_ratio", "2.5", "less than or equal to 2"),
         ("models.csv", "hidden_size", "", "released model needs hidden_size"),
         ("gpu_offers.csv", "term", "monthly", "term"),
     ],
@@ -112,3 +114,19 @@ def test_references_to_unknown_gpus_are_rejected(tmp_path):
 def test_path_must_be_a_directory(tmp_path):
     with pytest.raises(CatalogError, match="existing directory"):
         load_catalog(tmp_path / "missing")
+
+
+def test_a_gpus_sheet_without_achievable_ratio_columns_means_ratio_1(tmp_path):
+    """Sheets written before the columns existed still load: empty or absent means 1.0."""
+    gpus = _copy(tmp_path, "gpus.csv")
+    with gpus.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        drop = {"achievable_bandwidth_ratio", "achievable_compute_ratio"}
+        header = [h for h in reader.fieldnames or [] if h not in drop]
+        rows = [{k: v for k, v in row.items() if k not in drop} for row in reader]
+    with gpus.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    spec = load_catalog(tmp_path).gpu_spec("mi300x")
+    assert (spec.achievable_bandwidth_ratio, spec.achievable_compute_ratio) == (1.0, 1.0)

@@ -6,9 +6,11 @@ import dataclasses
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from llmcost._core.errors import UnsupportedPrecisionError
-from llmcost._core.specs import GpuSpec, ModelSpec
+from llmcost._core.errors import InvalidInputError, UnsupportedPrecisionError
+from llmcost._core.specs import MAX_ACHIEVABLE_RATIO, GpuSpec, ModelSpec
 from llmcost.perf import expected_distinct_experts, get_engine_profile, step_time_s
 from llmcost.perf.parallel import resolve_split
 from llmcost.perf.speed import deployment_rates, layer_context_sum
@@ -94,3 +96,61 @@ def test_expected_distinct_experts():
 def test_precision_the_gpu_lacks_is_an_error_not_a_fallback():
     with pytest.raises(UnsupportedPrecisionError, match="not supported on GPU 'toy'"):
         deployment_rates(TINY, GPU, "fp8", "fp8", resolve_split(TINY, 1), IDEAL)
+
+
+def test_achievable_bandwidth_ratio_slows_the_bandwidth_bound_decode_step_by_its_inverse():
+    slow = dataclasses.replace(GPU, achievable_bandwidth_ratio=0.8)
+    r = deployment_rates(TINY, slow, "bf16", "bf16", resolve_split(TINY, 1), IDEAL)
+    t = step_time_s(r, 4, 100, 0, 0)
+    kv = 4 * (2 * 2 * 2 * 128 * 2 * 100)
+    assert float(t.gemm) == pytest.approx(WEIGHT_READ / (0.8 * 1e12))  # 78.59456 µs
+    assert float(t.attention) == pytest.approx(kv / (0.8 * 1e12))  # 1.024 µs
+    assert float(t.total) == pytest.approx(63.694848e-6 / 0.8)  # 79.61856 µs
+    # the roofline is the datasheet's: no engine and no GPU class steps faster than it
+    assert float(t.roofline) == pytest.approx(float(step_time_s(rates(), 4, 100, 0, 0).roofline))
+
+
+def test_achievable_compute_ratio_slows_the_compute_bound_prefill_chunk_by_its_inverse():
+    slow = dataclasses.replace(GPU, achievable_compute_ratio=0.5)
+    r = deployment_rates(TINY, slow, "bf16", "bf16", resolve_split(TINY, 1), IDEAL)
+    ctx = layer_context_sum(TINY, 0, 1000) / 1000
+    t = step_time_s(r, 0, 0, 1000, ctx)
+    assert float(t.gemm) == pytest.approx(1000 * 2 * MATMUL_PARAMS / 50e12)  # 1257.3 µs
+    assert float(t.attention) == pytest.approx(4 * 8 * 128 * 1_001_000 / 50e12)  # 82.0 µs
+    assert float(t.total) == pytest.approx(2 * 669.65504e-6)
+    # a bandwidth-bound decode step does not notice the compute ratio
+    decode = step_time_s(r, 4, 100, 0, 0)
+    assert float(decode.total) == pytest.approx(63.694848e-6)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    bandwidth_ratio=st.floats(0.05, MAX_ACHIEVABLE_RATIO),
+    compute_ratio=st.floats(0.05, MAX_ACHIEVABLE_RATIO),
+    sequences=st.integers(1, 64),
+    context=st.floats(1.0, 4000.0),
+)
+def test_ratios_divide_the_effective_rates_exactly(
+    bandwidth_ratio, compute_ratio, sequences, context
+):
+    """Memory time × bandwidth ratio and arithmetic time × compute ratio are the ratio-1 times,
+    so a ratio of 1 (every NVIDIA GPU in the catalog) leaves a prediction exactly as it was."""
+    gpu = dataclasses.replace(
+        GPU, achievable_bandwidth_ratio=bandwidth_ratio, achievable_compute_ratio=compute_ratio
+    )
+    split = resolve_split(TINY, 1)
+    base, scaled = rates(), deployment_rates(TINY, gpu, "bf16", "bf16", split, IDEAL)
+    t0 = step_time_s(base, sequences, context, 256, 300.0)
+    t1 = step_time_s(scaled, sequences, context, 256, 300.0)
+    assert float(t1.bandwidth_part) * bandwidth_ratio == pytest.approx(float(t0.bandwidth_part))
+    assert float(t1.compute_part) * compute_ratio == pytest.approx(float(t0.compute_part))
+    assert float(t1.roofline) == float(t0.roofline)
+    assert scaled.bandwidth_bytes_per_s == pytest.approx(1e12 * bandwidth_ratio)
+    assert scaled.flops_per_s == pytest.approx(100e12 * compute_ratio)
+
+
+@pytest.mark.parametrize("field", ["achievable_bandwidth_ratio", "achievable_compute_ratio"])
+@pytest.mark.parametrize("value", [0.0, -0.5, 2.5])
+def test_an_achievable_ratio_outside_0_2_names_the_field_and_gpu(field, value):
+    with pytest.raises(InvalidInputError, match=rf"{field} of GPU 'toy' must be in \(0, 2\]"):
+        dataclasses.replace(GPU, **{field: value})

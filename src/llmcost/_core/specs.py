@@ -2,6 +2,8 @@
 
 The catalog builds these from its pydantic records (``ModelRecord.to_spec()``); the math layers
 (``perf``, ``cost``) take them without knowing about files or pydantic. Units are in the names.
+Only the fields a hand-built spec can get silently wrong are checked here (the GPU's achievable
+ratios); the rest is validated by the catalog records.
 """
 
 from __future__ import annotations
@@ -78,6 +80,11 @@ COMPUTE_PRECISION: dict[str, str] = {
 }
 
 
+#: Upper bound of ``GpuSpec.achievable_*_ratio``: a GPU reaching twice the reference's share
+#: of its own datasheet peak is a data error, not a measurement.
+MAX_ACHIEVABLE_RATIO = 2.0
+
+
 @dataclass(frozen=True)
 class GpuSpec:
     """One GPU as the performance model sees it. Dense (not sparse) tensor throughput.
@@ -85,6 +92,11 @@ class GpuSpec:
     ``interconnect_gb_per_s`` is the per-GPU aggregate bidirectional scale-up bandwidth as
     vendors quote it (H100 SXM NVLink 4: 900); ``interconnect_kind`` is "nvlink", "xgmi",
     "pcie" or "none" (then ``pcie_gb_per_s`` carries GPU-to-GPU traffic).
+
+    Datasheet peaks are not equally reachable on every GPU: ``achievable_bandwidth_ratio`` and
+    ``achievable_compute_ratio`` carry a GPU's measured microbenchmark fractions relative to
+    the H100 SXM's, whose fractions the engine profiles' efficiencies already contain
+    (:func:`llmcost.perf.speed.deployment_rates` multiplies them in) [ratio, default 1].
     """
 
     id: str
@@ -105,6 +117,21 @@ class GpuSpec:
     scale_up_domain_gpus: int = 8
     #: "hbm" (sold by binary size: an "80 GB" H100 has 80 GiB) or "gddr" (decimal GB).
     memory_type: str = "hbm"
+    #: Achievable share of the datasheet HBM bandwidth (STREAM-like copy/triad microbenchmark)
+    #: relative to that of the reference GPU the engine profiles were calibrated on (H100 SXM):
+    #: 0.88 = this GPU reaches 0.88 × the fraction an H100 reaches. 1.0: no measured difference.
+    achievable_bandwidth_ratio: float = 1.0
+    #: The same for dense GEMM throughput (max-achievable matmul FLOP/s ÷ dense peak).
+    achievable_compute_ratio: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("achievable_bandwidth_ratio", "achievable_compute_ratio"):
+            value = getattr(self, name)
+            if not 0.0 < value <= MAX_ACHIEVABLE_RATIO:
+                raise InvalidInputError(
+                    f"{name} of GPU {self.id!r} must be in (0, {MAX_ACHIEVABLE_RATIO:g}]; "
+                    f"got {value!r}"
+                )
 
     def peak_tflops(self, precision: str) -> float:
         """Dense peak [TFLOP/s] for the matrix multiplies of a weight ``precision``.

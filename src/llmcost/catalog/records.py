@@ -14,7 +14,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .._core.errors import InvalidInputError
-from .._core.specs import GpuSpec, ModelSpec
+from .._core.specs import MAX_ACHIEVABLE_RATIO, GpuSpec, ModelSpec
 
 #: A lowercase kebab slug; dots are allowed inside version numbers ("llama-3.1-8b").
 _SLUG = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
@@ -23,6 +23,7 @@ NonNegFloat = Annotated[float, Field(ge=0)]
 PosFloat = Annotated[float, Field(gt=0)]
 NonNegInt = Annotated[int, Field(ge=0)]
 PosInt = Annotated[int, Field(gt=0)]
+AchievableRatio = Annotated[float, Field(gt=0, le=MAX_ACHIEVABLE_RATIO)]
 
 #: Rental terms a GPU offer can have.
 TERMS = ("on_demand", "reserved_1y", "reserved_3y", "spot")
@@ -216,6 +217,12 @@ class GpuRecord(_Record):
     ``scale_up_domain_gpus`` is how many GPUs share the fast interconnect (8 on HGX, 2 for NVLink
     bridges, 72 on GB200 NVL72, 1 for PCIe-only cards); it is catalog information the
     :class:`GpuSpec` does not carry.
+
+    ``achievable_bandwidth_ratio`` / ``achievable_compute_ratio``: the GPU's measured share of
+    its datasheet HBM bandwidth (STREAM-like copy/triad) and dense GEMM peak (max-achievable
+    matmul) divided by the H100 SXM's share, the class the engine profiles were calibrated on.
+    Empty cells mean 1.0 (no measured difference); a value other than 1.0 cites its
+    microbenchmarks and their dates in ``source`` and ``notes``.
     """
 
     entity: ClassVar[str] = "gpus"
@@ -237,6 +244,8 @@ class GpuRecord(_Record):
     scale_up_domain_gpus: PosInt = 1
     pcie_gb_per_s: PosFloat
     tdp_w: PosFloat
+    achievable_bandwidth_ratio: AchievableRatio = 1.0
+    achievable_compute_ratio: AchievableRatio = 1.0
 
     @field_validator("id")
     @classmethod
@@ -283,6 +292,8 @@ class GpuRecord(_Record):
             tdp_w=self.tdp_w,
             architecture=self.architecture,
             scale_up_domain_gpus=self.scale_up_domain_gpus,
+            achievable_bandwidth_ratio=self.achievable_bandwidth_ratio,
+            achievable_compute_ratio=self.achievable_compute_ratio,
         )
 
 

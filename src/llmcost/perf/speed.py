@@ -8,12 +8,17 @@ One step of one GPU (a pipeline stage of a tensor-parallel group of an expert-pa
       + collectives (TP all-reduce, EP all-to-all, PP send)        (interconnect)
       + step overhead + per-sequence overhead × sequences          (engine)
 
-with BW = HBM bandwidth × bandwidth_efficiency and peak = dense tensor peak × compute_efficiency:
-the weight precision's peak for the GEMMs (× ``fp4_gemm_efficiency_ratio`` for NVFP4, whose
-kernels reach a smaller share of their peak), the attention precision's for attention
-(:func:`attention_precision`: FP8 only with an FP8 KV cache, never FP4, else 16-bit). GEMMs
-and attention are separate kernels, so their times add; each is bounded by the slower of its
-memory traffic and its arithmetic (a per-kernel roofline).
+with BW = HBM bandwidth × achievable_bandwidth_ratio × bandwidth_efficiency and peak = dense
+tensor peak × achievable_compute_ratio × compute_efficiency: the weight precision's peak for the
+GEMMs (× ``fp4_gemm_efficiency_ratio`` for NVFP4, whose kernels reach a smaller share of their
+peak), the attention precision's for attention (:func:`attention_precision`: FP8 only with an
+FP8 KV cache, never FP4, else 16-bit). GEMMs and attention are separate kernels, so their times
+add; each is bounded by the slower of its memory traffic and its arithmetic (a per-kernel
+roofline). The engine efficiencies were calibrated on H100 SXM / A100 SXM and so contain those
+GPUs' achievable shares of their datasheet peaks; a GPU's ``achievable_*_ratio``
+(:class:`~llmcost._core.specs.GpuSpec`: its microbenchmark share ÷ the H100's, 1 without a
+measured difference; MI300X and MI325X carry theirs in data/pricing/gpus.csv) rescales them to
+its own. ``roofline`` stays at the datasheet peaks.
 
 - Matmul FLOPs = 2 × active matmul parameters per token (Kaplan et al. 2020, "Scaling Laws",
   C_forward ≈ 2N); attention FLOPs per token at context p = 4 × heads × head_dim × p per layer
@@ -216,6 +221,8 @@ def deployment_rates(
     head = w.lm_head if w.lm_head else w.embedding  # a tied head reads the embedding matrix
     fixed = (w.non_expert_decoder / pp + head) / tp
     bandwidth = gpu.hbm_bandwidth_gb_per_s * BYTES_PER_GB
+    achievable_bandwidth = bandwidth * gpu.achievable_bandwidth_ratio
+    compute_ratio = gpu.achievable_compute_ratio
     return DeploymentRates(
         model=model,
         split=split,
@@ -229,9 +236,9 @@ def deployment_rates(
         attention_flops_per_context=np.asarray(
             4.0 * model.num_attention_heads * model.head_dim / (tp * pp)
         ),
-        bandwidth_bytes_per_s=bandwidth * engine.bandwidth_efficiency,
-        flops_per_s=peak * gemm_efficiency,
-        attention_flops_per_s=attention_peak * engine.compute_efficiency,
+        bandwidth_bytes_per_s=achievable_bandwidth * engine.bandwidth_efficiency,
+        flops_per_s=peak * compute_ratio * gemm_efficiency,
+        attention_flops_per_s=attention_peak * compute_ratio * engine.compute_efficiency,
         link_bytes_per_s=_link_bytes_per_s(gpu) * engine.interconnect_efficiency,
         peak_bandwidth_bytes_per_s=bandwidth,
         peak_flops_per_s=peak,
