@@ -2,9 +2,11 @@
 llmcost settings a published case implies, and the markdown error table for README.
 
 Settings every published case implies: Maverick runs with ``--ep`` (expert parallelism with
-attention data parallelism) are ``tp=1, ep=N`` in llmcost's layout, everything else is
-tensor-parallel over all GPUs; an offline run's request count is the ``num_requests=`` of its
-notes (NaN when absent: an endless queue).
+attention data parallelism) are ``tp=1, ep=N`` in llmcost's layout, a case with ``"pp": P``
+splits its GPUs into P pipeline stages of ``N / P``-way tensor parallelism, everything else is
+tensor-parallel over all GPUs; a case's optional ``kv_precision`` is the KV-cache precision the
+run used (else the engine's default); an offline run's request count is the ``num_requests=``
+of its notes (NaN when absent: an endless queue).
 """
 
 from __future__ import annotations
@@ -42,19 +44,22 @@ def num_requests(notes: str) -> float:
 
 
 def case_settings(case: Mapping[str, Any]) -> dict[str, Any]:
-    """The llmcost deployment of a published case: ids, GPUs, precision, lengths, split and
-    request count."""
+    """The llmcost deployment of a published case: ids, GPUs, precision, KV precision,
+    lengths, split and request count."""
     notes = str(case["notes"])
     n = int(case["num_gpus"])
+    pp = int(case.get("pp", 1))
     expert_parallel = "--ep" in notes
     return {
         "model": MODEL_IDS[case["model"]],
         "gpu": GPU_IDS[case["gpu"]],
         "gpus": n,
         "precision": str(case["precision"]).lower(),
+        "kv_precision": str(case["kv_precision"]).lower() if "kv_precision" in case else None,
         "input_tokens": case["input_tokens"],
         "output_tokens": case["output_tokens"],
-        "tp": 1 if expert_parallel else n,
+        "tp": 1 if expert_parallel else n // pp,
+        "pp": pp,
         "ep": n if expert_parallel else 1,
         "requests": num_requests(notes),
     }

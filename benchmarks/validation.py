@@ -12,6 +12,8 @@ and A100 SXM columns) by ``benchmarks/accuracy.py``; the other GPUs (H200, B200,
 A100 PCIe, L40S), FP4, and latency at given concurrency are out of sample. The ``vllm`` and
 ``sglang`` profiles are NVIDIA-calibrated: AMD MI300X rows (vLLM on ROCm,
 ``validation_vllm_rocm_mi300x.json``) show how far they carry to ROCm, not a ROCm profile.
+MLPerf Inference Llama 2 70B Offline results (``validation_mlperf.json``) are output tokens/s
+per GPU of one replica at the dataset's mean lengths (the length spread is not modelled).
 
 Case settings follow the calibration script: ModelOpt checkpoints quantize every linear layer
 (``quant_scope="all_linear"``), FP8/FP4 runs of TensorRT-LLM use an FP8 KV cache (the profile's
@@ -86,8 +88,9 @@ def load_cases(data_dir: Path = DATA_DIR) -> pd.DataFrame:
 def predict(cases: pd.DataFrame, catalog: object) -> np.ndarray:
     """Predicted value of each case's metric, in the published unit (vectorized per setup)."""
     out = np.full(len(cases), np.nan)
-    keys = ["model", "gpu", "gpus", "precision", "engine", "scenario", "tp", "ep", "metric"]
-    for key, rows in cases.groupby(keys, sort=False):
+    keys = ["model", "gpu", "gpus", "precision", "kv_precision", "engine", "scenario", "tp", "pp",
+            "ep", "metric"]  # fmt: skip
+    for key, rows in cases.groupby(keys, sort=False, dropna=False):
         g = dict(zip(keys, key, strict=True))
         argument = BATCH_ARGUMENT[str(g["scenario"])]
         batch_setting = {argument: rows["concurrency"].to_numpy(float)} if argument else {}
@@ -98,10 +101,12 @@ def predict(cases: pd.DataFrame, catalog: object) -> np.ndarray:
             catalog.gpu_spec(g["gpu"]),  # type: ignore[attr-defined]
             gpus=int(g["gpus"]),
             precision=str(g["precision"]),
+            kv_precision=g["kv_precision"] if isinstance(g["kv_precision"], str) else None,
             input_tokens=rows["input_tokens"].to_numpy(float),
             output_tokens=rows["output_tokens"].to_numpy(float),
             engine=str(g["engine"]),
             tp=int(g["tp"]),
+            pp=int(g["pp"]),
             ep=int(g["ep"]),
             max_throughput=argument is None,
             quant_scope="all_linear",

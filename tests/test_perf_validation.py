@@ -32,6 +32,9 @@ THROUGHPUT_MEDIAN_BOUND_PCT = 13.5
 LATENCY_MEDIAN_BOUND_PCT = 10.0
 #: GPUs that run vLLM on ROCm: scored separately (no ROCm profile; see the test below)
 ROCM_GPUS = ("mi300x", "mi325x")
+#: MLPerf Inference cases (validation_mlperf.json): scored by their own test, so the bounds
+#: above stay those of the sets they were measured on
+MLPERF_SOURCE_PREFIX = "mlperf"
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +70,8 @@ def test_validation_error_stays_within_the_measured_bounds(validation):
     _, cases, pred = validation
     abs_err = 100 * np.abs(pred / cases["measured"].to_numpy() - 1)
     assert (~np.isnan(pred)).sum() >= len(cases) - 1  # only the 4×A100 FP16 batch-240 run
-    scored = ~np.isnan(pred) & ~cases["gpu"].isin(ROCM_GPUS).to_numpy()
+    mlperf = cases["source"].str.startswith(MLPERF_SOURCE_PREFIX).to_numpy()
+    scored = ~np.isnan(pred) & ~cases["gpu"].isin(ROCM_GPUS).to_numpy() & ~mlperf
     throughput = cases["metric"].str.startswith("output_tokens").to_numpy()
     assert np.median(abs_err[scored]) <= OVERALL_MEDIAN_BOUND_PCT
     assert np.median(abs_err[scored & throughput]) <= THROUGHPUT_MEDIAN_BOUND_PCT
@@ -86,7 +90,8 @@ def test_vllm_profile_is_optimistic_on_rocm_mi300x(validation):
     documented, not fitted away. If a change moves MI300X predictions, this test says so and
     the band below and the report must be updated."""
     _, cases, pred = validation
-    rocm = cases["gpu"].isin(ROCM_GPUS).to_numpy()
+    mlperf = cases["source"].str.startswith(MLPERF_SOURCE_PREFIX).to_numpy()
+    rocm = cases["gpu"].isin(ROCM_GPUS).to_numpy() & ~mlperf
     assert rocm.sum() == 41
     signed = 100 * (pred[rocm] / cases["measured"].to_numpy()[rocm] - 1)
     assert -18.0 <= np.median(signed) <= -13.0  # measured -15.4 %
@@ -97,7 +102,8 @@ def test_vllm_profile_is_optimistic_on_rocm_mi300x(validation):
 def test_mi300x_microbenchmark_ratios_move_every_case_towards_the_measurement(validation):
     """The ratios only slow MI300X down: no case gets faster, and the median error shrinks."""
     module, cases, pred = validation
-    rocm = cases["gpu"].isin(ROCM_GPUS).to_numpy()
+    mlperf = cases["source"].str.startswith(MLPERF_SOURCE_PREFIX).to_numpy()
+    rocm = cases["gpu"].isin(ROCM_GPUS).to_numpy() & ~mlperf  # latency cases: slower = higher
 
     class DatasheetPeaks:  # the catalog, with MI300X's ratios reset to 1
         def __init__(self, cat):
@@ -113,6 +119,37 @@ def test_mi300x_microbenchmark_ratios_move_every_case_towards_the_measurement(va
     assert (pred[rocm] >= base - 1e-9).all()
     measured = cases["measured"].to_numpy()[rocm]
     assert np.median(np.abs(pred[rocm] / measured - 1)) < np.median(np.abs(base / measured - 1))
+
+
+def test_mlperf_llama2_offline_is_scored_in_its_measured_band(validation):
+    """MLPerf Inference v4.1/v5.0 Llama 2 70B Offline (closed division; output tokens/s per
+    GPU, mean lengths 222.3 in / the run's ~291 out). Measured: the model is optimistic on all
+    six. TensorRT-LLM on NVIDIA: H100 TP2x4 (v4.1) +4.6 %, H200 TP1x8 (v4.1) +13.4 %, H100
+    PP2x4 (v5.0) +8.1 %. vLLM 0.4.3 on ROCm, MI300X TP1 (v4.1; GPU ratios 0.89/0.66 included):
+    +16.1 to +21.0 %, the ROCm bias of the latency cases seen in throughput. Same DGX H100 from
+    v4.1 (TP2) to v5.0 (pipeline-parallel PP2): measured +27.7 %, predicted +32.0 %, so the
+    parallel split, not hardware, explains the gain. The dataset's lengths dominate the error
+    budget: +/-35 % input tokens (150 or 300) move the prediction by +14 % / -12 %."""
+    _, cases, pred = validation
+    mlperf = cases["source"].str.startswith(MLPERF_SOURCE_PREFIX).to_numpy()
+    assert mlperf.sum() == 6
+    assert not np.isnan(pred[mlperf]).any()
+    signed = 100 * (pred / cases["measured"].to_numpy() - 1)
+    nvidia = mlperf & (cases["engine"] == "trtllm").to_numpy()
+    rocm = mlperf & cases["gpu"].isin(ROCM_GPUS).to_numpy()
+    assert nvidia.sum() == 3
+    assert rocm.sum() == 3
+    assert 0.0 <= np.median(signed[nvidia]) <= 13.0
+    assert (np.abs(signed[nvidia]) <= 20.0).all()
+    assert 10.0 <= np.median(signed[rocm]) <= 26.0
+    assert (np.abs(signed[rocm]) <= 30.0).all()
+    # the v4.1 -> v5.0 gain on the same 8x H100 comes from the split (TP2 -> PP2)
+    ids = cases["id"].to_numpy()
+    v41 = ids == "mlperf-v4.1-llama-2-70b-99.9-nvidia-dgx-h100-h100-sxm-fp8-tp2x4"
+    v50 = ids == "mlperf-v5.0-llama-2-70b-99-nvidia-dgx-h100-h100-sxm-fp8-pp2x4"
+    measured_gain = float(cases["measured"][v50].iloc[0] / cases["measured"][v41].iloc[0])
+    assert measured_gain == pytest.approx(31306.8 / 24524.9)  # summary files, 8 GPUs each
+    assert float(pred[v50][0] / pred[v41][0]) == pytest.approx(measured_gain, rel=0.06)
 
 
 def test_fp4_tables_are_within_15_percent(validation):
