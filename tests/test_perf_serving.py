@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from llmcost._core.errors import InvalidInputError, UnsupportedPrecisionError
 from llmcost.perf import estimate_serving, get_engine_profile, memory_footprint
+from llmcost.perf.parallel import resolve_split
+from llmcost.perf.speed import deployment_rates
 from test_perf_specs import (
     A100_80GB,
     A100_80GB_PCIE,
@@ -209,3 +211,35 @@ def test_vllm_and_sglang_profiles_against_published_offline_runs(engine, model, 
     est = estimate_serving(model, gpu, gpus=gpus, precision="bf16", input_tokens=250,
                            output_tokens=194, engine=profile, max_throughput=True)  # fmt: skip
     assert est.output_tokens_per_s == pytest.approx(measured, rel=0.20)
+
+
+@pytest.mark.parametrize(
+    ("model", "gpu", "tp", "precision"),
+    [(LLAMA_31_8B, H100_SXM, 1, "bf16"), (LLAMA_31_8B, L40S, 1, "fp8"),
+     (LLAMA_31_70B, A100_80GB, 4, "bf16")],
+)  # fmt: skip
+def test_default_achievable_ratios_keep_nvidia_rates_at_datasheet_times_efficiency(
+    model, gpu, tp, precision
+):
+    """Ratio 1 (every NVIDIA GPU): the effective rates are the calibrated ones, datasheet peak ×
+    engine efficiency, exactly as before the ratios existed."""
+    engine = get_engine_profile("vllm")
+    r = deployment_rates(model, gpu, precision, precision, resolve_split(model, tp), engine)
+    assert r.bandwidth_bytes_per_s == gpu.hbm_bandwidth_gb_per_s * 1e9 * engine.bandwidth_efficiency
+    assert r.flops_per_s == gpu.peak_tflops(precision) * 1e12 * engine.compute_efficiency
+
+
+def test_a_gpu_with_lower_achievable_ratios_is_slower_and_says_why():
+    slow = dataclasses.replace(
+        H100_SXM, id="h100-derated", achievable_bandwidth_ratio=0.89, achievable_compute_ratio=0.66
+    )
+    kw = dict(gpus=1, precision="bf16", input_tokens=1000, output_tokens=200,
+              batch=np.array([1, 16, 64]))  # fmt: skip
+    base, derated = estimate_serving(LLAMA_31_8B, H100_SXM, **kw), estimate_serving(
+        LLAMA_31_8B, slow, **kw)  # fmt: skip
+    assert np.all(derated.tpot_s > base.tpot_s)
+    assert np.all(derated.ttft_s > base.ttft_s)
+    assert derated.basis["achievable_bandwidth_ratio"] == 0.89
+    assert derated.basis["achievable_compute_ratio"] == 0.66
+    assert "0.89× the H100's share" in derated.explain()
+    assert "share of its datasheet" not in base.explain()

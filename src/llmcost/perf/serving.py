@@ -163,6 +163,13 @@ class PerfEstimate:
             f"sequence-step, {e['step_overhead_s'] * 1e3:.1f} ms per step. "
             f"Source: {b['engine_source']}"
         )
+        ratios = (b["achievable_bandwidth_ratio"], b["achievable_compute_ratio"])
+        if ratios != (1.0, 1.0):
+            lines.append(
+                f"{b['gpu']} reaches {ratios[0]:.2f}× the H100's share of its datasheet HBM "
+                f"bandwidth and {ratios[1]:.2f}× its share of dense GEMM peak "
+                "(microbenchmarks; catalog gpus.csv)."
+            )
         return "\n".join(lines)
 
 
@@ -395,6 +402,8 @@ def estimate_serving(
         "efficiency": profile.as_dict(),
         "peak_tflops": rates.peak_flops_per_s / 1e12,
         "hbm_bandwidth_gb_per_s": gpu.hbm_bandwidth_gb_per_s,
+        "achievable_bandwidth_ratio": gpu.achievable_bandwidth_ratio,
+        "achievable_compute_ratio": gpu.achievable_compute_ratio,
         "interconnect_kind": gpu.interconnect_kind,
     }
 
