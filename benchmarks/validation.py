@@ -10,8 +10,10 @@ error, the overall median, and a markdown table for README.
 Nothing here is fitted: the ``trtllm`` profile was fitted on ``trtllm_h100_a100.json`` (H100 SXM
 and A100 SXM columns) by ``benchmarks/accuracy.py``; the other GPUs (H200, B200, GB200,
 A100 PCIe, L40S), FP4, and latency at given concurrency are out of sample. The ``vllm`` and
-``sglang`` profiles are NVIDIA-calibrated: AMD MI300X rows (vLLM on ROCm,
-``validation_vllm_rocm_mi300x.json``) show how far they carry to ROCm, not a ROCm profile.
+``sglang`` profiles are NVIDIA-calibrated; on AMD GPUs ``vllm`` runs its ``vllm-rocm`` variant,
+whose two overheads were fitted on the ROCm/vllm dev-docker rows of
+``validation_vllm_rocm_mi300x.json`` (so those rows are in sample; Oracle's and MLPerf's MI300X
+rows are not).
 MLPerf Inference Llama 2 70B Offline results (``validation_mlperf.json``) are output tokens/s
 per GPU of one replica at the dataset's mean lengths (the length spread is not modelled).
 

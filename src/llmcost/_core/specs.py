@@ -2,8 +2,8 @@
 
 The catalog builds these from its pydantic records (``ModelRecord.to_spec()``); the math layers
 (``perf``, ``cost``) take them without knowing about files or pydantic. Units are in the names.
-Only the fields a hand-built spec can get silently wrong are checked here (the GPU's achievable
-ratios); the rest is validated by the catalog records.
+Only the fields a hand-built spec can get silently wrong are checked here (the GPU's vendor and
+achievable ratios); the rest is validated by the catalog records.
 """
 
 from __future__ import annotations
@@ -80,6 +80,9 @@ COMPUTE_PRECISION: dict[str, str] = {
 }
 
 
+#: GPU vendors: the software stack an engine runs on (CUDA for "nvidia", ROCm for "amd").
+GPU_VENDORS = ("nvidia", "amd")
+
 #: Upper bound of ``GpuSpec.achievable_*_ratio``: a GPU reaching twice the reference's share
 #: of its own datasheet peak is a data error, not a measurement.
 MAX_ACHIEVABLE_RATIO = 2.0
@@ -97,6 +100,9 @@ class GpuSpec:
     ``achievable_compute_ratio`` carry a GPU's measured microbenchmark fractions relative to
     the H100 SXM's, whose fractions the engine profiles' efficiencies already contain
     (:func:`llmcost.perf.speed.deployment_rates` multiplies them in) [ratio, default 1].
+
+    ``vendor`` ("nvidia" or "amd") picks the engine's software stack: an engine named by id
+    runs its ROCm profile on AMD GPUs (:func:`llmcost.perf.engines.get_engine_profile`).
     """
 
     id: str
@@ -123,8 +129,15 @@ class GpuSpec:
     achievable_bandwidth_ratio: float = 1.0
     #: The same for dense GEMM throughput (max-achievable matmul FLOP/s ÷ dense peak).
     achievable_compute_ratio: float = 1.0
+    #: "nvidia" (CUDA) or "amd" (ROCm); a hand-built AMD spec must say so.
+    vendor: str = "nvidia"
 
     def __post_init__(self) -> None:
+        if self.vendor not in GPU_VENDORS:
+            raise InvalidInputError(
+                f"vendor of GPU {self.id!r} must be one of {', '.join(GPU_VENDORS)}; "
+                f"got {self.vendor!r}"
+            )
         for name in ("achievable_bandwidth_ratio", "achievable_compute_ratio"):
             value = getattr(self, name)
             if not 0.0 < value <= MAX_ACHIEVABLE_RATIO:

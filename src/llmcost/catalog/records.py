@@ -294,6 +294,7 @@ class GpuRecord(_Record):
             scale_up_domain_gpus=self.scale_up_domain_gpus,
             achievable_bandwidth_ratio=self.achievable_bandwidth_ratio,
             achievable_compute_ratio=self.achievable_compute_ratio,
+            vendor=self.vendor,
         )
 
 

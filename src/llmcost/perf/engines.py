@@ -7,6 +7,10 @@ One profile per engine, the same for every model, GPU and workload (no per-case 
 throughput relative to TensorRT-LLM from published measurements cited in their ``source``.
 Users can build their own (``dataclasses.replace(get_engine_profile("vllm"), ...)``) or fit
 one to their measurements (:func:`llmcost.perf.fit.fit_engine_profile`).
+
+An engine runs different kernels on ROCm than on CUDA: an engine named by id on an AMD GPU
+(``GpuSpec.vendor == "amd"``) gets its ROCm variant from :data:`ROCM_ENGINE_PROFILES` when one
+exists (``vllm`` → ``vllm-rocm``); a profile passed as an object is never swapped.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from .._core.errors import InvalidInputError, UnknownIdError
 from .._core.specs import GpuSpec
 from .device import is_large_gpu
 
-__all__ = ["ENGINE_PROFILES", "EngineProfile", "get_engine_profile"]
+__all__ = ["ENGINE_PROFILES", "ROCM_ENGINE_PROFILES", "EngineProfile", "get_engine_profile"]
 
 
 @dataclass(frozen=True)
@@ -261,8 +265,8 @@ _VLLM = _scaled(
         "dev-docker tables, vLLM 0.10.0, and Oracle's 2024 405B post; 41 fixed-batch latency "
         "cases) ran 19 % slower than predicted at datasheet peaks; the GPU's measured "
         "achievable bandwidth/compute ratios (gpus.csv, from microbenchmarks) bring that to "
-        "-15 % (median), the rest growing with decode batch: an engine-side cost, not fitted "
-        "here, so no ROCm profile is shipped. 10 µs per sequence-step of "
+        "-15 % (median), the rest growing with decode batch: an engine-side cost, fitted in "
+        "the vllm-rocm profile that AMD GPUs get (see its source). 10 µs per sequence-step of "
         "Python scheduling/sampling (vLLM v0.6.0 blog: CPU overhead was the bottleneck that "
         "multi-step scheduling hides). Memory: gpu_memory_utilization 0.9 (default); "
         "activations for 8192 batched tokens (fp32 logits + MLP gate/up) = 4.35 GiB for Llama "
@@ -309,11 +313,54 @@ _SGLANG = _scaled(
     ),
 )
 
+_VLLM_ROCM = replace(
+    _VLLM,
+    name="vllm-rocm",
+    step_overhead_s=2.3e-3,
+    sequence_layer_overhead_s=0.72e-6,
+    source=(
+        "vLLM on ROCm (AMD Instinct): the vllm profile (kernels, memory rules, defaults) with a "
+        "larger per-step cost and per-sequence-layer cost, both fitted (least absolute log "
+        "error, scipy Nelder-Mead) on the 32 ROCm/vllm dev-docker latency cases ONLY "
+        "(ROCm/vllm@040de12 docs/dev-docker/README.md: vLLM 0.10.0 V1 + AITER on ROCm 6.4.1, "
+        "benchmark_latency.py, Llama 3.1 70B/405B FP8 TP8 on 8x MI300X, 128 or 2048 in / 2048 "
+        "out, batch 1-128), with MI300X's achievable ratios (gpus.csv 0.89/0.66) applied: "
+        "step_overhead_s 2.3 ms (vllm: 1.0 ms) and sequence_layer_overhead_s 0.72 µs (vllm: "
+        "0.3 µs). Why these two: at batch 1 both models ran ~1.2 ms per step slower than "
+        "predicted (70B 8.4 vs 7.2 ms, 405B 23.7 vs 22.5 ms per token), a fixed per-step cost "
+        "independent of model size; the rest grew with the decode batch (128/2048: -14 % at "
+        "batch 1 to -25 % at 64-128), i.e. with the per-sequence work of each layer's paged "
+        "attention. Fitting both on the 70B rows alone gives 2.32 ms / 0.72 µs and takes "
+        "the 405B rows from -5.4 to +0.4 % median signed error. Fit set: median absolute "
+        "error 13.7 -> 2.7 %, median signed -12.0 -> +0.2 %. Held out (not fitted): Oracle "
+        "OCI 405B FP8 TP8 128/128, batch 1-256 (2024-10-10 post, older vLLM V0): 19.9 -> "
+        "13.1 % (signed -19.9 -> -13.1 %); MLPerf Inference v4.1 Llama 2 70B Offline, 1x "
+        "MI300X, vLLM 0.4.3 (3 cases): +18.0 -> +5.1 % output tokens/s. Worse: prefill-heavy "
+        "runs at large batch (2048/2048 at batch 32-128: +11 to +27 % too slow, +14 % before): "
+        "prefill on MI300X is faster than the 0.66 GEMM ratio says, not modelled. Published "
+        "context, not fitted numbers: ROCm decode attention is its own kernel family, and its "
+        "choice moves end-to-end results (vllm-project/vllm PR #8310 ROCm custom paged "
+        "attention for MI300; PR #15720 ROCm paged attention in V1: Llama 70B ShareGPT "
+        "benchmark 96.75 -> 91.33 s against upstream's Triton decode kernel); ROCm kernel "
+        "launch/CPU overhead (ROCm docs 'vLLM V1 performance optimization': "
+        "HIP_FORCE_DEV_KERNARG=1 'improves kernel launch performance'; ROCm/clr issue #78; "
+        "sgl-project/sglang issue #1857: TP8 scheduling overhead on AMD). No ROCm variant "
+        "for sglang (no SGLang-on-ROCm measurement in the validation set; its ROCm attention "
+        "backends differ from vLLM's) nor trtllm (CUDA only)."
+    ),
+)
+
 ENGINE_PROFILES: dict[str, EngineProfile] = {p.name: p for p in (_VLLM, _SGLANG, _TRTLLM)}
 
+#: Engine id → the profile it runs with on AMD GPUs (ROCm); engines not listed keep theirs.
+ROCM_ENGINE_PROFILES: dict[str, EngineProfile] = {"vllm": _VLLM_ROCM}
 
-def get_engine_profile(engine: str | EngineProfile) -> EngineProfile:
+
+def get_engine_profile(engine: str | EngineProfile, gpu: GpuSpec | None = None) -> EngineProfile:
     """Return the profile named ``engine`` (or ``engine`` itself if it already is one).
+
+    With ``gpu`` from an AMD vendor, an engine id with a ROCm variant
+    (:data:`ROCM_ENGINE_PROFILES`) returns that variant; a profile object is returned as is.
 
     >>> get_engine_profile("trtllm").name
     'trtllm'
@@ -321,6 +368,9 @@ def get_engine_profile(engine: str | EngineProfile) -> EngineProfile:
     if isinstance(engine, EngineProfile):
         return engine
     try:
-        return ENGINE_PROFILES[engine]
+        profile = ENGINE_PROFILES[engine]
     except KeyError:
         raise UnknownIdError("engine", str(engine), ENGINE_PROFILES) from None
+    if gpu is not None and gpu.vendor == "amd":
+        return ROCM_ENGINE_PROFILES.get(engine, profile)
+    return profile

@@ -226,7 +226,7 @@ def memory_footprint(
         Sequences held at once for ``max_context_tokens`` [sequences].
     """
     check_precision(precision)
-    profile = get_engine_profile(engine)
+    profile = get_engine_profile(engine, gpu)
     if gpu is not None:
         profile = profile.for_gpu(gpu)
     kv_prec = kv_precision or default_kv_precision(precision, profile)

@@ -86,8 +86,9 @@ class PerfEstimate:
         The same batch at 100 % of peak bandwidth and FLOPs, no overheads — an upper bound.
     basis
         Inputs, the parallel split, the dominant part of the step time (``bound``: bandwidth,
-        compute or interconnect, whatever set the batch), the engine profile with its
-        efficiency factors and source.
+        compute or interconnect, whatever set the batch), the engine profile (``engine``;
+        ``engine_requested`` is the id asked for, which differs when an AMD GPU picked the
+        engine's ROCm variant) with its efficiency factors and source.
     """
 
     batch_size: Any
@@ -163,6 +164,12 @@ class PerfEstimate:
             f"sequence-step, {e['step_overhead_s'] * 1e3:.1f} ms per step. "
             f"Source: {b['engine_source']}"
         )
+        if b["engine_requested"] != b["engine"]:
+            lines.append(
+                f"{b['gpu']} is an AMD GPU: engine {b['engine_requested']} runs its ROCm "
+                f"profile {b['engine']} ({e['sequence_layer_overhead_s'] * 1e6:.2f} µs per "
+                "sequence per layer per step, fitted on vLLM-on-MI300X latency tables)."
+            )
         ratios = (b["achievable_bandwidth_ratio"], b["achievable_compute_ratio"])
         if ratios != (1.0, 1.0):
             lines.append(
@@ -287,7 +294,7 @@ def estimate_serving(
         Which layers a quantized checkpoint quantizes (see :func:`~llmcost.perf.weight_bytes`).
     """
     check_precision(precision)
-    profile = get_engine_profile(engine).for_gpu(gpu)
+    profile = get_engine_profile(engine, gpu).for_gpu(gpu)
     kv_prec = kv_precision or default_kv_precision(precision, profile)
     check_precision(kv_prec, "kv_precision", KV_PRECISIONS)
     modes = [
@@ -398,6 +405,7 @@ def estimate_serving(
         "tpot_slo_s": tpot_slo_s,
         "ttft_slo_s": ttft_slo_s,
         "engine": profile.name,
+        "engine_requested": engine if isinstance(engine, str) else profile.name,
         "engine_source": profile.source,
         "efficiency": profile.as_dict(),
         "peak_tflops": rates.peak_flops_per_s / 1e12,
