@@ -67,13 +67,13 @@ def emit(out: Output, *, as_json: bool) -> None:
 
 
 def format_table(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
-    """Render rows as a plain fixed-width text table.
+    """Render rows as a plain fixed-width text table (None blank, NaN and ±inf as "n/a").
 
-    >>> print(format_table([{"id": "a", "x": 1.5}, {"id": "bb", "x": 10.0}]))
+    >>> print(format_table([{"id": "a", "x": 1.5}, {"id": "bb", "x": float("nan")}]))
     id  x
     --  ---
     a   1.5
-    bb  10
+    bb  n/a
     """
     if not rows:
         return "(no rows)"
@@ -83,6 +83,8 @@ def format_table(rows: list[dict[str, Any]], columns: list[str] | None = None) -
         if v is None:
             return ""
         if isinstance(v, float):
+            if not math.isfinite(v):
+                return "n/a"
             return f"{v:,.6g}" if abs(v) < 1e6 else f"{v:,.0f}"
         return str(v)
 

@@ -66,9 +66,9 @@ def render_text(result: Comparison) -> str:
     ]
     for o in result.options:
         parts = ", ".join(
-            f"{k.removesuffix('_usd')} {v:,.0f}" for k, v in o.components.items() if v
+            f"{k.removesuffix('_usd')} {_amount(v)}" for k, v in o.components.items() if v != 0
         )
-        lines.append(f"  {o.name}: {parts or 'n/a'}")
+        lines.append(f"  {o.name}: {parts or '0'}")
     horizon = [
         f"  {o.name}: {_money(o.horizon_cumulative_usd[-1])} cumulative, NPV {_money(o.npv_usd)}"
         for o in result.options
@@ -82,6 +82,11 @@ def render_text(result: Comparison) -> str:
         "(sources, dates): see --json",
     ]
     return "\n".join(lines)
+
+
+def _amount(value: float) -> str:
+    """A USD amount rounded to dollars; "n/a" for NaN (an option that does not fit)."""
+    return "n/a" if math.isnan(value) else f"{value:,.0f}"
 
 
 def _money(value: float | None) -> str:

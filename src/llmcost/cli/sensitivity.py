@@ -1,8 +1,9 @@
 """``llmcost sensitivity SCENARIO.toml [--monte-carlo N] [--seed S] [--json]``.
 
 A tornado table (each uncertain input at its P10 and P90, the others at the scenario's values)
-and, with ``--monte-carlo N``, the P5/P50/P95 of each option's monthly cost and the probability
-that each option is the cheapest. Uncertain inputs come from the scenario's ``[uncertainty]``
+and, with ``--monte-carlo N``, the P5/P50/P95 of each option's monthly cost (over the draws
+where it is feasible; the share where it is not is listed) and the probability that each
+option is the cheapest. Uncertain inputs come from the scenario's ``[uncertainty]``
 table; without one, the defaults of :func:`default_uncertainty` are used and listed.
 """
 
@@ -262,6 +263,7 @@ def render_text(payload: dict[str, Any]) -> str:
                     "p95": s["p95"],
                     "mean": s["mean"],
                     "P(cheapest)": f"{mc['probability_cheapest'].get(name, 0.0):.1%}",
+                    "infeasible": f"{s['undefined_fraction']:.1%}",
                 }
             )
         lines.append(format_table(rows))

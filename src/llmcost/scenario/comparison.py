@@ -208,7 +208,7 @@ class Comparison:
                     "kind": o.kind,
                     "USD/month": _money(o.monthly_cost_usd),
                     "USD/1M tok": "" if math.isnan(o.usd_per_mtok) else f"{o.usd_per_mtok:.3f}",
-                    "GPUs": "" if o.gpus is None else f"{o.gpus:g}",
+                    "GPUs": "" if o.gpus is None else _count(o.gpus),
                     "util": ""
                     if o.utilization is None or math.isnan(o.utilization)
                     else f"{o.utilization:.0%}",
@@ -265,6 +265,11 @@ def _short_notes(warnings: list[str], width: int = 60) -> str:
 
 
 def _money(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{value:,.0f}"
+
+
+def _count(value: float) -> str:
+    """A whole count with thousands separators; "n/a" for NaN (the option does not fit)."""
     return "n/a" if math.isnan(value) else f"{value:,.0f}"
 
 

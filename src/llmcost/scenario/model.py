@@ -106,7 +106,7 @@ def option_variables(ev: Evaluator) -> dict[str, str]:
 class ScenarioModel:
     """Each option's monthly cost as a function of named input arrays.
 
-    ``model(inputs)`` returns ``{option name: monthly cost [USD]}``;
+    ``model(inputs)`` returns ``{option name: monthly cost [USD]}`` (NaN where infeasible);
     :meth:`evaluate` returns every output of every option.
     """
 
@@ -166,9 +166,16 @@ class ScenarioModel:
         return (ranked[1], ranked[0]) if len(ranked) > 1 else None
 
     def __call__(self, inputs: Mapping[str, ArrayLike] | None = None) -> dict[str, Any]:
-        """Monthly cost [USD] of each option for the arrays in ``inputs``."""
-        full = self.evaluate(inputs, outputs=("monthly_cost_usd",))
-        return {name: out["monthly_cost_usd"] for name, out in full.items()}
+        """Monthly cost [USD] of each option for the arrays in ``inputs``; NaN where the option
+        is infeasible (as :func:`compare` judges it: weights, latency targets, replica cap,
+        context limits), which the analyses read as "cannot serve this", never as cheapest.
+        :meth:`evaluate` keeps the cost of an infeasible option beside ``feasible``."""
+        full = self.evaluate(inputs, outputs=("monthly_cost_usd", "feasible"))
+        out = {}
+        for name, o in full.items():
+            cost = np.where(o["feasible"], o["monthly_cost_usd"], np.nan)
+            out[name] = cost.item() if cost.ndim == 0 else cost
+        return out
 
     def evaluate(
         self,
