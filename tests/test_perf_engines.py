@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,6 +14,7 @@ from llmcost._core.errors import InvalidInputError
 from llmcost.catalog import load_catalog
 from llmcost.perf import estimate_serving, get_engine_profile, step_time_s
 from llmcost.perf.engines import ENGINE_PROFILES, ROCM_ENGINE_PROFILES
+from llmcost.perf.fit import predict_measurements
 from llmcost.perf.parallel import resolve_split
 from llmcost.perf.speed import deployment_rates
 from test_perf_specs import H100_SXM, LLAMA_31_70B
@@ -136,3 +138,21 @@ def test_hand_built_specs_default_to_nvidia():
                          output_tokens=128, batch=1).basis["efficiency"]["step_overhead_s"],
         1.0e-3,
     )  # fmt: skip
+
+
+def test_measurements_on_amd_are_predicted_with_the_rocm_variant():
+    """predict_measurements (what fit_engine_profile scores) resolves an engine id per GPU,
+    as estimate_serving does."""
+    runs = pd.DataFrame(
+        [dict(model="llama-3.1-70b", gpu=g, gpus=8, precision="fp8", input_tokens=128,
+              output_tokens=2048, batch=64) for g in ("mi300x", "h100-sxm")]
+    )  # fmt: skip
+    specs = {"llama-3.1-70b": LLAMA_31_70B, "mi300x": MI300X, "h100-sxm": H100_SXM}
+    pred = predict_measurements(runs, "vllm", specs)
+    for gpu, value in zip((MI300X, H100_SXM), pred, strict=True):
+        est = estimate_serving(LLAMA_31_70B, gpu, gpus=8, precision="fp8", input_tokens=128,
+                               output_tokens=2048, batch=64)  # fmt: skip
+        assert value == pytest.approx(float(est.output_tokens_per_s))
+    cuda = predict_measurements(runs, get_engine_profile("vllm"), specs)
+    assert pred[0] < cuda[0]  # the ROCm variant is slower on AMD
+    assert pred[1] == cuda[1]  # and absent on NVIDIA

@@ -95,7 +95,6 @@ def predict_measurements(
     missing = [c for c in _REQUIRED[:-1] if c not in measurements.columns]
     if missing:
         raise InvalidInputError(f"measurements need columns {', '.join(missing)}")
-    prof = get_engine_profile(profile)
     frame = measurements.reset_index(drop=True)
     optional = ["tp", "pp", "ep", "kv_precision", "quant_scope", "batch", "concurrency",
                 "requests"]  # fmt: skip
@@ -123,7 +122,7 @@ def predict_measurements(
             precision=str(g["precision"]).lower(),
             input_tokens=rows["input_tokens"].to_numpy(float),
             output_tokens=rows["output_tokens"].to_numpy(float),
-            engine=prof,
+            engine=profile,  # an id resolves per GPU (vllm-rocm on AMD GPUs)
             kv_precision=_opt(g["kv_precision"]),
             tp=None if _opt(g["tp"]) is None else int(g["tp"]),
             pp=1 if _opt(g["pp"]) is None else int(g["pp"]),
