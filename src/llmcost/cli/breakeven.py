@@ -106,10 +106,14 @@ def handle(args: argparse.Namespace) -> Output:
     scenario, model = model_from_args(args)
     if len(model.option_names) < 2:
         raise InvalidInputError("break-even needs a scenario with at least two options")
-    lo, hi, scale = default_search_range(model, args.variable)
-    lo = args.lo if args.lo is not None else lo
-    hi = args.hi if args.hi is not None else hi
-    scale = args.scale or scale
+    if args.lo is not None and args.hi is not None:  # no default needed (there may be none)
+        model.evaluate({args.variable: args.lo})  # raises on an unknown name, did you mean …
+        lo, hi, scale = args.lo, args.hi, args.scale or "linear"
+    else:
+        lo, hi, scale = default_search_range(model, args.variable)
+        lo = args.lo if args.lo is not None else lo
+        hi = args.hi if args.hi is not None else hi
+        scale = args.scale or scale
     results = breakeven_pairs(
         model,
         args.variable,
@@ -137,13 +141,18 @@ def _fmt(x: float | None) -> str:
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
 
 
+def _baseline(x: float | None) -> str:
+    """The scenario's value; "n/a" when it has none (features differ, or NaN: no cap)."""
+    return "n/a" if x is None or not math.isfinite(x) else _fmt(x)
+
+
 def render_text(payload: dict[str, Any]) -> str:
     """Readable summary: one line per pair, then every crossing."""
     lo, hi = payload["search_range"]
     lines = [
         f"{payload['scenario']}: break-even in {payload['variable']} over "
         f"[{_fmt(lo)}, {_fmt(hi)}] ({payload['scale']}); scenario value "
-        f"{_fmt(payload['baseline'])}",
+        f"{_baseline(payload['baseline'])}",
         "",
     ]
     rows = []

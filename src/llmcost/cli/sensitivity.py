@@ -79,7 +79,11 @@ def space_for(scenario: Scenario, model: ScenarioModel) -> tuple[ParameterSpace,
     each input ("scenario" or the default's reason)."""
     if scenario.uncertainty:
         spec = {k: v.model_dump(exclude_none=True) for k, v in scenario.uncertainty.items()}
-        return ParameterSpace.from_dict(spec), dict.fromkeys(spec, "scenario [uncertainty]")
+        try:
+            space = ParameterSpace.from_dict(spec)
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"the scenario's [uncertainty] table: {exc}") from None
+        return space, dict.fromkeys(spec, "scenario [uncertainty]")
     defaults = default_uncertainty(model)
     if not defaults:
         raise InvalidInputError("no uncertain inputs: add an [uncertainty] table to the scenario")

@@ -151,7 +151,8 @@ def replica_plan(
         :func:`profile_from_peak_to_average`
     capacity_requests_per_s_per_replica : what one replica serves at full load [requests/s], > 0
     target_utilization : load a replica is planned to run at (headroom) [0–1], > 0
-    min_replicas, max_replicas : bounds on the replicas running [replicas]
+    min_replicas, max_replicas : bounds on the replicas running [replicas]; a fractional
+        bound is rounded inward (min up, max down)
     scale_to_zero : allow zero replicas in hours without demand
     autoscaling : replicas follow the hourly demand; False holds the peak hour's replicas all
         day (a fixed fleet sized for the peak)
@@ -177,11 +178,15 @@ def replica_plan(
         lo_inclusive=False,
     )
     util = check_range(target_utilization, "target_utilization", lo=0.0, hi=1.0, lo_inclusive=False)
-    lo_rep = check_nonnegative(min_replicas, "min_replicas")
-    hi_rep = check_range(max_replicas, "max_replicas", lo=0.0)
-    if np.any(lo_rep > hi_rep):
+    # Replicas are whole: a fractional bound (a sweep or a draw) is rounded inward.
+    lo_rep = np.ceil(check_nonnegative(min_replicas, "min_replicas"))
+    hi_rep = np.floor(check_range(max_replicas, "max_replicas", lo=0.0))
+    lo_b, hi_b = np.broadcast_arrays(lo_rep, hi_rep)
+    over = np.flatnonzero(lo_b > hi_b)
+    if over.size:
         raise InvalidInputError(
-            f"min_replicas must be ≤ max_replicas; got {lo_rep.max()!r} > {hi_rep.min()!r}"
+            "min_replicas must be ≤ max_replicas (whole replicas); got "
+            f"{lo_b.flat[over[0]]:g} > {hi_b.flat[over[0]]:g}"
         )
     to_zero = np.asarray(scale_to_zero, dtype=bool)
     autoscaled = np.asarray(autoscaling, dtype=bool)

@@ -327,7 +327,10 @@ def _resolve_all(
     model = ScenarioModel(mix=mix, evaluators=tuple(r.evaluator for r in resolved))
     unknown = [k for k in scenario.uncertainty if k not in model.variables]
     if unknown:
-        model.evaluate({unknown[0]: 0.0})  # raises naming the input, with "did you mean"
+        try:
+            model.evaluate({unknown[0]: 0.0})  # raises naming the input, with "did you mean"
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"uncertainty.{unknown[0]}: {exc}") from None
     return model, resolved
 
 
