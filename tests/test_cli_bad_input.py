@@ -114,3 +114,21 @@ def test_breakeven_text_without_a_scenario_value(tmp_path: Path, capsys: Any) ->
     )  # fmt: skip
     assert code == 0
     assert out.splitlines()[0].endswith("scenario value n/a")
+
+
+def test_zero_output_tokens_on_the_performance_model(tmp_path: Path, capsys: Any) -> None:
+    measured = HEAD.replace("output_tokens_per_request = 200", "output_tokens_per_request = 0")
+    text = measured.replace("requests_per_s_per_replica = 1.0\n", "")
+    code, _, err = _run(tmp_path, capsys, text, "compare")
+    assert code == 2
+    assert err.strip() == (
+        "llmcost: error: options[1](hosted): the performance model needs "
+        "output_tokens_per_request ≥ 1; feature 'all' has 0 (give a measured "
+        "requests_per_s_per_replica instead)"
+    )
+    # with a measured capacity the same workload compares: gpt-4o bills 1e9 input tokens only
+    code, out, err = _run(tmp_path, capsys, measured, "compare", "--json")
+    assert code == 0, err
+    api = json.loads(out)["options"][0]
+    assert api["monthly_cost_usd"] == pytest.approx(2500.0)  # 1e9 × $2.50 / 1e6
+    assert api["output_usd_per_mtok"] is None  # no output tokens: null, not NaN

@@ -190,3 +190,21 @@ gpu_usd_per_hour = 2.0
     assert big.split()[2:4] == ["n/a", "n/a"]  # USD/month, GPUs: 405B FP8 (405 GB) > 80 GB
     assert "  big: gpu n/a" in out
     assert "  api: 0" in out  # zero volume: a zero bill, not "n/a"
+
+
+@pytest.mark.parametrize("kind", ["hist", "cdf"])
+def test_monte_carlo_figure_with_an_option_infeasible_in_every_draw(kind: str) -> None:
+    import warnings
+
+    from llmcost.export import plots
+
+    model = scenario_model(_scenario(8e6), catalog=CATALOG)
+    space = ParameterSpace.from_dict(
+        {"requests_per_month": {"dist": "uniform", "low": 6e6, "high": 9e6}}
+    )
+    mc = monte_carlo(model, space, 100, seed=1, options=["api", "hosted"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # was: invalid value in divide
+        fig = plots.monte_carlo_figure(mc, kind=kind)
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert labels == ["api", "hosted (infeasible in every draw)"]

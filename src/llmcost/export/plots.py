@@ -189,7 +189,9 @@ def monte_carlo_figure(
         values = result.draws[name]
         finite = np.sort(values[np.isfinite(values)])
         color = f"C{i}"
-        if kind == "hist":
+        if not finite.size:  # infeasible in every draw: nothing to draw, say so
+            ax.plot([], [], label=f"{name} (infeasible in every draw)", color=color)
+        elif kind == "hist":
             ax.hist(finite, bins=edges, alpha=0.5, label=name, density=True, color=color)
         else:
             ax.plot(finite, np.arange(1, finite.size + 1) / values.size, label=name, color=color)

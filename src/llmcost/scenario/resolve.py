@@ -525,6 +525,13 @@ def _perf_seconds_per_request(
     from ..perf import estimate_serving
 
     prompt = mix.input_tokens if image_tokens is None else mix.input_tokens + image_tokens
+    for side, tokens in (("input", prompt), ("output", mix.output_tokens)):
+        empty = [n for n, t in zip(mix.names, tokens, strict=True) if t <= 0]
+        if empty:
+            raise InvalidInputError(
+                f"{where}: the performance model needs {side}_tokens_per_request ≥ 1; feature "
+                f"{empty[0]!r} has 0 (give a measured requests_per_s_per_replica instead)"
+            )
     tin = prompt[:, np.newaxis]
     tout = mix.output_tokens[:, np.newaxis]
     grid = CACHED_GRID[np.newaxis, :]
