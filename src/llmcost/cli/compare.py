@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 import math
 import warnings
+from typing import Any
 
-from .._core.errors import StaleCatalogWarning
+from .._core.errors import InvalidInputError, StaleCatalogWarning
 from ..scenario import Comparison, compare
 from ..scenario.comparison import text_table
 from ._common import Output
@@ -93,6 +94,22 @@ def _money(value: float | None) -> str:
     return "n/a" if value is None or math.isnan(value) else f"${value:,.0f}"
 
 
+def _workbook_analysis(args: argparse.Namespace, result: Comparison) -> Any:
+    """The workbook's Break-even and Sensitivity sheets: the same analysis as ``llmcost report``
+    (default uncertainty or the scenario's ``[uncertainty]``, 10,000 Monte Carlo draws, seed 0),
+    so the two documents agree; none when nothing is uncertain (e.g. zero volume)."""
+    from ..export.report import analyze
+    from ..scenario import load_scenario
+    from .report import DEFAULT_DRAWS
+    from .sensitivity import DEFAULT_SEED, space_for
+
+    try:
+        space = space_for(load_scenario(args.scenario), result.model)[0]
+    except InvalidInputError:
+        return analyze(result)
+    return analyze(result, space=space, monte_carlo_draws=DEFAULT_DRAWS, seed=DEFAULT_SEED)
+
+
 def handle(args: argparse.Namespace) -> Output:
     """Run ``compare``: JSON payload (DESIGN.md §4) and the text report."""
     result = comparison_from_args(args)
@@ -101,6 +118,7 @@ def handle(args: argparse.Namespace) -> Output:
     if args.csv or args.xlsx:
         from ..export.files import write_files
 
-        payload["written"] = write_files(result, csv=args.csv, xlsx=args.xlsx)
+        analysis = _workbook_analysis(args, result) if args.xlsx else None
+        payload["written"] = write_files(result, csv=args.csv, xlsx=args.xlsx, analysis=analysis)
         text += "".join(f"\nwrote {path}" for path in payload["written"].values())
     return Output(payload=payload, text=text)
