@@ -125,8 +125,8 @@ def test_achievable_compute_ratio_slows_the_compute_bound_prefill_chunk_by_its_i
 
 @settings(max_examples=50, deadline=None)
 @given(
-    bandwidth_ratio=st.floats(0.05, MAX_ACHIEVABLE_RATIO),
-    compute_ratio=st.floats(0.05, MAX_ACHIEVABLE_RATIO),
+    bandwidth_ratio=st.floats(0.05, 1.0),
+    compute_ratio=st.floats(0.05, 1.0),
     sequences=st.integers(1, 64),
     context=st.floats(1.0, 4000.0),
 )
@@ -147,6 +147,55 @@ def test_ratios_divide_the_effective_rates_exactly(
     assert float(t1.roofline) == float(t0.roofline)
     assert scaled.bandwidth_bytes_per_s == pytest.approx(1e12 * bandwidth_ratio)
     assert scaled.flops_per_s == pytest.approx(100e12 * compute_ratio)
+
+
+def test_efficiency_times_ratio_is_capped_at_the_datasheet_peak():
+    # engine 0.6 × ratio 2 = 1.2 → 1.0 (the datasheet peak); 0.4 × 2 = 0.8 stays
+    engine = dataclasses.replace(IDEAL, bandwidth_efficiency=0.6, compute_efficiency=0.4)
+    gpu = dataclasses.replace(GPU, achievable_bandwidth_ratio=2.0, achievable_compute_ratio=2.0)
+    r = deployment_rates(TINY, gpu, "bf16", "bf16", resolve_split(TINY, 1), engine)
+    assert r.bandwidth_bytes_per_s == pytest.approx(1e12)  # 1 TB/s × min(1, 1.2)
+    assert r.flops_per_s == pytest.approx(0.8 * 100e12)  # 100 TFLOP/s × 0.8
+    assert r.attention_flops_per_s == pytest.approx(0.8 * 100e12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    bandwidth_ratio=st.floats(0.05, MAX_ACHIEVABLE_RATIO),
+    compute_ratio=st.floats(0.05, MAX_ACHIEVABLE_RATIO),
+    bandwidth_efficiency=st.floats(0.05, 1.0),
+    compute_efficiency=st.floats(0.05, 1.0),
+    moe_efficiency=st.floats(0.05, 1.0),
+    sequences=st.integers(0, 256),
+    context=st.floats(1.0, 4000.0),
+    prefill_tokens=st.integers(0, 4096),
+)
+def test_no_step_is_faster_than_the_datasheet_roofline(
+    bandwidth_ratio,
+    compute_ratio,
+    bandwidth_efficiency,
+    compute_efficiency,
+    moe_efficiency,
+    sequences,
+    context,
+    prefill_tokens,
+):
+    """Ratios up to 2 × any engine efficiency never put a step above the datasheet roofline."""
+    gpu = dataclasses.replace(
+        GPU, achievable_bandwidth_ratio=bandwidth_ratio, achievable_compute_ratio=compute_ratio
+    )
+    engine = dataclasses.replace(
+        IDEAL,
+        bandwidth_efficiency=bandwidth_efficiency,
+        compute_efficiency=compute_efficiency,
+        moe_efficiency=moe_efficiency,
+    )
+    r = deployment_rates(TINY, gpu, "bf16", "bf16", resolve_split(TINY, 1), engine)
+    assert r.bandwidth_bytes_per_s <= r.peak_bandwidth_bytes_per_s
+    assert r.flops_per_s <= r.peak_flops_per_s
+    assert r.attention_flops_per_s <= r.peak_attention_flops_per_s
+    t = step_time_s(r, sequences, context, prefill_tokens, 300.0)
+    assert float(t.total) >= float(t.roofline) * (1 - 1e-12)
 
 
 @pytest.mark.parametrize("field", ["achievable_bandwidth_ratio", "achievable_compute_ratio"])

@@ -18,7 +18,8 @@ roofline). The engine efficiencies were calibrated on H100 SXM / A100 SXM and so
 GPUs' achievable shares of their datasheet peaks; a GPU's ``achievable_*_ratio``
 (:class:`~llmcost._core.specs.GpuSpec`: its microbenchmark share ÷ the H100's, 1 without a
 measured difference; MI300X and MI325X carry theirs in data/pricing/gpus.csv) rescales them to
-its own. ``roofline`` stays at the datasheet peaks.
+its own; ratio × efficiency is capped at 1, so no effective rate exceeds its datasheet peak.
+``roofline`` stays at the datasheet peaks.
 
 - Matmul FLOPs = 2 × active matmul parameters per token (Kaplan et al. 2020, "Scaling Laws",
   C_forward ≈ 2N); attention FLOPs per token at context p = 4 × heads × head_dim × p per layer
@@ -207,6 +208,10 @@ def deployment_rates(
 ) -> DeploymentRates:
     """Collect the per-GPU bytes, FLOPs and rates of a deployment.
 
+    Each effective rate is the datasheet peak × min(1, GPU ``achievable_*_ratio`` × engine
+    efficiency): a ratio above 1 (up to 2) times an efficiency may exceed 1, which would put
+    predictions above the datasheet roofline, so the fraction is capped at 1.
+
     Raises :class:`~llmcost._core.errors.UnsupportedPrecisionError` when ``gpu`` has no tensor
     cores for ``precision`` (e.g. FP8 on an A100).
     """
@@ -221,8 +226,10 @@ def deployment_rates(
     head = w.lm_head if w.lm_head else w.embedding  # a tied head reads the embedding matrix
     fixed = (w.non_expert_decoder / pp + head) / tp
     bandwidth = gpu.hbm_bandwidth_gb_per_s * BYTES_PER_GB
-    achievable_bandwidth = bandwidth * gpu.achievable_bandwidth_ratio
-    compute_ratio = gpu.achievable_compute_ratio
+    # GPU ratio (≤ 2) × engine efficiency (≤ 1) may exceed 1: capped at the datasheet peak
+    bandwidth_fraction = min(1.0, gpu.achievable_bandwidth_ratio * engine.bandwidth_efficiency)
+    gemm_fraction = min(1.0, gpu.achievable_compute_ratio * gemm_efficiency)
+    attention_fraction = min(1.0, gpu.achievable_compute_ratio * engine.compute_efficiency)
     return DeploymentRates(
         model=model,
         split=split,
@@ -236,9 +243,9 @@ def deployment_rates(
         attention_flops_per_context=np.asarray(
             4.0 * model.num_attention_heads * model.head_dim / (tp * pp)
         ),
-        bandwidth_bytes_per_s=achievable_bandwidth * engine.bandwidth_efficiency,
-        flops_per_s=peak * compute_ratio * gemm_efficiency,
-        attention_flops_per_s=attention_peak * compute_ratio * engine.compute_efficiency,
+        bandwidth_bytes_per_s=bandwidth * bandwidth_fraction,
+        flops_per_s=peak * gemm_fraction,
+        attention_flops_per_s=attention_peak * attention_fraction,
         link_bytes_per_s=_link_bytes_per_s(gpu) * engine.interconnect_efficiency,
         peak_bandwidth_bytes_per_s=bandwidth,
         peak_flops_per_s=peak,
