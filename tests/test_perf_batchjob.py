@@ -117,3 +117,8 @@ def test_maverick_h100_runs_many_waves_so_the_job_is_near_steady_state():
     assert float(job.output_tokens_per_s) == pytest.approx(
         float(steady.output_tokens_per_s), rel=0.05
     )
+
+
+def test_wave_split_refuses_a_fractional_request_count():
+    with pytest.raises(InvalidInputError, match=r"requests must be a whole number ≥ 1; got 2\.5"):
+        wave_split([3, 2.5], 10)

@@ -243,3 +243,40 @@ def test_a_gpu_with_lower_achievable_ratios_is_slower_and_says_why():
     assert derated.basis["achievable_compute_ratio"] == 0.66
     assert "0.89× the H100's share" in derated.explain()
     assert "share of its datasheet" not in base.explain()
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    deployment=st.sampled_from(DEPLOYMENTS),
+    engine=st.sampled_from(["vllm", "sglang", "trtllm"]),
+    bandwidth_ratio=st.floats(0.5, 2.0),
+    compute_ratio=st.floats(0.5, 2.0),
+    input_tokens=st.integers(1, 8_000),
+    output_tokens=st.integers(1, 2_000),
+)
+def test_achievable_ratios_up_to_2_never_predict_above_the_roofline(
+    deployment, engine, bandwidth_ratio, compute_ratio, input_tokens, output_tokens
+):
+    """A GPU reaching up to twice the H100's share of its peak: engine efficiency × ratio is
+    capped at 1, so throughput stays under the datasheet roofline at every batch."""
+    model, gpu, gpus, precision, split = deployment
+    fast = dataclasses.replace(
+        gpu, achievable_bandwidth_ratio=bandwidth_ratio, achievable_compute_ratio=compute_ratio
+    )
+    est = estimate_serving(
+        model, fast, gpus=gpus, precision=precision, input_tokens=input_tokens,
+        output_tokens=output_tokens, engine=engine, batch=np.array([1, 8, 64, 512]), **split,
+    )  # fmt: skip
+    tps = np.asarray(est.output_tokens_per_s)
+    roof = np.asarray(est.roofline_output_tokens_per_s)
+    ok = np.asarray(est.fits)
+    assert np.all(tps[ok] <= roof[ok] * (1 + 1e-12))
+
+
+@pytest.mark.parametrize("requests", [0.5, 2.5, 0, -3])
+def test_a_finite_run_needs_a_whole_positive_number_of_requests(requests):
+    with pytest.raises(
+        InvalidInputError, match=rf"requests must be a whole number ≥ 1; got {requests}"
+    ):
+        estimate_serving(LLAMA_31_8B, H100_SXM, gpus=1, precision="bf16", input_tokens=100,
+                         output_tokens=100, max_throughput=True, requests=requests)  # fmt: skip

@@ -23,9 +23,26 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._core._arrays import FloatArray
+from .._core._arrays import FloatArray, as_float_array
+from .._core.errors import InvalidInputError
 
-__all__ = ["batch_job_mean_wait_s", "wave_split"]
+__all__ = ["batch_job_mean_wait_s", "check_requests", "wave_split"]
+
+
+def check_requests(requests: ArrayLike) -> FloatArray:
+    """``requests`` as a float array after checking each is a whole number ≥ 1 [requests].
+
+    >>> check_requests(0.5)
+    Traceback (most recent call last):
+    ...
+    llmcost._core.errors.InvalidInputError: requests must be a whole number ≥ 1; got 0.5
+    """
+    n = as_float_array(requests, "requests")
+    with np.errstate(invalid="ignore"):
+        bad = ~(np.isfinite(n) & (n >= 1.0) & (n == np.floor(n)))
+    if np.any(bad):
+        raise InvalidInputError(f"requests must be a whole number ≥ 1; got {n[bad].flat[0]:g}")
+    return n
 
 
 def wave_split(
@@ -36,7 +53,7 @@ def wave_split(
     Parameters
     ----------
     requests
-        Requests queued at once [requests].
+        Requests queued at once, whole numbers ≥ 1 [requests].
     capacity
         Sequences the engine can hold at a time (≥ 1) [sequences].
 
@@ -51,7 +68,7 @@ def wave_split(
     >>> [float(x) for x in wave_split(3000, 4904)]
     [1.0, 3000.0, 0.0]
     """
-    n = np.asarray(requests, dtype=np.float64)
+    n = check_requests(requests)
     cap = np.maximum(np.asarray(capacity, dtype=np.float64), 1.0)
     batch = np.minimum(n, cap)
     full = np.floor(n / batch)

@@ -41,7 +41,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._core._arrays import FloatArray, check_fraction, check_positive, scalar_or_array
 from .._core.errors import InvalidInputError
 from .._core.specs import GpuSpec, ModelSpec
-from .batchjob import batch_job_mean_wait_s, wave_split
+from .batchjob import batch_job_mean_wait_s, check_requests, wave_split
 from .engines import EngineProfile, get_engine_profile
 from .memory import default_kv_precision, kv_budget_bytes_per_gpu, max_concurrent_sequences
 from .parallel import resolve_split
@@ -285,8 +285,8 @@ def estimate_serving(
         KV-cache precision (default: the engine's choice for ``precision``).
     requests
         With ``max_throughput=True``: the number of identical requests of a finite offline run
-        (e.g. ``trtllm-bench --num_requests``) [requests]; None: an endless queue (steady
-        state at the capacity).
+        (e.g. ``trtllm-bench --num_requests``), a whole number ≥ 1 [requests]; None: an
+        endless queue (steady state at the capacity).
     cached_input_fraction
         Share of input tokens served from the prefix cache: no prefill compute (KV memory is
         still used) [0–1].
@@ -352,7 +352,7 @@ def estimate_serving(
         steady = _steady_state(rates, b, i_tok, o_tok, cached)
         ttft = steady.ttft_prefill_s
     else:
-        n_req = check_positive(requests, "requests")
+        n_req = check_requests(requests)
         b, steady, job_wait = _batch_job(rates, b, n_req, i_tok, o_tok, cached)
         ttft = steady.ttft_prefill_s + job_wait
         limit_name = np.where(b < b_max, "requests", limit_name)
