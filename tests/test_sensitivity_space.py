@@ -113,6 +113,33 @@ def test_bad_specs_name_the_field(spec: dict[str, object], match: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"distribution": "beta"}, "x.distribution must be one of uniform, triangular"),
+        ({}, "x.distribution must be one of uniform, triangular"),
+        ({"distribution": "uniform", "low": 1}, "x: distribution 'uniform' needs high"),
+        (
+            {"distribution": "uniform", "low": 1, "high": 2, "mode": 1.5},
+            "x: unknown key(s) mode for distribution 'uniform'; "
+            "allowed: baseline, distribution, high, low",
+        ),
+    ],
+)
+def test_messages_use_the_key_the_user_wrote(spec: dict[str, object], message: str) -> None:
+    """A scenario's [uncertainty] row says ``distribution``: so do the errors about it."""
+    with pytest.raises(InvalidInputError) as info:
+        ParameterSpace.from_dict({"x": spec})
+    assert message in str(info.value)
+    assert "dist " not in str(info.value)
+    assert "'dist'" not in str(info.value)
+
+
+def test_a_table_without_a_distribution_says_which_key_to_add() -> None:
+    with pytest.raises(InvalidInputError, match="a table with 'distribution'"):
+        ParameterSpace.from_dict({"x": ["uniform", 1, 2]})
+
+
+@pytest.mark.parametrize(
     ("corr", "match"),
     [
         ({("a", "zz"): 0.5}, "unknown input 'zz'"),

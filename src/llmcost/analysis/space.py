@@ -6,7 +6,8 @@ built in code or from a plain dict such as a scenario file's ``[uncertainty]`` t
 
     {"gpu_usd_per_hour": {"dist": "triangular", "low": 1.8, "mode": 2.5, "high": 3.5}}
 
-(``distribution`` is accepted as another spelling of ``dist``; ``None`` values are ignored).
+(``distribution``, a scenario file's key, is another spelling of ``dist``, and errors use the
+spelling given; ``None`` values are ignored).
 
 Distributions: ``uniform`` (low, high), ``triangular`` (low, mode, high), ``pert`` (low, mode,
 high; beta-PERT with λ = 4), ``normal`` (mean, sd, optional low/high truncation),
@@ -214,24 +215,27 @@ def _parameter_from_spec(name: str, spec: Any) -> Parameter:
     if not isinstance(spec, Mapping):
         raise InvalidInputError(
             f"{name} must be a number, a scipy.stats frozen distribution or a table with "
-            f"'dist'; got {spec!r}"
+            f"'distribution' (or 'dist'); got {spec!r}"
         )
     if "dist" in spec and "distribution" in spec:
         raise InvalidInputError(f"{name}: give 'dist' or 'distribution', not both")
+    # errors name the key as the user wrote it (a scenario file says "distribution")
+    key = "dist" if "dist" in spec else "distribution"
     spec = {("dist" if k == "distribution" else k): v for k, v in spec.items() if v is not None}
     kind = spec.get("dist")
     if kind not in _REQUIRED:
-        raise InvalidInputError(f"{name}.dist must be one of {', '.join(_REQUIRED)}; got {kind!r}")
+        raise InvalidInputError(f"{name}.{key} must be one of {', '.join(_REQUIRED)}; got {kind!r}")
     allowed = {"dist", "baseline", *_REQUIRED[kind], *_OPTIONAL[kind]}
     unknown = sorted(set(spec) - allowed)
     if unknown:
+        shown = sorted({key if k == "dist" else k for k in allowed})
         raise InvalidInputError(
-            f"{name}: unknown key(s) {', '.join(unknown)} for dist {kind!r}; "
-            f"allowed: {', '.join(sorted(allowed))}"
+            f"{name}: unknown key(s) {', '.join(unknown)} for {key} {kind!r}; "
+            f"allowed: {', '.join(shown)}"
         )
     missing = [k for k in _REQUIRED[kind] if k not in spec]
     if missing:
-        raise InvalidInputError(f"{name}: dist {kind!r} needs {', '.join(missing)}")
+        raise InvalidInputError(f"{name}: {key} {kind!r} needs {', '.join(missing)}")
     args = {k: _number(name, k, v) for k, v in spec.items() if k not in ("dist", "baseline")}
     if kind == "fixed":
         return Parameter(name, None, args["value"], f"fixed {args['value']:g}")
