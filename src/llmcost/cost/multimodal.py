@@ -65,8 +65,10 @@ __all__ = [
     "anthropic_image_tokens",
     "gemini_image_tokens",
     "image_input_tokens",
+    "llama4_encoder_tiles",
     "llama4_image_tiles",
     "llama4_image_tokens",
+    "model_encoder_tiles",
     "model_image_tokens",
     "openai_image_tokens",
     "openai_patch_tokens",
@@ -405,6 +407,32 @@ def llama4_image_tiles(
     return scalar_or_array(tiles, width_px, height_px)
 
 
+def llama4_encoder_tiles(
+    width_px: ArrayLike, height_px: ArrayLike, *, max_tiles: int = LLAMA4_MAX_TILES
+) -> Any:
+    """336-px tiles of one image that go through Llama 4's vision encoder.
+
+    The local tiles (:func:`llama4_image_tiles`) plus, when there are several, the global
+    thumbnail tile (its 144 tokens are the global tile of :func:`llama4_image_tokens`).
+
+    Parameters
+    ----------
+    width_px, height_px : image size [px]
+    max_tiles : the processor's ``max_patches`` (16 in Meta's released config)
+
+    Returns
+    -------
+    encoder tiles per image [tiles]
+
+    >>> llama4_encoder_tiles(1024, 1024)   # 16 local tiles + the global tile
+    17.0
+    >>> llama4_encoder_tiles(300, 200)
+    1.0
+    """
+    tiles = np.asarray(llama4_image_tiles(width_px, height_px, max_tiles=max_tiles))
+    return scalar_or_array(np.where(tiles > 1, tiles + 1.0, tiles), width_px, height_px)
+
+
 def llama4_image_tokens(
     width_px: ArrayLike, height_px: ArrayLike, *, max_tiles: int = LLAMA4_MAX_TILES
 ) -> Any:
@@ -454,3 +482,23 @@ def model_image_tokens(rule: str, width_px: ArrayLike, height_px: ArrayLike) -> 
     if rule not in MODEL_IMAGE_TOKEN_RULES:
         raise UnknownIdError("model image token rule", rule, MODEL_IMAGE_TOKEN_RULES)
     return llama4_image_tokens(width_px, height_px)
+
+
+def model_encoder_tiles(rule: str, width_px: ArrayLike, height_px: ArrayLike) -> Any:
+    """Vision-encoder tiles of one image on a self-hosted model with image rule ``rule``.
+
+    Parameters
+    ----------
+    rule : one of :data:`MODEL_IMAGE_TOKEN_RULES` (the catalog models' ``image_token_rule``)
+    width_px, height_px : image size [px]
+
+    Returns
+    -------
+    encoder tiles per image [tiles]
+
+    >>> model_encoder_tiles("llama4_tiles", 1920, 1080)   # 5×3 local tiles + the global tile
+    16.0
+    """
+    if rule not in MODEL_IMAGE_TOKEN_RULES:
+        raise UnknownIdError("model image token rule", rule, MODEL_IMAGE_TOKEN_RULES)
+    return llama4_encoder_tiles(width_px, height_px)

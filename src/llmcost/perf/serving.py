@@ -38,7 +38,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._core._arrays import FloatArray, check_fraction, check_positive, scalar_or_array
+from .._core._arrays import (
+    FloatArray,
+    check_fraction,
+    check_nonnegative,
+    check_positive,
+    scalar_or_array,
+)
 from .._core.errors import InvalidInputError
 from .._core.specs import GpuSpec, ModelSpec
 from .batchjob import batch_job_mean_wait_s, check_requests, wave_split
@@ -48,6 +54,7 @@ from .parallel import resolve_split
 from .quant import KV_PRECISIONS, check_precision
 from .queueing import prefill_wait_s, step_residual_s
 from .speed import DeploymentRates, deployment_rates, layer_context_sum, step_time_s
+from .vision import encoder_flops_per_s, vision_encoder_flops_per_tile, vision_encoder_for
 from .weights import weight_bytes
 
 if TYPE_CHECKING:
@@ -181,6 +188,28 @@ class PerfEstimate:
 
 
 @dataclass(frozen=True)
+class _Encoder:
+    """The vision encoder's work per prefilled prompt token, on one GPU."""
+
+    flops_per_token: FloatArray  # [FLOPs/token]
+    flops_per_s: float  # effective BF16 rate [FLOP/s]
+    peak_flops_per_s: float  # [FLOP/s]
+
+    def step_args(self, prefill_tokens: FloatArray) -> dict[str, FloatArray]:
+        """``step_time_s`` keywords for a step prefilling ``prefill_tokens`` [tokens]."""
+        flops = prefill_tokens * self.flops_per_token
+        return {
+            "encoder_s": flops / self.flops_per_s,
+            "encoder_roofline_s": flops / self.peak_flops_per_s,
+        }
+
+    def expanded(self) -> _Encoder:
+        """The same with a trailing axis (for a grid of batches)."""
+        per_token = np.asarray(self.flops_per_token)[..., None]
+        return _Encoder(per_token, self.flops_per_s, self.peak_flops_per_s)
+
+
+@dataclass(frozen=True)
 class _Steady:
     tpot_s: FloatArray
     ttft_prefill_s: FloatArray
@@ -195,6 +224,7 @@ def _steady_state(
     input_tokens: FloatArray,
     output_tokens: FloatArray,
     cached: FloatArray,
+    encoder: _Encoder | None = None,
 ) -> _Steady:
     model = rates.model
     split = rates.split
@@ -213,7 +243,11 @@ def _steady_state(
             / np.maximum(computed_prompt, 1.0),
             0.0,
         )
-    mixed = step_time_s(rates, b, decode_ctx, chunk, prefill_ctx)
+
+    def enc(prefill_tokens: FloatArray) -> dict[str, FloatArray]:
+        return {} if encoder is None else encoder.step_args(prefill_tokens)
+
+    mixed = step_time_s(rates, b, decode_ctx, chunk, prefill_ctx, **enc(chunk))
     decode = step_time_s(rates, b, decode_ctx, 0.0, 0.0)
     stage = frac * mixed.total + (1.0 - frac) * decode.total
     tpot = split.pp * stage
@@ -223,7 +257,8 @@ def _steady_state(
         roof_tps = batch / (split.pp * roof_stage)
     # a prompt's own prefill: whole chunks, the last one only as long as what is left
     chunks = np.maximum(np.ceil(computed_prompt / chunk), 1.0)
-    own = step_time_s(rates, b, decode_ctx, np.minimum(chunk, computed_prompt), prefill_ctx)
+    own_tokens = np.minimum(chunk, computed_prompt)
+    own = step_time_s(rates, b, decode_ctx, own_tokens, prefill_ctx, **enc(own_tokens))
     ttft = chunks * split.pp * own.total
     parts = np.stack(
         np.broadcast_arrays(
@@ -265,6 +300,7 @@ def estimate_serving(
     ttft_slo_s: float | None = None,
     cached_input_fraction: ArrayLike = 0.0,
     quant_scope: str = "checkpoint",
+    image_tiles: ArrayLike = 0.0,
 ) -> PerfEstimate:
     """Throughput and latency of serving ``model`` on ``gpus`` × ``gpu`` with an engine.
 
@@ -292,6 +328,13 @@ def estimate_serving(
         still used) [0–1].
     quant_scope
         Which layers a quantized checkpoint quantizes (see :func:`~llmcost.perf.weight_bytes`).
+    image_tiles
+        Image tiles per request (average) that go through the model's vision encoder before
+        their tokens (already counted in ``input_tokens``) are prefilled; Llama 4: 336-px
+        tiles, :func:`llmcost.cost.multimodal.llama4_encoder_tiles` [tiles]. The encoder's
+        BF16 FLOPs (:mod:`llmcost.perf.vision`) are spread over the request's computed prompt
+        tokens: they lengthen the prefill steps (TTFT and the prefill share of TPOT), and a
+        prefix-cache hit skips the encoder for the cached share, as for tokens. 0: text only.
     """
     check_precision(precision)
     profile = get_engine_profile(engine, gpu).for_gpu(gpu)
@@ -320,6 +363,8 @@ def estimate_serving(
     i_tok = check_positive(input_tokens, "input_tokens")
     o_tok = check_positive(output_tokens, "output_tokens")
     cached = check_fraction(cached_input_fraction, "cached_input_fraction")
+    tiles = check_nonnegative(image_tiles, "image_tiles")
+    encoder = _encoder_work(model, gpu, rates, tiles, i_tok)
     for name, slo in (("tpot_slo_s", tpot_slo_s), ("ttft_slo_s", ttft_slo_s)):
         if slo is not None:
             check_positive(slo, name)
@@ -347,13 +392,15 @@ def estimate_serving(
         fits = fits_model
 
     if mode == "slo":
-        b, meets = _best_under_slo(rates, b_max, i_tok, o_tok, cached, tpot_slo_s, ttft_slo_s)
+        b, meets = _best_under_slo(
+            rates, b_max, i_tok, o_tok, cached, tpot_slo_s, ttft_slo_s, encoder
+        )
     if requests is None:
-        steady = _steady_state(rates, b, i_tok, o_tok, cached)
+        steady = _steady_state(rates, b, i_tok, o_tok, cached, encoder)
         ttft = steady.ttft_prefill_s
     else:
         n_req = check_requests(requests)
-        b, steady, job_wait = _batch_job(rates, b, n_req, i_tok, o_tok, cached)
+        b, steady, job_wait = _batch_job(rates, b, n_req, i_tok, o_tok, cached, encoder)
         ttft = steady.ttft_prefill_s + job_wait
         limit_name = np.where(b < b_max, "requests", limit_name)
     if mode == "concurrency":
@@ -381,7 +428,15 @@ def estimate_serving(
     nan_if_not = np.where(ok, 1.0, np.nan)
     out_tps = steady.output_tokens_per_s * nan_if_not
     kv_used = np.minimum(b, capacity) / np.maximum(capacity, 1.0) * kv_budget
-    like = (input_tokens, output_tokens, batch, concurrency, requests, cached_input_fraction)
+    like = (
+        input_tokens,
+        output_tokens,
+        batch,
+        concurrency,
+        requests,
+        cached_input_fraction,
+        image_tiles,
+    )
     basis: dict[str, Any] = {
         "model": model.id,
         "gpu": gpu.id,
@@ -400,6 +455,7 @@ def estimate_serving(
             "concurrency": None if concurrency is None else _listed(concurrency),
             "requests": None if requests is None else _listed(requests),
             "cached_input_fraction": _listed(cached),
+            "image_tiles": _listed(tiles),
         },
         "bound": _listed(bound),
         "tpot_slo_s": tpot_slo_s,
@@ -438,6 +494,26 @@ def estimate_serving(
     )
 
 
+def _encoder_work(
+    model: ModelSpec,
+    gpu: GpuSpec,
+    rates: DeploymentRates,
+    tiles: FloatArray,
+    input_tokens: FloatArray,
+) -> _Encoder | None:
+    """The vision encoder's work per prompt token on one GPU (None: no images).
+
+    tiles × FLOPs per tile ÷ prompt tokens ÷ TP (the encoder is sharded over the
+    tensor-parallel group; on a pipeline it runs on the first stage, which then sets the pace).
+    """
+    if not np.any(tiles > 0):
+        return None
+    spec = vision_encoder_for(model)
+    effective, peak = encoder_flops_per_s(rates, gpu)
+    per_token = tiles * vision_encoder_flops_per_tile(spec) / input_tokens / rates.split.tp
+    return _Encoder(np.asarray(per_token), effective, peak)
+
+
 def _batch_job(
     rates: DeploymentRates,
     capacity: FloatArray,
@@ -445,13 +521,14 @@ def _batch_job(
     i_tok: FloatArray,
     o_tok: FloatArray,
     cached: FloatArray,
+    encoder: _Encoder | None = None,
 ) -> tuple[FloatArray, _Steady, FloatArray]:
     """A finite run of ``requests`` in waves: (full-wave batch, its request-averaged steady
     figures, mean wait for a wave [s]). Throughput = requests / Σ TPOT of the waves (each wave
     is ``output`` steps long); TPOT and TTFT are averaged over requests."""
     full, batch, rem = wave_split(requests, capacity)
-    main = _steady_state(rates, batch, i_tok, o_tok, cached)
-    tail = _steady_state(rates, np.maximum(rem, 1.0), i_tok, o_tok, cached)
+    main = _steady_state(rates, batch, i_tok, o_tok, cached, encoder)
+    tail = _steady_state(rates, np.maximum(rem, 1.0), i_tok, o_tok, cached, encoder)
     last = np.where(rem > 0, 1.0, 0.0)  # one partial wave, or none
     share = rem / requests  # requests served in the partial wave
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -502,17 +579,24 @@ def _best_under_slo(
     cached: FloatArray,
     tpot_slo_s: float | None,
     ttft_slo_s: float | None,
+    encoder: _Encoder | None = None,
 ) -> tuple[FloatArray, NDArray[np.bool_]]:
     """Batch with the highest throughput meeting the SLOs, over a geometric grid of batches.
 
     Where no batch meets them, batch 1 is returned with ``meets = False``.
     """
-    shape = np.broadcast(b_max, i_tok, o_tok, cached).shape
+    per_token = 0.0 if encoder is None else encoder.flops_per_token
+    shape = np.broadcast(b_max, i_tok, o_tok, cached, per_token).shape
     top = np.maximum(np.broadcast_to(b_max, shape), 1.0)[..., None]
     q = np.linspace(0.0, 1.0, _SLO_GRID_POINTS)
     grid = np.unique(np.floor(top**q), axis=-1) if top.size == 1 else np.floor(top**q)
     steady = _steady_state(
-        rates, grid, i_tok[..., None], o_tok[..., None], np.asarray(cached)[..., None]
+        rates,
+        grid,
+        i_tok[..., None],
+        o_tok[..., None],
+        np.asarray(cached)[..., None],
+        None if encoder is None else encoder.expanded(),
     )
     ok = _meets(steady.tpot_s, steady.ttft_prefill_s, tpot_slo_s, ttft_slo_s)
     score = np.where(ok, steady.output_tokens_per_s, -np.inf)

@@ -266,6 +266,7 @@ class StepTime:
     attention: FloatArray
     collectives: FloatArray
     overhead: FloatArray
+    encoder: FloatArray  # the vision encoder's work for the step's prefill (0 without images)
     bandwidth_part: FloatArray  # time the memory traffic alone needs
     compute_part: FloatArray  # time the arithmetic alone needs
     roofline: FloatArray
@@ -273,7 +274,9 @@ class StepTime:
     @property
     def total(self) -> FloatArray:
         """Step time [s]."""
-        return np.asarray(self.gemm + self.attention + self.collectives + self.overhead)
+        return np.asarray(
+            self.gemm + self.attention + self.collectives + self.overhead + self.encoder
+        )
 
 
 def step_time_s(
@@ -282,6 +285,8 @@ def step_time_s(
     decode_context: ArrayLike,
     prefill_tokens: ArrayLike,
     prefill_layer_context_per_token: ArrayLike,
+    encoder_s: ArrayLike = 0.0,
+    encoder_roofline_s: ArrayLike = 0.0,
 ) -> StepTime:
     """Time of one step on one GPU.
 
@@ -295,6 +300,11 @@ def step_time_s(
         Prompt tokens this rank prefills in the same step [tokens].
     prefill_layer_context_per_token
         Average of :func:`layer_context_sum` per prefilled token [tokens].
+    encoder_s, encoder_roofline_s
+        Time this GPU spends in the vision encoder for the images of the step's prefill, at
+        the effective and at the peak rate (:mod:`llmcost.perf.vision`; 0 without images) [s].
+        Compute: added to the step and to its compute part; its roofline joins the
+        roofline's compute side.
     """
     b = np.asarray(decode_sequences, dtype=np.float64)
     ctx = np.asarray(decode_context, dtype=np.float64)
@@ -344,17 +354,21 @@ def step_time_s(
     )
 
     bytes_total = weight_read + kv_read
-    compute_s = gemm_flops / fl + attn_flops / rates.attention_flops_per_s
+    encoder = np.asarray(encoder_s, dtype=np.float64)
+    compute_s = gemm_flops / fl + attn_flops / rates.attention_flops_per_s + encoder
     roofline = np.maximum(
         bytes_total / rates.peak_bandwidth_bytes_per_s,
-        gemm_flops / rates.peak_flops_per_s + attn_flops / rates.peak_attention_flops_per_s,
+        gemm_flops / rates.peak_flops_per_s
+        + attn_flops / rates.peak_attention_flops_per_s
+        + np.asarray(encoder_roofline_s, dtype=np.float64),
     )
-    shape = np.broadcast(gemm, attention, collectives, overhead).shape
+    shape = np.broadcast(gemm, attention, collectives, overhead, encoder).shape
     return StepTime(
         gemm=np.broadcast_to(gemm, shape),
         attention=np.broadcast_to(attention, shape),
         collectives=np.broadcast_to(collectives, shape),
         overhead=np.broadcast_to(overhead, shape),
+        encoder=np.broadcast_to(encoder, shape),
         bandwidth_part=np.broadcast_to(bytes_total / bw, shape),
         compute_part=np.broadcast_to(compute_s, shape),
         roofline=np.broadcast_to(roofline, shape),
