@@ -59,6 +59,20 @@ def _run(tmp_path: Path, capsys: Any, text: str, *args: str) -> tuple[int, str, 
             "sensitivity",
             "[uncertainty] table: requests_per_month: low must be ≤ high; got low=5, high=2",
         ),
+        (
+            '[uncertainty]\ntarget_utilization = { distribution = "triangular", low = 0.6, '
+            "mode = 0.9, high = 1.4 }\n",
+            "sensitivity",
+            "uncertainty.target_utilization: triangular Tri(0.6, 0.9, 1.4) has support "
+            "[0.6, 1.4], outside the allowed range (0, 1] of target_utilization",
+        ),
+        (
+            '[uncertainty]\n"hosted.target_utilization" = { distribution = "normal", '
+            "mean = 0.8, sd = 0.1 }\n",
+            "sensitivity",
+            "uncertainty.hosted.target_utilization: normal N(0.8, 0.1) has support (−∞, ∞), "
+            "outside the allowed range (0, 1] of target_utilization; truncate it",
+        ),
     ],
 )
 def test_bad_uncertainty_names_the_table(
@@ -69,6 +83,27 @@ def test_bad_uncertainty_names_the_table(
     assert out == ""
     assert expected in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("seed", ["0", "1"])
+def test_a_distribution_leaving_its_range_fails_before_any_draw(
+    tmp_path: Path, capsys: Any, seed: str
+) -> None:
+    """Was: Monte Carlo aborted mid-run with "target_utilization must be ≤ 1; got 1.4…", a
+    message that depended on the draw and did not say it came from [uncertainty]."""
+    extra = (
+        "[uncertainty]\ntarget_utilization = "
+        '{ distribution = "triangular", low = 0.6, mode = 0.9, high = 1.4 }\n'
+    )
+    code, out, err = _run(
+        tmp_path, capsys, HEAD + extra, "sensitivity", "--monte-carlo", "1000", "--seed", seed
+    )
+    assert (code, out) == (2, "")
+    assert err.strip() == (
+        "llmcost: error: uncertainty.target_utilization: triangular Tri(0.6, 0.9, 1.4) has "
+        "support [0.6, 1.4], outside the allowed range (0, 1] of target_utilization; keep low "
+        "and high within it"
+    )
 
 
 def test_breakeven_with_lo_and_hi_needs_no_default_range(tmp_path: Path, capsys: Any) -> None:

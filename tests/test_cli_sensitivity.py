@@ -150,3 +150,22 @@ def test_unknown_uncertain_input_is_named(
     code, _, err = _run(["sensitivity", str(path)], capsys)
     assert code == 2
     assert "gpu_price" in err
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((Path(__file__).resolve().parents[1] / "examples" / "scenarios").glob("*.toml")),
+    ids=lambda p: p.stem,
+)
+def test_default_uncertainty_stays_in_range_for_every_bundled_scenario(path: Path) -> None:
+    """The built-in defaults pass the same range check as a scenario's [uncertainty] table."""
+    from llmcost.cli.sensitivity import default_uncertainty, space_for
+    from llmcost.scenario import check_uncertainty_ranges, load_scenario, scenario_model
+
+    scenario = load_scenario(path)
+    model = scenario_model(scenario)
+    space, sources = space_for(scenario, model)
+    check_uncertainty_ranges(space)
+    if not scenario.uncertainty:
+        assert set(space.names) == set(default_uncertainty(model))
+        assert all(s.startswith("default:") for s in sources.values())

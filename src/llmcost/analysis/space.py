@@ -63,11 +63,20 @@ class Parameter:
     distribution: Any  # scipy.stats frozen distribution, or None for a fixed input
     baseline: float
     description: str
+    kind: str = ""  # "uniform", "triangular", "pert", "normal", "lognormal", "fixed", "scipy"
 
     @property
     def is_fixed(self) -> bool:
         """True when the input does not vary."""
         return self.distribution is None
+
+    @property
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest value a draw can take [unit of the input]; ±inf: unbounded."""
+        if self.distribution is None:
+            return self.baseline, self.baseline
+        lo, hi = self.distribution.support()
+        return float(lo), float(hi)
 
     def ppf(self, q: ArrayLike) -> FloatArray:
         """Quantile function [unit of the input] at probabilities ``q``."""
@@ -88,7 +97,7 @@ class _TruncatedNormal:
     ``truncnorm.rvs`` is ~30× slower for a million draws)."""
 
     def __init__(self, mean: float, sd: float, low: float, high: float) -> None:
-        self.mean, self.sd = mean, sd
+        self.mean, self.sd, self.low, self.high = mean, sd, low, high
         self.cdf_low = float(special.ndtr((low - mean) / sd))
         self.cdf_high = float(special.ndtr((high - mean) / sd))
         if not self.cdf_high - self.cdf_low > 1e-12:
@@ -102,6 +111,9 @@ class _TruncatedNormal:
 
     def rvs(self, size: int, random_state: np.random.Generator) -> FloatArray:
         return self.ppf(random_state.random(size))
+
+    def support(self) -> tuple[float, float]:
+        return self.low, self.high
 
 
 def _number(name: str, key: str, value: Any) -> float:
@@ -208,10 +220,11 @@ def _parameter_from_spec(name: str, spec: Any) -> Parameter:
     """One :class:`Parameter` from a number (fixed), a frozen scipy distribution or a dict."""
     if isinstance(spec, int | float) and not isinstance(spec, bool):
         value = _number(name, "value", spec)
-        return Parameter(name, None, value, f"fixed {value:g}")
+        return Parameter(name, None, value, f"fixed {value:g}", "fixed")
     if hasattr(spec, "ppf") and hasattr(spec, "rvs"):
         median = float(spec.ppf(0.5))
-        return Parameter(name, spec, median, f"scipy {getattr(spec.dist, 'name', 'dist')}")
+        text = f"scipy {getattr(spec.dist, 'name', 'dist')}"
+        return Parameter(name, spec, median, text, "scipy")
     if not isinstance(spec, Mapping):
         raise InvalidInputError(
             f"{name} must be a number, a scipy.stats frozen distribution or a table with "
@@ -238,11 +251,11 @@ def _parameter_from_spec(name: str, spec: Any) -> Parameter:
         raise InvalidInputError(f"{name}: {key} {kind!r} needs {', '.join(missing)}")
     args = {k: _number(name, k, v) for k, v in spec.items() if k not in ("dist", "baseline")}
     if kind == "fixed":
-        return Parameter(name, None, args["value"], f"fixed {args['value']:g}")
+        return Parameter(name, None, args["value"], f"fixed {args['value']:g}", "fixed")
     dist, baseline, text = _BUILDERS[kind](name, **args)
     if "baseline" in spec:
         baseline = _number(name, "baseline", spec["baseline"])
-    return Parameter(name, dist, float(baseline), text)
+    return Parameter(name, dist, float(baseline), text, kind)
 
 
 @dataclass(frozen=True)

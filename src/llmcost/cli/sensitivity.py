@@ -19,7 +19,7 @@ from ..analysis.breakeven_draws import breakeven_per_draw
 from ..analysis.montecarlo import monte_carlo, summarize_draws
 from ..analysis.oat import tornado
 from ..analysis.space import ParameterSpace
-from ..scenario import ScenarioModel
+from ..scenario import ScenarioModel, check_uncertainty_ranges
 from ..scenario.config import Scenario
 from ._common import Output, format_table
 from ._scenario import add_scenario_arguments, model_from_args
@@ -76,18 +76,21 @@ def default_uncertainty(model: ScenarioModel) -> dict[str, tuple[dict[str, Any],
 
 def space_for(scenario: Scenario, model: ScenarioModel) -> tuple[ParameterSpace, dict[str, str]]:
     """The scenario's ``[uncertainty]`` table as a space (or the defaults), with the source of
-    each input ("scenario" or the default's reason)."""
+    each input ("scenario" or the default's reason). Raises before any draw if a distribution
+    can leave its input's allowed range (:func:`check_uncertainty_ranges`)."""
     if scenario.uncertainty:
         spec = {k: v.model_dump(exclude_none=True) for k, v in scenario.uncertainty.items()}
         try:
             space = ParameterSpace.from_dict(spec)
         except InvalidInputError as exc:
             raise InvalidInputError(f"the scenario's [uncertainty] table: {exc}") from None
+        check_uncertainty_ranges(space)
         return space, dict.fromkeys(spec, "scenario [uncertainty]")
     defaults = default_uncertainty(model)
     if not defaults:
         raise InvalidInputError("no uncertain inputs: add an [uncertainty] table to the scenario")
     space = ParameterSpace.from_dict({k: spec for k, (spec, _) in defaults.items()})
+    check_uncertainty_ranges(space, prefix="default uncertainty of ")
     return space, {k: f"default: {why}" for k, (_, why) in defaults.items()}
 
 

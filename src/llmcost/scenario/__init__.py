@@ -10,6 +10,7 @@
     model({"requests_per_month": volumes})  # each option's monthly cost, vectorized
 """
 
+from .bounds import VARIABLE_RANGES, check_uncertainty_ranges
 from .comparison import Comparison, OptionResult, compare, scenario_model
 from .config import (
     PRICING_MODES,
@@ -38,6 +39,7 @@ __all__ = [
     "RENTAL_VARIABLES",
     "SELF_HOSTED_DEFAULTS",
     "SELF_HOSTED_VARIABLES",
+    "VARIABLE_RANGES",
     "WORKLOAD_VARIABLES",
     "ApiOption",
     "Comparison",
@@ -48,6 +50,7 @@ __all__ = [
     "SelfHostedOption",
     "UncertainInput",
     "Workload",
+    "check_uncertainty_ranges",
     "compare",
     "load_scenario",
     "parse_scenario",

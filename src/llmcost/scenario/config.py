@@ -302,7 +302,9 @@ class UncertainInput(_Config):
 
     Fields by distribution: uniform (low, high); triangular and pert (low, mode, high); normal
     (mean, sd, optionally truncated to low/high); lognormal (median and sigma, or p5 and p95);
-    fixed (value). :class:`llmcost.analysis.ParameterSpace` checks the combination.
+    fixed (value). :class:`llmcost.analysis.ParameterSpace` checks the combination, and
+    :func:`llmcost.scenario.check_uncertainty_ranges` that its support stays in the input's
+    allowed range (a normal on a bounded input needs low/high).
     """
 
     distribution: Literal["uniform", "triangular", "pert", "normal", "lognormal", "fixed"]
