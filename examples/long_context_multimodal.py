@@ -5,7 +5,8 @@
 # 100,000-token prompt (its history, tool output, documents) plus two 1920×1080 screenshots
 # and gets 1,000 tokens back. Each provider turns an image into input tokens by its own
 # published rule; self-hosted Llama 4 turns it into prefill tokens by its image processor
-# (336-px tiles, 144 tokens each after pixel shuffle, plus a global tile).
+# (336-px tiles, 144 tokens each after pixel shuffle, plus a global tile), and each tile's pass
+# through the vision encoder (about 1 TFLOP, in BF16) adds to the prefill compute.
 #
 # The images are a workload input (``images_per_request`` of ``image_width_px`` ×
 # ``image_height_px``): one scenario holds every option, and each option turns the images into

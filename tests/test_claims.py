@@ -55,7 +55,13 @@ def catalog() -> Any:
 
 
 def capacity_requests_per_s(
-    model: str, gpu: str, gpus: int, input_tokens: float, output_tokens: float, cached: float = 0
+    model: str,
+    gpu: str,
+    gpus: int,
+    input_tokens: float,
+    output_tokens: float,
+    cached: float = 0,
+    image_tiles: float = 0,
 ) -> float:
     """One replica's requests/s at max throughput (FP8, vLLM): the library's intermediate."""
     cat = catalog()
@@ -69,6 +75,7 @@ def capacity_requests_per_s(
         engine="vllm",
         max_throughput=True,
         cached_input_fraction=cached,
+        image_tiles=image_tiles,
     )
     return float(est.requests_per_s)
 
@@ -328,7 +335,11 @@ def test_long_context_break_even_without_caching() -> None:
     api, flip = g["flip"]["no caching"]
     assert api == "gemini-2-5-pro"
     prompt = 100_000 + 4644  # text + two Llama 4 images
-    cap = capacity_requests_per_s("llama-4-maverick", "h100-sxm", 8, prompt, 1000)
+    # each 1920×1080 image: 5×3 local 336-px tiles + the global tile through the vision encoder
+    tiles = 2 * (15 + 1)
+    cap = capacity_requests_per_s(
+        "llama-4-maverick", "h100-sxm", 8, prompt, 1000, image_tiles=tiles
+    )
     replicas = math.ceil(flip / SECONDS_PER_MONTH / (cap * 0.8))
     gemini_per_request = ((100_000 + 3096) * 1.25 + 1000 * 10.0) / 1e6
     # V × Gemini's price per request = replicas × 8 × $/GPU-h × 730 + 10,000

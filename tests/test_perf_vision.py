@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llmcost._core.errors import InvalidInputError
+from llmcost.catalog import load_catalog
 from llmcost.cost.multimodal import llama4_encoder_tiles, llama4_image_tokens
 from llmcost.perf import estimate_serving, get_engine_profile
 from llmcost.perf.vision import (
@@ -18,6 +20,8 @@ from llmcost.perf.vision import (
     vision_encoder_for,
     vision_encoder_params,
 )
+from llmcost.scenario import compare, parse_scenario
+from llmcost.scenario import resolve as resolve_module
 from test_perf_engines import MI300X
 from test_perf_specs import H100_SXM, LLAMA_4_MAVERICK, LLAMA_4_SCOUT, LLAMA_31_8B
 
@@ -188,3 +192,44 @@ def test_bad_tiles_name_the_field():
     odd = dataclasses.replace(LLAMA_4_SCOUT, vision_encoder_params=1e9)
     with pytest.raises(InvalidInputError, match="no vision encoder architecture"):
         vision_encoder_for(odd)
+
+
+# --- the scenario passes each feature's tiles -------------------------------------------------
+
+SCOUT = {
+    "name": "scout",
+    "kind": "self_hosted",
+    "model": "llama-4-scout",
+    "gpu": "h100-sxm",
+    "gpus_per_replica": 2,
+    "precision": "fp8",
+    "gpu_usd_per_hour": 2.5,
+}
+
+
+@pytest.mark.filterwarnings("ignore::llmcost._core.errors.StaleCatalogWarning")
+@pytest.mark.parametrize(
+    ("images", "width_px", "height_px", "requests"),
+    [(1, 1024, 1024, 2e6), (3, 1920, 1080, 5e6), (0.5, 300, 200, 1e7), (8, 4000, 3000, 3e5)],
+)
+def test_scenario_with_images_costs_at_least_what_it_did_without_the_encoder(
+    images, width_px, height_px, requests
+):
+    workload = {
+        "requests_per_month": requests,
+        "input_tokens_per_request": 1500,
+        "output_tokens_per_request": 300,
+        "images_per_request": images,
+        "image_width_px": width_px,
+        "image_height_px": height_px,
+    }
+    scenario = parse_scenario({"name": "s", "workload": workload, "options": [SCOUT]})
+    catalog = load_catalog()
+    now = compare(scenario, catalog=catalog).option("scout")
+    with mock.patch.object(resolve_module, "model_encoder_tiles", return_value=0.0):
+        before = compare(scenario, catalog=catalog).option("scout")  # image tiles forced to 0
+    assert now.monthly_cost_usd >= before.monthly_cost_usd
+    cap_now = now.indicators["capacity_requests_per_s_per_replica"]
+    cap_before = before.indicators["capacity_requests_per_s_per_replica"]
+    # every request adds tiles × 1,015.6 GFLOPs / TP 2 of BF16 work: capacity strictly falls
+    assert cap_now < cap_before

@@ -24,8 +24,10 @@ Precision and sharding: vLLM builds ``Llama4VisionModel(..., quant_config=None)`
 and ``multi_modal_projector*``); its linear layers are sharded over the tensor-parallel group
 (``mm_encoder_tp_mode`` "weights", vLLM's default). Its rate is the GPU's BF16 dense peak times
 the same achievable share as the decoder's 16-bit kernels (:func:`encoder_flops_per_s`).
-Compute-bound only: reading the encoder's BF16 weights (1.74 GB ÷ TP) takes about a third of
-one tile's compute time on an H100 and is left out, as are the encoder's own all-reduces.
+Compute-bound only: reading the encoder's BF16 weights (1.74 GB ÷ TP) takes about half of one
+tile's compute time on an H100 with vLLM's efficiencies (0.78 vs 1.67 ms, both ÷ TP), and less
+per tile when a step encodes several tiles (a 1024×1024 image has 17), so it is left out, as
+are the encoder's own all-reduces.
 
 Sources (checked 2026-11-23): the Scout/Maverick ``vision_config`` (hidden_size 1408,
 num_hidden_layers 34, num_attention_heads 16, intermediate_size 5632, image_size 336,

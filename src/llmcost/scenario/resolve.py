@@ -20,7 +20,7 @@ from .._core.errors import InvalidInputError, UnknownIdError
 from .._core.specs import GpuSpec, ModelSpec
 from ..catalog import Catalog
 from ..cost.api import tier_index
-from ..cost.multimodal import image_input_tokens, model_image_tokens
+from ..cost.multimodal import image_input_tokens, model_encoder_tiles, model_image_tokens
 from .config import SELF_HOSTED_DEFAULTS, ApiOption, SelfHostedOption
 from .context import (
     ContextLimit,
@@ -261,10 +261,11 @@ def resolve_self_hosted(
     """Capacity from the performance model (or the measured one), prices and defaults.
 
     Images become prompt tokens by the model's ``image_token_rule`` (Llama 4's processor):
-    prefill work and KV cache in the performance model, and tokens processed. A feature whose
-    prompt + output exceeds the model's trained context, or what one replica's KV cache holds
-    (perf-model capacity only: a measured capacity is taken as proof), makes the option
-    infeasible, with a note naming the limit.
+    prefill work and KV cache in the performance model, and tokens processed; their 336-px
+    tiles add the vision encoder's compute to prefill (``estimate_serving(image_tiles=)``).
+    A feature whose prompt + output exceeds the model's trained context, or what one replica's
+    KV cache holds (perf-model capacity only: a measured capacity is taken as proof), makes the
+    option infeasible, with a note naming the limit.
     """
     where = f"options[{index}]({option.name})"
     model_rec = _lookup("model", f"{where}.model", catalog.model, option.model)
@@ -307,8 +308,15 @@ def resolve_self_hosted(
     else:
         model_spec = _lookup("model", f"{where}.model", catalog.model_spec, option.model)
         gpu_spec = gpu_rec.to_spec()
+        image_tiles = _image_tokens(
+            mix,
+            rule,
+            lambda r, w, h, _detail: model_encoder_tiles(r, w, h),
+            f"{where}.model",
+            f"model {option.model!r}",
+        )
         seconds, fits, meets_slo, latency, basis = _perf_seconds_per_request(
-            option, where, model_spec, gpu_spec, mix, image_tokens
+            option, where, model_spec, gpu_spec, mix, image_tokens, image_tiles
         )
         res.latency = latency
         res.details["capacity_basis"] = basis
@@ -512,10 +520,12 @@ def _perf_seconds_per_request(
     gpu_spec: GpuSpec,
     mix: FeatureMix,
     image_tokens: FloatArray | None,
+    image_tiles: FloatArray | None = None,
 ) -> tuple[FloatArray, bool, bool, dict[str, float], str]:
     """Replica-seconds per request for each feature × cache-hit grid, from the perf model.
 
-    The prompt is the text plus the image tokens of each feature (``image_tokens``, or none).
+    The prompt is the text plus the image tokens of each feature (``image_tokens``, or none);
+    ``image_tiles`` (per feature, or none) go through the vision encoder in prefill.
 
     With latency targets the capacity is the best throughput that meets them, otherwise
     max throughput. Returns (seconds (n_features, n_grid), fits, meets_slo, latency, basis);
@@ -535,6 +545,7 @@ def _perf_seconds_per_request(
     tin = prompt[:, np.newaxis]
     tout = mix.output_tokens[:, np.newaxis]
     grid = CACHED_GRID[np.newaxis, :]
+    tiles = 0.0 if image_tiles is None else image_tiles[:, np.newaxis]
     slo = option.tpot_slo_s is not None or option.ttft_slo_s is not None
     try:
         est = estimate_serving(
@@ -553,6 +564,7 @@ def _perf_seconds_per_request(
             tpot_slo_s=option.tpot_slo_s,
             ttft_slo_s=option.ttft_slo_s,
             cached_input_fraction=np.broadcast_to(grid, (tin.shape[0], grid.shape[1])),
+            image_tiles=tiles,
         )
     except InvalidInputError as exc:
         raise InvalidInputError(f"{where}: {exc}") from None
