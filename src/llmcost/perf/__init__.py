@@ -7,6 +7,8 @@ Pure numpy over :class:`~llmcost._core.specs.ModelSpec` and
 - :func:`weight_bytes`, :func:`kv_cache_bytes_per_token`, :func:`memory_footprint` — memory
 - :func:`step_time_s`, :func:`expected_distinct_experts` — step times (speed.py)
 - :func:`estimate_serving` — throughput, TPOT, TTFT under continuous batching (serving.py)
+- :func:`~llmcost.perf.vision.vision_encoder_flops_per_tile` — Llama 4's vision encoder
+  compute per image tile, added to prefill by ``estimate_serving(image_tiles=)`` (vision.py)
 - :class:`EngineProfile`, :func:`get_engine_profile` — vllm, sglang, trtllm (engines.py)
 - :func:`fit_engine_profile` — fit a profile to your own measurements (fit.py)
 """
