@@ -43,6 +43,7 @@ def test_python_block_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert len(pair.crossings) >= 1  # type: ignore[attr-defined]
 
 
+@pytest.mark.filterwarnings("ignore::llmcost.StaleCatalogWarning")  # catalog medians, by design
 def test_toml_block_is_a_valid_scenario() -> None:
     (text,) = _blocks("toml")
     scenario = parse_scenario(tomllib.loads(text), source="README.md")
