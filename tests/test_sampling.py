@@ -13,14 +13,20 @@ from hypothesis import strategies as st
 from llmcost._core.errors import InvalidInputError
 from llmcost.analysis import sampling
 from llmcost.analysis.sampling import (
+    accepted_within_k,
     breakeven_usd_per_sample,
+    cost_per_correct_task_usd,
     cost_per_solved_task_usd,
     dataset_pass_at_k,
+    dataset_verified_at_k,
+    expected_attempts_until_accepted,
     expected_samples_until_success,
     fit_coverage,
     pass_at_k,
     smallest_k_for_target,
     usd_per_sample,
+    verified_accuracy_within_k,
+    verified_precision,
 )
 
 
@@ -194,3 +200,145 @@ class TestCoverageFit:
     def test_unknown_kind(self) -> None:
         with pytest.raises(InvalidInputError, match="kind"):
             fit_coverage([1, 10], [0.2, 0.4], kind="logistic")
+
+
+class TestImperfectVerifier:
+    """Resampling until the verifier accepts, when it accepts a wrong sample with probability f
+    (Stroebl et al. 2024, arXiv:2411.17501)."""
+
+    def test_hand_computed_small_k(self) -> None:
+        # p = 0.6, f = 0.25: a = 0.6 + 0.4 × 0.25 = 0.7 accepted per attempt.
+        # k = 1: accepted 0.7, correct 0.6; k = 3: accepted 1 − 0.3³ = 0.973,
+        # correct (0.6 / 0.7) × 0.973 = 0.834, attempts 1 + 0.3 + 0.09 = 1.39.
+        p, f = 0.6, 0.25
+        assert accepted_within_k(p, f, 1) == pytest.approx(0.7)
+        assert verified_accuracy_within_k(p, f, 1) == pytest.approx(0.6)
+        assert accepted_within_k(p, f, 3) == pytest.approx(0.973)
+        assert verified_accuracy_within_k(p, f, 3) == pytest.approx(0.834)
+        assert expected_attempts_until_accepted(p, f, 3) == pytest.approx(1.39)
+        assert verified_precision(p, f) == pytest.approx(6 / 7)
+        # $0.01 a sample + $0.002 of tests: 1.39 × 0.012 / 0.834 = $0.02
+        assert cost_per_correct_task_usd(p, f, 3, 0.01, 0.002) == pytest.approx(0.02)
+
+    def test_brute_force_enumeration_of_every_outcome(self) -> None:
+        # k = 3 draws over {correct, accepted wrong, rejected}: stop at the first accepted one.
+        p, f, k = 0.3, 0.4, 3
+        probs = {"c": p, "w": (1 - p) * f, "r": (1 - p) * (1 - f)}
+        acc = correct = attempts = 0.0
+        for seq in np.array(np.meshgrid(*[list(probs)] * k)).T.reshape(-1, k):
+            stop = next((i for i, s in enumerate(seq) if s != "r"), None)
+            shown = seq[: k if stop is None else stop + 1]
+            weight = float(np.prod([probs[s] for s in shown]))
+            # each distinct prefix appears 3^(k − len) times in the full grid
+            weight /= 3 ** (k - len(shown))
+            acc += weight * (stop is not None)
+            correct += weight * (stop is not None and seq[stop] == "c")
+            attempts += weight * len(shown)
+        assert accepted_within_k(p, f, k) == pytest.approx(acc)
+        assert verified_accuracy_within_k(p, f, k) == pytest.approx(correct)
+        assert expected_attempts_until_accepted(p, f, k) == pytest.approx(attempts)
+
+    def test_perfect_verifier_reduces_to_the_existing_functions(self) -> None:
+        p = np.array([0.0, 0.05, 0.3, 0.9, 1.0])
+        ks = np.arange(1, 51)
+        curve = 1 - (1 - p[:, None]) ** ks  # pass@k of independent draws
+        np.testing.assert_allclose(accepted_within_k(p[:, None], 0.0, ks), curve, atol=1e-15)
+        np.testing.assert_allclose(
+            verified_accuracy_within_k(p[:, None], 0.0, ks), curve, atol=1e-15
+        )
+        drawn = expected_samples_until_success(curve)
+        np.testing.assert_allclose(expected_attempts_until_accepted(p, 0.0, 50), drawn)
+        old = cost_per_solved_task_usd(drawn, curve[:, -1], 0.01, 0.002)
+        new = cost_per_correct_task_usd(p, 0.0, 50, 0.01, 0.002)
+        np.testing.assert_allclose(new, old)
+        assert np.all(verified_precision(p[1:], 0.0) == 1.0)
+
+    def test_dataset_version_reduces_to_dataset_pass_at_k(self) -> None:
+        correct = np.array([0, 3, 7, 10])
+        ks = np.array([1, 2, 5, 10])
+        frame = dataset_verified_at_k(10, correct, np.zeros(4), ks)
+        np.testing.assert_allclose(frame["accuracy_fraction"], dataset_pass_at_k(10, correct, ks))
+        np.testing.assert_allclose(frame["accepted_fraction"], frame["accuracy_fraction"])
+        want = [expected_samples_until_success(pass_at_k(10, c, np.arange(1, 11))) for c in correct]
+        assert frame["expected_attempts"].iloc[-1] == pytest.approx(np.mean(want))
+
+    def test_dataset_version_hand_computed(self) -> None:
+        # one problem, n = 4: 2 correct, 1 false positive, 1 rejected. Accepted within 2:
+        # 1 − C(1,2)/C(4,2) = 1; correct 2/3; draws 1 + (1 − 3/4) = 1.25.
+        row = dataset_verified_at_k(4, [2], [1], 2).iloc[0]
+        assert row["accepted_fraction"] == 1.0
+        assert row["accuracy_fraction"] == pytest.approx(2 / 3)
+        assert row["expected_attempts"] == pytest.approx(1.25)
+
+    def test_dataset_version_matches_a_shuffling_simulation(self) -> None:
+        # Stroebl et al.'s procedure: shuffle the samples, take the first that passes.
+        rng = np.random.default_rng(7)
+        labels = np.array(["c"] * 3 + ["w"] * 2 + ["r"] * 5)
+        k, hits, draws, runs = 4, 0, 0, 40_000
+        for _ in range(runs):
+            order = rng.permutation(labels)[:k]
+            passed = np.flatnonzero(order != "r")
+            hits += bool(passed.size) and order[passed[0]] == "c"
+            draws += passed[0] + 1 if passed.size else k
+        row = dataset_verified_at_k(10, [3], [2], k).iloc[0]
+        assert row["accuracy_fraction"] == pytest.approx(hits / runs, abs=0.01)
+        assert row["expected_attempts"] == pytest.approx(draws / runs, abs=0.02)
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        st.floats(0, 1),
+        st.floats(0, 1),
+        st.lists(st.integers(1, 10_000), min_size=2, max_size=8),
+    )
+    def test_accuracy_capped_and_acceptance_monotone(
+        self, p: float, f: float, ks: list[int]
+    ) -> None:
+        k = np.sort(np.array(ks, dtype=float))
+        cap = verified_precision(p, f)
+        accuracy = np.asarray(verified_accuracy_within_k(p, f, k))
+        assert np.all(accuracy <= cap + 1e-12)
+        accepted = np.asarray(accepted_within_k(p, f, k))
+        assert np.all(np.diff(accepted) >= -1e-12)  # more samples never lower acceptance
+        assert np.all(accuracy <= accepted + 1e-12)
+        attempts = np.asarray(expected_attempts_until_accepted(p, f, k))
+        assert np.all((attempts >= 1 - 1e-12) & (attempts <= k + 1e-9))
+
+    @settings(max_examples=100, deadline=None)
+    @given(st.floats(0.01, 0.99), st.floats(0.0, 0.5), st.floats(0.0, 0.5))
+    def test_more_false_positives_never_raise_the_ceiling(
+        self, p: float, f_lo: float, extra: float
+    ) -> None:
+        assert verified_precision(p, f_lo + extra) <= verified_precision(p, f_lo) + 1e-12
+
+    @pytest.mark.parametrize(
+        ("args", "field"),
+        [
+            ((1.2, 0.1, 3), "p_correct"),
+            ((0.5, -0.1, 3), "false_positive_rate"),
+            ((0.5, 0.1, 0), "k"),
+        ],
+    )
+    def test_bad_input_names_the_field(self, args: tuple[float, ...], field: str) -> None:
+        with pytest.raises(InvalidInputError, match=field):
+            verified_accuracy_within_k(*args)
+
+    @pytest.mark.parametrize(
+        ("correct", "false_pos", "k", "match"),
+        [
+            ([5], [6], 1, "≤ n"),
+            ([5], [-1], 1, "false_positives_per_problem"),
+            ([5], [0.5], 1, "false_positives_per_problem"),
+            ([5, 1], [1], 1, "same length"),
+            ([5], [1], 11, "k must be ≤ n"),
+        ],
+    )
+    def test_dataset_bad_input(
+        self, correct: list[float], false_pos: list[float], k: int, match: str
+    ) -> None:
+        with pytest.raises(InvalidInputError, match=match):
+            dataset_verified_at_k(10, correct, false_pos, k)
+
+    def test_never_correct_costs_infinity(self) -> None:
+        assert cost_per_correct_task_usd(0.0, 0.3, 10, 0.01) == np.inf
+        assert verified_precision(0.0, 0.0) == 0.0
+        assert expected_attempts_until_accepted(0.0, 0.0, 7) == 7.0

@@ -22,14 +22,20 @@ from .montecarlo import MonteCarloResult, monte_carlo, probability_cheapest, sum
 from .oat import TornadoResult, tornado
 from .sampling import (
     CoverageFit,
+    accepted_within_k,
     breakeven_usd_per_sample,
+    cost_per_correct_task_usd,
     cost_per_solved_task_usd,
     dataset_pass_at_k,
+    dataset_verified_at_k,
+    expected_attempts_until_accepted,
     expected_samples_until_success,
     fit_coverage,
     pass_at_k,
     smallest_k_for_target,
     usd_per_sample,
+    verified_accuracy_within_k,
+    verified_precision,
 )
 from .sobol import SobolResult, saltelli_sample, sobol
 from .space import Parameter, ParameterSpace
@@ -45,6 +51,7 @@ __all__ = [
     "ParameterSpace",
     "SobolResult",
     "TornadoResult",
+    "accepted_within_k",
     "breakeven",
     "breakeven_curve",
     "breakeven_linear",
@@ -52,8 +59,11 @@ __all__ = [
     "breakeven_per_draw",
     "breakeven_usd_per_sample",
     "cartesian",
+    "cost_per_correct_task_usd",
     "cost_per_solved_task_usd",
     "dataset_pass_at_k",
+    "dataset_verified_at_k",
+    "expected_attempts_until_accepted",
     "expected_samples_until_success",
     "fit_coverage",
     "monte_carlo",
@@ -69,4 +79,6 @@ __all__ = [
     "sweep_arrays",
     "tornado",
     "usd_per_sample",
+    "verified_accuracy_within_k",
+    "verified_precision",
 ]

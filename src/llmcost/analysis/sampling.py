@@ -28,14 +28,20 @@ from .._core.errors import InvalidInputError
 
 __all__ = [
     "CoverageFit",
+    "accepted_within_k",
     "breakeven_usd_per_sample",
+    "cost_per_correct_task_usd",
     "cost_per_solved_task_usd",
     "dataset_pass_at_k",
+    "dataset_verified_at_k",
+    "expected_attempts_until_accepted",
     "expected_samples_until_success",
     "fit_coverage",
     "pass_at_k",
     "smallest_k_for_target",
     "usd_per_sample",
+    "verified_accuracy_within_k",
+    "verified_precision",
 ]
 
 
@@ -251,6 +257,196 @@ def breakeven_usd_per_sample(
     with np.errstate(divide="ignore", invalid="ignore"):
         result = np.where((pl > 0) & (k_arr > 0), cl * ps / (k_arr * pl), np.nan)
     return _shape(result, k, small_pass_at_k, large_pass_at_1, large_usd_per_sample)
+
+
+# --- Imperfect verifiers (Stroebl et al. 2024) -------------------------------------------------
+#
+# One problem, samples drawn independently until the verifier accepts one (at most k). Per
+# attempt: P(correct) = p; a wrong sample passes the verifier with probability f (its false-
+# positive rate), so P(accepted wrong) = (1 − p)·f and P(accepted) = a = p + (1 − p)·f.
+# - The first j attempts are all rejected with probability (1 − a)^j, so
+#   P(accepted within k) = 1 − (1 − a)^k.
+# - The accepted attempt is correct with probability P(correct | accepted) = p / a, whichever
+#   attempt it was (each attempt is the same Bernoulli draw), so
+#   P(correct answer within k) = (p / a)·(1 − (1 − a)^k) → p / a as k → ∞: the ceiling that
+#   no sample budget lifts when f > 0.
+# - Attempt j+1 is drawn iff the first j were rejected: E[attempts] = Σ_{j<k} (1 − a)^j
+#   = (1 − (1 − a)^k) / a (k when a = 0).
+# - Expected cost per correctly solved task = E[attempts] × (sample + verifier) / P(correct).
+# With f = 0, a = p: acceptance is 1 − (1 − p)^k (pass@k when samples are independent draws),
+# the precision is 1 and the cost is that of cost_per_solved_task_usd with E[attempts] drawn.
+
+
+def _acceptance(p_correct: ArrayLike, false_positive_rate: ArrayLike) -> tuple[FloatArray, ...]:
+    p = check_fraction(p_correct, "p_correct")
+    f = check_fraction(false_positive_rate, "false_positive_rate")
+    p_b, f_b = np.broadcast_arrays(p, f)
+    return p_b, p_b + (1.0 - p_b) * f_b
+
+
+def _check_k(k: ArrayLike) -> FloatArray:
+    k_arr = as_float_array(k, "k")
+    if np.any(~np.isfinite(k_arr)) or np.any(k_arr < 1):
+        bad = k_arr[~np.isfinite(k_arr) | (k_arr < 1)].flat[0]
+        raise InvalidInputError(f"k must be ≥ 1 (samples allowed per problem); got {bad!r}")
+    return k_arr
+
+
+def _accepted_by_k(accept: FloatArray, k: FloatArray) -> FloatArray:
+    """1 − (1 − a)^k [fraction] through expm1/log1p: accurate for tiny a, exactly 1 at a = 1."""
+    with np.errstate(divide="ignore"):
+        return -np.expm1(k * np.log1p(-accept))
+
+
+def verified_precision(p_correct: ArrayLike, false_positive_rate: ArrayLike) -> FloatArray | float:
+    """P(an accepted sample is correct) [fraction] = p / (p + (1 − p)·f): the accuracy ceiling
+    of resampling until the verifier accepts, for any k (0 if nothing is ever accepted).
+
+    >>> verified_precision(0.5, 0.1)  # 0.5 / (0.5 + 0.5 × 0.1)
+    0.9090909090909091
+    """
+    p, a = _acceptance(p_correct, false_positive_rate)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = np.where(a > 0, p / np.where(a > 0, a, 1.0), 0.0)
+    return _shape(result, p_correct, false_positive_rate)
+
+
+def accepted_within_k(
+    p_correct: ArrayLike, false_positive_rate: ArrayLike, k: ArrayLike
+) -> FloatArray | float:
+    """P(the verifier accepts one of at most ``k`` samples) [fraction] = 1 − (1 − p − (1 − p)·f)^k.
+
+    >>> round(accepted_within_k(0.5, 0.1, 2), 12)  # a = 0.55: 1 − 0.45²
+    0.7975
+    """
+    _, a = _acceptance(p_correct, false_positive_rate)
+    k_arr = _check_k(k)
+    return _shape(_accepted_by_k(a, k_arr), p_correct, false_positive_rate, k)
+
+
+def verified_accuracy_within_k(
+    p_correct: ArrayLike, false_positive_rate: ArrayLike, k: ArrayLike
+) -> FloatArray | float:
+    """P(a *correct* sample is accepted within ``k``) [fraction]
+    = p / (p + (1 − p)·f) × (1 − (1 − p − (1 − p)·f)^k); never above :func:`verified_precision`.
+
+    >>> round(verified_accuracy_within_k(0.5, 0.1, 2), 12)  # (0.5 / 0.55) × 0.7975
+    0.725
+    """
+    precision = np.asarray(verified_precision(p_correct, false_positive_rate))
+    accepted = np.asarray(accepted_within_k(p_correct, false_positive_rate, k))
+    return _shape(precision * accepted, p_correct, false_positive_rate, k)
+
+
+def expected_attempts_until_accepted(
+    p_correct: ArrayLike, false_positive_rate: ArrayLike, k: ArrayLike
+) -> FloatArray | float:
+    """Expected samples drawn [samples] when drawing stops at the first accepted one, at most
+    ``k``: Σ_{j<k} (1 − a)^j = (1 − (1 − a)^k) / a with a = p + (1 − p)·f (k when a = 0).
+
+    >>> round(expected_attempts_until_accepted(0.5, 0.1, 2), 12)  # 1 + 0.45
+    1.45
+    """
+    _, a = _acceptance(p_correct, false_positive_rate)
+    k_arr = _check_k(k)
+    a_b, k_b = np.broadcast_arrays(a, k_arr)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = np.where(a_b > 0, _accepted_by_k(a_b, k_b) / np.where(a_b > 0, a_b, 1.0), k_b)
+    return _shape(result, p_correct, false_positive_rate, k)
+
+
+def cost_per_correct_task_usd(
+    p_correct: ArrayLike,
+    false_positive_rate: ArrayLike,
+    k: ArrayLike,
+    usd_per_attempt: ArrayLike,
+    verifier_usd_per_attempt: ArrayLike = 0.0,
+) -> FloatArray | float:
+    """Expected cost per *correctly* solved task [USD] when sampling stops at the first sample
+    the verifier accepts (at most ``k``): E[attempts] × (attempt + verifier) / P(correct within k).
+
+    Accepted wrong samples are paid for but not counted; ``inf`` when nothing correct is ever
+    accepted.
+
+    >>> round(cost_per_correct_task_usd(0.5, 0.1, 2, 0.01, 0.002), 12)  # 1.45 × 0.012 / 0.725
+    0.024
+    """
+    attempts = np.asarray(expected_attempts_until_accepted(p_correct, false_positive_rate, k))
+    correct = np.asarray(verified_accuracy_within_k(p_correct, false_positive_rate, k))
+    usd = check_nonnegative(usd_per_attempt, "usd_per_attempt")
+    ver = check_nonnegative(verifier_usd_per_attempt, "verifier_usd_per_attempt")
+    spent = attempts * (usd + ver)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = np.where(correct > 0, spent / np.where(correct > 0, correct, 1.0), np.inf)
+    return _shape(
+        result, p_correct, false_positive_rate, k, usd_per_attempt, verifier_usd_per_attempt
+    )
+
+
+def dataset_verified_at_k(
+    n: ArrayLike,
+    correct_per_problem: ArrayLike,
+    false_positives_per_problem: ArrayLike,
+    k: ArrayLike,
+) -> pd.DataFrame:
+    """Dataset-level resampling with an imperfect verifier, from measured samples.
+
+    Per problem, ``n`` samples of which ``correct`` are right and ``false_positives`` are wrong
+    but pass the verifier (e.g. pass HumanEval's tests, fail HumanEval+'s). Drawing them in a
+    random order and stopping at the first accepted one (Stroebl et al.'s simulation, here in
+    closed form): none of the first k is accepted with probability C(n−c−b, k) / C(n, k), so
+    P(accepted within k) = pass@k(n, c + b); the accepted sample is uniform among the c + b
+    accepted ones, so P(correct within k) = c / (c + b) × pass@k(n, c + b); the expected draws
+    are Σ_{j<k} (1 − pass@j(n, c + b)). Columns, averaged over problems, one row per k:
+    ``accepted_fraction``, ``accuracy_fraction`` [fraction], ``expected_attempts`` [samples].
+    With no false positives, ``accuracy_fraction`` is :func:`dataset_pass_at_k`.
+
+    >>> dataset_verified_at_k(4, [2], [1], [1]).round(6).to_dict("records")
+    [{'k': 1.0, 'accepted_fraction': 0.75, 'accuracy_fraction': 0.5, 'expected_attempts': 1.0}]
+    """
+    correct = as_float_array(correct_per_problem, "correct_per_problem")
+    false_pos = as_float_array(false_positives_per_problem, "false_positives_per_problem")
+    if correct.ndim != 1 or correct.size == 0 or false_pos.shape != correct.shape:
+        raise InvalidInputError(
+            "correct_per_problem and false_positives_per_problem must be non-empty 1-d arrays "
+            f"of the same length; got shapes {correct.shape} and {false_pos.shape}"
+        )
+    bad_fp = (false_pos < 0) | (false_pos != np.round(false_pos)) | ~np.isfinite(false_pos)
+    if np.any(bad_fp):
+        raise InvalidInputError(
+            f"false_positives_per_problem must be whole numbers ≥ 0; got {false_pos[bad_fp][0]!r}"
+        )
+    ks = np.atleast_1d(as_float_array(k, "k"))
+    if ks.ndim != 1:
+        raise InvalidInputError("k must be a scalar or a 1-d array of sample budgets")
+    accepted_count = correct + false_pos
+    _check_counts(n, correct, 1)
+    over = accepted_count > np.broadcast_to(as_float_array(n, "n"), accepted_count.shape)
+    if np.any(over):
+        i = int(np.flatnonzero(over)[0])
+        raise InvalidInputError(
+            "correct_per_problem + false_positives_per_problem must be ≤ n (the samples drawn); "
+            f"problem {i} has {correct[i]:g} + {false_pos[i]:g}"
+        )
+    _check_counts(n, accepted_count[:, None], ks[None, :])  # k whole, 1 ≤ k ≤ n
+    # pass@j of the accepted samples for j = 1 … max k (one row per problem)
+    curve = np.asarray(
+        pass_at_k(n, accepted_count[:, None], np.arange(1, int(ks.max()) + 1)[None, :])
+    )
+    idx = ks.astype(np.int64) - 1
+    accepted = curve[:, idx]
+    safe = np.where(accepted_count > 0, accepted_count, 1.0)
+    precision = np.where(accepted_count > 0, correct / safe, 0.0)
+    before = np.concatenate([np.zeros((curve.shape[0], 1)), curve[:, :-1]], axis=1)
+    attempts = np.cumsum(1.0 - before, axis=1)[:, idx]
+    return pd.DataFrame(
+        {
+            "k": ks,
+            "accepted_fraction": accepted.mean(axis=0),
+            "accuracy_fraction": (precision[:, None] * accepted).mean(axis=0),
+            "expected_attempts": attempts.mean(axis=0),
+        }
+    )
 
 
 _KINDS = ("exp_power", "power")
