@@ -107,3 +107,50 @@ def test_bad_sampling_flags(
 ) -> None:
     assert main(["sampling", *argv]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_false_positive_rate_scales_the_solved_share(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """pass@1 = 0.6, F = 0.1: a = 0.6 + 0.4 × 0.1 = 0.64 accepted per sample. k = 1: the
+    accepted sample is correct with 0.6 — unchanged. k = 100: (0.6/0.64)(1 − 0.36^100) = 0.9375
+    against 1 − 0.4^100 = 1 for a perfect verifier, so correct@100 = 0.905 × 0.9375 = 0.8484375
+    and small costs 100 × 0.00036 / 0.8484375 = $0.0424309 per correctly solved task."""
+    path = tmp_path / "coding.toml"
+    path.write_text(CODING, encoding="utf-8")
+    base = ["sampling", "--pass-at-k", "1=0.6,100=0.905", "--scenario", str(path)]
+    argv = [*base, "--verifier-usd", "0.0001", "--false-positive-rate", "0.1", "--json"]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["false_positive_rate"] == 0.1
+    assert out["correct_at_k"]["1"] == pytest.approx(0.6)
+    assert out["correct_at_k"]["100"] == pytest.approx(0.8484375)
+    small = next(o for o in out["options"] if o["name"] == "small")
+    assert small["cost_per_solved_task_usd"]["100"] == pytest.approx(0.0424309, rel=1e-6)
+    # the default F = 0 leaves the measured pass@k as the solved share
+    assert main([*base, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["false_positive_rate"] == 0.0
+    assert out["correct_at_k"] == out["pass_at_k"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--false-positive-rate", "1.5"], "--false-positive-rate must be in [0, 1]"),
+        (["--false-positive-rate", "0.1"], "needs pass@1"),
+    ],
+)
+def test_bad_false_positive_rate(
+    extra: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "coding.toml"
+    path.write_text(CODING, encoding="utf-8")
+    argv = ["sampling", "--pass-at-k", "100=0.905", "--scenario", str(path), *extra]
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_false_positive_rate_needs_a_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sampling", "--n", "10", "--correct", "3", "--false-positive-rate", "0.1"]) == 2
+    assert "--false-positive-rate needs --scenario" in capsys.readouterr().err

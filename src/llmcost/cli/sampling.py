@@ -10,6 +10,13 @@ all) and cost per solved task = (monthly cost at k × volume + k × verifier) / 
 ``--versus OPTION --versus-pass-at-1 P`` adds a one-sample option (e.g. GPT-4o at 90.2 %) and,
 for every k, the highest cost per sample at which sampling k times still costs no more per
 solved task.
+
+``--false-positive-rate F`` (default 0: a perfect verifier) lets the verifier accept a wrong
+sample with probability F (Stroebl et al. 2024, arXiv:2411.17501): a task then counts as solved
+only if the first accepted of its k samples is correct. Treating every task as equally hard
+with per-sample success p = pass@1, that chance is (p/a)·(1 − (1 − a)^k) with a = p + (1 − p)·F
+against 1 − (1 − p)^k for a perfect verifier; their ratio scales each measured pass@k into
+``correct_at_k`` (F = 0 leaves it equal), which then divides the cost.
 """
 
 from __future__ import annotations
@@ -20,7 +27,12 @@ from typing import Any
 import numpy as np
 
 from .._core.errors import InvalidInputError
-from ..analysis.sampling import breakeven_usd_per_sample, pass_at_k
+from ..analysis.sampling import (
+    accepted_within_k,
+    breakeven_usd_per_sample,
+    pass_at_k,
+    verified_accuracy_within_k,
+)
 from ._common import CliUsageError, Output, add_json_flag, format_table
 from ._scenario import add_price_arguments, model_from_args
 
@@ -71,6 +83,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--verifier-usd", type=float, default=0.0, help="cost of checking one sample [USD]"
     )
+    parser.add_argument(
+        "--false-positive-rate",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="probability that the verifier accepts a wrong sample (default 0: perfect)",
+    )
     parser.add_argument("--versus", metavar="OPTION", help="an option sampled once")
     parser.add_argument("--versus-pass-at-1", type=float, metavar="P", help="its pass@1")
     add_price_arguments(parser)
@@ -91,12 +110,33 @@ def _pass_rates(args: argparse.Namespace) -> tuple[list[int], list[float], dict[
     return ks, [float(v) for v in values], {"n": args.n, "correct": args.correct}
 
 
+def _correct_at_k(args: argparse.Namespace, ks: list[int], rates: list[float]) -> list[float]:
+    """Measured pass@k scaled by the chance that the first accepted sample is correct."""
+    f = args.false_positive_rate
+    if not 0.0 <= f <= 1.0:
+        raise InvalidInputError(f"--false-positive-rate must be in [0, 1]; got {f}")
+    if f == 0.0:
+        return rates
+    p1 = dict(zip(ks, rates, strict=True)).get(1)
+    if args.pass_at_k is None:
+        p1 = args.correct / args.n
+    if p1 is None:
+        raise CliUsageError("--false-positive-rate needs pass@1: add 1=P to --pass-at-k")
+    k_arr = np.array(ks, dtype=np.float64)
+    perfect = np.asarray(accepted_within_k(p1, 0.0, k_arr))
+    imperfect = np.asarray(verified_accuracy_within_k(p1, f, k_arr))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(perfect > 0, imperfect / np.where(perfect > 0, perfect, 1.0), 0.0)
+    return (np.array(rates) * ratio).tolist()
+
+
 def _costs(
     args: argparse.Namespace, ks: list[int], rates: list[float]
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Per option: cost per sample and per solved task at each k (volume × k)."""
     if args.verifier_usd < 0:
         raise InvalidInputError(f"--verifier-usd must be ≥ 0; got {args.verifier_usd}")
+    rates = _correct_at_k(args, ks, rates)
     scenario, model = model_from_args(args)
     tasks = model.baseline()["requests_per_month"]
     if not tasks > 0:
@@ -121,6 +161,8 @@ def _costs(
         "scenario": scenario.name,
         "tasks_per_month": tasks,
         "verifier_usd_per_sample": args.verifier_usd,
+        "false_positive_rate": args.false_positive_rate,
+        "correct_at_k": dict(zip(map(str, ks), rates, strict=True)),
     }
     if args.versus is not None:
         if args.versus not in model.option_names:
@@ -151,6 +193,8 @@ def run(args: argparse.Namespace) -> Output:
     for flag in ("versus", "versus_pass_at_1", "as_of", "catalog"):
         if getattr(args, flag) is not None and args.scenario is None:
             raise CliUsageError(f"--{flag.replace('_', '-')} needs --scenario")
+    if args.false_positive_rate != 0.0 and args.scenario is None:
+        raise CliUsageError("--false-positive-rate needs --scenario")
     ks, rates, source = _pass_rates(args)
     payload: dict[str, Any] = {**source, "pass_at_k": dict(zip(map(str, ks), rates, strict=True))}
     header = ", ".join(f"{k} = {v}" for k, v in source.items())
