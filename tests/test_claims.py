@@ -255,6 +255,27 @@ def test_cost_per_solved_task() -> None:
     assert k100[5] == pytest.approx(0.00375 * 0.905 / (k100[2] * 0.902), rel=1e-6)
 
 
+def test_imperfect_verifier_section() -> None:
+    g = run("repeated_sampling.py")
+    rows, p1 = g["fp_rows"], g["curve"][0]
+    # f = 0 (a perfect verifier) leaves the fitted pass@k untouched.
+    np.testing.assert_allclose(rows[0.0][1], [0.905, 0.951])
+    # f = 10 %: ceiling p1 / (p1 + (1 − p1) × 0.1) with the fitted pass@1 p1 ≈ 0.67 → ≈ 0.954;
+    # at k = 1000 (1 − a)^1000 and (1 − p1)^1000 vanish, so correct@1000 = 0.951 × ceiling.
+    ceiling = p1 / (p1 + (1 - p1) * 0.1)
+    assert rows[0.1][0] == pytest.approx(ceiling)
+    assert rows[0.1][1][1] == pytest.approx(0.951 * ceiling, rel=1e-12)
+    # all 1000 samples drawn and verified: 1000 × (sample + verifier) / correct@1000
+    usd = g["llama_sample_usd"]["llama-70b-2xh100"] + g["VERIFIER_USD"]
+    assert rows[0.1][2][1] == pytest.approx(1000 * usd / (0.951 * ceiling), rel=1e-9)
+    # more false positives: lower ceiling, fewer correct, dearer per correct task
+    fs = sorted(rows)
+    assert np.all(np.diff([rows[f][0] for f in fs]) < 0)
+    assert np.all(np.diff([rows[f][2] for f in fs], axis=0) > 0)
+    # GPT-4o's 90.2 % is beaten at k = 1000 only while 0.951 × ceiling ≥ 0.902
+    assert g["beats_gpt4o"] == [f for f in fs if 0.951 * p1 / (p1 + (1 - p1) * f) >= 0.902]
+
+
 # --- 4. Spiky vs steady ------------------------------------------------------------------
 
 SPIKY = "spiky_vs_steady.py"
