@@ -184,9 +184,10 @@ def test_gpu_offers_cover_four_providers_and_the_main_gpus(cat):
 
 
 def test_facility_defaults_are_present(cat):
-    assert cat.facility_default("pue").value == 1.58  # Uptime Institute 2023 average
+    # Latest documented values (facility.csv has one row per parameter, no history):
+    assert cat.facility_default("pue").value == 1.54  # Uptime Institute survey 2025 average
     assert cat.facility_default("usd_per_kwh").value == pytest.approx(0.0806)  # EIA 2023
-    assert cat.facility_default("colocation_usd_per_kw_month").value == 184.06  # CBRE H2 2024
+    assert cat.facility_default("colocation_usd_per_kw_month").value == 194.95  # CBRE year-end 2025
 
 
 def test_bundled_dir_is_the_repo_data_in_a_source_checkout():
