@@ -42,10 +42,20 @@ Known limits (tested against ``benchmarks/accuracy.py`` / ``validation.py``, not
   attention-DP straggler term (every step as slow as a rank carrying a prefill chunk, with
   probability 1 − (1 − f)^ep for independent ranks; the imbalance TensorRT-LLM's ADP-balance
   blog describes): it fixes those two but under-predicts 1000/1000 to 20000/2000 by 25-48 %,
-  since identical requests keep the ranks in step. Not separable with these tables:
-  trtllm-bench's per-dataset ``max_num_tokens`` / ``max_batch_size``
-  (tensorrt_llm/bench/build/tuning.py), routing skew on random-token prompts, grouped-GEMM
-  efficiency in prefill.
+  since identical requests keep the ranks in step. Not separable with these tables: routing
+  skew on random-token prompts, grouped-GEMM efficiency in prefill.
+- trtllm-bench's per-dataset limits are not the cause of either error below or above.
+  NVIDIA/TensorRT-LLM tensorrt_llm/bench/build/tuning.py@04cba88 sets max_batch_size to the
+  requests whose input + output KV fit in 0.95 × (GPU memory − params × bytes/param), rounded
+  up (≥ 64, ≤ 4096, ÷ PP), and max_num_tokens to that × (1 + ISL/OSL), rounded up (2048 to
+  32768). That cap is rounded up from a larger KV budget than this model's, so it never
+  binds (it only lifts the fixed 2048 at 128/128: 70B TP8 FP8 −39.4 → −38.8 %), and the
+  steady state does not depend on the step budget (a larger chunk makes fewer, proportionally
+  longer mixed steps; checked to 1e-12); the budget moves finite runs only (their small last
+  wave). Tried as the trtllm profile's
+  max-throughput limits: calibration median 11.0 → 12.1 %, validation trtllm-v0.14/v1.0
+  median 11.6 → 11.7 %; Llama 3.1 70B TP8 rows move ≤ 1 point (except 20000/2000, worse),
+  Maverick H200/B200 128/128 and 2048/128 stay +52 to +66 %. Not kept.
 - Llama 3.1 70B at TP8: FP16 rows are over-predicted (+22-55 % at long outputs) and FP8 rows
   mostly under-predicted (median −15 %, down to −42 %) with identical all-reduce bytes, so the
   collective model is not the cause. One all-reduce latency of 2 hops instead of 2(n−1)
