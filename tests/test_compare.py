@@ -522,3 +522,26 @@ def test_contenders_are_the_cheapest_of_each_kind() -> None:
         catalog=CATALOG,
     )
     assert single.contenders() is None
+
+
+def test_stale_facility_prices_are_flagged_but_not_facts() -> None:
+    # An owned option on catalog facility defaults: $/kWh and colocation $/kW-month are prices
+    # (checked for age), PUE and hardware life are facts (not checked).
+    owned = {
+        "name": "owned",
+        "kind": "self_hosted",
+        "model": "llama-3.3-70b",
+        "gpu": "h100-sxm",
+        "gpus_per_replica": 8,
+        "precision": "fp8",
+        "pricing": "owned",
+        "requests_per_s_per_replica": 5.0,
+        "purchase_usd_per_gpu": 30_000,
+        "power_kw_per_gpu": 1.0,
+    }
+    with pytest.warns(StaleCatalogWarning):
+        late = compare(_scenario(CHAT, owned), as_of="2031-01-01", catalog=CATALOG)
+    stale = {(r["entity"], r["id"]) for r in late.to_dict()["catalog_rows"] if r["stale"]}
+    facility = {i for e, i in stale if e == "facility"}
+    assert {"usd_per_kwh", "colocation_usd_per_kw_month"} <= facility
+    assert not facility & {"pue", "life_years"}

@@ -275,15 +275,21 @@ def _count(value: float) -> str:
 
 #: Catalog entities that hold prices (checked for staleness); the others are facts.
 PRICE_ENTITIES = ("api_prices", "gpu_offers", "hardware")
+#: Facility parameters that are prices (the others, PUE and hardware life, are facts).
+PRICE_FACILITY_PARAMETERS = ("usd_per_kwh", "colocation_usd_per_kw_month")
+
+
+def _is_price(row: Any) -> bool:
+    if row.entity == "facility":
+        return row.parameter in PRICE_FACILITY_PARAMETERS
+    return row.entity in PRICE_ENTITIES
 
 
 def _stale_price_rows(rows: list[Any], as_of: date | None) -> list[Any]:
     """Price rows seen longer ago than the threshold before ``as_of`` (default: today); each
     also raises a :class:`~llmcost._core.errors.StaleCatalogWarning`."""
     return [
-        row
-        for row in rows
-        if row.entity in PRICE_ENTITIES and not check_fresh(row, today=as_of or date.today())
+        row for row in rows if _is_price(row) and not check_fresh(row, today=as_of or date.today())
     ]
 
 
