@@ -162,34 +162,38 @@ def test_long_context_tier_per_feature() -> None:
     assert "long-context tier prices apply to: long" in o.warnings
 
 
+#: 8 H100s bought at $30,000 each, every facility input given (hand checks below).
+OWNED_BY_HAND = {
+    "name": "owned",
+    "kind": "self_hosted",
+    "model": "llama-3.3-70b",
+    "gpu": "h100-sxm",
+    "gpus_per_replica": 8,
+    "precision": "fp8",
+    "pricing": "owned",
+    "requests_per_s_per_replica": 5.0,
+    "min_replicas": 1,
+    "max_replicas": 1,
+    "purchase_usd_per_gpu": 30_000,
+    "life_years": 5,
+    "residual_fraction": 0,
+    "cost_of_capital_per_year": 0,
+    "power_kw_per_gpu": 1.0,
+    "power_draw_fraction": 0.5,
+    "pue": 1.5,
+    "usd_per_kwh": 0.10,
+    "colocation_usd_per_kw_month": 200,
+    "maintenance_fraction_per_year": 0.06,
+    "engineering_fte": 0,
+    "fixed_usd_per_month": 500,
+}
+
+
 def test_owned_hand_check() -> None:
     # 8 GPUs × $30,000 over 5 years, no interest, no residual: 240,000 / 60 = 4,000
     # power 8 × 1.0 kW × 0.5 × 1.5 × $0.10 × 730 = 438; colocation 8 × 1.0 × 200 = 1,600
     # maintenance 240,000 × 0.06 / 12 = 1,200; fixed 500; no staff → 7,738
-    owned = {
-        "name": "owned",
-        "kind": "self_hosted",
-        "model": "llama-3.3-70b",
-        "gpu": "h100-sxm",
-        "gpus_per_replica": 8,
-        "precision": "fp8",
-        "pricing": "owned",
-        "requests_per_s_per_replica": 5.0,
-        "min_replicas": 1,
-        "max_replicas": 1,
-        "purchase_usd_per_gpu": 30_000,
-        "life_years": 5,
-        "residual_fraction": 0,
-        "cost_of_capital_per_year": 0,
-        "power_kw_per_gpu": 1.0,
-        "power_draw_fraction": 0.5,
-        "pue": 1.5,
-        "usd_per_kwh": 0.10,
-        "colocation_usd_per_kw_month": 200,
-        "maintenance_fraction_per_year": 0.06,
-        "engineering_fte": 0,
-        "fixed_usd_per_month": 500,
-    }
+    owned = OWNED_BY_HAND
     result = _run(_scenario(CHAT, owned))
     o = result.options[0]
     assert o.components["capital_usd"] == pytest.approx(4_000.0)
@@ -208,30 +212,7 @@ def test_owned_payback_vs_renting() -> None:
     # Buying 8 GPUs × $30,000 = 240,000 at month 0; then 7,738 − 4,000 capital = 3,738/month.
     # Renting them: 8 × 2.5 × 730 + 500 fixed = 15,100/month → saves 11,362/month:
     # 240,000 / 11,362 = 21.1 → pays back in month 22.
-    owned = {
-        "name": "owned",
-        "kind": "self_hosted",
-        "model": "llama-3.3-70b",
-        "gpu": "h100-sxm",
-        "gpus_per_replica": 8,
-        "precision": "fp8",
-        "pricing": "owned",
-        "requests_per_s_per_replica": 5.0,
-        "min_replicas": 1,
-        "max_replicas": 1,
-        "purchase_usd_per_gpu": 30_000,
-        "life_years": 5,
-        "residual_fraction": 0,
-        "cost_of_capital_per_year": 0,
-        "power_kw_per_gpu": 1.0,
-        "power_draw_fraction": 0.5,
-        "pue": 1.5,
-        "usd_per_kwh": 0.10,
-        "colocation_usd_per_kw_month": 200,
-        "maintenance_fraction_per_year": 0.06,
-        "engineering_fte": 0,
-        "fixed_usd_per_month": 500,
-    }
+    owned = OWNED_BY_HAND
     rented = _rented(
         "rented", min_replicas=1, max_replicas=1, engineering_fte=0, fixed_usd_per_month=500
     )
@@ -527,21 +508,11 @@ def test_contenders_are_the_cheapest_of_each_kind() -> None:
 def test_stale_facility_prices_are_flagged_but_not_facts() -> None:
     # An owned option on catalog facility defaults: $/kWh and colocation $/kW-month are prices
     # (checked for age), PUE and hardware life are facts (not checked).
-    owned = {
-        "name": "owned",
-        "kind": "self_hosted",
-        "model": "llama-3.3-70b",
-        "gpu": "h100-sxm",
-        "gpus_per_replica": 8,
-        "precision": "fp8",
-        "pricing": "owned",
-        "requests_per_s_per_replica": 5.0,
-        "purchase_usd_per_gpu": 30_000,
-        "power_kw_per_gpu": 1.0,
-    }
+    facility = ("pue", "usd_per_kwh", "colocation_usd_per_kw_month", "life_years")
+    owned = {k: v for k, v in OWNED_BY_HAND.items() if k not in facility}
     with pytest.warns(StaleCatalogWarning):
         late = compare(_scenario(CHAT, owned), as_of="2031-01-01", catalog=CATALOG)
     stale = {(r["entity"], r["id"]) for r in late.to_dict()["catalog_rows"] if r["stale"]}
-    facility = {i for e, i in stale if e == "facility"}
-    assert {"usd_per_kwh", "colocation_usd_per_kw_month"} <= facility
-    assert not facility & {"pue", "life_years"}
+    stale_facility = {i for e, i in stale if e == "facility"}
+    assert {"usd_per_kwh", "colocation_usd_per_kw_month"} <= stale_facility
+    assert not stale_facility & {"pue", "life_years"}
