@@ -135,3 +135,50 @@ def test_grid_keeps_order_and_reports_bad_rows(tmp_path, capsys):
     assert results[4]["batch_size"] == 64  # its group-mate's error did not stop it
     assert "exactly one of" in results[5]["error"]
     assert set(results[4]) >= PERF_KEYS
+
+
+def _perf_json(capsys, *extra: str) -> dict:
+    status, out, err = run(
+        capsys, "perf", "--model", "llama-4-maverick", "--gpu", "h200", "--gpus", "8",
+        "--precision", "fp8", "--input-tokens", "1024", "--output-tokens", "1024",
+        "--engine", "trtllm", "--json", *extra,
+    )  # fmt: skip
+    assert status == 0, err
+    return json.loads(out)
+
+
+def test_perf_requests_is_a_finite_offline_run(capsys):
+    from llmcost.catalog import load_catalog
+    from llmcost.perf import estimate_serving
+
+    cat = load_catalog()
+    direct = estimate_serving(
+        cat.model_spec("llama-4-maverick"), cat.gpu_spec("h200"), gpus=8, precision="fp8",
+        input_tokens=1024, output_tokens=1024, engine="trtllm", max_throughput=True,
+        requests=3000,
+    )  # fmt: skip
+    steady = _perf_json(capsys, "--max-throughput")
+    finite = _perf_json(capsys, "--max-throughput", "--requests", "3000")
+    # the flag reaches the model unchanged, and a run of a few waves is slower than steady state
+    assert finite["output_tokens_per_s"] == pytest.approx(float(direct.output_tokens_per_s))
+    assert finite["output_tokens_per_s"] < steady["output_tokens_per_s"]
+    status, _, err = run(
+        capsys, "perf", "--model", "llama-4-maverick", "--gpu", "h200", "--gpus", "8",
+        "--precision", "fp8", "--input-tokens", "1024", "--output-tokens", "1024",
+        "--max-throughput", "--requests", "0.5",
+    )  # fmt: skip
+    assert status == 2
+    assert "requests must be a whole number" in err
+
+
+def test_perf_image_tiles_add_encoder_time_to_ttft(capsys):
+    text = _perf_json(capsys, "--batch", "1")
+    image = _perf_json(capsys, "--batch", "1", "--image-tiles", "17")
+    assert image["ttft_s"] > text["ttft_s"]
+    status, _, err = run(
+        capsys, "perf", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1",
+        "--precision", "fp8", "--input-tokens", "1000", "--output-tokens", "300",
+        "--batch", "1", "--image-tiles", "2",
+    )  # fmt: skip
+    assert status == 2
+    assert "text only" in err

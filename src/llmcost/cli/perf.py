@@ -70,6 +70,18 @@ def register(subparsers: Any) -> None:
     perf.add_argument("--tpot-slo-s", type=float, help="time-per-output-token target [s]")
     perf.add_argument("--ttft-slo-s", type=float, help="time-to-first-token target [s]")
     perf.add_argument("--cached-input-fraction", type=float, default=0.0)
+    perf.add_argument(
+        "--requests",
+        type=float,
+        help="with --max-throughput: a finite offline run of N requests, served in waves "
+        "(what offline benchmarks such as trtllm-bench measure; default: steady state)",
+    )
+    perf.add_argument(
+        "--image-tiles",
+        type=float,
+        default=0.0,
+        help="vision-encoder tiles per request (Llama 4: 336-px tiles + the global tile)",
+    )
     add_json_flag(perf)
     perf.set_defaults(handler=_perf)
 
@@ -172,6 +184,8 @@ def _perf(args: argparse.Namespace) -> Output:
         ttft_slo_s=args.ttft_slo_s,
         cached_input_fraction=args.cached_input_fraction,
         quant_scope=args.quant_scope,
+        requests=args.requests,
+        image_tiles=args.image_tiles,
     )
     payload = {k: _plain(getattr(est, k)) for k in PERF_KEYS}
     payload["weights_bytes_per_gpu"] = _int_or_none(est.weights_bytes_per_gpu)
