@@ -348,22 +348,17 @@ def test_result_views() -> None:
 # --- the vectorized model ---------------------------------------------------------------------
 
 
+#: An owned option on the catalog's power, facility and life defaults.
+_OWNED_KEYS = ("name", "kind", "model", "gpu", "gpus_per_replica", "precision", "pricing")
+_OWNED_KEYS += ("requests_per_s_per_replica", "purchase_usd_per_gpu")
+OWNED_ON_DEFAULTS = {k: OWNED_BY_HAND[k] for k in _OWNED_KEYS}
+
 FOUR = _scenario(
     CHAT | {"peak_to_average": 2.5, "cached_input_fraction": 0.3},
     {"name": "gpt-4o", "kind": "api", "offer": "openai/gpt-4o"},
     {"name": "mini", "kind": "api", "offer": "openai/gpt-4o-mini"},
     _rented(),
-    {
-        "name": "owned",
-        "kind": "self_hosted",
-        "model": "llama-3.3-70b",
-        "gpu": "h100-sxm",
-        "gpus_per_replica": 8,
-        "precision": "fp8",
-        "pricing": "owned",
-        "requests_per_s_per_replica": 5.0,
-        "purchase_usd_per_gpu": 30_000,
-    },
+    OWNED_ON_DEFAULTS,
 )
 MODEL = scenario_model(FOUR, as_of=AS_OF, catalog=CATALOG)
 
@@ -508,8 +503,7 @@ def test_contenders_are_the_cheapest_of_each_kind() -> None:
 def test_stale_facility_prices_are_flagged_but_not_facts() -> None:
     # An owned option on catalog facility defaults: $/kWh and colocation $/kW-month are prices
     # (checked for age), PUE and hardware life are facts (not checked).
-    facility = ("pue", "usd_per_kwh", "colocation_usd_per_kw_month", "life_years")
-    owned = {k: v for k, v in OWNED_BY_HAND.items() if k not in facility}
+    owned = OWNED_ON_DEFAULTS
     with pytest.warns(StaleCatalogWarning):
         late = compare(_scenario(CHAT, owned), as_of="2031-01-01", catalog=CATALOG)
     stale = {(r["entity"], r["id"]) for r in late.to_dict()["catalog_rows"] if r["stale"]}
