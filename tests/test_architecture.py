@@ -1,4 +1,4 @@
-"""The import rules of DESIGN.md §1, checked by parsing every module with ``ast``.
+"""The import rules of docs/architecture.md §1, checked by parsing every module with ``ast``.
 
 An arrow that runs the wrong way (the math importing the catalog, the catalog importing the
 performance model, anything importing the CLI…) fails this test.
@@ -94,7 +94,7 @@ MODULES = sorted(SRC.rglob("*.py"))
 def _violations(layer: str, module: str, source: str) -> list[str]:
     """Every import in ``source`` (the text of ``module``) that breaks ``layer``'s rules."""
     if layer not in ALLOWED:
-        return [f"{layer!r} is not a layer of DESIGN.md §1; add it to ALLOWED"]
+        return [f"{layer!r} is not a layer of docs/architecture.md §1; add it to ALLOWED"]
     found = []
     for name, line, in_function in _imports(source, module):
         top = name.split(".")[0]

@@ -14,7 +14,7 @@ from llmcost._core.units import BYTES_PER_ELEMENT
 from llmcost.catalog import ENTITIES, bundled_dir, load_catalog
 from llmcost.catalog.load import FILES
 
-# DESIGN.md §3: ids the CLI contract relies on.
+# docs/architecture.md §3: ids the CLI contract relies on.
 DESIGN_MODELS = {
     "llama-2-70b", "llama-3.1-8b", "llama-3.1-70b", "llama-3.1-405b", "llama-3.2-1b",
     "llama-3.2-3b", "llama-3.3-70b", "llama-4-scout", "llama-4-maverick", "llama-4-behemoth",
@@ -113,7 +113,7 @@ def test_gpu_reference_values(cat):
 
 
 def test_model_reference_values(cat):
-    # DESIGN.md §2: Llama 3.1 70B KV cache in bf16 = 2 x 80 layers x 8 KV heads x 128 x 2 B.
+    # docs/architecture.md §2: Llama 3.1 70B KV cache in bf16 = 2 x 80 layers x 8 KV heads x 128 x 2 B.
     s = cat.model_spec("llama-3.1-70b")
     kv = 2 * s.num_layers * s.num_kv_heads * s.head_dim * BYTES_PER_ELEMENT["bf16"]
     assert kv == 327_680

@@ -1,4 +1,4 @@
-"""``llmcost breakeven`` on scenario files (DESIGN.md §4), checked against a hand calculation."""
+"""``llmcost breakeven`` on scenario files (docs/architecture.md §4), checked against a hand calculation."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``llmcost sampling`` (DESIGN.md §4)."""
+"""``llmcost sampling`` (docs/architecture.md §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``llmcost sensitivity`` (DESIGN.md §4): tornado, Monte Carlo, reproducibility."""
+"""``llmcost sensitivity`` (docs/architecture.md §4): tornado, Monte Carlo, reproducibility."""
 
 from __future__ import annotations
 

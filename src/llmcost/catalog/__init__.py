@@ -1,4 +1,4 @@
-"""The catalog layer (DESIGN.md §1, §3): models, GPUs, API price sheets, GPU rental and
+"""The catalog layer (docs/architecture.md §1, §3): models, GPUs, API price sheets, GPU rental and
 purchase prices, facility defaults — loaded from ``data/pricing/`` and validated by pydantic.
 
 >>> from llmcost.catalog import load_catalog

@@ -1,4 +1,4 @@
-"""The ``llmcost`` command: a thin layer over the public API (DESIGN.md §4).
+"""The ``llmcost`` command: a thin layer over the public API (docs/architecture.md §4).
 
 Each sub-command lives in its own module of this package and exposes
 ``register(subparsers) -> None``; the module's handler returns a :class:`Output`. Every command

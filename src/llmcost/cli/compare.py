@@ -111,7 +111,7 @@ def _workbook_analysis(args: argparse.Namespace, result: Comparison) -> Any:
 
 
 def handle(args: argparse.Namespace) -> Output:
-    """Run ``compare``: JSON payload (DESIGN.md §4) and the text report."""
+    """Run ``compare``: JSON payload (docs/architecture.md §4) and the text report."""
     result = comparison_from_args(args)
     payload, text = result.to_dict(), render_text(result)
     # -- files (export helper) --

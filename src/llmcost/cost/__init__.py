@@ -1,4 +1,4 @@
-"""The cost layer (DESIGN.md §1, §4): pure numpy functions, no catalog, no pydantic.
+"""The cost layer (docs/architecture.md §1, §4): pure numpy functions, no catalog, no pydantic.
 
 - :mod:`~llmcost.cost.api` — API billing rules: input, cached input, cache writes, output,
   batch discount, long-context tiers, rate-limit flags (:func:`api_bill`)

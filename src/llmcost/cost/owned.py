@@ -1,6 +1,6 @@
 """Owned GPUs: capital (a level monthly payment), power, colocation and maintenance.
 
-DESIGN.md §4 money conventions, per month, for ``gpus`` owned GPUs:
+docs/architecture.md §4 money conventions, per month, for ``gpus`` owned GPUs:
 
 - capital = gpus × ``PMT(cost_of_capital_per_year / 12, life_years × 12, −purchase, residual)``
   with residual = purchase × residual_fraction (straight line when the rate is 0);

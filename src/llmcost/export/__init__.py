@@ -1,4 +1,4 @@
-"""Finance-ready outputs of a comparison (DESIGN.md §1, issue 6).
+"""Finance-ready outputs of a comparison (docs/architecture.md §1, issue 6).
 
 - :func:`write_workbook`: the .xlsx workbook with named assumptions and live formulas
   (openpyxl: ``pip install 'llmcost[xlsx]'``);

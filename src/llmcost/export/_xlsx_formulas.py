@@ -8,7 +8,7 @@ and returns formula text without the leading ``=``. They mirror, term by term:
 - :func:`llmcost.cost.rental.rental_cost`, :func:`~llmcost.cost.rental.committed_replicas` and
   :func:`~llmcost.cost.rental.replica_hours_above`;
 - :func:`llmcost.cost.owned.owned_cost` and :func:`~llmcost.cost.owned.power_draw_fraction`
-  (``PMT``, DESIGN.md §4);
+  (``PMT``, docs/architecture.md §4);
 - :func:`llmcost.cost.staff.staff_usd_per_month`.
 
 Only functions every spreadsheet application (and the ``formulas`` engine used in the tests)
@@ -192,7 +192,7 @@ def owned_components(
     colocation_usd_per_kw_month: str,
     maintenance_fraction_per_year: str,
 ) -> dict[str, str]:
-    """Owned-hardware components [USD/month] (``owned_cost``, DESIGN.md §4)."""
+    """Owned-hardware components [USD/month] (``owned_cost``, docs/architecture.md §4)."""
     return {
         "capital_usd": (
             f"{gpus}*PMT({cost_of_capital_per_year}/{MONTHS},{life_years}*{MONTHS},"

@@ -154,7 +154,7 @@ class Comparison:
         return frame
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON contract of ``llmcost compare --json`` (DESIGN.md §4)."""
+        """The JSON contract of ``llmcost compare --json`` (docs/architecture.md §4)."""
         return _clean(
             {
                 "scenario": self.scenario,

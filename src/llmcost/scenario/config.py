@@ -1,4 +1,4 @@
-"""User-facing scenario configs (DESIGN.md §4), validated by pydantic.
+"""User-facing scenario configs (docs/architecture.md §4), validated by pydantic.
 
 Every model forbids unknown keys. Quantities carry their unit in the field name; fractions are
 0–1. Ids (models, GPUs, offers) are checked against the catalog when the scenario is compared.

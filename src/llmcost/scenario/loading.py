@@ -19,7 +19,7 @@ MAX_SCENARIO_BYTES = 1_000_000
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario TOML file (DESIGN.md §4).
+    """Read and validate a scenario TOML file (docs/architecture.md §4).
 
     Raises :class:`InvalidInputError` naming the file, the field path and the value for a
     missing file, a TOML syntax error or a field that fails validation. The scenario's name
@@ -55,7 +55,7 @@ def _describe(exc: ValidationError, data: Mapping[str, Any]) -> str:
         path = _path(err["loc"], data)
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            parts.append(f"{path}: unknown key (check the spelling; see DESIGN.md §4)")
+            parts.append(f"{path}: unknown key (check the spelling; see docs/architecture.md §4)")
         elif err["type"] == "missing":
             parts.append(f"{path}: required")
         elif err["type"] == "union_tag_invalid":
