@@ -42,6 +42,8 @@ def pmt(rate: ArrayLike, nper: ArrayLike, pv: ArrayLike, fv: ArrayLike = 0.0) ->
     pv : present value [USD]
     fv : future value left after the last payment [USD]
 
+    Examples
+    --------
     >>> round(pmt(0.05 / 12, 36, -30_000.0, 6_000.0), 1)  # = PMT(5%/12, 36, -30000, 6000)
     744.3
     >>> pmt(0.0, 60, -30_000.0, 6_000.0)  # straight line: (30,000 − 6,000) / 60
