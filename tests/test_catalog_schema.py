@@ -113,7 +113,8 @@ def test_gpu_reference_values(cat):
 
 
 def test_model_reference_values(cat):
-    # docs/architecture.md §2: Llama 3.1 70B KV cache in bf16 = 2 x 80 layers x 8 KV heads x 128 x 2 B.
+    # docs/architecture.md §2: Llama 3.1 70B KV cache in bf16
+    # = 2 x 80 layers x 8 KV heads x 128 x 2 B.
     s = cat.model_spec("llama-3.1-70b")
     kv = 2 * s.num_layers * s.num_kv_heads * s.head_dim * BYTES_PER_ELEMENT["bf16"]
     assert kv == 327_680

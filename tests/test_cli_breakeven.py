@@ -1,4 +1,5 @@
-"""``llmcost breakeven`` on scenario files (docs/architecture.md §4), checked against a hand calculation."""
+"""``llmcost breakeven`` on scenario files (docs/architecture.md §4), checked against a hand
+calculation."""
 
 from __future__ import annotations
 

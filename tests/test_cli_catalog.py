@@ -11,7 +11,8 @@ import pytest
 from llmcost.catalog import load_catalog
 from llmcost.cli import main
 
-# docs/architecture.md §4: `llmcost catalog models --json` lists every model id of §3 (likewise gpus).
+# docs/architecture.md §4: `llmcost catalog models --json` lists every model id of §3
+# (likewise gpus).
 DESIGN_MODELS = {
     "llama-2-70b", "llama-3.1-8b", "llama-3.1-70b", "llama-3.1-405b", "llama-3.2-1b",
     "llama-3.2-3b", "llama-3.3-70b", "llama-4-scout", "llama-4-maverick", "llama-4-behemoth",

@@ -1,4 +1,5 @@
-"""``llmcost compare``: the JSON contract of docs/architecture.md §4, the text table, errors → exit 2."""
+"""``llmcost compare``: the JSON contract of docs/architecture.md §4, the text table,
+errors → exit 2."""
 
 from __future__ import annotations
 

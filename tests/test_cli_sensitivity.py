@@ -159,8 +159,9 @@ def test_unknown_uncertain_input_is_named(
 )
 def test_default_uncertainty_stays_in_range_for_every_bundled_scenario(path: Path) -> None:
     """The built-in defaults pass the same range check as a scenario's [uncertainty] table."""
-    from llmcost.cli.sensitivity import default_uncertainty, space_for
+    from llmcost.cli.sensitivity import space_for
     from llmcost.scenario import check_uncertainty_ranges, load_scenario, scenario_model
+    from llmcost.scenario.uncertainty import default_uncertainty
 
     scenario = load_scenario(path)
     model = scenario_model(scenario)

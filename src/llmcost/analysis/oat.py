@@ -8,6 +8,7 @@ quantiles (P10/P90 by default). All 2k + 1 (+ 2k for elasticities) evaluations a
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -118,6 +119,29 @@ def _elasticity_points(
     return np.where(dn < ends[:, 0], x0, dn), np.where(up > ends[:, 1], x0, up)
 
 
+def _warn_off_baseline(model: Model, base: Mapping[str, float]) -> None:
+    """Warn when a model that knows its own inputs' values (a scenario's model) is given a
+    space whose baselines differ from them: the tornado would then not be centred on the
+    scenario."""
+    values = getattr(model, "baseline", None)
+    if not callable(values):
+        return
+    given = values()
+    off = [
+        f"{k} = {v:g} (the scenario says {given[k]:g})"
+        for k, v in base.items()
+        if k in given and not np.isclose(v, given[k], rtol=1e-12, atol=0.0)
+    ]
+    if off:
+        warnings.warn(
+            "tornado baseline differs from the scenario's values: "
+            + "; ".join(off)
+            + ". Build the space with ParameterSpace.from_scenario(scenario) to centre it.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 def tornado(
     model: Model,
     space: ParameterSpace,
@@ -150,6 +174,7 @@ def tornado(
     bounds, method = _low_high(space, ranges, relative, quantiles)
     varied = list(bounds)
     base = space.baseline()
+    _warn_off_baseline(model, base)
     k = len(varied)
     n = 1 + 4 * k
     rows = {nm: np.full(n, v) for nm, v in base.items()}

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -303,6 +303,21 @@ class ParameterSpace:
             raise InvalidInputError("uncertainty spec must be a non-empty table of inputs")
         params = tuple(_parameter_from_spec(str(k), v) for k, v in spec.items())
         return cls(params, _correlation_matrix(correlation, [p.name for p in params]))
+
+    @classmethod
+    def from_scenario(cls, scenario: Any) -> ParameterSpace:
+        """The uncertain inputs of a scenario (a :class:`llmcost.Scenario`): its
+        ``[uncertainty]`` table, or documented default ranges for prices, capacity, staff and
+        volume, with **every baseline at the scenario's value** (not the middle of the
+        distribution), so a tornado's baseline output is the difference ``compare`` reports.
+        """
+        builder = getattr(scenario, "parameter_space", None)
+        if not callable(builder):
+            raise InvalidInputError(
+                f"from_scenario needs a Scenario (llmcost.load_scenario(path)); got "
+                f"{type(scenario).__name__}"
+            )
+        return cast(ParameterSpace, builder())
 
     # -------------------------------------------------------------------------------- accessors
     @property

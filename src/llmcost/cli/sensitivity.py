@@ -4,7 +4,9 @@ A tornado table (each uncertain input at its P10 and P90, the others at the scen
 and, with ``--monte-carlo N``, the P5/P50/P95 of each option's monthly cost (over the draws
 where it is feasible; the share where it is not is listed) and the probability that each
 option is the cheapest. Uncertain inputs come from the scenario's ``[uncertainty]``
-table; without one, the defaults of :func:`default_uncertainty` are used and listed.
+table; without one, the defaults of
+:func:`llmcost.scenario.uncertainty.default_uncertainty` are used and listed. Baselines are
+always the scenario's values.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from ..analysis.breakeven_draws import breakeven_per_draw
 from ..analysis.montecarlo import monte_carlo, summarize_draws
 from ..analysis.oat import tornado
 from ..analysis.space import ParameterSpace
-from ..scenario import ScenarioModel, check_uncertainty_ranges
+from ..scenario import ScenarioModel
 from ..scenario.config import Scenario
+from ..scenario.uncertainty import scenario_space
 from ._common import Output, format_table
 from ._scenario import add_scenario_arguments, model_from_args
 from .breakeven import default_search_range
@@ -32,66 +35,10 @@ MAX_BREAKEVEN_DRAWS = 10_000
 BREAKEVEN_GRID = 257
 
 
-def default_uncertainty(model: ScenarioModel) -> dict[str, tuple[dict[str, Any], str]]:
-    """Default distributions, each with the reason for it, for a scenario with no table.
-
-    Volume: lognormal with P5/P95 at ½× and 2× the plan. API prices: triangular 0.6–1.1× (list
-    prices have mostly fallen). Self-hosted capacity: triangular 0.7–1.15× (the performance
-    model's error band). Rented GPU price: triangular 0.7–1.3×; owned purchase price 0.85–1.2×;
-    engineering effort 0.5–2×.
-    """
-    base = model.baseline()
-    out: dict[str, tuple[dict[str, Any], str]] = {}
-    rpm = base.get("requests_per_month", 0.0)
-    if rpm > 0:
-        out["requests_per_month"] = (
-            {"dist": "lognormal", "p5": rpm / 2, "p95": rpm * 2},
-            "demand forecast: P5/P95 at ½× and 2× the plan",
-        )
-    for ev in model.evaluators:
-        n = ev.name
-        if ev.kind == "api":
-            out[f"{n}.api_price_multiplier"] = (
-                {"dist": "triangular", "low": 0.6, "mode": 1.0, "high": 1.1},
-                "API list prices have mostly fallen; a small rise allowed",
-            )
-            continue
-        out[f"{n}.capacity_multiplier"] = (
-            {"dist": "triangular", "low": 0.7, "mode": 1.0, "high": 1.15},
-            "error band of the performance model vs measured serving",
-        )
-        for key, low, high, why in (
-            ("gpu_usd_per_hour", 0.7, 1.3, "GPU rental prices vary by provider and month"),
-            ("purchase_usd_per_gpu", 0.85, 1.2, "server quotes vary"),
-            ("engineering_fte", 0.5, 2.0, "operating effort is uncertain"),
-        ):
-            value = base.get(f"{n}.{key}")
-            if value is not None and np.isfinite(value) and value > 0:
-                out[f"{n}.{key}"] = (
-                    {"dist": "triangular", "low": low * value, "mode": value, "high": high * value},
-                    why,
-                )
-    return out
-
-
 def space_for(scenario: Scenario, model: ScenarioModel) -> tuple[ParameterSpace, dict[str, str]]:
-    """The scenario's ``[uncertainty]`` table as a space (or the defaults), with the source of
-    each input ("scenario" or the default's reason). Raises before any draw if a distribution
-    can leave its input's allowed range (:func:`check_uncertainty_ranges`)."""
-    if scenario.uncertainty:
-        spec = {k: v.model_dump(exclude_none=True) for k, v in scenario.uncertainty.items()}
-        try:
-            space = ParameterSpace.from_dict(spec)
-        except InvalidInputError as exc:
-            raise InvalidInputError(f"the scenario's [uncertainty] table: {exc}") from None
-        check_uncertainty_ranges(space)
-        return space, dict.fromkeys(spec, "scenario [uncertainty]")
-    defaults = default_uncertainty(model)
-    if not defaults:
-        raise InvalidInputError("no uncertain inputs: add an [uncertainty] table to the scenario")
-    space = ParameterSpace.from_dict({k: spec for k, (spec, _) in defaults.items()})
-    check_uncertainty_ranges(space, prefix="default uncertainty of ")
-    return space, {k: f"default: {why}" for k, (_, why) in defaults.items()}
+    """The scenario's uncertain inputs and the source of each (see :func:`scenario_space`)."""
+    found = scenario_space(scenario, model)
+    return found.space, found.sources
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

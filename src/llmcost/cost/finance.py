@@ -2,7 +2,8 @@
 
 Semantics follow numpy-financial and the spreadsheet functions of the same names, so that the
 xlsx export can write ``=PMT(...)`` and ``=NPV(...)`` and get the library's numbers. Payments
-are made at the end of each period. A monthly rate is the annual rate / 12 (docs/architecture.md §4).
+are made at the end of each period. A monthly rate is the annual rate / 12
+(docs/architecture.md §4).
 """
 
 from __future__ import annotations

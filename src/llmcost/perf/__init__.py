@@ -1,4 +1,6 @@
-"""Performance model of Llama serving: memory, step times, batching, latency (docs/architecture.md §2).
+"""Performance model of Llama serving: memory, step times, batching, latency.
+
+See docs/architecture.md §2.
 
 Pure numpy over :class:`~llmcost._core.specs.ModelSpec` and
 :class:`~llmcost._core.specs.GpuSpec`; no catalog, no files.

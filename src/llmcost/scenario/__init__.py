@@ -31,6 +31,7 @@ from .model import (
     WORKLOAD_VARIABLES,
     ScenarioModel,
 )
+from .uncertainty import ScenarioSpace, default_uncertainty, scenario_space
 
 __all__ = [
     "API_VARIABLES",
@@ -47,12 +48,15 @@ __all__ = [
     "OptionResult",
     "Scenario",
     "ScenarioModel",
+    "ScenarioSpace",
     "SelfHostedOption",
     "UncertainInput",
     "Workload",
     "check_uncertainty_ranges",
     "compare",
+    "default_uncertainty",
     "load_scenario",
     "parse_scenario",
     "scenario_model",
+    "scenario_space",
 ]

@@ -9,9 +9,12 @@ comparison's assumptions.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+if TYPE_CHECKING:
+    from ..analysis.space import ParameterSpace
 
 __all__ = [
     "PRICING_MODES",
@@ -337,3 +340,12 @@ class Scenario(_Config):
         if dupes:
             raise ValueError(f"option names must be unique; repeated: {', '.join(dupes)}")
         return self
+
+    def parameter_space(self, *, as_of: date | None = None) -> ParameterSpace:
+        """The uncertain inputs: the ``[uncertainty]`` table or the documented defaults, each
+        baseline at this scenario's value (:func:`llmcost.scenario.uncertainty.scenario_space`).
+        """
+        from .comparison import scenario_model
+        from .uncertainty import scenario_space
+
+        return scenario_space(self, scenario_model(self, as_of=as_of)).space
