@@ -143,6 +143,22 @@ def error_table(cases: pd.DataFrame, predicted: np.ndarray) -> pd.DataFrame:
     return table.reset_index()
 
 
+def tp_scaling_table(cases: pd.DataFrame, predicted: np.ndarray) -> pd.DataFrame:
+    """Tensor-parallel scaling: throughput cases per GPU kind and TP degree (dense splits, no
+    expert parallelism): median absolute and signed error, to show the all-reduce model at
+    TP2/4/8 (:mod:`llmcost.perf.collectives`)."""
+    err = 100 * (predicted / cases["measured"].to_numpy() - 1)
+    frame = cases.assign(err_pct=err, abs_err_pct=np.abs(err))
+    dense = frame[(frame["ep"] == 1) & frame["metric"].str.startswith("output_tokens_per_s")]
+    groups = dense.groupby(["gpu", "tp"], sort=True)
+    table = groups.agg(
+        cases=("abs_err_pct", "size"),
+        median_pct=("abs_err_pct", "median"),
+        bias_pct=("err_pct", "median"),
+    )
+    return table.reset_index()
+
+
 def markdown(table: pd.DataFrame, overall_median: float, overall_worst: float, n: int) -> str:
     """The error table as markdown (for README)."""
     header = ["source", "GPU", "precision", "engine", "metric", "cases", "median abs. error",
@@ -191,8 +207,13 @@ def main() -> int:
             print(f"{metric}: {mask.sum()} cases, median {np.nanmedian(abs_err[mask]):.1f} %")
     print(
         f"overall: {len(cases)} cases ({int(np.isnan(pred).sum())} predicted not to fit), "
-        f"median {overall_median:.1f} %, worst {overall_worst:.1f} %"
+        f"median {overall_median:.1f} %, worst {overall_worst:.1f} %, "
+        f"p90 {float(np.nanpercentile(abs_err, 90)):.1f} %"
     )
+    print()
+    print("Tensor-parallel scaling (dense throughput cases by GPU and TP degree)")
+    tp_table = tp_scaling_table(cases, pred)
+    print(tp_table.to_string(index=False, float_format=lambda x: f"{x:.1f}"))
     print()
     print(markdown(table, overall_median, overall_worst, len(cases)))
     return 0

@@ -107,10 +107,15 @@ for label, ratio in SHAPES.items():
             n_grid=513,
         )
         flip[label, fleet] = result.sustained
+        where = (
+            f"from {result.sustained:,.0f} requests/month "
+            f"({result.sustained / BASE_REQUESTS:.2f}x the base volume)"
+            if result.sustained == result.sustained  # NaN: never within 100k-1B
+            else "never within 100k-1B requests/month"
+        )
         print(
             f"{label:>6}, {fleet:>10}: {result.cheaper_at_start} cheaper at low volume; "
-            f"self-hosting cheaper for good from {result.sustained:,.0f} requests/month "
-            f"({result.sustained / BASE_REQUESTS:.2f}x the base volume)"
+            f"self-hosting cheaper for good {where}"
         )
 
 # %% [markdown]
@@ -127,9 +132,14 @@ print(
     f"({static_spiky['replicas_peak']:.0f} replicas, {static_spiky['utilization']:.0%} "
     f"utilized). Pay-per-token wins below {flip['steady', 'autoscaled']:,.0f} requests/month "
     f"for steady traffic, below {flip['spiky', 'autoscaled']:,.0f} for spiky traffic with "
-    f"autoscaling and below {flip['spiky', 'static']:,.0f} without "
-    f"({flip['spiky', 'static'] / flip['steady', 'autoscaled']:.1f}x the steady flip); above, "
-    "self-hosting does. Assumptions: 1,000 in / 300 out tokens, Llama 3.3 70B FP8 on 2×H100 "
+    + (
+        f"autoscaling and below {flip['spiky', 'static']:,.0f} without "
+        f"({flip['spiky', 'static'] / flip['steady', 'autoscaled']:.1f}x the steady flip); above, "
+        if flip["spiky", "static"] == flip["spiky", "static"]
+        else "autoscaling, and at any volume up to 1B for a static fleet sized for the peak; "
+        "above the others, "
+    )
+    + "self-hosting does. Assumptions: 1,000 in / 300 out tokens, Llama 3.3 70B FP8 on 2×H100 "
     "on demand at the catalog median price, 80 % planned utilization, min 1 replica, 0.5 FTE "
     "at $240k/year, hourly replica changes without start-up cost."
 )

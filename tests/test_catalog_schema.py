@@ -89,7 +89,7 @@ def test_no_fp8_on_ampere_and_no_fp4_before_blackwell(cat):
         if gpu.architecture == "ampere":
             assert gpu.fp8_tflops is None, gpu.id
             assert not gpu.to_spec().supports("fp8")
-        if gpu.architecture != "blackwell":
+        if gpu.architecture not in ("blackwell", "cdna4"):  # CDNA 4 (MI355X) has MXFP4
             assert gpu.fp4_tflops is None, gpu.id
     assert cat.gpu_spec("l40s").supports("fp8")  # Ada has FP8
     assert cat.gpu_spec("b200").supports("fp4")
@@ -242,3 +242,21 @@ def test_nvidia_gpus_keep_the_calibrated_achievable_ratio_of_1(cat):
             assert (spec.achievable_bandwidth_ratio, spec.achievable_compute_ratio) == (1, 1)
     for gpu_id in ("h200", "b200", "gb200", "a100-80gb"):
         assert "Achievable ratios" in cat.gpu(gpu_id).notes, gpu_id
+
+
+def test_newest_gpus_carry_their_sourced_specs(cat):
+    """gpus.csv rows added for Blackwell Ultra, CDNA 4, H200 NVL and RTX PRO 6000 (sources in
+    each row): dense figures are half the vendors' sparse ones or rack totals ÷ 72."""
+    gb300 = cat.gpu("gb300")
+    assert gb300.fp4_tflops == pytest.approx(1.1e6 / 72, abs=1.0)  # 1.1 EF dense FP4 / 72
+    assert gb300.fp8_tflops == pytest.approx(360e3 / 72)  # 360 PF FP8 / 72
+    assert gb300.scale_up_domain_gpus == 72
+    assert cat.gpu("b300").memory_gb == 288
+    assert cat.gpu("b300").int8_tops is None  # Blackwell Ultra cuts INT8
+    assert cat.gpu("mi355x").fp4_tflops == pytest.approx(20.1e3 / 2)  # 20.1 PF with sparsity
+    assert cat.gpu("mi355x").vendor == "amd"
+    assert cat.gpu("rtx-pro-6000").fp4_tflops == pytest.approx(4000 / 2)  # 4,000 sparse TOPS
+    assert cat.gpu("rtx-pro-6000").interconnect_kind == "pcie"
+    assert cat.gpu("h200-nvl").scale_up_domain_gpus == 4  # 4-way NVLink bridge
+    assert cat.gpu("b300").nvls
+    assert not cat.gpu("h200-nvl").nvls  # a bridge, no switch

@@ -28,8 +28,8 @@ MI300X = dataclasses.replace(
     interconnect_gb_per_s=896, tdp_w=750, achievable_bandwidth_ratio=0.89,
     achievable_compute_ratio=0.66, vendor="amd",
 )  # fmt: skip
-ROCM_STEP_OVERHEAD_S = 2.3e-3  # fitted on the ROCm/vllm dev-docker tables (engines.py source)
-ROCM_SEQUENCE_LAYER_OVERHEAD_S = 0.72e-6  # same fit
+ROCM_STEP_OVERHEAD_S = 4.1e-3  # fitted on the ROCm/vllm dev-docker tables (engines.py source)
+ROCM_SEQUENCE_LAYER_OVERHEAD_S = 0.67e-6  # same fit
 VLLM_SEQUENCE_OVERHEAD_S = 10e-6  # vllm's per sequence-step cost, kept by the ROCm variant
 
 
@@ -61,8 +61,8 @@ def test_the_rocm_variant_changes_only_its_two_fitted_overheads():
 
 def test_rocm_step_time_by_hand():
     """The tiny model's bandwidth-bound decode step (test_perf_speed: 63.694848 µs at 4
-    sequences, context 100, ideal kernels) plus the ROCm overheads: 2.3 ms per step +
-    4 × (10 µs + 2 layers × 0.72 µs) = 2.3 ms + 45.76 µs → 2.409454848 ms."""
+    sequences, context 100, ideal kernels) plus the ROCm overheads: 4.1 ms per step +
+    4 × (10 µs + 2 layers × 0.67 µs) = 4.1 ms + 45.36 µs → 4.209054848 ms."""
     rocm = get_engine_profile("vllm", MI300X)
     engine = dataclasses.replace(
         IDEAL, step_overhead_s=rocm.step_overhead_s, sequence_overhead_s=rocm.sequence_overhead_s,
@@ -70,16 +70,16 @@ def test_rocm_step_time_by_hand():
     )  # fmt: skip
     rates = deployment_rates(TINY, GPU, "bf16", "bf16", resolve_split(TINY, 1), engine)
     t = step_time_s(rates, 4, 100, 0, 0)
-    assert float(t.overhead) == pytest.approx(2.3e-3 + 4 * (10e-6 + 2 * 0.72e-6))
-    assert float(t.total) == pytest.approx(2.409454848e-3)
+    assert float(t.overhead) == pytest.approx(4.1e-3 + 4 * (10e-6 + 2 * 0.67e-6))
+    assert float(t.total) == pytest.approx(4.209054848e-3)
 
 
 def test_rocm_overhead_of_a_llama_70b_tp8_decode_step_by_hand():
     """Llama 3.1 70B TP8 on MI300X at batch 64: 80 layers on each GPU, so the engine overhead
-    is 2.3 ms + 64 × (10 µs + 80 × 0.72 µs) = 2.3 + 4.3264 = 6.6264 ms (vllm on CUDA:
-    1.0 ms + 64 × (10 µs + 80 × 0.3 µs) = 3.176 ms)."""
+    is 4.1 ms + 64 × (10 µs + 80 × 0.67 µs) = 4.1 + 4.0704 = 8.1704 ms (vllm on CUDA:
+    1.0 ms + 64 × (10 µs + 80 × 0.52 µs) = 4.3024 ms)."""
     split = resolve_split(LLAMA_31_70B, 8)
-    for engine, expected in (("vllm", 3.176e-3), ("vllm-rocm", 6.6264e-3)):
+    for engine, expected in (("vllm", 4.3024e-3), ("vllm-rocm", 8.1704e-3)):
         profile = ROCM_ENGINE_PROFILES["vllm"] if engine == "vllm-rocm" else ENGINE_PROFILES[engine]
         rates = deployment_rates(LLAMA_31_70B, MI300X, "fp8", "bf16", split, profile)
         assert float(step_time_s(rates, 64, 1152, 0, 0).overhead) == pytest.approx(expected)

@@ -24,12 +24,13 @@ from test_perf_speed import GPU, IDEAL, MATMUL_PARAMS, TINY
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
 # Measured on the shipped profiles (python benchmarks/validation.py), NVIDIA GPUs (what the
-# profiles were calibrated on): overall median 11.5 % over 269 scored cases, throughput cases
-# 11.6 %, latency cases (TTFT, TPOT, request latency, per-user decode speed) 8.1 %. The bounds
-# leave ~1.5-2 points of slack so a regression fails and noise does not.
-OVERALL_MEDIAN_BOUND_PCT = 13.0
-THROUGHPUT_MEDIAN_BOUND_PCT = 13.5
-LATENCY_MEDIAN_BOUND_PCT = 10.0
+# profiles were calibrated on): overall median 10.9 % over the scored cases, throughput cases
+# 11.0 %, latency cases (TTFT, TPOT, request latency, per-user decode speed) 10.3 % (8.1 %
+# before the topology all-reduce: its TTFTs are 4-8 points lower). The bounds leave ~1.5-2
+# points of slack so a regression fails and noise does not.
+OVERALL_MEDIAN_BOUND_PCT = 12.5
+THROUGHPUT_MEDIAN_BOUND_PCT = 13.0
+LATENCY_MEDIAN_BOUND_PCT = 12.0
 #: GPUs that run vLLM on ROCm (the vllm-rocm profile): scored separately, see the tests below
 ROCM_GPUS = ("mi300x", "mi325x")
 #: MLPerf Inference cases (validation_mlperf.json): scored by their own test, so the bounds
@@ -85,21 +86,23 @@ def test_vllm_rocm_profile_on_mi300x_is_scored_in_its_measured_band(validation):
     microbenchmark ratios (gpus.csv 0.89/0.66) -15.4 % (-12.0 % and -19.9 % by source, worst
     -25.4 %), growing with the decode batch. The ``vllm-rocm`` profile that AMD GPUs now get
     (step_overhead_s 2.3 ms, sequence_layer_overhead_s 0.72 µs, fitted on the 32 dev-docker
-    cases only) measures -1.3 % over the 41 (dev-docker +0.1 %, median abs. 2.7 %; held-out
-    Oracle -13.1 %, 12.8-14.4 % too fast), worst -14.4 % (Oracle) and +27.4 % (the most
-    prefill-heavy 405B run, 2048/2048 at batch 128, whose prefill the model makes too slow).
+    cases only) measured -1.3 % over the 41 (dev-docker +0.1 %, median abs. 2.7 %; held-out
+    Oracle -13.1 %), worst -14.4 % (Oracle) and +27.4 % (the most prefill-heavy 405B run).
+    With the topology all-reduce (llmcost.perf.collectives) the refit (4.1 ms, 0.67 µs)
+    measures -2.6 % over the 41 (dev-docker -0.3 %, median abs. 5.5 %; held-out Oracle
+    -17.1 %), worst -20.5 % (Oracle) and +24.2 %.
     If a change moves MI300X predictions, this test says so: move the bands and the report."""
     _, cases, pred = validation
     mlperf = cases["source"].str.startswith(MLPERF_SOURCE_PREFIX).to_numpy()
     rocm = cases["gpu"].isin(ROCM_GPUS).to_numpy() & ~mlperf
     assert rocm.sum() == 41
     signed = 100 * (pred / cases["measured"].to_numpy() - 1)
-    assert -4.0 <= np.median(signed[rocm]) <= 2.0  # measured -1.3 %
+    assert -5.0 <= np.median(signed[rocm]) <= 1.0  # measured -2.6 %
     oracle = rocm & cases["source"].str.startswith("oracle").to_numpy()
     assert oracle.sum() == 9
-    assert -16.0 <= np.median(signed[oracle]) <= -10.0  # measured -13.1 % (held out)
-    assert (signed[rocm] > -17.0).all()  # measured worst -14.4 % (was -25.4 % with vllm)
-    assert (signed[rocm] < 30.0).all()  # measured worst +27.4 % (was +14.2 % with vllm)
+    assert -20.0 <= np.median(signed[oracle]) <= -14.0  # measured -17.1 % (held out)
+    assert (signed[rocm] > -23.0).all()  # measured worst -20.5 % (was -25.4 % with vllm)
+    assert (signed[rocm] < 27.0).all()  # measured worst +24.2 % (was +14.2 % with vllm)
 
 
 def test_the_rocm_variant_improves_the_held_out_mi300x_cases(validation):
@@ -168,9 +171,9 @@ def test_mlperf_llama2_offline_is_scored_in_its_measured_band(validation):
     rocm = mlperf & cases["gpu"].isin(ROCM_GPUS).to_numpy()
     assert nvidia.sum() == 3
     assert rocm.sum() == 3
-    assert 0.0 <= np.median(signed[nvidia]) <= 13.0
+    assert -6.0 <= np.median(signed[nvidia]) <= 13.0  # measured -1.8 %
     assert (np.abs(signed[nvidia]) <= 20.0).all()
-    assert 1.0 <= np.median(signed[rocm]) <= 9.0  # measured +5.0 %
+    assert -1.0 <= np.median(signed[rocm]) <= 7.0  # measured +2.8 %
     assert (np.abs(signed[rocm]) <= 12.0).all()  # measured worst +7.7 %
     # the v4.1 -> v5.0 gain on the same 8x H100 comes from the split (TP2 -> PP2)
     ids = cases["id"].to_numpy()
@@ -178,7 +181,8 @@ def test_mlperf_llama2_offline_is_scored_in_its_measured_band(validation):
     v50 = ids == "mlperf-v5.0-llama-2-70b-99-nvidia-dgx-h100-h100-sxm-fp8-pp2x4"
     measured_gain = float(cases["measured"][v50].iloc[0] / cases["measured"][v41].iloc[0])
     assert measured_gain == pytest.approx(31306.8 / 24524.9)  # summary files, 8 GPUs each
-    assert float(pred[v50][0] / pred[v41][0]) == pytest.approx(measured_gain, rel=0.06)
+    # predicted 1.37 against the measured 1.28 with the topology all-reduce (refit profile)
+    assert float(pred[v50][0] / pred[v41][0]) == pytest.approx(measured_gain, rel=0.09)
 
 
 def test_fp4_tables_are_within_15_percent(validation):

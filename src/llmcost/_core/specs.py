@@ -131,6 +131,10 @@ class GpuSpec:
     achievable_compute_ratio: float = 1.0
     #: "nvidia" (CUDA) or "amd" (ROCm); a hand-built AMD spec must say so.
     vendor: str = "nvidia"
+    #: The scale-up switch reduces in the network (NVLink SHARP, "NVLS": third-generation
+    #: NVSwitch and later, HGX H100/H200, B200, NVL72), so an all-reduce moves each byte once
+    #: (:func:`llmcost.perf.collectives.all_reduce_s`).
+    nvls: bool = False
 
     def __post_init__(self) -> None:
         if self.vendor not in GPU_VENDORS:

@@ -223,6 +223,8 @@ class GpuRecord(_Record):
     matmul) divided by the H100 SXM's share, the class the engine profiles were calibrated on.
     Empty cells mean 1.0 (no measured difference); a value other than 1.0 cites its
     microbenchmarks and their dates in ``source`` and ``notes``.
+
+    ``nvls``: the NVSwitch reduces in the network (NVLink SHARP), true only for NVLink parts.
     """
 
     entity: ClassVar[str] = "gpus"
@@ -246,6 +248,7 @@ class GpuRecord(_Record):
     tdp_w: PosFloat
     achievable_bandwidth_ratio: AchievableRatio = 1.0
     achievable_compute_ratio: AchievableRatio = 1.0
+    nvls: bool = False
 
     @field_validator("id")
     @classmethod
@@ -268,6 +271,10 @@ class GpuRecord(_Record):
             )
         if self.interconnect_kind != "none" and self.interconnect_gb_per_s is None:
             raise ValueError("interconnect_gb_per_s is required unless interconnect_kind is none")
+        if self.nvls and self.interconnect_kind != "nvlink":
+            raise ValueError(
+                f"nvls needs an NVLink switch; interconnect_kind is {self.interconnect_kind}"
+            )
         return self
 
     @property
@@ -295,6 +302,7 @@ class GpuRecord(_Record):
             achievable_bandwidth_ratio=self.achievable_bandwidth_ratio,
             achievable_compute_ratio=self.achievable_compute_ratio,
             vendor=self.vendor,
+            nvls=self.nvls,
         )
 
 

@@ -63,6 +63,11 @@ def register(subparsers: Any) -> None:
     mode.add_argument("--batch", type=float, help="sequences running concurrently")
     mode.add_argument("--concurrency", type=float, help="closed loop of C users")
     mode.add_argument("--max-throughput", action="store_true", help="the batch memory allows")
+    mode.add_argument(
+        "--request-rate",
+        type=float,
+        help="Poisson arrivals, requests per second: p50/p95 TTFT and TPOT under that load",
+    )
     perf.add_argument(
         "--engine", default="vllm", help="engine profile: " + ", ".join(ENGINE_PROFILES)
     )
@@ -186,8 +191,12 @@ def _perf(args: argparse.Namespace) -> Output:
         quant_scope=args.quant_scope,
         requests=args.requests,
         image_tiles=args.image_tiles,
+        arrival_rate_per_s=args.request_rate,
     )
     payload = {k: _plain(getattr(est, k)) for k in PERF_KEYS}
+    if args.request_rate is not None:
+        for key in ("ttft_p50_s", "ttft_p95_s", "tpot_p50_s", "tpot_p95_s"):
+            payload[key] = _plain(getattr(est, key))
     payload["weights_bytes_per_gpu"] = _int_or_none(est.weights_bytes_per_gpu)
     payload["basis"] = est.basis
     return Output(payload, est.explain())

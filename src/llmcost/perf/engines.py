@@ -172,13 +172,13 @@ class EngineProfile:
 
 _TRTLLM = EngineProfile(
     name="trtllm",
-    bandwidth_efficiency=0.73,
-    compute_efficiency=0.67,
+    bandwidth_efficiency=0.80,
+    compute_efficiency=0.64,
     step_overhead_s=1.0e-3,
     sequence_overhead_s=0.0,
-    sequence_layer_overhead_s=0.3e-6,
-    moe_efficiency=0.65,
-    collective_latency_s=1.5e-6,
+    sequence_layer_overhead_s=0.52e-6,
+    moe_efficiency=0.59,
+    collective_latency_s=5.0e-6,
     interconnect_efficiency=0.39,
     memory_utilization=1.0,
     reserve_gb_per_gpu=5.7,
@@ -197,12 +197,20 @@ _TRTLLM = EngineProfile(
         "NVIDIA TensorRT-LLM perf-overview offline max-throughput tables, v0.14.0 and v1.0 "
         "editions (156 cases: Llama 3.1 8B/70B/405B, 3.3 70B, 4 Scout/Maverick; H100 SXM and "
         "A100 SXM; FP16/FP8; TP1-8): bandwidth_efficiency, compute_efficiency, "
-        "sequence_layer_overhead_s, interconnect_efficiency, reserve_gb_per_gpu, moe_efficiency "
+        "sequence_layer_overhead_s, reserve_gb_per_gpu, moe_efficiency, refitted with the "
+        "topology collectives (llmcost.perf.collectives; fitted 0.804, 0.637, 0.52 µs, "
+        "5.75 GB, 0.593; calibration median 11.8 %); interconnect_efficiency kept at 0.39 from "
+        "the earlier ring-model fit (refitting it too drives it to 0.23 and the out-of-sample "
+        "median to 13.9 %: see llmcost.perf.speed, Known limits) "
         "(MoE: v1.0 Scout/Maverick rows only). interconnect_efficiency 0.39 = all-reduce bus "
         "bandwidth ≈ 175 of 450 GB/s per direction, what NCCL reaches on H100 NVLink for the "
-        "1-20 MB messages of a decode step (it needs ≳ 100 MB for 360+ GB/s). Priors, not "
-        "fitted: 1.5 µs per ring step (≈ 20 µs for an 8-GPU all-reduce of a small message), "
-        "1 ms per step. Fixed from the engine's documented defaults: "
+        "1-20 MB messages of a decode step (it needs ≳ 100 MB for 360+ GB/s); with NVLS on "
+        "HGX H100/H200/B200 (llmcost.perf.collectives) that is the whole message at 175 GB/s. "
+        "Priors, not fitted: 5 µs per synchronisation/hop (a small-message all-reduce, 2 of "
+        "them, takes 6-15 µs on 8x H100: one-shot kernels in pytorch/pytorch PR #114001 and "
+        "issue #131739, NVLS ~6 µs in NVIDIA/nccl issue #1259, 7.2 µs for SGLang's custom "
+        "all-reduce at TP4 in sgl-project/sglang PR #6619; 3-7 µs give the same benchmark "
+        "figures within 1 point), 1 ms per step. Fixed from the engine's documented defaults: "
         "kv_cache_free_gpu_mem_fraction 0.9, max_num_tokens 8192 (its activations sit inside "
         "the fitted reserve), max_batch_size 2048, tokens_per_block 64, GUARANTEED_NO_EVICT "
         "scheduling, FP8 KV cache with FP8 quantization (perf-overview: 'If you specify FP8 "
@@ -316,8 +324,8 @@ _SGLANG = _scaled(
 _VLLM_ROCM = replace(
     _VLLM,
     name="vllm-rocm",
-    step_overhead_s=2.3e-3,
-    sequence_layer_overhead_s=0.72e-6,
+    step_overhead_s=4.1e-3,
+    sequence_layer_overhead_s=0.67e-6,
     source=(
         "vLLM on ROCm (AMD Instinct): the vllm profile (kernels, memory rules, defaults) with a "
         "larger per-step cost and per-sequence-layer cost, both fitted (least absolute log "
@@ -325,10 +333,15 @@ _VLLM_ROCM = replace(
         "(ROCm/vllm@040de12 docs/dev-docker/README.md: vLLM 0.10.0 V1 + AITER on ROCm 6.4.1, "
         "benchmark_latency.py, Llama 3.1 70B/405B FP8 TP8 on 8x MI300X, 128 or 2048 in / 2048 "
         "out, batch 1-128), with MI300X's achievable ratios (gpus.csv 0.89/0.66) applied: "
-        "step_overhead_s 2.3 ms (vllm: 1.0 ms) and sequence_layer_overhead_s 0.72 µs (vllm: "
-        "0.3 µs). Why these two: at batch 1 both models ran ~1.2 ms per step slower than "
-        "predicted (70B 8.4 vs 7.2 ms, 405B 23.7 vs 22.5 ms per token), a fixed per-step cost "
-        "independent of model size; the rest grew with the decode batch (128/2048: -14 % at "
+        "step_overhead_s 4.1 ms (vllm: 1.0 ms) and sequence_layer_overhead_s 0.67 µs. Refitted "
+        "with the topology collectives (one-shot/two-shot all-reduce over the xGMI mesh, "
+        "llmcost.perf.collectives; they were 2.3 ms / 0.72 µs with ring-only all-reduces, "
+        "whose 2(n−1) latencies per all-reduce carried part of the per-step cost): fit set "
+        "median 5.4 % (signed 0.0 %), held out Oracle 17.0 % (signed −17.0 %), MLPerf MI300X "
+        "+2.7 %; the figures below are those of the earlier fit. Why these two: at batch 1 "
+        "both models ran ~1.2 ms per step slower than predicted (70B 8.4 vs 7.2 ms, 405B "
+        "23.7 vs 22.5 ms per token), a fixed per-step cost independent of model size; the "
+        "rest grew with the decode batch (128/2048: -14 % at "
         "batch 1 to -25 % at 64-128), i.e. with the per-sequence work of each layer's paged "
         "attention. Fitting both on the 70B rows alone gives 2.32 ms / 0.72 µs and takes "
         "the 405B rows from -5.4 to +0.4 % median signed error. Fit set: median absolute "

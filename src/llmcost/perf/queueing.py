@@ -23,8 +23,16 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._core._arrays import FloatArray
+from .._core.errors import InvalidInputError
 
-__all__ = ["MAX_PREFILL_UTILIZATION", "prefill_wait_s", "step_residual_s"]
+__all__ = [
+    "MAX_PREFILL_UTILIZATION",
+    "open_prefill_wait_s",
+    "prefill_wait_s",
+    "running_quantile",
+    "step_residual_s",
+    "wait_quantile_s",
+]
 
 #: Cap on the prefill path's busy share, so the wait stays finite where the steady-state model
 #: puts the prefill path at (or beyond) saturation.
@@ -65,3 +73,52 @@ def step_residual_s(step_s: ArrayLike, users: ArrayLike) -> FloatArray:
     step = np.asarray(step_s, dtype=np.float64)
     c = np.asarray(users, dtype=np.float64)
     return np.asarray(np.where(c > 1.0, step / 2.0, 0.0))
+
+
+def open_prefill_wait_s(request_rate: ArrayLike, prefill_s: ArrayLike) -> FloatArray:
+    """Mean wait of a prompt for other prompts' prefills under open Poisson arrivals [s]:
+    the M/D/1 mean ``ρ·S / (2(1 − ρ))`` with ``ρ = λ·S`` (no finite-source correction),
+    ``ρ`` capped at :data:`MAX_PREFILL_UTILIZATION`.
+
+    >>> round(float(open_prefill_wait_s(1.0, 0.4)), 4)  # ρ = 0.4: 0.4·0.4 / (2·0.6)
+    0.1333
+    """
+    lam = np.asarray(request_rate, dtype=np.float64)
+    s = np.asarray(prefill_s, dtype=np.float64)
+    rho = np.minimum(lam * s, MAX_PREFILL_UTILIZATION)
+    return np.asarray(rho * s / (2.0 * (1.0 - rho)))
+
+
+def wait_quantile_s(mean_wait_s: ArrayLike, utilization: ArrayLike, p: float) -> FloatArray:
+    """The ``p``-quantile of an M/G/1 queue's waiting time from its mean and utilization [s].
+
+    A share ``1 − ρ`` of arrivals find the server idle and do not wait; the others wait an
+    exponential time with mean ``W̄/ρ`` (the heavy-traffic exponential approximation, exact
+    for M/M/1; Kingman 1962, "On queues in heavy traffic"), so ``P(W > t) = ρ·exp(−ρt/W̄)``
+    and ``t_p = W̄/ρ · ln(ρ / (1 − p))`` when ``p > 1 − ρ``, else 0.
+
+    >>> round(float(wait_quantile_s(0.1, 0.5, 0.95)), 4)  # 0.2 · ln(10)
+    0.4605
+    >>> float(wait_quantile_s(0.1, 0.5, 0.5))  # half the arrivals do not wait
+    0.0
+    """
+    if not 0.0 < p < 1.0:
+        raise InvalidInputError(f"p must be in (0, 1); got {p!r}")
+    w = np.asarray(mean_wait_s, dtype=np.float64)
+    rho = np.asarray(utilization, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = w / rho * np.log(rho / (1.0 - p))
+    return np.asarray(np.where((rho > 0.0) & (rho > 1.0 - p), t, 0.0))
+
+
+def running_quantile(mean_running: ArrayLike, p: float) -> FloatArray:
+    """The ``p``-quantile of the number of requests in service under Poisson arrivals: Poisson
+    with the mean (M/G/∞: exact for any service-time distribution while the engine has free
+    slots; Kleinrock 1975, vol. 1, §3.4) [requests].
+
+    >>> float(running_quantile(10.0, 0.5)), float(running_quantile(10.0, 0.95))
+    (10.0, 15.0)
+    """
+    from scipy.stats import poisson
+
+    return np.asarray(poisson.ppf(p, np.asarray(mean_running, dtype=np.float64)), dtype=float)

@@ -52,7 +52,13 @@ from .engines import EngineProfile, get_engine_profile
 from .memory import default_kv_precision, kv_budget_bytes_per_gpu, max_concurrent_sequences
 from .parallel import resolve_split
 from .quant import KV_PRECISIONS, check_precision
-from .queueing import prefill_wait_s, step_residual_s
+from .queueing import (
+    open_prefill_wait_s,
+    prefill_wait_s,
+    running_quantile,
+    step_residual_s,
+    wait_quantile_s,
+)
 from .speed import DeploymentRates, deployment_rates, layer_context_sum, step_time_s
 from .vision import encoder_flops_per_s, vision_encoder_flops_per_tile, vision_encoder_for
 from .weights import weight_bytes
@@ -88,9 +94,13 @@ class PerfEstimate:
     limited_by
         What sets the result: "memory" (KV capacity sets the batch), "batch_cap",
         "requests" (a finite run smaller than the capacity), "slo", or the largest part of
-        the step time: "bandwidth", "compute", "interconnect".
+        the step time: "bandwidth", "compute", "interconnect"; "arrival_rate" when requests
+        arrive faster than the engine completes them (TTFT grows without bound: inf).
     roofline_output_tokens_per_s
         The same batch at 100 % of peak bandwidth and FLOPs, no overheads — an upper bound.
+    ttft_p50_s, ttft_p95_s, tpot_p50_s, tpot_p95_s
+        With ``arrival_rate_per_s``: median and 95th percentile of TTFT and TPOT under Poisson
+        arrivals (:func:`_open_loop`); None in the other modes [s].
     basis
         Inputs, the parallel split, the dominant part of the step time (``bound``: bandwidth,
         compute or interconnect, whatever set the batch), the engine profile (``engine``;
@@ -113,6 +123,10 @@ class PerfEstimate:
     max_batch_size: Any
     roofline_output_tokens_per_s: Any
     basis: dict[str, Any] = field(default_factory=dict)
+    ttft_p50_s: Any = None
+    ttft_p95_s: Any = None
+    tpot_p50_s: Any = None
+    tpot_p95_s: Any = None
 
     #: The results a user reads first (``llmcost perf`` prints these), in order.
     HEADLINE_COLUMNS = (
@@ -164,6 +178,14 @@ class PerfEstimate:
             )
         if len(frame) > 5:
             lines.append(f"  … {len(frame) - 5} more rows")
+        if self.ttft_p50_s is not None:
+            q = [np.atleast_1d(np.asarray(getattr(self, k), dtype=float)).flat[0] * 1e3 for k in
+                 ("ttft_p50_s", "ttft_p95_s", "tpot_p50_s", "tpot_p95_s")]  # fmt: skip
+            lines.append(
+                f"  Poisson arrivals at {b['inputs']['arrival_rate_per_s']} req/s: TTFT p50 "
+                f"{q[0]:,.0f} ms, p95 {q[1]:,.0f} ms; TPOT p50 {q[2]:,.1f} ms, p95 {q[3]:,.1f} ms"
+                + ("" if np.isfinite(q[1]) else " — requests arrive faster than it serves them")
+            )
         e = b["efficiency"]
         lines.append(
             f"Efficiency ({b['engine']}): bandwidth {e['bandwidth_efficiency']:.0%}, "
@@ -301,12 +323,14 @@ def estimate_serving(
     cached_input_fraction: ArrayLike = 0.0,
     quant_scope: str = "checkpoint",
     image_tiles: ArrayLike = 0.0,
+    arrival_rate_per_s: ArrayLike | None = None,
 ) -> PerfEstimate:
     """Throughput and latency of serving ``model`` on ``gpus`` × ``gpu`` with an engine.
 
     Exactly one way to set the batch: ``batch``, ``concurrency`` (a closed loop of that many
-    users, what serving benchmarks report), ``max_throughput=True``, or SLO targets
-    (``tpot_slo_s`` / ``ttft_slo_s``: the best throughput that meets them).
+    users, what serving benchmarks report), ``max_throughput=True``, ``arrival_rate_per_s``
+    (open Poisson arrivals: the batch is what the traffic keeps running; p50/p95 latencies),
+    or SLO targets (``tpot_slo_s`` / ``ttft_slo_s``: the best throughput that meets them).
 
     Parameters
     ----------
@@ -335,6 +359,12 @@ def estimate_serving(
         BF16 FLOPs (:mod:`llmcost.perf.vision`) are spread over the request's computed prompt
         tokens: they lengthen the prefill steps (TTFT and the prefill share of TPOT), and a
         prefix-cache hit skips the encoder for the cached share, as for tokens. 0: text only.
+    arrival_rate_per_s
+        Requests arriving per second at the replica, Poisson [1/s]: the running batch is the
+        fixed point of Little's law, ``N = λ × (TTFT + (output − 1) × TPOT(N))``; TTFT adds
+        the wait for the step in progress and an M/D/1 queue for other prompts' prefills;
+        percentiles from :mod:`llmcost.perf.queueing` (``ttft_p50_s`` … ``tpot_p95_s``).
+        Throughput is ``λ × output`` while the engine keeps up.
     """
     check_precision(precision)
     profile = get_engine_profile(engine, gpu).for_gpu(gpu)
@@ -345,13 +375,17 @@ def estimate_serving(
         concurrency is not None,
         bool(max_throughput),
         tpot_slo_s is not None or ttft_slo_s is not None,
+        arrival_rate_per_s is not None,
     ]
-    if sum(modes) != 1:
+    if sum(modes) != 1 and not (sum(modes) == 2 and modes[3] and modes[4]):
         raise InvalidInputError(
-            "give exactly one of batch, concurrency, max_throughput=True or an SLO "
-            f"(tpot_slo_s / ttft_slo_s); got {sum(modes)}"
+            "give exactly one of batch, concurrency, max_throughput=True, arrival_rate_per_s "
+            f"or an SLO (tpot_slo_s / ttft_slo_s; it may go with arrival_rate_per_s); got "
+            f"{sum(modes)}"
         )
-    mode = ["batch", "concurrency", "max_throughput", "slo"][modes.index(True)]
+    mode = ["batch", "concurrency", "max_throughput", "slo", "arrival_rate"][
+        4 if modes[4] else modes.index(True)
+    ]
     if requests is not None and mode != "max_throughput":
         raise InvalidInputError(
             f"requests (a finite offline run) needs max_throughput=True; got mode {mode!r}"
@@ -395,7 +429,14 @@ def estimate_serving(
         b, meets = _best_under_slo(
             rates, b_max, i_tok, o_tok, cached, tpot_slo_s, ttft_slo_s, encoder
         )
-    if requests is None:
+    load: _Load | None = None
+    if mode == "arrival_rate":
+        lam = check_positive(arrival_rate_per_s, "arrival_rate_per_s")  # type: ignore[arg-type]
+        load = _open_loop(rates, b_max, lam, i_tok, o_tok, cached, encoder)
+        b = load.batch
+    if load is not None:
+        steady, ttft = load.steady, load.ttft_s
+    elif requests is None:
         steady = _steady_state(rates, b, i_tok, o_tok, cached, encoder)
         ttft = steady.ttft_prefill_s
     else:
@@ -416,7 +457,9 @@ def estimate_serving(
         meets = _meets(steady.tpot_s, ttft, tpot_slo_s, ttft_slo_s)
 
     bound = _BOUND_NAMES[steady.bound]
-    if mode == "max_throughput":
+    if load is not None:
+        limited = np.where(load.keeps_up, np.where(b >= b_max, limit_name, bound), "arrival_rate")
+    elif mode == "max_throughput":
         limited = limit_name
     elif mode == "concurrency":
         limited = np.where(users > b_max, limit_name, bound)
@@ -426,7 +469,9 @@ def estimate_serving(
         limited = np.where(fits, bound, "memory")
     ok = np.asarray(fits)
     nan_if_not = np.where(ok, 1.0, np.nan)
-    out_tps = steady.output_tokens_per_s * nan_if_not
+    out_tps = (steady.output_tokens_per_s if load is None else load.output_tokens_per_s) * (
+        nan_if_not
+    )
     kv_used = np.minimum(b, capacity) / np.maximum(capacity, 1.0) * kv_budget
     like = (
         input_tokens,
@@ -436,6 +481,7 @@ def estimate_serving(
         requests,
         cached_input_fraction,
         image_tiles,
+        arrival_rate_per_s,
     )
     basis: dict[str, Any] = {
         "model": model.id,
@@ -456,6 +502,9 @@ def estimate_serving(
             "requests": None if requests is None else _listed(requests),
             "cached_input_fraction": _listed(cached),
             "image_tiles": _listed(tiles),
+            "arrival_rate_per_s": None
+            if arrival_rate_per_s is None
+            else _listed(arrival_rate_per_s),
         },
         "bound": _listed(bound),
         "tpot_slo_s": tpot_slo_s,
@@ -491,6 +540,82 @@ def estimate_serving(
         max_batch_size=shaped(b_max * np.ones_like(out_tps)),
         roofline_output_tokens_per_s=shaped(steady.roofline_output_tokens_per_s * nan_if_not),
         basis=basis,
+        **({} if load is None else load.percentiles(shaped, nan_if_not)),
+    )
+
+
+@dataclass(frozen=True)
+class _Load:
+    """The open-loop operating point at an arrival rate (see :func:`_open_loop`)."""
+
+    batch: FloatArray
+    steady: _Steady
+    ttft_s: FloatArray
+    output_tokens_per_s: FloatArray
+    keeps_up: NDArray[np.bool_]
+    quantiles: dict[str, FloatArray]
+
+    def percentiles(self, shaped: Any, nan_if_not: FloatArray) -> dict[str, Any]:
+        """The PerfEstimate percentile fields, shaped like the other results."""
+        return {k: shaped(v * nan_if_not) for k, v in self.quantiles.items()}
+
+
+#: Fixed-point iterations for the open-loop batch (N grows monotonically to the least fixed
+#: point; 60 steps settle it to < 1e-6 relative on the benchmark cases).
+_OPEN_LOOP_ITERATIONS = 60
+
+
+def _open_loop(
+    rates: DeploymentRates,
+    b_max: FloatArray,
+    lam: FloatArray,
+    i_tok: FloatArray,
+    o_tok: FloatArray,
+    cached: FloatArray,
+    encoder: _Encoder | None,
+) -> _Load:
+    """Requests arriving as a Poisson stream at ``lam`` per second.
+
+    The running batch N solves Little's law ``N = λ × (TTFT(N) + (o − 1) × TPOT(N))``, found
+    by iterating from N = 1 (the right side grows with N, so the iteration climbs to the
+    least fixed point); where that exceeds the capacity the engine cannot keep up. TTFT =
+    own prefill S + the step in progress (uniform: mean half a step, p-quantile p × step) +
+    the M/D/1 wait for other prompts' prefills (ρ = λ·S; exponential-tail quantiles); TPOT at
+    quantile p = TPOT of the batch's Poisson p-quantile (M/G/∞ occupancy), ≤ the capacity.
+    Quantiles of the sum are taken as the sum of quantiles (an upper bound).
+    """
+    split = rates.split
+    n = np.ones(np.broadcast(lam, i_tok, o_tok, cached, b_max).shape)
+
+    def point(batch: FloatArray) -> tuple[_Steady, FloatArray, FloatArray, FloatArray]:
+        st = _steady_state(rates, batch, i_tok, o_tok, cached, encoder)
+        step = st.tpot_s / split.pp
+        wait = open_prefill_wait_s(lam, st.ttft_prefill_s)
+        ttft = st.ttft_prefill_s + step / 2.0 + wait
+        return st, ttft, step, wait
+
+    for _ in range(_OPEN_LOOP_ITERATIONS):
+        st, ttft, _, _ = point(n)
+        n = np.clip(lam * (ttft + (o_tok - 1.0) * st.tpot_s), 1.0, np.maximum(b_max, 1.0))
+    st, ttft, step, wait = point(n)
+    demand = lam * (ttft + (o_tok - 1.0) * st.tpot_s)
+    keeps_up = np.asarray(demand <= np.maximum(b_max, 1.0) * (1.0 + 1e-6))
+    rho = np.minimum(lam * st.ttft_prefill_s, 1.0)
+    quantiles: dict[str, FloatArray] = {}
+    for p in (0.5, 0.95):
+        busy = np.clip(running_quantile(n, p), 1.0, np.maximum(b_max, 1.0))
+        tpot_p = _steady_state(rates, busy, i_tok, o_tok, cached, encoder).tpot_s
+        ttft_p = st.ttft_prefill_s + p * step + wait_quantile_s(wait, rho, p)
+        key = f"{round(p * 100)}"
+        quantiles[f"ttft_p{key}_s"] = np.where(keeps_up, ttft_p, np.inf)
+        quantiles[f"tpot_p{key}_s"] = tpot_p
+    return _Load(
+        batch=n,
+        steady=st,
+        ttft_s=np.where(keeps_up, ttft, np.inf),
+        output_tokens_per_s=np.where(keeps_up, lam * o_tok, st.output_tokens_per_s),
+        keeps_up=keeps_up,
+        quantiles=quantiles,
     )
 
 

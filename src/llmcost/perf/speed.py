@@ -26,10 +26,11 @@ its own; ratio × efficiency is capped at 1, so no effective rate exceeds its da
   (QKᵀ and AV, 2 FLOPs per MAC), with p capped at the chunk on Llama 4's local layers.
 - MoE: a step of T tokens, each routed to k of E experts, reads the weights of the distinct
   experts hit: E × (1 − (1 − k/E)^T) in expectation (uniform routing).
-- TP all-reduce, twice per layer (after attention and after the MLP), ring algorithm:
-  2(n−1)/n × message / link bandwidth + 2(n−1) × latency per ring step (Patarasuk & Yuan 2009;
-  NCCL's bus-bandwidth convention). Link bandwidth: NVLink/xGMI aggregate per GPU ÷ 2
-  (vendors quote both directions); PCIe likewise from ``pcie_gb_per_s``.
+- TP all-reduce, twice per layer (after attention and after the MLP), by the fastest algorithm
+  the link topology allows for the message, as engines choose (ring, one-shot, two-shot, NVLS;
+  :func:`llmcost.perf.collectives.all_reduce_s`). Link bandwidth: NVLink/xGMI aggregate per
+  GPU ÷ 2 (vendors quote both directions); PCIe likewise from ``pcie_gb_per_s``, ring only. On a
+  full mesh (xGMI) a group of n GPUs uses n − 1 of the GPU's peer links.
 - EP all-to-all, twice per MoE layer (dispatch, combine): the tokens' hidden states leaving the
   rank, (ep−1)/ep of them, plus one latency per peer.
 
@@ -56,12 +57,15 @@ Known limits (tested against ``benchmarks/accuracy.py`` / ``validation.py``, not
   max-throughput limits: calibration median 11.0 → 12.1 %, validation trtllm-v0.14/v1.0
   median 11.6 → 11.7 %; Llama 3.1 70B TP8 rows move ≤ 1 point (except 20000/2000, worse),
   Maverick H200/B200 128/128 and 2048/128 stay +52 to +66 %. Not kept.
-- Llama 3.1 70B at TP8: FP16 rows are over-predicted (+22-55 % at long outputs) and FP8 rows
-  mostly under-predicted (median −15 %, down to −42 %) with identical all-reduce bytes, so the
-  collective model is not the cause. One all-reduce latency of 2 hops instead of 2(n−1)
-  (one-shot kernels) moves the calibration median 11.0 → 11.4 % and the validation throughput
-  median 11.6 → 10.9 %: no clear gain; NVLS traffic (half the ring's at n > 2) over-predicts
-  TP4/TP8 (median signed error +12 to +22 %).
+- Llama 3.1 70B at TP4/TP8 on H100/A100 (calibration tables): decode-heavy rows (128/2048,
+  128/4096, 500/2000, 2048/2048) are over-predicted by 20-85 %, FP16 most, with the all-reduce
+  bytes of FP8; the ring-only all-reduce of earlier versions (2(n−1) latencies, ring traffic
+  everywhere) hid part of that, at the price of H200 TP8 rows at −31 % (median, 0.58-0.88× of
+  measured) and 405B H200 TP8 at −17 %. Refitting every trtllm factor with the topology
+  collectives drives interconnect_efficiency to 0.23 (calibration median 11.0 %, validation
+  13.9 %), i.e. the calibration set asks for a collective cost the H200 tables contradict on
+  the same NVLink 4 fabric, so the decode-heavy excess is something else (not separable here:
+  attention-kernel efficiency at 16-bit KV, batch-size limits of the v0.14 engines).
 """
 
 from __future__ import annotations
@@ -74,6 +78,7 @@ from numpy.typing import ArrayLike
 from .._core._arrays import FloatArray
 from .._core.specs import COMPUTE_PRECISION, GpuSpec, ModelSpec
 from .._core.units import BYTES_PER_ELEMENT, BYTES_PER_GB, FLOPS_PER_TFLOP
+from .collectives import all_reduce_s, all_to_all_s
 from .engines import EngineProfile
 from .kv import kv_cache_bytes_per_sequence, kv_heads_share_per_gpu
 from .parallel import ParallelSplit
@@ -184,6 +189,9 @@ class DeploymentRates:
     flops_per_s: float  # effective, GEMMs
     attention_flops_per_s: float  # effective, attention matmuls
     link_bytes_per_s: float  # effective, one direction
+    direct_links: bool  # every GPU reaches every peer directly (NVLink/NVSwitch, xGMI)
+    nvls: bool  # the switch reduces in the network (NVLink SHARP)
+    mesh_peers: int  # peer links of a full mesh (xGMI: 7 on 8 GPUs); 0 for a switch or PCIe
     peak_bandwidth_bytes_per_s: float
     peak_flops_per_s: float
     peak_attention_flops_per_s: float
@@ -198,8 +206,12 @@ class DeploymentRates:
         return np.asarray(per_seq * share / self.split.pp)
 
 
+def _direct_links(gpu: GpuSpec) -> bool:
+    return gpu.interconnect_kind in ("nvlink", "xgmi") and bool(gpu.interconnect_gb_per_s)
+
+
 def _link_bytes_per_s(gpu: GpuSpec) -> float:
-    if gpu.interconnect_kind in ("nvlink", "xgmi") and gpu.interconnect_gb_per_s:
+    if _direct_links(gpu) and gpu.interconnect_gb_per_s:
         bidirectional = gpu.interconnect_gb_per_s
     else:
         bidirectional = gpu.pcie_gb_per_s
@@ -257,6 +269,9 @@ def deployment_rates(
         flops_per_s=peak * gemm_fraction,
         attention_flops_per_s=attention_peak * attention_fraction,
         link_bytes_per_s=_link_bytes_per_s(gpu) * engine.interconnect_efficiency,
+        direct_links=_direct_links(gpu),
+        nvls=gpu.nvls and _direct_links(gpu),
+        mesh_peers=gpu.scale_up_domain_gpus - 1 if gpu.interconnect_kind == "xgmi" else 0,
         peak_bandwidth_bytes_per_s=bandwidth,
         peak_flops_per_s=peak,
         peak_attention_flops_per_s=attention_peak,
@@ -349,14 +364,21 @@ def step_time_s(
 
     eng = rates.engine
     lat = eng.collective_latency_s
-    link = rates.link_bytes_per_s
     message = tokens * model.hidden_size * _ACTIVATION_BYTES
     tp, pp, ep = split.tp, split.pp, split.ep
+    link: FloatArray = np.asarray(rates.link_bytes_per_s)
+    if rates.mesh_peers:  # a full mesh: a group of n uses n − 1 of the GPU's peer links
+        link = link * np.minimum(np.maximum(tp, ep) - 1.0, rates.mesh_peers) / rates.mesh_peers
+        link = np.maximum(link, rates.link_bytes_per_s / rates.mesh_peers)
     layers = model.num_layers / pp
-    all_reduce = 2.0 * layers * (2.0 * (tp - 1.0) / tp * message / link + 2.0 * (tp - 1.0) * lat)
+    all_reduce = (
+        2.0
+        * layers
+        * all_reduce_s(message, tp, link, lat, direct=rates.direct_links, nvls=rates.nvls)
+    )
     moe_layers = rates.moe_layers_per_stage
     a2a_bytes = message * model.experts_per_token * (ep - 1.0) / ep
-    all_to_all = np.where(ep > 1, 2.0 * moe_layers * (a2a_bytes / link + (ep - 1.0) * lat), 0.0)
+    all_to_all = 2.0 * moe_layers * all_to_all_s(a2a_bytes, ep, link, lat)
     pipeline_send = np.where(pp > 1, message / link + lat, 0.0)
     collectives = all_reduce + all_to_all + pipeline_send
     overhead = (
