@@ -225,11 +225,6 @@ class _Encoder:
             "encoder_roofline_s": flops / self.peak_flops_per_s,
         }
 
-    def expanded(self) -> _Encoder:
-        """The same with a trailing axis (for a grid of batches)."""
-        per_token = np.asarray(self.flops_per_token)[..., None]
-        return _Encoder(per_token, self.flops_per_s, self.peak_flops_per_s)
-
 
 @dataclass(frozen=True)
 class _Steady:
@@ -708,24 +703,21 @@ def _best_under_slo(
 ) -> tuple[FloatArray, NDArray[np.bool_]]:
     """Batch with the highest throughput meeting the SLOs, over a geometric grid of batches.
 
-    Where no batch meets them, batch 1 is returned with ``meets = False``.
+    The grid runs along a new leading axis, so the inputs and the parallel split (arrays of
+    layouts included) broadcast against it unchanged. Where no batch meets them, batch 1 is
+    returned with ``meets = False``.
     """
     per_token = 0.0 if encoder is None else encoder.flops_per_token
-    shape = np.broadcast(b_max, i_tok, o_tok, cached, per_token).shape
-    top = np.maximum(np.broadcast_to(b_max, shape), 1.0)[..., None]
-    q = np.linspace(0.0, 1.0, _SLO_GRID_POINTS)
-    grid = np.unique(np.floor(top**q), axis=-1) if top.size == 1 else np.floor(top**q)
-    steady = _steady_state(
-        rates,
-        grid,
-        i_tok[..., None],
-        o_tok[..., None],
-        np.asarray(cached)[..., None],
-        None if encoder is None else encoder.expanded(),
-    )
+    shape = np.broadcast(b_max, i_tok, o_tok, cached, per_token, rates.split.gpus).shape
+    top = np.maximum(np.broadcast_to(b_max, shape), 1.0)
+    q = np.linspace(0.0, 1.0, _SLO_GRID_POINTS).reshape((-1,) + (1,) * len(shape))
+    grid = np.floor(top**q)
+    if top.size == 1:
+        grid = np.unique(grid).reshape((-1,) + (1,) * len(shape))
+    steady = _steady_state(rates, grid, i_tok, o_tok, cached, encoder)
     ok = _meets(steady.tpot_s, steady.ttft_prefill_s, tpot_slo_s, ttft_slo_s)
     score = np.where(ok, steady.output_tokens_per_s, -np.inf)
-    best = np.argmax(score, axis=-1)
-    chosen = np.take_along_axis(np.broadcast_to(grid, score.shape), best[..., None], -1)[..., 0]
-    meets = np.take_along_axis(ok, best[..., None], -1)[..., 0]
+    best = np.argmax(score, axis=0)[None, ...]
+    chosen = np.take_along_axis(np.broadcast_to(grid, score.shape), best, 0)[0]
+    meets = np.take_along_axis(ok, best, 0)[0]
     return np.where(meets, chosen, 1.0), meets
