@@ -87,6 +87,12 @@ def register(subparsers: Any) -> None:
         default=0.0,
         help="vision-encoder tiles per request (Llama 4: 336-px tiles + the global tile)",
     )
+    perf.add_argument(
+        "--layout",
+        choices=["best"],
+        help="best: search every replicas × tp × pp × ep split of --gpus for the most tok/s "
+        "per GPU (at --max-throughput or under the SLO flags) and report it",
+    )
     add_json_flag(perf)
     perf.set_defaults(handler=_perf)
 
@@ -169,6 +175,10 @@ def _perf(args: argparse.Namespace) -> Output:
     ]
     if missing:
         raise InvalidInputError("perf needs " + ", ".join(missing) + " (or --grid FILE.csv)")
+    if args.layout == "best":
+        from .plan import perf_best_layout
+
+        return perf_best_layout(args)
     cat = load_catalog()
     est = estimate_serving(
         cat.model_spec(args.model),

@@ -202,11 +202,12 @@ class LayoutSearch:
 def explain_search(result: LayoutSearch) -> str:
     """The text of :meth:`LayoutSearch.explain`."""
     b = result.basis
-    slo = (
-        "max throughput"
-        if b["tpot_slo_s"] is None and b["ttft_slo_s"] is None
-        else f"SLO tpot ≤ {b['tpot_slo_s']} s, ttft ≤ {b['ttft_slo_s']} s"
-    )
+    targets = [
+        f"{name} ≤ {b[key]:g} s"
+        for name, key in (("TPOT", "tpot_slo_s"), ("TTFT", "ttft_slo_s"))
+        if b[key] is not None
+    ]
+    slo = "SLO " + ", ".join(targets) if targets else "max throughput"
     lines = [
         f"{b['model']} on {b['gpus']} × {b['gpu']}, {b['input_tokens']:g} in / "
         f"{b['output_tokens']:g} out, {slo}: {b['layouts']} layouts × "
