@@ -228,13 +228,21 @@ class SelfHostedOption(_Config):
     ``max_replicas``, optionally ``scale_to_zero``); ``autoscaling = false`` sizes a fixed
     fleet for the peak hour and runs it all month.
     Fields left at None take catalog or documented defaults (see :data:`SELF_HOSTED_DEFAULTS`).
+
+    ``layout = "auto"`` leaves ``gpus_per_replica``, ``tp``, ``pp`` and ``ep`` out and lets
+    sizing choose them: every valid split of 1 up to one scale-up domain of GPUs per replica
+    (:func:`llmcost.perf.enumerate_layouts`), on each GPU of ``gpu`` (one id or a list), is
+    priced and the cheapest feasible one is kept (see docs/layout-search.md).
     """
 
     name: OptionName
     kind: Literal["self_hosted"]
     model: str
+    #: One GPU id; with ``layout = "auto"`` a list is allowed (held joined by commas,
+    #: :attr:`gpu_choices` splits it).
     gpu: str
-    gpus_per_replica: Annotated[int, Field(ge=1, le=1024)]
+    gpus_per_replica: Annotated[int, Field(ge=1, le=1024)] | None = None
+    layout: Literal["fixed", "auto"] = "fixed"
     precision: Literal["bf16", "fp16", "fp8", "int8", "int4", "fp4"] = "bf16"
     kv_precision: Literal["bf16", "fp16", "fp8", "int8", "int4", "fp4"] | None = None
     engine: Literal["vllm", "sglang", "trtllm"] = "vllm"
@@ -271,6 +279,43 @@ class SelfHostedOption(_Config):
     usd_per_kwh: NonNeg | None = None
     colocation_usd_per_kw_month: NonNeg | None = None
     maintenance_fraction_per_year: Fraction | None = None
+
+    @field_validator("gpu", mode="before")
+    @classmethod
+    def _gpu_list(cls, value: object) -> object:
+        if isinstance(value, list | tuple):
+            if not value or not all(isinstance(v, str) and v and "," not in v for v in value):
+                raise ValueError(f"gpu must be a GPU id or a non-empty list of ids; got {value!r}")
+            return ",".join(value)
+        return value
+
+    @property
+    def gpu_choices(self) -> tuple[str, ...]:
+        """The GPU ids given (one unless ``layout = "auto"`` with a list)."""
+        return tuple(self.gpu.split(","))
+
+    @model_validator(mode="after")
+    def _layout_fields(self) -> SelfHostedOption:
+        if self.layout == "auto":
+            given = [
+                f
+                for f, v in (("gpus_per_replica", self.gpus_per_replica), ("tp", self.tp),
+                             ("ep", self.ep), ("pp", None if self.pp == 1 else self.pp))
+                if v is not None
+            ]  # fmt: skip
+            if given:
+                raise ValueError(f"layout = 'auto' chooses {', '.join(given)}: leave it out")
+            if self.requests_per_s_per_replica is not None:
+                raise ValueError(
+                    "layout = 'auto' needs the performance model; requests_per_s_per_replica "
+                    "measures one fixed layout"
+                )
+        else:
+            if self.gpus_per_replica is None:
+                raise ValueError("gpus_per_replica is required unless layout = 'auto'")
+            if len(self.gpu_choices) > 1:
+                raise ValueError(f"a list of GPUs ({self.gpu}) needs layout = 'auto'")
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> SelfHostedOption:

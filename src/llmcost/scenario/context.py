@@ -134,6 +134,7 @@ def memory_context_limit(
 
     Same memory accounting as the capacity model (:func:`llmcost.perf.memory_footprint`).
     """
+    assert option.gpus_per_replica is not None  # config validation: a fixed layout has it
     mem = memory_footprint(
         model,
         option.precision,

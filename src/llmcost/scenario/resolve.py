@@ -267,6 +267,11 @@ def resolve_self_hosted(
     KV cache holds (perf-model capacity only: a measured capacity is taken as proof), makes the
     option infeasible, with a note naming the limit.
     """
+    if option.layout == "auto":
+        from .auto_layout import resolve_auto_layout
+
+        return resolve_auto_layout(option, index, mix, catalog, as_of, resolve_self_hosted)
+    assert option.gpus_per_replica is not None  # config validation: a fixed layout has it
     where = f"options[{index}]({option.name})"
     model_rec = _lookup("model", f"{where}.model", catalog.model, option.model)
     rule = model_rec.image_token_rule
@@ -534,6 +539,7 @@ def _perf_seconds_per_request(
     """
     from ..perf import estimate_serving
 
+    assert option.gpus_per_replica is not None  # config validation: a fixed layout has it
     prompt = mix.input_tokens if image_tokens is None else mix.input_tokens + image_tokens
     for side, tokens in (("input", prompt), ("output", mix.output_tokens)):
         empty = [n for n, t in zip(mix.names, tokens, strict=True) if t <= 0]
