@@ -232,7 +232,7 @@ class SelfHostedOption(_Config):
     ``layout = "auto"`` leaves ``gpus_per_replica``, ``tp``, ``pp`` and ``ep`` out and lets
     sizing choose them: every valid split of 1 up to one scale-up domain of GPUs per replica
     (:func:`llmcost.perf.enumerate_layouts`), on each GPU of ``gpu`` (one id or a list), is
-    priced and the cheapest feasible one is kept (see docs/layout-search.md).
+    priced and the cheapest feasible one is kept (see docs/how-to/layout-search.md).
     """
 
     name: OptionName
