@@ -148,7 +148,7 @@ def test_best_beats_every_candidate_evaluated_alone(case, tokens, tpot_slo, ttft
 def test_dense_model_on_eight_gpus_gets_eight_times_one_gpu_not_tp8() -> None:
     # The example: Llama 2 70B FP8 on 8× H200 at max throughput (TensorRT-LLM,
     # 128 in / 2048 out). One H200 holds the model with room for KV, so eight data-parallel
-    # replicas give exactly 8 × the one-GPU figure (≈ 41,000 vs ≈ 13,400 tok/s as one TP8
+    # replicas give exactly 8 × the one-GPU figure (≈ 37,900 vs ≈ 12,600 tok/s as one TP8
     # group, which pays two all-reduces per layer).
     cat = load_catalog()
     model, gpu = cat.model_spec("llama-2-70b"), cat.gpu_spec("h200")
