@@ -70,6 +70,7 @@ def render_text(result: Comparison) -> str:
             f"{k.removesuffix('_usd')} {_amount(v)}" for k, v in o.components.items() if v != 0
         )
         lines.append(f"  {o.name}: {parts or '0'}")
+    lines += _quoted_lines(result)
     horizon = [
         f"  {o.name}: {_money(o.horizon_cumulative_usd[-1])} cumulative, NPV {_money(o.npv_usd)}"
         for o in result.options
@@ -83,6 +84,32 @@ def render_text(result: Comparison) -> str:
         "(sources, dates): see --json",
     ]
     return "\n".join(lines)
+
+
+def _quoted_lines(result: Comparison) -> list[str]:
+    """Blended 3:1 and per-request figures, and self-hosted GPU cost at capacity."""
+    lines = [
+        "",
+        "Quoted figures (whole monthly cost per 1M output / per 1M input tokens; blended: API "
+        "prices at input:output 3:1, self-hosted at the workload's ratio):",
+    ]
+    for o in result.options:
+        text = (
+            f"  {o.name}: {_price(o.usd_per_m_output_tokens)}/1M out, "
+            f"{_price(o.usd_per_m_input_tokens)}/1M in, {_price(o.blended_usd_per_mtok)}/1M "
+            f"blended, {_price(o.usd_per_request, 5)}/request"
+        )
+        if o.at_capacity_gpu_usd_per_month is not None:
+            text += (
+                f"; at capacity (GPU time only, {_price(o.at_capacity_replicas_avg, 2, '')} "
+                f"replicas avg): {_price(o.at_capacity_usd_per_m_output_tokens)}/1M out"
+            )
+        lines.append(text)
+    return lines
+
+
+def _price(value: float | None, digits: int = 3, unit: str = "$") -> str:
+    return "n/a" if value is None or math.isnan(value) else f"{unit}{value:,.{digits}f}"
 
 
 def _amount(value: float) -> str:

@@ -8,6 +8,8 @@
 - :mod:`~llmcost.cost.staff` — engineering FTE × fully-loaded cost
 - :mod:`~llmcost.cost.finance` — spreadsheet-compatible ``pmt``, ``npv``
 - :mod:`~llmcost.cost.horizon` — month-by-month growth, NPV, payback month
+- :mod:`~llmcost.cost.quoted` — the figures people quote: $/1M output, input, blended 3:1,
+  per request, and GPU cost at capacity (fractional replicas)
 
 Scalar in → scalar out, array in → array out; money in USD per month, a month is 730 hours.
 """
@@ -32,6 +34,7 @@ from .load import (
     replica_plan,
 )
 from .owned import OwnedCost, owned_cost, power_draw_fraction
+from .quoted import at_capacity_gpu_usd, quoted_figures
 from .rental import RentalCost, committed_replicas, rental_cost, replica_hours_above
 from .staff import staff_usd_per_month
 
@@ -41,6 +44,7 @@ __all__ = [
     "RentalCost",
     "ReplicaPlan",
     "api_bill",
+    "at_capacity_gpu_usd",
     "average_requests_per_s",
     "committed_replicas",
     "exceeds_rate_limit",
@@ -55,6 +59,7 @@ __all__ = [
     "pmt",
     "power_draw_fraction",
     "profile_from_peak_to_average",
+    "quoted_figures",
     "rental_cost",
     "replica_hours_above",
     "replica_plan",

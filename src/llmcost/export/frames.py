@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from .._core.errors import InvalidInputError
+from ..scenario.comparison import quoted_columns
 from ._xlsx_book import MissingExtraError
 from .safety import to_safe_csv
 
@@ -61,6 +62,7 @@ def options_frame(comparison: Any, *, components: bool = False) -> pd.DataFrame:
             "kind": o.kind,
             "monthly_cost_usd": o.monthly_cost_usd,
             "usd_per_mtok": o.usd_per_mtok,
+            **quoted_columns(o),
             "tokens_per_month": o.tokens_per_month,
             "image_tokens_per_request": o.indicators.get("image_tokens_per_request", 0.0),
             "input_usd_per_mtok": _nan(o.input_usd_per_mtok),

@@ -14,6 +14,7 @@ import numpy as np
 from .._core.errors import InvalidInputError
 from ..catalog import Catalog, check_fresh, load_catalog, max_price_age_days, sources_for
 from ..cost.horizon import monthly_volumes, npv_usd, payback_month
+from ..cost.quoted import DEFAULT_BLEND_INPUT_PER_OUTPUT, quoted_figures
 from .config import ApiOption, Scenario
 from .model import ScenarioModel
 from .resolve import Resolved, resolve_api, resolve_self_hosted
@@ -55,6 +56,20 @@ class OptionResult:
     payback_month_vs: dict[str, float | None] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
     indicators: dict[str, float] = field(default_factory=dict)
+    # -- the figures people quote (llmcost.cost.quoted; docs/cost-figures.md) --
+    usd_per_m_output_tokens: float | None = None  # whole cost per 1M output tokens
+    usd_per_m_input_tokens: float | None = None  # whole cost per 1M input tokens
+    blended_usd_per_mtok: float | None = None  # at blend_input_tokens_per_output_token : 1
+    blend_input_tokens_per_output_token: float = DEFAULT_BLEND_INPUT_PER_OUTPUT
+    blend_basis: str = ""
+    usd_per_request: float | None = None
+    usd_per_1k_requests: float | None = None
+    #: self-hosted only: GPU time of the work alone, in fractional replicas (serverless-style)
+    at_capacity_gpu_usd_per_month: float | None = None
+    at_capacity_replicas_avg: float | None = None
+    at_capacity_usd_per_mtok: float | None = None
+    at_capacity_usd_per_m_output_tokens: float | None = None
+    at_capacity_usd_per_1k_requests: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able dict (NaN → None)."""
@@ -131,6 +146,7 @@ class Comparison:
                 "kind": o.kind,
                 "monthly_cost_usd": o.monthly_cost_usd,
                 "usd_per_mtok": o.usd_per_mtok,
+                **quoted_columns(o),
                 "image_tokens_per_request": o.indicators.get("image_tokens_per_request", 0.0),
                 "cheapest": o.name == self.cheapest,
                 "feasible": o.feasible,
@@ -207,7 +223,9 @@ class Comparison:
                     "option": o.name,
                     "kind": o.kind,
                     "USD/month": _money(o.monthly_cost_usd),
-                    "USD/1M tok": "" if math.isnan(o.usd_per_mtok) else f"{o.usd_per_mtok:.3f}",
+                    "USD/1M tok": _per_mtok(o.usd_per_mtok),
+                    "USD/1M out": _per_mtok(o.usd_per_m_output_tokens),
+                    "USD/1k req": _per_mtok(o.usd_per_1k_requests),
                     "GPUs": "" if o.gpus is None else _count(o.gpus),
                     "util": ""
                     if o.utilization is None or math.isnan(o.utilization)
@@ -236,6 +254,27 @@ class Comparison:
         return f"<p><b>{title}</b></p><table><tr>{head}</tr>{body}</table>"
 
 
+#: The quoted-figure columns of the option tables (frames, CSV), in order.
+QUOTED_COLUMNS = (
+    "usd_per_m_output_tokens",
+    "usd_per_m_input_tokens",
+    "blended_usd_per_mtok",
+    "blend_input_tokens_per_output_token",
+    "usd_per_request",
+    "usd_per_1k_requests",
+    "at_capacity_gpu_usd_per_month",
+    "at_capacity_replicas_avg",
+    "at_capacity_usd_per_mtok",
+    "at_capacity_usd_per_m_output_tokens",
+    "at_capacity_usd_per_1k_requests",
+)
+
+
+def quoted_columns(o: OptionResult) -> dict[str, float]:
+    """An option's quoted figures as table columns (NaN where one does not apply)."""
+    return {k: math.nan if getattr(o, k) is None else float(getattr(o, k)) for k in QUOTED_COLUMNS}
+
+
 def text_table(rows: list[dict[str, Any]]) -> str:
     """Rows of strings as a fixed-width text table (header, rule, rows).
 
@@ -262,6 +301,11 @@ def _short_notes(warnings: list[str], width: int = 60) -> str:
         return ""
     first = warnings[0] if len(warnings[0]) <= width else warnings[0][: width - 1] + "…"
     return first + (f" (+{len(warnings) - 1} more)" if len(warnings) > 1 else "")
+
+
+def _per_mtok(value: float | None) -> str:
+    """A per-unit price with 3 decimals; empty where it does not apply (None or NaN)."""
+    return "" if value is None or math.isnan(value) else f"{value:.3f}"
 
 
 def _money(value: float) -> str:
@@ -318,6 +362,30 @@ def _with_payback(
             payback[other.name] = None if math.isnan(month) else float(month)
         out.append(replace(res, payback_month_vs=payback))
     return out
+
+
+def _quoted(out: dict[str, Any], is_api: bool) -> dict[str, Any]:
+    """The quoted-figure fields of an :class:`OptionResult` from an evaluator's outputs."""
+    names = (
+        "usd_per_m_output_tokens",
+        "usd_per_m_input_tokens",
+        "blended_usd_per_mtok",
+        "usd_per_request",
+        "usd_per_1k_requests",
+    )
+    fields: dict[str, Any] = {k: float(out[k]) for k in names}
+    # the basis text of the blend comes from the same function that computed it
+    fields["blend_basis"] = quoted_figures(
+        1.0,
+        input_tokens_per_month=1.0,
+        output_tokens_per_month=1.0,
+        requests_per_month=1.0,
+        input_usd_per_mtok=1.0 if is_api else None,
+        output_usd_per_mtok=1.0 if is_api else None,
+    )["blend_basis"]
+    if not is_api:
+        fields |= {k: float(v) for k, v in out.items() if k.startswith("at_capacity_")}
+    return fields
 
 
 def _resolve_all(
@@ -450,6 +518,7 @@ def compare(
                     if not k.startswith(("components.", "features."))
                     and k not in ("monthly_cost_usd", "usd_per_mtok", "tokens_per_month")
                 },
+                **_quoted(out, is_api),
             )
         )
     feasible_costs = [

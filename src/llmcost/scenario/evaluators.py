@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 
 from .._core._arrays import FloatArray
-from .._core.units import SECONDS_PER_MONTH, TOKENS_PER_MTOK
+from .._core.units import HOURS_PER_MONTH, SECONDS_PER_MONTH, TOKENS_PER_MTOK
 from ..cost.api import api_bill, exceeds_rate_limit, peak_per_minute
 from ..cost.load import replica_plan
 from ..cost.owned import owned_cost, power_draw_fraction
+from ..cost.quoted import QUOTED_FIGURES, at_capacity_gpu_usd, quoted_figures
 from ..cost.rental import committed_replicas, rental_cost, replica_hours_above
 from ..cost.staff import staff_usd_per_month
 from .context import sequence_tokens
@@ -26,6 +27,11 @@ from .context import sequence_tokens
 __all__ = ["ApiEvaluator", "SelfHostedEvaluator", "WorkloadArrays"]
 
 Arrays = dict[str, Any]
+
+#: Quoted figures also given at capacity (GPU time only, fractional replicas).
+AT_CAPACITY_FIGURES = ("usd_per_mtok", "usd_per_m_output_tokens", "usd_per_1k_requests")
+#: Every ``at_capacity_*`` output of a self-hosted evaluator (without the prefix).
+AT_CAPACITY_OUTPUTS = ("gpu_usd_per_month", "replicas_avg", *AT_CAPACITY_FIGURES)
 
 
 @dataclass(frozen=True)
@@ -66,14 +72,41 @@ def _within_context(w: WorkloadArrays, image_tokens: FloatArray | None, limit: f
     return bool(np.all(sequence_tokens(w.input_tokens, image_tokens, w.output_tokens) <= limit))
 
 
-def _finish(out: Arrays, components: Mapping[str, Any], tokens: Any) -> Arrays:
+def _traffic(w: WorkloadArrays, image_tokens: FloatArray | None) -> dict[str, Any]:
+    """Input (text + image) and output tokens and requests of a month, all features."""
+    extra = np.zeros(len(w.names)) if image_tokens is None else image_tokens
+    rows = list(zip(w.requests_per_month, w.input_tokens, extra, w.output_tokens, strict=True))
+    return {
+        "input_tokens_per_month": sum(r * (i + x) for r, i, x, _ in rows),
+        "output_tokens_per_month": sum(r * o for r, _, _, o in rows),
+        "requests_per_month": sum(r for r, _, _, _ in rows),
+    }
+
+
+def _finish(
+    out: Arrays,
+    components: Mapping[str, Any],
+    tokens: Any,
+    traffic: Mapping[str, Any],
+    prices: tuple[Any, Any] | None = None,
+) -> Arrays:
+    """Total, components and every quoted figure (:func:`llmcost.cost.quoted_figures`);
+    ``prices`` = effective (input, output) USD/1M tokens of an API offer, for the blend."""
     total = sum(components.values())
     out["monthly_cost_usd"] = total
     for name, value in components.items():
         out[f"components.{name}"] = value
     out["tokens_per_month"] = tokens
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf for ~0 tokens
-        out["usd_per_mtok"] = np.where(tokens > 0, total / tokens * TOKENS_PER_MTOK, np.nan)
+    figures = quoted_figures(
+        total,
+        input_tokens_per_month=traffic["input_tokens_per_month"],
+        output_tokens_per_month=traffic["output_tokens_per_month"],
+        requests_per_month=traffic["requests_per_month"],
+        input_usd_per_mtok=None if prices is None else prices[0],
+        output_usd_per_mtok=None if prices is None else prices[1],
+    )
+    out |= {k: figures[k] for k in QUOTED_FIGURES}
+    out["output_tokens_per_month"] = np.asarray(traffic["output_tokens_per_month"]) + 0.0
     return out
 
 
@@ -135,7 +168,6 @@ class ApiEvaluator:
             in_paid = in_paid + bill.input_usd + bill.cached_input_usd + bill.cache_write_usd
             in_tokens = in_tokens + bill.input_tokens
         tokens = w.tokens_per_month(images)
-        out = _finish(out, parts, tokens) | _image_outputs(w, images)
         out_tokens = tokens - in_tokens
         with np.errstate(divide="ignore", invalid="ignore"):
             out["input_usd_per_mtok"] = np.where(
@@ -144,6 +176,8 @@ class ApiEvaluator:
             out["output_usd_per_mtok"] = np.where(
                 out_tokens > 0, parts["output_usd"] / out_tokens * TOKENS_PER_MTOK, np.nan
             )
+        prices = (out["input_usd_per_mtok"], out["output_usd_per_mtok"])
+        out = _finish(out, parts, tokens, _traffic(w, images), prices) | _image_outputs(w, images)
         # Rate limits apply to the interactive (non-batch) traffic at the peak hour.
         peak_tpm = peak_per_minute(interactive_tokens, w.peak_to_average)
         peak_rpm = peak_per_minute(interactive_requests, w.peak_to_average)
@@ -209,14 +243,53 @@ class SelfHostedEvaluator:
         mean_s = sum(busy)  # replica-seconds per request of the mix, > 0
         return np.asarray(multiplier) / mean_s, [b / mean_s for b in busy]
 
+    def gpu_usd_per_hour_at_capacity(self, p: Mapping[str, Any]) -> Any:
+        """$/GPU-hour of a GPU-hour of work: the term's price (spot: + re-run overhead);
+        owned: a month of one GPU's capital, full-load power, colocation and maintenance
+        over 730 hours."""
+        if self.pricing != "owned":
+            spot = p["spot_interruption_overhead_fraction"] if self.pricing == "spot" else 0.0
+            return np.asarray(p["gpu_usd_per_hour"]) * (1.0 + np.asarray(spot))
+        draw = np.where(np.isnan(p["power_draw_fraction"]), 1.0, p["power_draw_fraction"])
+        one = owned_cost(
+            gpus=1.0,
+            purchase_usd_per_gpu=p["purchase_usd_per_gpu"],
+            life_years=p["life_years"],
+            residual_fraction=p["residual_fraction"],
+            cost_of_capital_per_year=p["cost_of_capital_per_year"],
+            power_kw_per_gpu=p["power_kw_per_gpu"],
+            power_draw_fraction=draw,
+            pue=p["pue"],
+            usd_per_kwh=p["usd_per_kwh"],
+            colocation_usd_per_kw_month=p["colocation_usd_per_kw_month"],
+            maintenance_fraction_per_year=p["maintenance_fraction_per_year"],
+        )
+        return np.asarray(one.total_usd) / HOURS_PER_MONTH
+
+    def _at_capacity(self, traffic: Mapping[str, Any], cap: Any, p: Mapping[str, Any]) -> Arrays:
+        """GPU cost in fractional replicas at full load (serverless / shared-GPU billing)."""
+        gpu_usd, hours = at_capacity_gpu_usd(
+            requests_per_month=traffic["requests_per_month"],
+            capacity_requests_per_s_per_replica=cap,
+            gpus_per_replica=float(self.gpus_per_replica),
+            usd_per_gpu_hour=self.gpu_usd_per_hour_at_capacity(p),
+        )
+        figures = quoted_figures(gpu_usd, **traffic)
+        return {
+            "at_capacity_gpu_usd_per_month": np.asarray(gpu_usd) + 0.0,
+            "at_capacity_replicas_avg": np.asarray(hours) / HOURS_PER_MONTH,
+        } | {f"at_capacity_{k}": figures[k] for k in AT_CAPACITY_FIGURES}
+
     def __call__(self, w: WorkloadArrays, p: Mapping[str, Any]) -> Arrays:
         """Monthly cost and indicators for the arrays of ``w`` and parameters ``p``."""
         tokens = w.tokens_per_month(self.image_tokens_per_request)
         images = _image_outputs(w, self.image_tokens_per_request)
+        traffic = _traffic(w, self.image_tokens_per_request)
         if not self.fits:
             nan = np.full(np.shape(tokens), np.nan)
             out: Arrays = {f"features.{n}": nan for n in w.names}
-            out = _finish(out, {"gpu_usd": nan}, tokens) | images
+            out = _finish(out, {"gpu_usd": nan}, tokens, traffic) | images
+            out |= {f"at_capacity_{k}": nan for k in AT_CAPACITY_OUTPUTS}
             out["feasible"] = np.zeros(np.shape(tokens), dtype=bool)
             return out
         cap, time_share = self.capacity_requests_per_s(w, p["capacity_multiplier"])
@@ -304,7 +377,8 @@ class SelfHostedEvaluator:
         parts["fixed_usd"] = np.asarray(p["fixed_usd_per_month"]) + 0.0
         total = sum(parts.values())
         out = {f"features.{n}": total * s for n, s in zip(w.names, time_share, strict=True)}
-        out = _finish(out, parts, tokens) | images
+        out = _finish(out, parts, tokens, traffic) | images
+        out |= self._at_capacity(traffic, cap, p)
         out |= {
             "capacity_requests_per_s_per_replica": cap,
             "replicas_avg": plan.replicas_avg,
