@@ -17,6 +17,7 @@ from .._core.errors import InvalidInputError, StaleCatalogWarning
 from ..scenario import Comparison, compare
 from ..scenario.comparison import text_table
 from ._common import Output
+from ._measured import add_measured_argument, apply_measured
 from ._scenario import add_scenario_arguments, load_from_args
 
 
@@ -35,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags of ``compare``."""
     add_scenario_arguments(parser)
+    add_measured_argument(parser)
     # -- files (export helper) --
     parser.add_argument("--csv", metavar="FILE", help="also write the options table as CSV")
     parser.add_argument(
@@ -47,6 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def comparison_from_args(args: argparse.Namespace) -> Comparison:
     """Load the scenario and the catalog named by ``args`` and compare."""
     scenario, as_of, catalog = load_from_args(args)
+    scenario = apply_measured(scenario, getattr(args, "measured", []))
     with warnings.catch_warnings():
         # stale prices are reported in each option's warnings (text notes and JSON) already
         warnings.simplefilter("ignore", StaleCatalogWarning)

@@ -223,7 +223,9 @@ class SelfHostedOption(_Config):
 
     ``gpu_usd_per_hour`` is the price of the pricing term (for reserved terms the reserved
     price; the peak above the commitment is billed at ``on_demand_usd_per_gpu_hour``).
-    ``requests_per_s_per_replica`` replaces the performance model with a measured capacity.
+    ``requests_per_s_per_replica`` or ``output_tokens_per_s_per_replica`` (a benchmark's
+    output tokens/s of one replica, optionally measured ``at_concurrency`` concurrent requests)
+    replaces the performance model with a measured capacity.
     Replicas follow the hourly load (``autoscaling = true``, bounded by ``min_replicas`` /
     ``max_replicas``, optionally ``scale_to_zero``); ``autoscaling = false`` sizes a fixed
     fleet for the peak hour and runs it all month.
@@ -252,6 +254,8 @@ class SelfHostedOption(_Config):
     tpot_slo_s: Pos | None = None
     ttft_slo_s: Pos | None = None
     requests_per_s_per_replica: Pos | None = None
+    output_tokens_per_s_per_replica: Pos | None = None
+    at_concurrency: Annotated[int, Field(ge=1)] | None = None
     pricing: Literal["on_demand", "reserved_1y", "reserved_3y", "spot", "owned"] = "on_demand"
     provider: str | None = None
     gpu_usd_per_hour: Pos | None = None
@@ -339,7 +343,20 @@ class SelfHostedOption(_Config):
                 raise ValueError(f"{', '.join(given)} only apply with pricing = 'owned'")
         if self.pricing == "owned" and self.gpu_usd_per_hour is not None:
             raise ValueError("gpu_usd_per_hour does not apply with pricing = 'owned'")
+        self._one_measured_capacity()
         return self
+
+    def _one_measured_capacity(self) -> None:
+        """At most one measured capacity; ``at_concurrency`` only with one."""
+        measured = ("requests_per_s_per_replica", "output_tokens_per_s_per_replica")
+        given = [f for f in measured if getattr(self, f) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one of {' or '.join(measured)}, not both")
+        if self.at_concurrency is not None and not given:
+            raise ValueError(
+                f"at_concurrency ({self.at_concurrency}) describes a measured capacity: give "
+                "output_tokens_per_s_per_replica (or requests_per_s_per_replica) with it"
+            )
 
 
 Option = Annotated[ApiOption | SelfHostedOption, Field(discriminator="kind")]

@@ -305,11 +305,9 @@ def resolve_self_hosted(
     model_limit, unknown = model_context_limit(option.model, model_rec.max_context_tokens)
     limits: list[ContextLimit] = [model_limit]
     weights_fit = True
-    if option.requests_per_s_per_replica is not None:
-        seconds = np.full(
-            (len(mix.names), CACHED_GRID.size), 1.0 / option.requests_per_s_per_replica
-        )
-        res.details["capacity_basis"] = "measured (requests_per_s_per_replica)"
+    measured = _measured_seconds(option, where, mix, res)
+    if measured is not None:
+        seconds = measured
     else:
         model_spec = _lookup("model", f"{where}.model", catalog.model_spec, option.model)
         gpu_spec = gpu_rec.to_spec()
@@ -499,6 +497,42 @@ def resolve_self_hosted(
     }
     _assume_images(res, mix, image_tokens, str(rule))
     return res
+
+
+def _measured_seconds(
+    option: SelfHostedOption, where: str, mix: FeatureMix, res: Resolved
+) -> FloatArray | None:
+    """Replica-seconds per request from a measured capacity (None: use the perf model).
+
+    ``output_tokens_per_s_per_replica`` T: a request of a feature with O output tokens takes
+    O / T replica-seconds (the benchmark's token rate, taken to hold at the workload's
+    lengths); ``requests_per_s_per_replica`` R: 1 / R for every feature.
+    """
+    shape = (len(mix.names), CACHED_GRID.size)
+    at = "" if option.at_concurrency is None else f" at concurrency {option.at_concurrency}"
+    if option.requests_per_s_per_replica is not None:
+        res.details["capacity_basis"] = f"measured (requests_per_s_per_replica{at})"
+        return np.full(shape, 1.0 / option.requests_per_s_per_replica)
+    rate = option.output_tokens_per_s_per_replica
+    if rate is None:
+        return None
+    empty = [n for n, o in zip(mix.names, mix.output_tokens, strict=True) if o <= 0]
+    if empty:
+        raise InvalidInputError(
+            f"{where}.output_tokens_per_s_per_replica: feature {empty[0]!r} has no output "
+            "tokens, so an output-token rate gives it no replica time; give "
+            "requests_per_s_per_replica instead"
+        )
+    res.details["capacity_basis"] = f"measured (output_tokens_per_s_per_replica{at})"
+    if option.at_concurrency is not None:
+        res.details["measured_at_concurrency"] = option.at_concurrency
+    res.assume(
+        "output_tokens_per_s_per_replica",
+        float(rate),
+        "tokens/s",
+        f"measured{at}: replica-seconds per request = output tokens / rate",
+    )
+    return np.broadcast_to((mix.output_tokens / rate)[:, np.newaxis], shape).copy()
 
 
 def _context_warnings(
