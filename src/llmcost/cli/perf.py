@@ -16,6 +16,7 @@ from ..catalog import load_catalog
 from ..perf import PerfEstimate, estimate_serving, memory_footprint
 from ..perf.engines import ENGINE_PROFILES
 from ._common import Output, add_json_flag, format_table
+from ._knobs import add_knob_arguments, knobs_from_args
 
 PERF_KEYS = PerfEstimate.HEADLINE_COLUMNS
 DEFAULT_CONTEXT_TOKENS = 4096
@@ -93,6 +94,7 @@ def register(subparsers: Any) -> None:
         help="best: search every replicas × tp × pp × ep split of --gpus for the most tok/s "
         "per GPU (at --max-throughput or under the SLO flags) and report it",
     )
+    add_knob_arguments(perf)
     add_json_flag(perf)
     perf.set_defaults(handler=_perf)
 
@@ -202,6 +204,7 @@ def _perf(args: argparse.Namespace) -> Output:
         requests=args.requests,
         image_tiles=args.image_tiles,
         arrival_rate_per_s=args.request_rate,
+        knobs=knobs_from_args(args),
     )
     payload = {k: _plain(getattr(est, k)) for k in PERF_KEYS}
     if args.request_rate is not None:

@@ -49,6 +49,7 @@ from .._core.errors import InvalidInputError
 from .._core.specs import GpuSpec, ModelSpec
 from .batchjob import batch_job_mean_wait_s, check_requests, wave_split
 from .engines import EngineProfile, get_engine_profile
+from .knobs import EngineKnobs, apply_knobs
 from .memory import default_kv_precision, kv_budget_bytes_per_gpu, max_concurrent_sequences
 from .parallel import resolve_split
 from .quant import KV_PRECISIONS, check_precision
@@ -319,6 +320,7 @@ def estimate_serving(
     quant_scope: str = "checkpoint",
     image_tiles: ArrayLike = 0.0,
     arrival_rate_per_s: ArrayLike | None = None,
+    knobs: EngineKnobs | None = None,
 ) -> PerfEstimate:
     """Throughput and latency of serving ``model`` on ``gpus`` × ``gpu`` with an engine.
 
@@ -360,9 +362,21 @@ def estimate_serving(
         the wait for the step in progress and an M/D/1 queue for other prompts' prefills;
         percentiles from :mod:`llmcost.perf.queueing` (``ttft_p50_s`` … ``tpot_p95_s``).
         Throughput is ``λ × output`` while the engine keeps up.
+    knobs
+        Engine settings (:class:`~llmcost.perf.knobs.EngineKnobs`: memory utilization, batch
+        cap, step budget, ``max_model_len``, KV dtype, prefix caching, chunked prefill); None:
+        the engine's defaults. A request longer than ``max_model_len``, or a KV cache that
+        cannot hold one ``max_model_len`` sequence, does not fit (``limited_by``
+        "max_model_len").
     """
     check_precision(precision)
-    profile = get_engine_profile(engine, gpu).for_gpu(gpu)
+    profile = apply_knobs(get_engine_profile(engine, gpu), knobs, model.max_context_tokens).for_gpu(
+        gpu
+    )
+    if knobs is not None and knobs.kv_cache_dtype is not None and kv_precision is None:
+        kv_precision = knobs.kv_cache_dtype
+    if knobs is not None and knobs.enable_prefix_caching is False:
+        cached_input_fraction = np.zeros_like(np.asarray(cached_input_fraction, dtype=float))
     kv_prec = kv_precision or default_kv_precision(precision, profile)
     check_precision(kv_prec, "kv_precision", KV_PRECISIONS)
     modes = [
@@ -408,6 +422,12 @@ def estimate_serving(
     b_max = np.minimum(capacity, cap)
     fits_model = capacity >= 1
     limit_name = np.where(capacity < cap, "memory", "batch_cap")
+    if knobs is not None and knobs.max_model_len is not None:
+        longest = float(knobs.max_model_len)
+        one_max_len = max_concurrent_sequences(model, kv_prec, kv_budget, longest, split, profile)
+        within = (i_tok + o_tok <= longest) & (one_max_len >= 1)
+        fits_model = fits_model & within
+        limit_name = np.where(within, limit_name, "max_model_len")
 
     if mode == "batch":
         b = check_positive(batch, "batch")  # type: ignore[arg-type]
@@ -462,6 +482,7 @@ def estimate_serving(
         limited = np.where(b < b_max, "slo", limit_name)
     else:
         limited = np.where(fits, bound, "memory")
+    limited = np.where(np.asarray(limit_name) == "max_model_len", "max_model_len", limited)
     ok = np.asarray(fits)
     nan_if_not = np.where(ok, 1.0, np.nan)
     out_tps = (steady.output_tokens_per_s if load is None else load.output_tokens_per_s) * (
@@ -507,6 +528,7 @@ def estimate_serving(
         "engine": profile.name,
         "engine_requested": engine if isinstance(engine, str) else profile.name,
         "engine_source": profile.source,
+        "engine_knobs": {} if knobs is None else knobs.given(),
         "efficiency": profile.as_dict(),
         "peak_tflops": rates.peak_flops_per_s / 1e12,
         "hbm_bandwidth_gb_per_s": gpu.hbm_bandwidth_gb_per_s,

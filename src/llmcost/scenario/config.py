@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .engine_knobs import EngineKnobsConfig
+
 if TYPE_CHECKING:
     from ..analysis.space import ParameterSpace
 
@@ -225,7 +227,9 @@ class SelfHostedOption(_Config):
     price; the peak above the commitment is billed at ``on_demand_usd_per_gpu_hour``).
     ``requests_per_s_per_replica`` or ``output_tokens_per_s_per_replica`` (a benchmark's
     output tokens/s of one replica, optionally measured ``at_concurrency`` concurrent requests)
-    replaces the performance model with a measured capacity.
+    replaces the performance model with a measured capacity. ``engine_knobs`` (e.g.
+    ``{ gpu_memory_utilization = 0.95, max_model_len = 8192 }``) sets the engine's memory and
+    batching settings for the performance model (:class:`EngineKnobsConfig`).
     Replicas follow the hourly load (``autoscaling = true``, bounded by ``min_replicas`` /
     ``max_replicas``, optionally ``scale_to_zero``); ``autoscaling = false`` sizes a fixed
     fleet for the peak hour and runs it all month.
@@ -256,6 +260,7 @@ class SelfHostedOption(_Config):
     requests_per_s_per_replica: Pos | None = None
     output_tokens_per_s_per_replica: Pos | None = None
     at_concurrency: Annotated[int, Field(ge=1)] | None = None
+    engine_knobs: EngineKnobsConfig | None = None
     pricing: Literal["on_demand", "reserved_1y", "reserved_3y", "spot", "owned"] = "on_demand"
     provider: str | None = None
     gpu_usd_per_hour: Pos | None = None

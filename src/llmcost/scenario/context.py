@@ -15,7 +15,8 @@ import numpy as np
 
 from .._core._arrays import FloatArray
 from .._core.specs import GpuSpec, ModelSpec
-from ..perf import memory_footprint
+from ..perf import get_engine_profile, memory_footprint
+from ..perf.knobs import apply_knobs
 from .config import SelfHostedOption
 
 __all__ = [
@@ -135,13 +136,15 @@ def memory_context_limit(
     Same memory accounting as the capacity model (:func:`llmcost.perf.memory_footprint`).
     """
     assert option.gpus_per_replica is not None  # config validation: a fixed layout has it
+    knobs = None if option.engine_knobs is None else option.engine_knobs.to_knobs()
+    engine = apply_knobs(get_engine_profile(option.engine, gpu), knobs, model.max_context_tokens)
     mem = memory_footprint(
         model,
         option.precision,
         gpu=gpu,
         gpus=option.gpus_per_replica,
-        kv_precision=option.kv_precision,
-        engine=option.engine,
+        kv_precision=option.kv_precision or (knobs.kv_cache_dtype if knobs else None),
+        engine=engine,
         tp=option.tp,
         pp=option.pp,
         ep=option.ep,
@@ -153,4 +156,7 @@ def memory_context_limit(
         f"{option.gpu}, {option.precision} weights, {mem.basis['kv_precision']} KV, "
         f"{option.engine})"
     )
+    max_len = None if knobs is None else knobs.max_model_len
+    if max_len is not None and max_len < float(mem.max_context_tokens):
+        return ContextLimit(float(max_len), "the engine's max_model_len")
     return ContextLimit(float(mem.max_context_tokens), what)

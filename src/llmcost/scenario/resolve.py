@@ -605,6 +605,7 @@ def _perf_seconds_per_request(
             ttft_slo_s=option.ttft_slo_s,
             cached_input_fraction=np.broadcast_to(grid, (tin.shape[0], grid.shape[1])),
             image_tiles=tiles,
+            knobs=None if option.engine_knobs is None else option.engine_knobs.to_knobs(),
         )
     except InvalidInputError as exc:
         raise InvalidInputError(f"{where}: {exc}") from None
