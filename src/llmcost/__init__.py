@@ -53,6 +53,7 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(["Catalog", "load_catalog"], "llmcost.catalog"),
     **dict.fromkeys(["estimate_serving", "memory_footprint"], "llmcost.perf"),
     "fit_engine_profile": "llmcost.perf.fit",
+    "calibrate": "llmcost.scenario.calibration",
     **dict.fromkeys(
         [
             "ParameterSpace",
@@ -87,6 +88,7 @@ __all__ = [
     "__version__",
     "breakeven",
     "breakeven_pairs",
+    "calibrate",
     "compare",
     "estimate_serving",
     "fit_engine_profile",
@@ -145,3 +147,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         parse_scenario,
         scenario_model,
     )
+    from .scenario.calibration import calibrate

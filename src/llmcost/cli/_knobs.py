@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..perf.engines import EngineProfile
 from ..perf.knobs import EngineKnobs
 
 
@@ -51,3 +52,12 @@ def knobs_from_args(args: argparse.Namespace) -> EngineKnobs | None:
         enable_chunked_prefill=False if args.no_chunked_prefill else None,
     )
     return knobs if knobs.given() else None
+
+
+def engine_from_args(args: argparse.Namespace) -> str | EngineProfile:
+    """``--engine-profile`` (a calibrated profile file) if given, else ``--engine``."""
+    if getattr(args, "engine_profile", None):
+        from ..scenario.calibration import load_engine_profile
+
+        return load_engine_profile(args.engine_profile)
+    return str(args.engine)

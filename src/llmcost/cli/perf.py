@@ -16,7 +16,7 @@ from ..catalog import load_catalog
 from ..perf import PerfEstimate, estimate_serving, memory_footprint
 from ..perf.engines import ENGINE_PROFILES
 from ._common import Output, add_json_flag, format_table
-from ._knobs import add_knob_arguments, knobs_from_args
+from ._knobs import add_knob_arguments, engine_from_args, knobs_from_args
 
 PERF_KEYS = PerfEstimate.HEADLINE_COLUMNS
 DEFAULT_CONTEXT_TOKENS = 4096
@@ -95,6 +95,11 @@ def register(subparsers: Any) -> None:
         "per GPU (at --max-throughput or under the SLO flags) and report it",
     )
     add_knob_arguments(perf)
+    perf.add_argument(
+        "--engine-profile",
+        metavar="PATH",
+        help="a profile file from llmcost calibrate (replaces --engine's profile)",
+    )
     add_json_flag(perf)
     perf.set_defaults(handler=_perf)
 
@@ -189,7 +194,7 @@ def _perf(args: argparse.Namespace) -> Output:
         precision=args.precision,
         input_tokens=args.input_tokens,
         output_tokens=args.output_tokens,
-        engine=args.engine,
+        engine=engine_from_args(args),
         kv_precision=args.kv_precision,
         tp=args.tp,
         pp=args.pp,

@@ -229,7 +229,9 @@ class SelfHostedOption(_Config):
     output tokens/s of one replica, optionally measured ``at_concurrency`` concurrent requests)
     replaces the performance model with a measured capacity. ``engine_knobs`` (e.g.
     ``{ gpu_memory_utilization = 0.95, max_model_len = 8192 }``) sets the engine's memory and
-    batching settings for the performance model (:class:`EngineKnobsConfig`).
+    batching settings for the performance model (:class:`EngineKnobsConfig`);
+    ``engine_profile`` (an engine id or a profile file from ``llmcost calibrate``) replaces
+    the engine's profile.
     Replicas follow the hourly load (``autoscaling = true``, bounded by ``min_replicas`` /
     ``max_replicas``, optionally ``scale_to_zero``); ``autoscaling = false`` sizes a fixed
     fleet for the peak hour and runs it all month.
@@ -261,6 +263,7 @@ class SelfHostedOption(_Config):
     output_tokens_per_s_per_replica: Pos | None = None
     at_concurrency: Annotated[int, Field(ge=1)] | None = None
     engine_knobs: EngineKnobsConfig | None = None
+    engine_profile: Annotated[str, Field(min_length=1)] | None = None
     pricing: Literal["on_demand", "reserved_1y", "reserved_3y", "spot", "owned"] = "on_demand"
     provider: str | None = None
     gpu_usd_per_hour: Pos | None = None

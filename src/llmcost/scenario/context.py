@@ -15,7 +15,7 @@ import numpy as np
 
 from .._core._arrays import FloatArray
 from .._core.specs import GpuSpec, ModelSpec
-from ..perf import get_engine_profile, memory_footprint
+from ..perf import EngineProfile, get_engine_profile, memory_footprint
 from ..perf.knobs import apply_knobs
 from .config import SelfHostedOption
 
@@ -127,6 +127,16 @@ def model_context_limit(model: str, max_tokens: int | None) -> tuple[ContextLimi
     return limit, [f"max context of {model} not in the catalog: not checked against the model"]
 
 
+def engine_for(option: SelfHostedOption, gpu: GpuSpec) -> EngineProfile:
+    """The option's engine profile: its ``engine_profile`` (an id or a profile file) if
+    given, else its ``engine`` (the ROCm variant on AMD GPUs)."""
+    if option.engine_profile is None:
+        return get_engine_profile(option.engine, gpu)
+    from .calibration import load_engine_profile  # deferred: reads a file
+
+    return load_engine_profile(option.engine_profile)
+
+
 def memory_context_limit(
     option: SelfHostedOption, model: ModelSpec, gpu: GpuSpec
 ) -> ContextLimit | None:
@@ -137,7 +147,7 @@ def memory_context_limit(
     """
     assert option.gpus_per_replica is not None  # config validation: a fixed layout has it
     knobs = None if option.engine_knobs is None else option.engine_knobs.to_knobs()
-    engine = apply_knobs(get_engine_profile(option.engine, gpu), knobs, model.max_context_tokens)
+    engine = apply_knobs(engine_for(option, gpu), knobs, model.max_context_tokens)
     mem = memory_footprint(
         model,
         option.precision,

@@ -27,6 +27,7 @@ from .context import (
     api_context_limits,
     binding_limit_tokens,
     context_notes,
+    engine_for,
     memory_context_limit,
     model_context_limit,
 )
@@ -323,6 +324,8 @@ def resolve_self_hosted(
         )
         res.latency = latency
         res.details["capacity_basis"] = basis
+        if option.engine_profile is not None:
+            res.details["engine_profile"] = engine_for(option, gpu_spec).name
         memory_limit = memory_context_limit(option, model_spec, gpu_spec)
         weights_fit = memory_limit is not None
         if memory_limit is not None:
@@ -595,7 +598,7 @@ def _perf_seconds_per_request(
             precision=option.precision,
             input_tokens=np.broadcast_to(tin, (tin.shape[0], grid.shape[1])),
             output_tokens=np.broadcast_to(tout, (tout.shape[0], grid.shape[1])),
-            engine=option.engine,
+            engine=engine_for(option, gpu_spec),
             kv_precision=option.kv_precision,
             tp=option.tp,
             pp=option.pp,

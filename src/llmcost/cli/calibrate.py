@@ -1,0 +1,81 @@
+"""``llmcost calibrate FILE… [--engine E] [--engine-profile NAME] [--out PROFILE.toml]``:
+fit a deployment profile to benchmark results (vLLM, SGLang, genai-perf/aiperf, CSV)."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..scenario.calibration import CALIBRATED_FACTORS, Calibration, calibrate
+from ..scenario.comparison import text_table
+from ._common import Output, add_json_flag
+
+#: How each fitted parameter is shown: unit label and scale.
+_SHOWN = {
+    "bandwidth_efficiency": ("", 1.0),
+    "compute_efficiency": ("", 1.0),
+    "step_overhead_s": (" ms", 1e3),
+    "sequence_overhead_s": (" µs", 1e6),
+}
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``calibrate`` sub-command."""
+    parser = subparsers.add_parser(
+        "calibrate",
+        help="fit an engine profile to your benchmark results",
+        description="Import vLLM benchmark_serving / vllm bench serve JSON, SGLang "
+        "bench_serving JSONL, genai-perf / aiperf profile exports or a CSV; fit "
+        f"{', '.join(CALIBRATED_FACTORS)} with standard errors; print predicted vs measured.",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE")
+    parser.add_argument("--engine", default="vllm", help="engine the runs used (default vllm)")
+    parser.add_argument("--engine-profile", metavar="NAME", help="name of the fitted profile")
+    parser.add_argument("--out", metavar="PROFILE.toml", help="write the profile file")
+    for flag in ("--model", "--gpu", "--precision"):
+        parser.add_argument(flag, help="when the files do not say")
+    parser.add_argument("--gpus", type=int, help="GPUs of one replica, when the files do not say")
+    add_json_flag(parser)
+    parser.set_defaults(handler=handle)
+
+
+def render_text(cal: Calibration) -> str:
+    """Fitted parameters ± standard error, then predicted vs measured for every run."""
+    lines = [f"profile {cal.name} (base {cal.base}) fitted to {len(cal.predictions)} runs:"]
+    for k, v in cal.fitted.items():
+        unit, scale = _SHOWN[k]
+        lines.append(f"  {k}: {v * scale:.4g} ± {cal.std_error[k] * scale:.2g}{unit}")
+    lines += [
+        f"median |error| {cal.median_abs_pct_error:.1f} %, worst {cal.max_abs_pct_error:.1f} %",
+        "",
+    ]
+    rows = [
+        {
+            "file": str(r["file"]),
+            "in": f"{r['input_tokens']:.0f}",
+            "out": f"{r['output_tokens']:.0f}",
+            "conc": "" if r["concurrency"] != r["concurrency"] else f"{r['concurrency']:.0f}",
+            "measured tok/s": f"{r['measured_output_tokens_per_s']:,.0f}",
+            "predicted tok/s": f"{r['predicted_output_tokens_per_s']:,.0f}",
+            "error": f"{r['error_pct']:+.1f} %",
+        }
+        for r in cal.predictions.to_dict(orient="records")
+    ]
+    return "\n".join(lines) + "\n" + text_table(rows)
+
+
+def handle(args: argparse.Namespace) -> Output:
+    """Run ``calibrate``."""
+    cal = calibrate(
+        args.files,
+        engine=args.engine,
+        name=args.engine_profile,
+        model=args.model,
+        gpu=args.gpu,
+        gpus=args.gpus,
+        precision=args.precision,
+    )
+    payload, text = cal.to_dict(), render_text(cal)
+    if args.out:
+        payload["written"] = str(cal.save(args.out))
+        text += f'\nwrote {payload["written"]} (use: engine_profile = "{payload["written"]}")'
+    return Output(payload=payload, text=text)
