@@ -16,6 +16,7 @@ from ..catalog import load_catalog
 from ..perf import PerfEstimate, estimate_serving, memory_footprint
 from ..perf.engines import ENGINE_PROFILES
 from ._common import Output, add_json_flag, format_table
+from ._fit_hint import what_would_fit
 from ._knobs import add_knob_arguments, engine_from_args, knobs_from_args
 
 PERF_KEYS = PerfEstimate.HEADLINE_COLUMNS
@@ -95,6 +96,9 @@ def register(subparsers: Any) -> None:
         "per GPU (at --max-throughput or under the SLO flags) and report it",
     )
     add_knob_arguments(perf)
+    perf.add_argument(
+        "--explain", action="store_true", help="also where the engine's efficiency comes from"
+    )
     perf.add_argument(
         "--engine-profile",
         metavar="PATH",
@@ -187,9 +191,9 @@ def _perf(args: argparse.Namespace) -> Output:
 
         return perf_best_layout(args)
     cat = load_catalog()
-    est = estimate_serving(
-        cat.model_spec(args.model),
-        cat.gpu_spec(args.gpu),
+    kwargs: dict[str, Any] = dict(
+        model=cat.model_spec(args.model),
+        gpu=cat.gpu_spec(args.gpu),
         gpus=args.gpus,
         precision=args.precision,
         input_tokens=args.input_tokens,
@@ -211,13 +215,24 @@ def _perf(args: argparse.Namespace) -> Output:
         arrival_rate_per_s=args.request_rate,
         knobs=knobs_from_args(args),
     )
+    est = estimate_serving(**kwargs)
     payload = {k: _plain(getattr(est, k)) for k in PERF_KEYS}
     if args.request_rate is not None:
         for key in ("ttft_p50_s", "ttft_p95_s", "tpot_p50_s", "tpot_p95_s"):
             payload[key] = _plain(getattr(est, key))
     payload["weights_bytes_per_gpu"] = _int_or_none(est.weights_bytes_per_gpu)
     payload["basis"] = est.basis
-    return Output(payload, est.explain())
+    text = est.explain(provenance=args.explain)
+    if not bool(np.all(est.fits)):
+        text = _with_hint(text, what_would_fit(kwargs))
+    return Output(payload, text)
+
+
+def _with_hint(text: str, hint: str) -> str:
+    """The hint line right after the first "does not fit" line."""
+    lines = text.split("\n")
+    at = next(i for i, line in enumerate(lines) if "does not fit" in line)
+    return "\n".join([*lines[: at + 1], f"  {hint}", *lines[at + 1 :]])
 
 
 def _plain(value: Any) -> Any:

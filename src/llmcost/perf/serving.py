@@ -159,8 +159,10 @@ class PerfEstimate:
         )
         return pd.DataFrame(dict(zip(self._COLUMNS, arrays, strict=True)))
 
-    def explain(self) -> str:
-        """A short text: the deployment, the result and what limits it."""
+    def explain(self, *, provenance: bool = True) -> str:
+        """A short text: the deployment, the result and what limits it; a row that does not
+        fit says so in one line (never NaN figures). ``provenance``: also where the engine's
+        efficiency factors come from (a paragraph)."""
         b = self.basis
         frame = self.to_frame()
         lines = [
@@ -169,13 +171,17 @@ class PerfEstimate:
             f"ep={b['ep']}, mode {b['mode']}:",
         ]
         for row in frame.head(5).to_dict("records"):
+            if not row["fits"]:
+                lines.append(
+                    f"  does not fit: {_NO_FIT.get(str(row['limited_by']), _NO_FIT['memory'])}"
+                )
+                continue
             lines.append(
                 f"  batch {float(row['batch_size']):,.0f}: "
                 f"{float(row['output_tokens_per_s']):,.0f} output tok/s "
                 f"({float(row['output_tokens_per_s_per_gpu']):,.0f}/GPU), "
                 f"TPOT {float(row['tpot_s']) * 1e3:,.1f} ms, "
                 f"TTFT {float(row['ttft_s']) * 1e3:,.0f} ms; limited by {row['limited_by']}"
-                + ("" if row["fits"] else " — DOES NOT FIT")
             )
         if len(frame) > 5:
             lines.append(f"  … {len(frame) - 5} more rows")
@@ -191,8 +197,8 @@ class PerfEstimate:
         lines.append(
             f"Efficiency ({b['engine']}): bandwidth {e['bandwidth_efficiency']:.0%}, "
             f"compute {e['compute_efficiency']:.0%}, {e['sequence_overhead_s'] * 1e6:.0f} µs per "
-            f"sequence-step, {e['step_overhead_s'] * 1e3:.1f} ms per step. "
-            f"Source: {b['engine_source']}"
+            f"sequence-step, {e['step_overhead_s'] * 1e3:.1f} ms per step."
+            + (f" Source: {b['engine_source']}" if provenance else " (sources: --explain)")
         )
         if b["engine_requested"] != b["engine"]:
             lines.append(
@@ -208,6 +214,15 @@ class PerfEstimate:
                 "(microbenchmarks; catalog gpus.csv)."
             )
         return "\n".join(lines)
+
+
+#: Why a row does not fit, by ``limited_by``.
+_NO_FIT = {
+    "memory": "the weights, the engine's reserve and the KV cache of one sequence exceed the "
+    "GPUs' memory",
+    "max_model_len": "a request is longer than max_model_len, or the KV cache cannot hold one "
+    "max_model_len sequence",
+}
 
 
 @dataclass(frozen=True)
