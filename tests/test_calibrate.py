@@ -125,3 +125,12 @@ def test_bad_files_are_named(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         calibrate(files, catalog=CAT, **bench.DEPLOYMENT)
     assert main(["calibrate", str(bad), "--gpu", "h100-sxm"]) == 2
     assert "not valid JSON" in capsys.readouterr().err
+
+
+def test_cli_calibrate_plot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("matplotlib")
+    files = [str(p) for p in _files("csv", tmp_path, seed=10)]
+    png = tmp_path / "cal.png"
+    assert main(["calibrate", *files, "--plot", str(png), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["plot"] == str(png)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

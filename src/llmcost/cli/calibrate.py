@@ -31,6 +31,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--engine", default="vllm", help="engine the runs used (default vllm)")
     parser.add_argument("--engine-profile", metavar="NAME", help="name of the fitted profile")
     parser.add_argument("--out", metavar="PROFILE.toml", help="write the profile file")
+    parser.add_argument(
+        "--plot", metavar="FILE.png", help="also draw predicted vs measured (extra: plot)"
+    )
     for flag in ("--model", "--gpu", "--precision"):
         parser.add_argument(flag, help="when the files do not say")
     parser.add_argument("--gpus", type=int, help="GPUs of one replica, when the files do not say")
@@ -78,4 +81,18 @@ def handle(args: argparse.Namespace) -> Output:
     if args.out:
         payload["written"] = str(cal.save(args.out))
         text += f'\nwrote {payload["written"]} (use: engine_profile = "{payload["written"]}")'
+    if args.plot:
+        payload["plot"] = _plot(cal, args.plot)
+        text += f"\nwrote {payload['plot']}"
     return Output(payload=payload, text=text)
+
+
+def _plot(cal: Calibration, path: str) -> str:
+    """Draw the calibration chart (the starting profile's predictions as hollow markers)."""
+    from ..catalog import load_catalog
+    from ..export.calibration_plot import calibration_figure
+    from ..perf.fit import predict_measurements
+
+    before = predict_measurements(cal.predictions, cal.base, load_catalog())
+    calibration_figure(cal, before=before).savefig(path, dpi=120)
+    return path
