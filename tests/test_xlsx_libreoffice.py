@@ -52,6 +52,15 @@ def _recompute(path: Path, out_dir: Path) -> Any:
     return openpyxl.load_workbook(out_dir / path.name, data_only=True)
 
 
+#: Workbook row label → OptionResult field of the quoted figures it must equal.
+QUOTED_ROWS = {
+    "Cost per 1M output tokens (whole cost)": "usd_per_m_output_tokens",
+    "Cost per 1M input tokens (whole cost)": "usd_per_m_input_tokens",
+    "Cost per request": "usd_per_request",
+    "Cost per 1,000 requests": "usd_per_1k_requests",
+}
+
+
 def _row(ws: Any, label: str) -> int:
     return next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == label)
 
@@ -80,6 +89,10 @@ def test_libreoffice_recomputes_to_compare(name: str, tmp_path: Path) -> None:
         assert np.isclose(
             model.cell(row=per_mtok, column=3 + j).value, opt.usd_per_mtok, rtol=RTOL
         ), opt.name
+        for label, key in QUOTED_ROWS.items():  # the quoted figures, live formulas
+            cell = model.cell(row=_row(model, label), column=3 + j).value
+            expect = getattr(opt, key)
+            assert (cell == "n/a") if np.isnan(expect) else np.isclose(cell, expect, rtol=RTOL)
         npv = horizon.cell(row=comparison.horizon_months + 3, column=4 + j).value
         assert np.isclose(npv, opt.npv_usd, rtol=RTOL), opt.name
     assert model.cell(row=_row(model, "Cheapest feasible option"), column=3).value == (

@@ -444,6 +444,30 @@ class ModelWriter:
             INTEGER,
         )
 
+    def _quoted(self, or_unfit: Callable[[Build, str], Build]) -> None:
+        """The quoted figures of :func:`llmcost.cost.quoted_figures` that are one division:
+        whole cost per 1M output / input tokens, per request, per 1,000 requests."""
+        rows = (
+            ("usd_per_m_output_tokens", "Cost per 1M output tokens (whole cost)",
+             "output_tokens_per_month", TOKENS_PER_MTOK),
+            ("usd_per_m_input_tokens", "Cost per 1M input tokens (whole cost)",
+             "input_tokens_per_month", TOKENS_PER_MTOK),
+            ("usd_per_request", "Cost per request", "requests_per_month", 1.0),
+            ("usd_per_1k_requests", "Cost per 1,000 requests", "requests_per_month", 1000.0),
+        )  # fmt: skip
+        for key, label, per, scale in rows:
+
+            def ratio(j: int, c: Column, per: str = per, scale: float = scale) -> str:
+                return (
+                    f"IF({c.cell(per)}>0,{c.cell('monthly_cost_usd')}/{c.cell(per)}"
+                    f'*{scale:.0f},"n/a")'
+                )
+
+            unit = "USD/mtok" if scale == TOKENS_PER_MTOK else "USD"
+            self.grid.add(
+                key, label, unit, or_unfit(self._only(self.components, ratio), "n/a"), USD_PRECISE
+            )
+
     def _totals(self) -> None:
         g, unfit = self.grid, self.unfit
 
@@ -481,6 +505,7 @@ class ModelWriter:
             USD_PRECISE,
             bold=True,
         )
+        self._quoted(or_unfit)
         every = range(1, len(self.evaluators) + 1)
         self._context(every)
 
