@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -361,14 +362,21 @@ def scenario_model(
 
 
 def compare(
-    scenario: Scenario, *, as_of: date | str | None = None, catalog: Catalog | None = None
+    scenario: Scenario,
+    *,
+    as_of: date | str | None = None,
+    catalog: Catalog | None = None,
+    overrides: Mapping[str, Any] | None = None,
 ) -> Comparison:
     """Compare every option of ``scenario`` at its base volume and over its horizon.
 
     ``as_of`` (default: the scenario's, else the latest prices) picks the prices in force that
     day. Self-hosted capacity comes from the performance model at each feature's lengths and the
-    option's latency targets (max throughput without targets), once.
+    option's latency targets (max throughput without targets), once. ``overrides`` compares
+    ``scenario.replace(**overrides)`` instead (what-if; keys: :mod:`llmcost.scenario.whatif`).
     """
+    if overrides:
+        scenario = scenario.replace(**overrides)
     as_of = _as_date(as_of) or scenario.as_of
     catalog = catalog or load_catalog()
     model, resolved = _resolve_all(scenario, catalog, as_of)
