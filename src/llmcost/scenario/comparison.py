@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._core.display import money
 from .._core.errors import InvalidInputError
 from ..catalog import Catalog, check_fresh, load_catalog, max_price_age_days, sources_for
 from ..cost.horizon import monthly_volumes, npv_usd, payback_month
@@ -220,11 +221,18 @@ class Comparison:
         return rows
 
     def __repr__(self) -> str:
-        head = (
-            f"Comparison({self.scenario!r}, as_of={self.as_of}, "
-            f"catalog_version={self.catalog_version!r}, cheapest={self.cheapest!r})"
+        best = ""
+        if self.cheapest is not None:
+            best = f" at {money(self.option(self.cheapest).monthly_cost_usd)}/month"
+        return (
+            f"Comparison({self.scenario!r}, {len(self.options)} options, "
+            f"cheapest={self.cheapest!r}{best}, as_of={self.as_of}, "
+            f"catalog_version={self.catalog_version!r})"
         )
-        return head + "\n" + text_table(self.table_rows())
+
+    def __str__(self) -> str:
+        """The one-line repr and the plain-text table (what ``print(result)`` shows)."""
+        return repr(self) + "\n" + text_table(self.table_rows())
 
     def _repr_html_(self) -> str:
         rows = self.table_rows()
