@@ -106,3 +106,14 @@ def test_tornado_montecarlo_and_draws(scenario, model):
     p50 = float(np.percentile(bd.first[np.isfinite(bd.first)], 50))
     assert f"64 draws, first P50={compact(p50)}" in text
     assert "never" in page
+
+
+def test_parameter_space(scenario):
+    space = ParameterSpace.from_scenario(scenario)
+    text, page = _short(space)
+    assert text.startswith(f"ParameterSpace({len(space.names)} inputs: {space.names[0]}")
+    assert "scipy" not in text
+    assert page.count("<tr>") == 1 + len(space.names)
+    p = space.parameters[0]
+    assert repr(p) == f"Parameter({p.name!r}, {p.description}, baseline={p.baseline:g})"
+    assert " at 0x" not in repr(p)
