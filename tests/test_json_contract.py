@@ -23,11 +23,16 @@ PERF = [
     "perf", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1", "--precision",
     "bf16", "--input-tokens", "1000", "--output-tokens", "200", "--batch", "8",
 ]  # fmt: skip
+PLAN = [
+    "plan", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "2", "--input-tokens",
+    "500", "--output-tokens", "200", "--precision", "fp8", "--engine", "vllm",
+]  # fmt: skip
 #: One --json invocation per command (report writes a file; its --json says where).
 COMMANDS: dict[str, list[str]] = {
     "catalog": ["catalog", "gpus"],
     "memory": ["memory", "--model", "llama-3.1-8b", "--precision", "bf16", "--gpu", "l4"],
     "perf": PERF,
+    "plan": PLAN,
     "compare": ["compare", CHAT],
     "breakeven": ["breakeven", CHAT],
     "sensitivity": ["sensitivity", CHAT, "--monte-carlo", "200"],
