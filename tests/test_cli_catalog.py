@@ -32,7 +32,7 @@ def _json(capsys, *argv: str) -> dict:
 
 def test_models_json_lists_every_design_model_with_source_and_date(capsys):
     data = _json(capsys, "models")
-    assert set(data) == {"catalog_version", "models"}
+    assert set(data) == {"schema_version", "catalog_version", "models"}
     assert data["catalog_version"] == load_catalog().catalog_version
     assert {m["id"] for m in data["models"]} >= DESIGN_MODELS
     assert all(m["source"] and m["as_of"] for m in data["models"])

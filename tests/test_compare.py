@@ -341,7 +341,9 @@ def test_result_views() -> None:
     assert all({"name", "value", "unit", "source"} <= set(a) for a in data["assumptions"])
     frame = result.to_frame()
     assert frame.loc["gpt-4o", "output_usd"] == pytest.approx(9_000.0)
-    assert "*  gpt-4o" in repr(result) or "*  llama" in repr(result)
+    assert "*  gpt-4o" in str(result) or "*  llama" in str(result)
+    assert "\n" not in repr(result)
+    assert f"cheapest={result.cheapest!r}" in repr(result)
     assert "<table>" in result._repr_html_()
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from .._core._arrays import FloatArray, as_float_array, check_nonnegative, scalar_or_array
+from .._core.display import compact, html_table
 from .._core.errors import InfeasibleError, InvalidInputError
 from ..cost.horizon import payback_month
 from ._model import Model, aligned_inputs, evaluate
@@ -103,6 +104,28 @@ class BreakevenResult:
             "cheaper_at_start": self.cheaper_at_start,
             "search_range": list(self.search_range),
         }
+
+    def __repr__(self) -> str:
+        n = self.crossings.size
+        return (
+            f"BreakevenResult({self.variable}: {self.option_a} vs {self.option_b}, "
+            f"{n} crossing{'s' * (n != 1)}, first={compact(self.first, never='never')}, "
+            f"sustained={compact(self.sustained, never='never')} -> {self.sustained_winner})"
+        )
+
+    def _repr_html_(self) -> str:
+        rows = [
+            [compact(float(x)), above, "step" if j else ""]
+            for x, above, j in zip(self.crossings[:10], self.cheaper_above, self.jump, strict=False)
+        ]
+        lo, hi = self.search_range
+        title = (
+            f"Break-even in {self.variable}, {self.option_a} vs {self.option_b} over "
+            f"[{compact(lo)}, {compact(hi)}]: "
+            + (f"{self.crossings.size} crossing(s)" if rows else "never")
+            + (" (first 10 shown)" if self.crossings.size > 10 else "")
+        )
+        return html_table(title, ["crossing", "cheaper above", ""], rows)
 
 
 def breakeven_linear(

@@ -9,6 +9,7 @@ draws). Crossings closer than a grid cell can hide each other, as in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from .._core._arrays import FloatArray
+from .._core.display import compact, html_table
 from .._core.errors import InvalidInputError
 from ._model import DEFAULT_CHUNK_ROWS, Model, aligned_inputs, evaluate_chunked
 from .breakeven import _check_range, _grid, _sign_of_difference
@@ -49,6 +51,33 @@ class BreakevenDraws:
                 "b_cheaper_at_hi": self.b_cheaper_at_hi,
             }
         )
+
+    def _quantiles(self) -> tuple[float, float, float, float]:
+        """P5, P50, P95 of the first crossing over the draws that have one, and the share
+        of draws without ("never")."""
+        finite = self.first[np.isfinite(self.first)]
+        never = 1.0 - finite.size / max(self.first.size, 1)
+        if not finite.size:
+            return math.nan, math.nan, math.nan, never
+        p5, p50, p95 = (float(v) for v in np.percentile(finite, [5, 50, 95]))
+        return p5, p50, p95, never
+
+    def __repr__(self) -> str:
+        _, p50, _, never = self._quantiles()
+        return (
+            f"BreakevenDraws({self.variable}: {self.option_a} vs {self.option_b}, "
+            f"{self.first.size:,} draws, first P50={compact(p50, never='never')}, "
+            f"never {never:.0%})"
+        )
+
+    def _repr_html_(self) -> str:
+        p5, p50, p95, never = self._quantiles()
+        title = (
+            f"Break-even in {self.variable} per draw, {self.option_a} vs {self.option_b} "
+            f"({self.first.size:,} draws)"
+        )
+        cells = [compact(p5), compact(p50), compact(p95), f"{never:.1%}"]
+        return html_table(title, ["first P5", "first P50", "first P95", "never"], [cells])
 
 
 def _signs_rows(

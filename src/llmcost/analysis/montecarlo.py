@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .._core._arrays import FloatArray
+from .._core.display import compact, html_table
 from .._core.errors import InvalidInputError
 from ._model import DEFAULT_CHUNK_ROWS, Model, evaluate_chunked
 from .space import ParameterSpace
@@ -64,6 +65,27 @@ class MonteCarloResult:
     def to_json(self) -> str:
         """:meth:`to_dict` as JSON text (NaN written as null)."""
         return json.dumps(_nan_to_none(self.to_dict()), sort_keys=False)
+
+    def __repr__(self) -> str:
+        best = max(self.probability_cheapest.items(), key=lambda kv: kv[1], default=None)
+        cheapest = "" if best is None else f", most often cheapest: {best[0]} ({best[1]:.0%})"
+        return (
+            f"MonteCarloResult(n={self.n:,}, seed={self.seed}, {len(self.inputs)} inputs, "
+            f"{len(self.summary)} outputs{cheapest})"
+        )
+
+    def _repr_html_(self) -> str:
+        rows = [
+            [name, compact(s.get("p5")), compact(s.get("p50")), compact(s.get("p95")),
+             f"{s['undefined_fraction']:.1%}",
+             "" if name not in self.probability_cheapest
+             else f"{self.probability_cheapest[name]:.1%}"]
+            for name, s in list(self.summary.items())[:10]
+        ]  # fmt: skip
+        more = f"; first 10 of {len(self.summary)} outputs" if len(self.summary) > 10 else ""
+        title = f"Monte Carlo: {self.n:,} draws, seed {self.seed}{more}"
+        header = ["output", "P5", "P50", "P95", "undefined", "P(cheapest)"]
+        return html_table(title, header, rows)
 
 
 def _nan_to_none(value: Any) -> Any:

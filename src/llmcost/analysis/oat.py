@@ -18,6 +18,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from .._core._arrays import FloatArray
+from .._core.display import compact, html_table
 from .._core.errors import InvalidInputError
 from ._model import Model, evaluate, select_output
 from .space import ParameterSpace
@@ -67,6 +68,30 @@ class TornadoResult:
             "method": self.method,
             "rows": [dict(r) for r in self.rows],
         }
+
+    def __repr__(self) -> str:
+        top = (
+            f", top: {self.rows[0]['input']} (swing {compact(self.rows[0]['swing'])})"
+            if self.rows
+            else ""
+        )
+        return (
+            f"TornadoResult({self.output}, baseline={compact(self.baseline_output)}, "
+            f"{len(self.rows)} inputs{top})"
+        )
+
+    def _repr_html_(self) -> str:
+        rows = [
+            [r["input"], compact(r["output_at_low"]), compact(r["output_at_high"]),
+             compact(r["swing"])]
+            for r in self.rows[:10]
+        ]  # fmt: skip
+        more = f", top 10 of {len(self.rows)}" if len(self.rows) > 10 else ""
+        title = (
+            f"Tornado of {self.output}: baseline {compact(self.baseline_output)} "
+            f"({self.method}{more})"
+        )
+        return html_table(title, ["input", "at low", "at high", "swing"], rows)
 
 
 def _low_high(

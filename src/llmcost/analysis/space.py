@@ -28,6 +28,7 @@ from numpy.typing import ArrayLike
 from scipy import special, stats
 
 from .._core._arrays import FloatArray
+from .._core.display import compact, html_table
 from .._core.errors import InvalidInputError
 
 __all__ = ["Parameter", "ParameterSpace"]
@@ -90,6 +91,9 @@ class Parameter:
         if self.distribution is None:
             return np.full(n, self.baseline)
         return np.asarray(self.distribution.rvs(size=n, random_state=rng), dtype=np.float64)
+
+    def __repr__(self) -> str:
+        return f"Parameter({self.name!r}, {self.description}, baseline={self.baseline:g})"
 
 
 class _TruncatedNormal:
@@ -351,6 +355,21 @@ class ParameterSpace:
             }
             for p in self.parameters
         ]
+
+    def __repr__(self) -> str:
+        names = ", ".join(self.names[:6]) + (", …" if len(self.names) > 6 else "")
+        corr = ", rank-correlated" if self.correlation is not None else ""
+        return f"ParameterSpace({len(self.parameters)} inputs: {names}{corr})"
+
+    def _repr_html_(self) -> str:
+        rows = [
+            [r["input"], r["distribution"], compact(r["baseline"]), compact(r["p5"]),
+             compact(r["p95"])]
+            for r in self.describe()[:20]
+        ]  # fmt: skip
+        more = f", first 20 of {len(self.parameters)}" if len(self.parameters) > 20 else ""
+        title = f"Parameter space: {len(self.parameters)} inputs{more}"
+        return html_table(title, ["input", "distribution", "baseline", "P5", "P95"], rows)
 
     # --------------------------------------------------------------------------------- sampling
     def sample(

@@ -58,10 +58,17 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+#: Version of the JSON contract (docs/architecture.md §4), the first key of every JSON object
+#: a command prints; raised when a key is renamed, removed or changes meaning.
+SCHEMA_VERSION = "1"
+
+
 def emit(out: Output, *, as_json: bool) -> None:
-    """Print ``out`` as one JSON object (``as_json``) or as its text."""
+    """Print ``out`` as one JSON object (``as_json``, with ``schema_version`` first) or as
+    its text."""
     if as_json:
-        sys.stdout.write(json.dumps(jsonable(out.payload), allow_nan=False) + "\n")
+        payload = {"schema_version": SCHEMA_VERSION} | jsonable(out.payload)
+        sys.stdout.write(json.dumps(payload, allow_nan=False) + "\n")
     else:
         sys.stdout.write(out.text.rstrip("\n") + "\n")
 

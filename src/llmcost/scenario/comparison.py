@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._core.display import money
 from .._core.errors import InvalidInputError
 from ..catalog import Catalog, check_fresh, load_catalog, max_price_age_days, sources_for
 from ..cost.horizon import monthly_volumes, npv_usd, payback_month
@@ -237,11 +239,18 @@ class Comparison:
         return rows
 
     def __repr__(self) -> str:
-        head = (
-            f"Comparison({self.scenario!r}, as_of={self.as_of}, "
-            f"catalog_version={self.catalog_version!r}, cheapest={self.cheapest!r})"
+        best = ""
+        if self.cheapest is not None:
+            best = f" at {money(self.option(self.cheapest).monthly_cost_usd)}/month"
+        return (
+            f"Comparison({self.scenario!r}, {len(self.options)} options, "
+            f"cheapest={self.cheapest!r}{best}, as_of={self.as_of}, "
+            f"catalog_version={self.catalog_version!r})"
         )
-        return head + "\n" + text_table(self.table_rows())
+
+    def __str__(self) -> str:
+        """The one-line repr and the plain-text table (what ``print(result)`` shows)."""
+        return repr(self) + "\n" + text_table(self.table_rows())
 
     def _repr_html_(self) -> str:
         rows = self.table_rows()
@@ -429,14 +438,21 @@ def scenario_model(
 
 
 def compare(
-    scenario: Scenario, *, as_of: date | str | None = None, catalog: Catalog | None = None
+    scenario: Scenario,
+    *,
+    as_of: date | str | None = None,
+    catalog: Catalog | None = None,
+    overrides: Mapping[str, Any] | None = None,
 ) -> Comparison:
     """Compare every option of ``scenario`` at its base volume and over its horizon.
 
     ``as_of`` (default: the scenario's, else the latest prices) picks the prices in force that
     day. Self-hosted capacity comes from the performance model at each feature's lengths and the
-    option's latency targets (max throughput without targets), once.
+    option's latency targets (max throughput without targets), once. ``overrides`` compares
+    ``scenario.replace(**overrides)`` instead (what-if; keys: :mod:`llmcost.scenario.whatif`).
     """
+    if overrides:
+        scenario = scenario.replace(**overrides)
     as_of = _as_date(as_of) or scenario.as_of
     catalog = catalog or load_catalog()
     model, resolved = _resolve_all(scenario, catalog, as_of)

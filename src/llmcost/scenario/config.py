@@ -9,7 +9,7 @@ comparison's assumptions.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -419,3 +419,12 @@ class Scenario(_Config):
         from .uncertainty import scenario_space
 
         return scenario_space(self, scenario_model(self, as_of=as_of)).space
+
+    def replace(self, **changes: Any) -> Scenario:
+        """A new scenario with ``changes`` applied and validated again, e.g.
+        ``replace(requests_per_month=8e6, **{"options.<name>.gpu_usd_per_hour": 2.5})``
+        (keys: :mod:`llmcost.scenario.whatif`; errors name the key and the value).
+        """
+        from .whatif import replace_scenario
+
+        return replace_scenario(self, changes)

@@ -1,0 +1,55 @@
+"""Short displays of results: compact numbers for one-line reprs and small HTML tables for
+notebooks (``_repr_html_``), so no result prints as kilobytes of arrays."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["MINUS", "compact", "html_table", "money"]
+
+#: The minus sign used in displays ("−$40k", not "$-40k").
+MINUS = "\u2212"
+_SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+
+def compact(x: float | None, *, never: str = "n/a") -> str:
+    """A number in 3–4 significant figures with a k/M/B/T suffix; ``never`` for NaN or None.
+
+    >>> compact(4_690_350.0), compact(-18_693.2), compact(0.3812), compact(float("nan"))
+    ('4.69M', '−18.7k', '0.381', 'n/a')
+    """
+    if x is None or not math.isfinite(x):
+        return never
+    sign = MINUS if x < 0 else ""
+    a = abs(x)
+    for scale, suffix in _SUFFIXES:
+        if a >= scale:
+            return f"{sign}{a / scale:.3g}{suffix}"
+    return f"{sign}{a:.3g}"
+
+
+def money(x: float | None) -> str:
+    """USD, compact, the sign before the dollar: ``−$40k``; "n/a" for NaN or None.
+
+    >>> money(-40_000.0), money(1_234_567.0), money(None)
+    ('−$40k', '$1.23M', 'n/a')
+    """
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    return (MINUS if x < 0 else "") + "$" + compact(abs(x))
+
+
+def html_table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A bold title and a small table, every cell escaped.
+
+    >>> html_table("t<1>", ["a"], [["x&y"]])
+    '<p><b>t&lt;1&gt;</b></p><table><tr><th>a</th></tr><tr><td>x&amp;y</td></tr></table>'
+    """
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>" for r in rows
+    )
+    return f"<p><b>{html.escape(title)}</b></p><table><tr>{head}</tr>{body}</table>"
