@@ -197,6 +197,7 @@ def _resolve(frame: pd.DataFrame, fmt: UsageFormat, file: str) -> dict[str, list
 def _canonical(
     frame: pd.DataFrame, first_line: int, fmt: UsageFormat, file: str
 ) -> tuple[CanonicalChunk, list[BadRow], int]:
+    frame = _coalesce(frame, fmt)
     cols = _resolve(frame, fmt, file)
     lines = frame.index.to_numpy() if first_line == 0 else first_line + np.arange(len(frame))
     bad = np.zeros(len(frame), dtype=bool)
@@ -241,6 +242,22 @@ def _canonical(
     )
     problems.sort(key=lambda b: b.line)
     return chunk, problems, int(bad.sum())
+
+
+def _coalesce(frame: pd.DataFrame, fmt: UsageFormat) -> pd.DataFrame:
+    """Merge a term's alternative columns row by row (first non-empty), under the first name.
+
+    JSON lines may mix shapes (a Chat Completions response, a Batch API line) in one file.
+    """
+    for terms in fmt.fields.values():
+        for term in terms:
+            present = [c for c in term if c in frame.columns]
+            if len(present) > 1:
+                merged = frame[present[0]]
+                for other in present[1:]:
+                    merged = merged.combine_first(frame[other])
+                frame = frame.drop(columns=present[1:]).assign(**{present[0]: merged})
+    return frame
 
 
 def _plain(value: Any) -> Any:

@@ -91,7 +91,7 @@ def daily_shape(hourly: pd.DataFrame, span: Span, *, hourly_resolved: bool) -> D
         # 1970-01-01 was a Thursday (weekday 3 with Monday = 0)
         day_of_week = (hours // 24 + 3) % 7
         per_day = np.bincount(day_of_week, weights=req, minlength=7)
-        first = span.first_day.dayofweek
+        first = span.first_day.weekday()
         days_each = np.array(
             [sum(1 for k in range(span.days) if (first + k) % 7 == d) for d in range(7)]
         )
