@@ -130,3 +130,19 @@ def test_a_gpus_sheet_without_achievable_ratio_columns_means_ratio_1(tmp_path):
         writer.writerows(rows)
     spec = load_catalog(tmp_path).gpu_spec("mi300x")
     assert (spec.achievable_bandwidth_ratio, spec.achievable_compute_ratio) == (1.0, 1.0)
+
+
+def test_a_stray_file_is_a_warning_naming_the_expected_sheets(tmp_path):
+    """A misnamed sheet (``api_price.csv``) used to be ignored silently under "+user"."""
+    _copy(tmp_path, "gpus.csv")
+    shutil.copy(bundled_dir() / "api_prices.csv", tmp_path / "api_price.csv")
+    with pytest.warns(UserWarning, match=r"api_price\.csv is not a catalog sheet") as rec:
+        load_catalog(tmp_path)
+    assert "expected: models.csv, gpus.csv, api_prices.csv" in str(rec[0].message)
+
+
+def test_a_sheet_saved_with_a_utf8_bom_loads(tmp_path):
+    """Excel's "CSV UTF-8" writes a byte-order mark before the header."""
+    text = (bundled_dir() / "gpus.csv").read_text(encoding="utf-8")
+    (tmp_path / "gpus.csv").write_text(text, encoding="utf-8-sig")
+    assert load_catalog(tmp_path).gpus == load_catalog().gpus

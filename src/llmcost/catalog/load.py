@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -68,6 +69,8 @@ def _load_bundled() -> Catalog:
 
 
 def _load(bundled: Path, user: Path | None) -> Catalog:
+    if user is not None:
+        _warn_unmatched(user)
     if user is not None and (user / MANIFEST).is_file():
         version = read_manifest(user / MANIFEST)["catalog_version"]
     else:
@@ -82,6 +85,27 @@ def _load(bundled: Path, user: Path | None) -> Catalog:
         files[entity] = str(directory / name)
     _check_integrity(tables, files)
     return Catalog(catalog_version=version, files=files, **tables)
+
+
+def _warn_unmatched(user: Path) -> None:
+    """Warn about files of ``user`` that are not catalog sheets (they would be ignored)."""
+    expected = [name for name, _ in FILES.values()]
+    stray = sorted(
+        p.name
+        for p in user.iterdir()
+        if p.is_file()
+        and p.name not in expected
+        and p.name != MANIFEST
+        and not p.name.startswith(".")
+    )
+    if stray:
+        warnings.warn(
+            f"catalog directory {str(user)!r}: {', '.join(stray)} "
+            f"{'is' if len(stray) == 1 else 'are'} not a catalog sheet and ignored; "
+            f"expected: {', '.join(expected)} (and {MANIFEST})",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _check_integrity(tables: dict[str, tuple[Any, ...]], files: dict[str, str]) -> None:
