@@ -6,12 +6,14 @@ import functools
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from .._core.errors import CatalogError
 from ._files import MANIFEST, bundled_dir, read_manifest, read_records
 from .catalog import Catalog
+from .foreign import api_prices_from_litellm
 from .records import (
     ApiPriceRecord,
     FacilityRecord,
@@ -47,7 +49,10 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
         ``gpu_offers.csv``, ``hardware.csv``, ``facility.csv``) REPLACES the bundled file of the
         same name as a whole (rows are not merged); files it lacks come from the bundled
         catalog. Its ``manifest.toml``, if any, gives the ``catalog_version``; without one the
-        version is the bundled one plus ``"+user"``.
+        version is the bundled one plus ``"+user"``. Or a LiteLLM
+        ``model_prices_and_context_window.json`` file: its chat offers are added to the bundled
+        catalog, replacing bundled offers of the same id (:mod:`llmcost.catalog.foreign`).
+        Files of a directory that are not catalog sheets are a ``UserWarning``.
 
     Raises
     ------
@@ -58,6 +63,8 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     if path is None:
         return _load_bundled()
     user = Path(path)
+    if user.is_file() and user.suffix.lower() == ".json":
+        return _with_litellm_prices(user)
     if not user.is_dir():
         raise CatalogError(f"catalog path must be an existing directory; got {str(path)!r}")
     return _load(bundled_dir(), user)
@@ -85,6 +92,21 @@ def _load(bundled: Path, user: Path | None) -> Catalog:
         files[entity] = str(directory / name)
     _check_integrity(tables, files)
     return Catalog(catalog_version=version, files=files, **tables)
+
+
+def _with_litellm_prices(path: Path) -> Catalog:
+    """The bundled catalog plus the API offers of a LiteLLM price file (same id: the file's)."""
+    bundled = _load_bundled()
+    rows = api_prices_from_litellm(path)
+    ids = {r.offer_id for r in rows}
+    kept = tuple(r for r in bundled.api_prices if r.offer_id not in ids)
+    files = dict(bundled.files) | {"api_prices": str(path)}
+    return replace(
+        bundled,
+        catalog_version=bundled.catalog_version + USER_VERSION_SUFFIX,
+        files=files,
+        api_prices=kept + tuple(rows),
+    )
 
 
 def _warn_unmatched(user: Path) -> None:
