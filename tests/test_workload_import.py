@@ -13,6 +13,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from llmcost import InvalidInputError
 from llmcost.cli import main
@@ -365,3 +367,20 @@ def test_cli_import_show_and_a_scenario_that_uses_the_file(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
     assert "bad.csv: line 2, column 'startTime'" in err[0]
+
+
+@given(st.lists(st.integers(min_value=0, max_value=3_000_000), min_size=1, max_size=200))
+@settings(max_examples=60, deadline=None)
+def test_histogram_quantiles_equal_numpys_inverted_cdf(lengths):
+    """The length table's quantiles are numpy's, whatever the lengths (capped ones included)."""
+    from llmcost.workload import length_distribution
+    from llmcost.workload._accumulate import LengthTable
+
+    table = LengthTable()
+    x = np.array(lengths, dtype=np.int64)
+    table.add(x, x, np.zeros_like(x), np.zeros_like(x))
+    d = length_distribution(*table.values_and_counts("input"))
+    for q in (0.5, 0.9, 0.99):
+        assert d.quantiles_tokens[f"p{q * 100:g}"] == np.quantile(x, q, method="inverted_cdf")
+    assert d.mean_tokens == pytest.approx(x.mean())
+    assert table.by_input_length()["requests"].sum() == x.size
