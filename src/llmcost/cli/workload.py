@@ -2,8 +2,8 @@
 
 ``llmcost workload import FILE… [--format F] [--columns timestamp=ts,…] [--skip-bad-rows]
 [--features-by model|tag|none] [--out workload.toml] [--json]`` reads the exports
-(docs/workload-import.md) and prints what they imply; ``--out`` saves the workload file a
-scenario can use (``[workload] from_usage = "workload.toml"``). ``llmcost workload show
+(docs/how-to/workload-import.md) and prints what they imply; ``--out`` saves the workload
+file a scenario can use (``[workload] from_usage = "workload.toml"``). ``llmcost workload show
 workload.toml [--json]`` prints a saved one.
 """
 

@@ -1,4 +1,4 @@
-"""Your data in: build the workload from real usage exports (docs/workload-import.md).
+"""Your data in: build the workload from real usage exports (docs/how-to/workload-import.md).
 
 ::
 

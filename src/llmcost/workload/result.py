@@ -148,7 +148,7 @@ class UsageWorkload:
         if self.requests_known:
             body = {"workload": self.scenario_fields(feature_by)} | body
         tmp = p.with_name(p.name + ".tmp")
-        header = "# llmcost imported workload (llmcost workload import); docs/workload-import.md\n"
+        header = "# llmcost imported workload (llmcost workload import)\n"
         tmp.write_text(header + dumps(body), encoding="utf-8")
         tmp.replace(p)
         return p
