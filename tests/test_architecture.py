@@ -21,12 +21,14 @@ ALLOWED: dict[str, set[str]] = {
     "perf": {"_core", "perf"},
     "cost": {"_core", "perf", "cost"},
     "analysis": {"_core", "perf", "cost", "analysis"},
-    "scenario": _BELOW_SCENARIO | {"scenario"},
-    "export": _BELOW_SCENARIO | {"scenario", "export"},
+    # workload (imported usage) sits between scenario and cost; it never reads the catalog
+    "workload": {"_core", "perf", "cost", "workload"},
+    "scenario": _BELOW_SCENARIO | {"workload", "scenario"},
+    "export": _BELOW_SCENARIO | {"workload", "scenario", "export"},
     "testing": {"_core"},
-    "cli": _BELOW_SCENARIO | {"scenario", "export", "cli", "__init__", "testing"},
+    "cli": _BELOW_SCENARIO | {"workload", "scenario", "export", "cli", "__init__", "testing"},
     "__main__": {"cli"},
-    "__init__": _BELOW_SCENARIO | {"scenario", "export", "testing", "__init__"},
+    "__init__": _BELOW_SCENARIO | {"workload", "scenario", "export", "testing", "__init__"},
 }
 #: layer → third-party packages it must not import (the math never touches pydantic).
 FORBIDDEN_THIRD_PARTY: dict[str, set[str]] = {
@@ -35,6 +37,7 @@ FORBIDDEN_THIRD_PARTY: dict[str, set[str]] = {
     "cost": {"pydantic", "matplotlib", "openpyxl"},
     "analysis": {"pydantic", "openpyxl"},
     "catalog": {"scipy", "matplotlib", "openpyxl"},
+    "workload": {"pydantic", "matplotlib", "openpyxl"},
 }
 #: layer → layers it may import only inside a function, never at module level. A result
 #: object hands itself to the layer above, as pandas' ``DataFrame.to_excel`` defers to its io

@@ -4,6 +4,7 @@ directory lacks fall back to the bundled catalog."""
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from pathlib import Path
 
@@ -130,3 +131,51 @@ def test_a_gpus_sheet_without_achievable_ratio_columns_means_ratio_1(tmp_path):
         writer.writerows(rows)
     spec = load_catalog(tmp_path).gpu_spec("mi300x")
     assert (spec.achievable_bandwidth_ratio, spec.achievable_compute_ratio) == (1.0, 1.0)
+
+
+def test_a_stray_file_is_a_warning_naming_the_expected_sheets(tmp_path):
+    """A misnamed sheet (``api_price.csv``) used to be ignored silently under "+user"."""
+    _copy(tmp_path, "gpus.csv")
+    shutil.copy(bundled_dir() / "api_prices.csv", tmp_path / "api_price.csv")
+    with pytest.warns(UserWarning, match=r"api_price\.csv is not a catalog sheet") as rec:
+        load_catalog(tmp_path)
+    assert "expected: models.csv, gpus.csv, api_prices.csv" in str(rec[0].message)
+
+
+def test_a_sheet_saved_with_a_utf8_bom_loads(tmp_path):
+    """Excel's "CSV UTF-8" writes a byte-order mark before the header."""
+    text = (bundled_dir() / "gpus.csv").read_text(encoding="utf-8")
+    (tmp_path / "gpus.csv").write_text(text, encoding="utf-8-sig")
+    assert load_catalog(tmp_path).gpus == load_catalog().gpus
+
+
+def test_a_litellm_price_file_adds_its_offers_with_tiers(tmp_path):
+    """LiteLLM prices are USD per token; the catalog's are USD per 1M tokens."""
+    prices = {
+        "sample_spec": {"mode": "chat"},
+        "gemini/gemini-2.5-pro": {
+            "litellm_provider": "gemini",
+            "mode": "chat",
+            "max_input_tokens": 1048576,
+            "input_cost_per_token": 1.25e-06,
+            "output_cost_per_token": 1e-05,
+            "input_cost_per_token_above_200k_tokens": 2.5e-06,
+            "output_cost_per_token_above_200k_tokens": 1.5e-05,
+            "cache_read_input_token_cost": 3.1e-07,
+        },
+        "text-embedding-3-small": {"mode": "embedding", "input_cost_per_token": 2e-08},
+    }
+    path = tmp_path / "model_prices_and_context_window.json"
+    path.write_text(json.dumps(prices))
+    cat = load_catalog(path)
+    rows = sorted(
+        (r for r in cat.api_prices if r.offer_id == "gemini/gemini-2.5-pro"),
+        key=lambda r: r.min_prompt_tokens,
+    )
+    assert [r.min_prompt_tokens for r in rows] == [0, 200_000]
+    assert [r.input_usd_per_mtok for r in rows] == pytest.approx([1.25, 2.5])
+    assert [r.output_usd_per_mtok for r in rows] == pytest.approx([10.0, 15.0])
+    assert rows[0].cached_input_usd_per_mtok == pytest.approx(0.31)
+    assert "text-embedding-3-small" not in " ".join(cat.offer_ids)
+    assert cat.catalog_version.endswith("+user")
+    assert "openai/gpt-4o" in cat.offer_ids  # bundled offers stay

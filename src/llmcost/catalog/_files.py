@@ -59,7 +59,7 @@ def read_records(path: Path, record: type[R]) -> list[R]:
     file's lines, the header being row 1.
     """
     try:
-        with path.open(newline="", encoding="utf-8") as fh:
+        with path.open(newline="", encoding="utf-8-sig") as fh:  # a BOM (Excel) is dropped
             reader = csv.DictReader(fh)
             header = list(reader.fieldnames or [])
             _check_header(path, header, record)

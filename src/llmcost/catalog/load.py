@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import functools
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from .._core.errors import CatalogError
 from ._files import MANIFEST, bundled_dir, read_manifest, read_records
 from .catalog import Catalog
+from .foreign import api_prices_from_litellm
 from .records import (
     ApiPriceRecord,
     FacilityRecord,
@@ -46,7 +49,10 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
         ``gpu_offers.csv``, ``hardware.csv``, ``facility.csv``) REPLACES the bundled file of the
         same name as a whole (rows are not merged); files it lacks come from the bundled
         catalog. Its ``manifest.toml``, if any, gives the ``catalog_version``; without one the
-        version is the bundled one plus ``"+user"``.
+        version is the bundled one plus ``"+user"``. Or a LiteLLM
+        ``model_prices_and_context_window.json`` file: its chat offers are added to the bundled
+        catalog, replacing bundled offers of the same id (:mod:`llmcost.catalog.foreign`).
+        Files of a directory that are not catalog sheets are a ``UserWarning``.
 
     Raises
     ------
@@ -57,6 +63,8 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     if path is None:
         return _load_bundled()
     user = Path(path)
+    if user.is_file() and user.suffix.lower() == ".json":
+        return _with_litellm_prices(user)
     if not user.is_dir():
         raise CatalogError(f"catalog path must be an existing directory; got {str(path)!r}")
     return _load(bundled_dir(), user)
@@ -68,6 +76,8 @@ def _load_bundled() -> Catalog:
 
 
 def _load(bundled: Path, user: Path | None) -> Catalog:
+    if user is not None:
+        _warn_unmatched(user)
     if user is not None and (user / MANIFEST).is_file():
         version = read_manifest(user / MANIFEST)["catalog_version"]
     else:
@@ -82,6 +92,42 @@ def _load(bundled: Path, user: Path | None) -> Catalog:
         files[entity] = str(directory / name)
     _check_integrity(tables, files)
     return Catalog(catalog_version=version, files=files, **tables)
+
+
+def _with_litellm_prices(path: Path) -> Catalog:
+    """The bundled catalog plus the API offers of a LiteLLM price file (same id: the file's)."""
+    bundled = _load_bundled()
+    rows = api_prices_from_litellm(path)
+    ids = {r.offer_id for r in rows}
+    kept = tuple(r for r in bundled.api_prices if r.offer_id not in ids)
+    files = dict(bundled.files) | {"api_prices": str(path)}
+    return replace(
+        bundled,
+        catalog_version=bundled.catalog_version + USER_VERSION_SUFFIX,
+        files=files,
+        api_prices=kept + tuple(rows),
+    )
+
+
+def _warn_unmatched(user: Path) -> None:
+    """Warn about files of ``user`` that are not catalog sheets (they would be ignored)."""
+    expected = [name for name, _ in FILES.values()]
+    stray = sorted(
+        p.name
+        for p in user.iterdir()
+        if p.is_file()
+        and p.name not in expected
+        and p.name != MANIFEST
+        and not p.name.startswith(".")
+    )
+    if stray:
+        warnings.warn(
+            f"catalog directory {str(user)!r}: {', '.join(stray)} "
+            f"{'is' if len(stray) == 1 else 'are'} not a catalog sheet and ignored; "
+            f"expected: {', '.join(expected)} (and {MANIFEST})",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _check_integrity(tables: dict[str, tuple[Any, ...]], files: dict[str, str]) -> None:

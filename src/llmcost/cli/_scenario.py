@@ -22,7 +22,8 @@ def add_price_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--catalog",
         metavar="DIR",
-        help="a directory of catalog sheets replacing the bundled ones file by file",
+        help="a directory of catalog sheets replacing the bundled ones file by file, or a "
+        "LiteLLM model_prices_and_context_window.json adding its API prices",
     )
 
 

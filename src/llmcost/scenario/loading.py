@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from .._core.errors import InvalidInputError
 from .config import Scenario
+from .imported import resolve_imported_workload
 
 __all__ = ["load_scenario", "parse_scenario"]
 
@@ -37,11 +38,18 @@ def load_scenario(path: str | Path) -> Scenario:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InvalidInputError(f"{p.name}: not valid TOML: {exc}") from exc
     data.setdefault("name", p.stem)
-    return parse_scenario(data, source=p.name)
+    return parse_scenario(data, source=p.name, base_dir=p.parent)
 
 
-def parse_scenario(data: Mapping[str, Any], *, source: str = "scenario") -> Scenario:
-    """Validate a scenario given as a mapping (e.g. parsed TOML or JSON)."""
+def parse_scenario(
+    data: Mapping[str, Any], *, source: str = "scenario", base_dir: str | Path = "."
+) -> Scenario:
+    """Validate a scenario given as a mapping (e.g. parsed TOML or JSON).
+
+    ``workload.from_usage`` names an imported workload file (relative to ``base_dir``);
+    see :mod:`llmcost.scenario.imported`.
+    """
+    data = resolve_imported_workload(data, Path(base_dir))
     try:
         return Scenario.model_validate(dict(data))
     except ValidationError as exc:

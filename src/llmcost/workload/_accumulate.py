@@ -1,0 +1,157 @@
+"""Streaming totals of usage rows: memory bounded by hours × labels, not by rows.
+
+Kept per chunk and merged: sums per clock hour (requests and the four token counts), sums per
+(model, tag), and — for per-request logs — exact histograms of the input and output lengths
+with, per input length, the sums of the output, cached and cache-write tokens of those
+requests (what the API cost with per-request long-context tiers needs). Lengths of
+:data:`LENGTH_CAP` tokens and more are kept one by one (rare: beyond any context window).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ._read import CanonicalChunk
+from .formats import TOKEN_FIELDS
+
+__all__ = ["LENGTH_CAP", "LengthTable", "UsageAccumulator"]
+
+#: Histogram size [tokens]: lengths at or above it are stored individually.
+LENGTH_CAP = 1 << 20
+SUMS = ("requests", *TOKEN_FIELDS)
+_COMPACT_EVERY = 16
+
+
+@dataclass
+class LengthTable:
+    """Per input length: request count and token sums (exact integers), plus output lengths."""
+
+    input_count: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    output_by_input: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    cached_by_input: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    write_by_input: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    output_count: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    big: list[np.ndarray] = field(default_factory=list)  # rows (input, output, cached, write)
+    big_output: list[np.ndarray] = field(default_factory=list)
+
+    def add(self, tin: np.ndarray, tout: np.ndarray, cached: np.ndarray, write: np.ndarray) -> None:
+        """Add one chunk of per-request lengths [tokens]."""
+        small = tin < LENGTH_CAP
+        if not small.all():
+            self.big.append(np.stack([tin, tout, cached, write], axis=1)[~small])
+        ti = tin[small]
+        self.input_count = _grow_add(self.input_count, np.bincount(ti))
+        for name, weights in (
+            ("output_by_input", tout[small]),
+            ("cached_by_input", cached[small]),
+            ("write_by_input", write[small]),
+        ):
+            sums = np.bincount(ti, weights=weights).round().astype(np.int64)
+            setattr(self, name, _grow_add(getattr(self, name), sums))
+        small_out = tout < LENGTH_CAP
+        if not small_out.all():
+            self.big_output.append(tout[~small_out])
+        self.output_count = _grow_add(self.output_count, np.bincount(tout[small_out]))
+
+    def by_input_length(self) -> pd.DataFrame:
+        """One row per distinct input length: requests and the token sums of those requests."""
+        lengths = np.flatnonzero(self.input_count)
+        frame = pd.DataFrame(
+            {
+                "input_tokens_per_request": lengths,
+                "requests": self.input_count[lengths],
+                "output_tokens": self.output_by_input[lengths],
+                "cached_input_tokens": self.cached_by_input[lengths],
+                "cache_write_tokens": self.write_by_input[lengths],
+            }
+        )
+        if self.big:
+            rows = np.concatenate(self.big)
+            extra = pd.DataFrame(
+                {
+                    "input_tokens_per_request": rows[:, 0],
+                    "requests": 1,
+                    "output_tokens": rows[:, 1],
+                    "cached_input_tokens": rows[:, 2],
+                    "cache_write_tokens": rows[:, 3],
+                }
+            )
+            frame = pd.concat([frame, extra]).groupby("input_tokens_per_request").sum()
+            frame = frame.reset_index()
+        return frame
+
+    def values_and_counts(self, which: str) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct lengths (sorted) and how many requests have each, ``which`` = input|output."""
+        counts = self.input_count if which == "input" else self.output_count
+        big = [b[:, 0] for b in self.big] if which == "input" else list(self.big_output)
+        values = np.flatnonzero(counts)
+        n = counts[values]
+        if big:
+            extra_v, extra_n = np.unique(np.concatenate(big), return_counts=True)
+            values, n = np.concatenate([values, extra_v]), np.concatenate([n, extra_n])
+        return values.astype(np.int64), n.astype(np.int64)
+
+
+def _grow_add(acc: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    if counts.size > acc.size:
+        acc = np.concatenate([acc, np.zeros(counts.size - acc.size, dtype=np.int64)])
+    acc[: counts.size] += counts.astype(np.int64)
+    return acc
+
+
+class UsageAccumulator:
+    """Totals of every chunk added so far (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._hourly: list[pd.DataFrame] = []
+        self._mix: list[pd.DataFrame] = []
+        self.lengths = LengthTable()
+        self.rows = 0
+        self.per_request = True
+        self.has_requests = False
+        self.first_ns: int | None = None
+        self.last_ns: int | None = None
+
+    def add(self, chunk: CanonicalChunk, *, per_request: bool) -> None:
+        """Add the valid rows of one chunk."""
+        n = chunk.requests.size
+        self.per_request &= per_request and not chunk.has_requests
+        self.has_requests |= chunk.has_requests
+        if n == 0:
+            return
+        self.rows += n
+        lo, hi = int(chunk.time_ns.min()), int(chunk.time_ns.max())
+        self.first_ns = lo if self.first_ns is None else min(self.first_ns, lo)
+        self.last_ns = hi if self.last_ns is None else max(self.last_ns, hi)
+        sums = {"requests": chunk.requests, **chunk.tokens}
+        frame = pd.DataFrame({"hour": chunk.hour, **sums})
+        self._hourly.append(frame.groupby("hour").sum())
+        frame = pd.DataFrame({**chunk.labels, **sums})
+        self._mix.append(frame.groupby(["model", "tag"]).sum())
+        if len(self._hourly) >= _COMPACT_EVERY:
+            self._hourly = [self.hourly()]
+            self._mix = [self.mix()]
+        if self.per_request:
+            t = chunk.tokens
+            self.lengths.add(
+                t["input_tokens"],
+                t["output_tokens"],
+                t["cached_input_tokens"],
+                t["cache_write_tokens"],
+            )
+
+    def hourly(self) -> pd.DataFrame:
+        """Sums per clock hour (index: hours since 1970 UTC), columns :data:`SUMS`."""
+        if not self._hourly:
+            return pd.DataFrame(columns=list(SUMS), index=pd.Index([], name="hour"), dtype="int64")
+        return pd.concat(self._hourly).groupby(level=0).sum().sort_index()
+
+    def mix(self) -> pd.DataFrame:
+        """Sums per (model, tag), columns :data:`SUMS`."""
+        if not self._mix:
+            index = pd.MultiIndex.from_tuples([], names=["model", "tag"])
+            return pd.DataFrame(columns=list(SUMS), index=index, dtype="int64")
+        return pd.concat(self._mix).groupby(level=[0, 1]).sum()
