@@ -38,6 +38,8 @@ COMMANDS: dict[str, list[str]] = {
     "sensitivity": ["sensitivity", CHAT, "--monte-carlo", "200"],
     "sampling": ["sampling", "--n", "10", "--correct", "3", "--k", "1,10"],
     "report": ["report", CHAT, "--monte-carlo", "0"],
+    "calibrate": ["calibrate"],  # + a generated benchmark file (tmp_path)
+    "workload": ["workload", "import"],  # + a generated usage CSV (tmp_path)
 }
 
 
@@ -64,6 +66,19 @@ def test_schema_version_is_the_first_key_of_every_command(command, capsys, tmp_p
     argv = list(COMMANDS[command])
     if command == "report":
         argv += ["--out", str(tmp_path / "r.md")]
+    if command == "calibrate":
+        import _benchfiles as bench
+
+        runs = bench.runs([(1000, 200), (2000, 500)], [1, 8, 32], seed=3)
+        argv += [str(bench.write_csv(runs, tmp_path / "runs.csv"))]
+    if command == "workload":
+        usage = tmp_path / "usage.csv"
+        usage.write_text(
+            "ts,prompt,completion\n2026-01-01T10:00:00,100,20\n2026-01-02T11:00:00,300,40\n",
+            encoding="utf-8",
+        )
+        argv += [str(usage), "--format", "csv", "--columns",
+                 "timestamp=ts,input_tokens=prompt,output_tokens=completion"]
     data = _run_json(argv, capsys)
     assert SCHEMA_VERSION == "1"
     assert next(iter(data)) == "schema_version"
