@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 
 from .._core.errors import InvalidInputError, LlmcostError
-from ..catalog import load_catalog
 from ..perf import PerfEstimate, estimate_serving, memory_footprint
 from ..perf.engines import ENGINE_PROFILES
 from ._common import Output, add_json_flag, format_table
@@ -114,6 +113,8 @@ def _int_or_none(value: Any) -> Any:
 
 
 def _memory(args: argparse.Namespace) -> Output:
+    from ..catalog import load_catalog
+
     cat = load_catalog()
     model = cat.model_spec(args.model)
     gpu = cat.gpu_spec(args.gpu) if args.gpu else None
@@ -179,6 +180,8 @@ def _perf(args: argparse.Namespace) -> Output:
         from .plan import perf_best_layout
 
         return perf_best_layout(args)
+    from ..catalog import load_catalog
+
     cat = load_catalog()
     est = estimate_serving(
         cat.model_spec(args.model),
@@ -280,6 +283,8 @@ def _parse_row(row: dict[str, str]) -> tuple[tuple[Any, ...], dict[str, Any]]:
 
 
 def _evaluate_group(group: tuple[Any, ...], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from ..catalog import load_catalog
+
     g = dict(zip(_GROUP_KEYS, group, strict=True))
     cat = load_catalog()
 

@@ -13,8 +13,6 @@ import argparse
 from pathlib import Path
 
 from .._core.errors import InvalidInputError
-from ..export.report import FORMATS, analyze, write_report
-from ..scenario import load_scenario
 from ._common import Output
 from ._scenario import add_scenario_arguments
 from .compare import comparison_from_args
@@ -33,9 +31,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_scenario_arguments(parser)
     parser.add_argument("--out", required=True, metavar="FILE", help="report file (.html or .md)")
-    parser.add_argument(
-        "--format", choices=FORMATS, help="html or md (default: from the file's suffix)"
-    )
+    parser.add_argument("--format", help="html or md (default: from the file's suffix)")
     parser.add_argument(
         "--monte-carlo",
         type=int,
@@ -51,6 +47,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def handle(args: argparse.Namespace) -> Output:
     """Compare, analyze, write the file; report where it went."""
+    from ..export.report import FORMATS, analyze, write_report
+    from ..scenario import load_scenario
+
+    if args.format is not None and args.format not in FORMATS:
+        raise InvalidInputError(
+            f"--format must be one of {', '.join(FORMATS)}; got {args.format!r}"
+        )
     if not 0 <= args.monte_carlo <= MAX_DRAWS:
         raise InvalidInputError(
             f"--monte-carlo must be between 0 and {MAX_DRAWS:,}; got {args.monte_carlo}"

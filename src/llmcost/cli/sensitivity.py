@@ -12,21 +12,19 @@ always the scenario's values.
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._core.errors import InvalidInputError
-from ..analysis.breakeven_draws import breakeven_per_draw
-from ..analysis.montecarlo import monte_carlo, summarize_draws
-from ..analysis.oat import tornado
-from ..analysis.space import ParameterSpace
-from ..scenario import ScenarioModel
-from ..scenario.config import Scenario
-from ..scenario.uncertainty import scenario_space
 from ._common import Output, format_table
 from ._scenario import add_scenario_arguments, model_from_args
 from .breakeven import default_search_range
+
+if TYPE_CHECKING:
+    from ..analysis.space import ParameterSpace
+    from ..scenario import ScenarioModel
+    from ..scenario.config import Scenario
 
 DEFAULT_SEED = 0
 MAX_DRAWS = 10_000_000
@@ -37,6 +35,8 @@ BREAKEVEN_GRID = 257
 
 def space_for(scenario: Scenario, model: ScenarioModel) -> tuple[ParameterSpace, dict[str, str]]:
     """The scenario's uncertain inputs and the source of each (see :func:`scenario_space`)."""
+    from ..scenario.uncertainty import scenario_space
+
     found = scenario_space(scenario, model)
     return found.space, found.sources
 
@@ -90,6 +90,9 @@ def _breakeven_distribution(
 ) -> dict[str, Any]:
     if len(model.option_names) < 2:
         raise InvalidInputError("--breakeven needs a scenario with at least two options")
+    from ..analysis.breakeven_draws import breakeven_per_draw
+    from ..analysis.montecarlo import summarize_draws
+
     first, second = _contenders(model)
     lo, hi, scale = default_search_range(model, variable)
     m = min(n, MAX_BREAKEVEN_DRAWS)
@@ -139,6 +142,9 @@ def _tornado_output(model: ScenarioModel, choice: str | None) -> tuple[Any, str]
 
 def handle(args: argparse.Namespace) -> Output:
     """Tornado (always) and Monte Carlo (with ``--monte-carlo``)."""
+    from ..analysis.montecarlo import monte_carlo
+    from ..analysis.oat import tornado
+
     if args.breakeven is not None and args.monte_carlo is None:
         raise InvalidInputError("--breakeven needs --monte-carlo N")
     if args.monte_carlo is not None and not 1 <= args.monte_carlo <= MAX_DRAWS:
