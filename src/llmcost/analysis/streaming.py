@@ -1,0 +1,403 @@
+"""Monte Carlo in bounded memory: per-block reductions, exact percentiles, any backend.
+
+:func:`monte_carlo_stream` never holds more than one block of draws per worker. Each seeded
+block (:mod:`llmcost.analysis.blocks`) is reduced to a fixed-size record — finite count, mean
+and sum of squared deviations (merged with Chan et al.'s pairwise update), min/argmin,
+max/argmax, a histogram, and the number of draws each option is cheapest — and the records are
+merged in block order, so the numpy and dask backends, any chunk size and any number of workers
+give the same numbers bit for bit. Percentiles are exact: a second pass over the same blocks
+(re-drawn from their seeds) keeps only the values in the histogram bins that hold the wanted
+order statistics and sorts those (numpy's "linear" percentile of all the finite draws).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from .._core._arrays import FloatArray
+from .._core.errors import InvalidInputError
+from ._model import Model, evaluate
+from ._xarray import summary_dataset
+from .backends import map_blocks
+from .blocks import (
+    DEFAULT_BLOCK_ROWS,
+    DEFAULT_MEMORY_BUDGET_GB,
+    block_draws,
+    bytes_per_row,
+    chunk_rows_for_budget,
+    evaluate_in_budget,
+    n_blocks,
+)
+from .space import ParameterSpace
+
+__all__ = ["StreamingMonteCarloResult", "monte_carlo_stream"]
+
+DEFAULT_BINS = 4096
+_STATS = ("count", "mean", "m2", "min", "argmin", "max", "argmax")
+
+
+@dataclass(frozen=True)
+class StreamingMonteCarloResult:
+    """Reductions of ``n`` draws: ``summary[output]`` (mean, std, percentiles, min/argmin,
+    max/argmax over the finite draws, undefined_fraction), ``probability_cheapest[option]``,
+    and ``histograms[output] = (edges, counts)`` (first and last count: below / above the
+    edges). ``argmin``/``argmax`` are draw indices, reproducible from the seed."""
+
+    n: int
+    seed: int
+    block_rows: int
+    inputs: tuple[dict[str, Any], ...]
+    summary: dict[str, dict[str, float]]
+    probability_cheapest: dict[str, float]
+    histograms: dict[str, tuple[FloatArray, FloatArray]] = field(repr=False, compare=False)
+    units: dict[str, str] = field(default_factory=dict)
+
+    def to_frame(self) -> Any:
+        """One row per output: its statistics and P(cheapest)."""
+        import pandas as pd
+
+        frame = pd.DataFrame.from_dict(self.summary, orient="index")
+        frame.index.name = "output"
+        if self.probability_cheapest:
+            frame["probability_cheapest"] = pd.Series(self.probability_cheapest)
+        return frame.reset_index()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values for JSON (same seed → the same JSON)."""
+        return {
+            "n": self.n,
+            "seed": self.seed,
+            "block_rows": self.block_rows,
+            "inputs": [dict(r) for r in self.inputs],
+            "summary": {k: dict(v) for k, v in self.summary.items()},
+            "probability_cheapest": dict(self.probability_cheapest),
+        }
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as JSON (NaN as null)."""
+        return json.dumps(self.to_dict(), allow_nan=True).replace("NaN", "null")
+
+    def to_xarray(self) -> Any:
+        """An ``xarray.Dataset`` over dim ``output`` (and ``bin`` for the histograms), units in
+        ``attrs`` (:func:`llmcost.analysis._xarray.summary_dataset`)."""
+        return summary_dataset(
+            self.summary,
+            self.probability_cheapest,
+            units=self.units,
+            attrs={"n": self.n, "seed": self.seed, "block_rows": self.block_rows},
+            histograms=self.histograms,
+        )
+
+
+def _ext_bins(values: FloatArray, edges: FloatArray) -> Any:
+    """Histogram bin of each value: 0 below the edges, 1…B inside, B + 1 at or above the top."""
+    inside = np.searchsorted(edges, values, side="right") - 1
+    return np.clip(inside, -1, edges.size - 1) + 1
+
+
+@dataclass(frozen=True)
+class _Plan:
+    model: Model
+    space: ParameterSpace
+    n: int
+    seed: int
+    block_rows: int
+    chunk_rows: int
+    outputs: tuple[str, ...]
+    options: tuple[str, ...]
+    edges: dict[str, FloatArray]
+
+    def outputs_of(self, block: int) -> dict[str, FloatArray]:
+        draws = block_draws(self.space, self.seed, block, self.n, self.block_rows)
+        return evaluate_in_budget(self.model, draws, self.chunk_rows)
+
+    def reduce(self, block: int) -> dict[str, Any]:
+        """The fixed-size record of one block."""
+        got = self.outputs_of(block)
+        offset = block * self.block_rows
+        record: dict[str, Any] = {}
+        for name in self.outputs:
+            v = got[name]
+            ok = np.isfinite(v)
+            finite = v[ok]
+            stats = np.full(len(_STATS), np.nan)
+            stats[0] = finite.size
+            if finite.size:
+                mean = finite.mean()
+                stats[1], stats[2] = mean, np.sum((finite - mean) ** 2)
+                stats[3], stats[4] = finite.min(), offset + np.argmin(np.where(ok, v, np.inf))
+                stats[5], stats[6] = finite.max(), offset + np.argmax(np.where(ok, v, -np.inf))
+            bins = np.bincount(
+                _ext_bins(finite, self.edges[name]), minlength=self.edges[name].size + 1
+            )
+            record[name] = (stats, bins)
+        if len(self.options) >= 2:
+            stacked = np.stack([np.where(np.isnan(got[k]), np.inf, got[k]) for k in self.options])
+            winner = np.argmin(stacked, axis=0)[np.isfinite(stacked).any(axis=0)]
+            record["_winners"] = np.bincount(winner, minlength=len(self.options))
+        return record
+
+    def _finite(self, block: int) -> dict[str, FloatArray]:
+        got = self.outputs_of(block)
+        return {k: v[np.isfinite(v)] for k, v in got.items() if k in self.outputs}
+
+    def refine(self, block: int, intervals: dict[_Key, tuple[float, float]]) -> dict[_Key, Any]:
+        """Per target: a histogram of the block's values in [lo, hi), and their min and max."""
+        finite = self._finite(block)
+        out = {}
+        bins = self.edges[next(iter(self.edges))].size - 1
+        for key, (lo, hi) in intervals.items():
+            v = finite[key[0]]
+            v = v[(v >= lo) & (v < hi)]
+            sub = np.searchsorted(_sub_edges(lo, hi, bins), v, side="right") - 1
+            counts = np.bincount(np.clip(sub, 0, bins - 1), minlength=bins)
+            extremes = (float(v.min()), float(v.max())) if v.size else (np.inf, -np.inf)
+            out[key] = (counts, *extremes)
+        return out
+
+    def collect(self, block: int, intervals: dict[_Key, tuple[float, float]]) -> dict[_Key, Any]:
+        """Per target: the block's values in [lo, hi)."""
+        finite = self._finite(block)
+        return {
+            key: finite[key[0]][(finite[key[0]] >= lo) & (finite[key[0]] < hi)]
+            for key, (lo, hi) in intervals.items()
+        }
+
+
+_Key = tuple[str, int]  # (output, rank among its sorted finite values)
+#: Values gathered for one order statistic at most; a fuller bin is split again first.
+COLLECT_CAP = 1 << 20
+
+
+def _sub_edges(lo: float, hi: float, bins: int) -> FloatArray:
+    return np.linspace(lo, hi, bins + 1)
+
+
+def _merge(records: list[dict[str, Any]], name: str) -> tuple[FloatArray, FloatArray]:
+    """Merge the blocks' statistics of ``name`` in block order (Chan et al. 1979)."""
+    count = mean = m2 = 0.0
+    lo, lo_at, hi, hi_at = np.inf, np.nan, -np.inf, np.nan
+    bins = np.zeros_like(records[0][name][1])
+    for record in records:
+        s, b = record[name]
+        bins = bins + b
+        nb = s[0]
+        if nb == 0:
+            continue
+        total = count + nb
+        delta = s[1] - mean
+        mean = mean + delta * nb / total
+        m2 = m2 + s[2] + delta * delta * count * nb / total
+        count = total
+        if s[3] < lo:
+            lo, lo_at = s[3], s[4]
+        if s[5] > hi:
+            hi, hi_at = s[5], s[6]
+    return np.array([count, mean, m2, lo, lo_at, hi, hi_at]), bins
+
+
+def _lerp(a: float, b: float, t: float) -> float:
+    """numpy's interpolation between order statistics (numpy.lib._function_base_impl._lerp)."""
+    diff = b - a
+    return float(b - diff * (1 - t)) if t >= 0.5 else float(a + diff * t)
+
+
+def _order_statistics(percentiles: Sequence[float], count: int) -> list[tuple[int, int, float]]:
+    """(lower rank, upper rank, weight) of each percentile over ``count`` sorted values."""
+    out = []
+    for q in percentiles:
+        h = (count - 1) * (q / 100.0)
+        lo = int(np.floor(h))
+        out.append((lo, min(lo + 1, count - 1), h - lo))
+    return out
+
+
+def monte_carlo_stream(
+    model: Model,
+    space: ParameterSpace,
+    n: int,
+    *,
+    seed: int = 0,
+    outputs: Sequence[str] | None = None,
+    options: Sequence[str] | None = None,
+    percentiles: Sequence[float] = (5.0, 50.0, 95.0),
+    block_rows: int = DEFAULT_BLOCK_ROWS,
+    memory_budget_gb: float = DEFAULT_MEMORY_BUDGET_GB,
+    bins: int = DEFAULT_BINS,
+    units: dict[str, str] | None = None,
+    backend: str = "numpy",
+    scheduler: Any = None,
+) -> StreamingMonteCarloResult:
+    """Monte Carlo of ``n`` draws in bounded memory (see the module docstring).
+
+    Parameters
+    ----------
+    block_rows : rows per seeded block; the draws depend on it and on ``seed`` only
+    memory_budget_gb : memory one evaluation chunk may use [GB]; the chunk size is derived
+        from the model's measured bytes per row and does not change any result
+    backend, scheduler : ``"numpy"`` here, or ``"dask"`` on a cluster (:mod:`.backends`)
+
+    >>> space = ParameterSpace.from_dict({"p": {"dist": "uniform", "low": 0, "high": 2}})
+    >>> r = monte_carlo_stream(lambda x: {"api": x["p"], "own": np.ones_like(x["p"])}, space,
+    ...                        100_000, seed=1, options=["api", "own"], block_rows=10_000)
+    >>> round(r.probability_cheapest["api"], 2), round(r.summary["api"]["p50"], 2)
+    (0.5, 1.0)
+    """
+    if int(n) != n or n < 1:
+        raise InvalidInputError(f"n must be a whole number ≥ 1; got {n!r}")
+    if any(not 0 <= q <= 100 for q in percentiles):
+        raise InvalidInputError(f"percentiles must lie in [0, 100]; got {list(percentiles)}")
+    if bins < 1:
+        raise InvalidInputError(f"bins must be ≥ 1; got {bins}")
+    plan = _plan(model, space, int(n), seed, block_rows, memory_budget_gb, bins, outputs, options)
+    blocks = n_blocks(plan.n, block_rows)
+    records = map_blocks(plan.reduce, blocks, backend=backend, scheduler=scheduler)
+    merged = {name: _merge(records, name) for name in plan.outputs}
+    exact = _percentiles(plan, merged, percentiles, blocks, backend, scheduler)
+    summary = {}
+    for name in plan.outputs:
+        s, _ = merged[name]
+        count = int(s[0])
+        std = float(np.sqrt(s[2] / (count - 1))) if count > 1 else (0.0 if count else np.nan)
+        summary[name] = {
+            "mean": float(s[1]) if count else np.nan,
+            "std": std,
+            **exact[name],
+            "min": float(s[3]) if count else np.nan,
+            "argmin": float(s[4]),
+            "max": float(s[5]) if count else np.nan,
+            "argmax": float(s[6]),
+            "undefined_fraction": 1.0 - count / plan.n,
+        }
+    cheapest: dict[str, float] = {}
+    if len(plan.options) >= 2:
+        wins = np.sum([r["_winners"] for r in records], axis=0)
+        cheapest = {o: float(c / plan.n) for o, c in zip(plan.options, wins, strict=True)}
+    return StreamingMonteCarloResult(
+        n=plan.n,
+        seed=seed,
+        block_rows=block_rows,
+        inputs=tuple(space.describe()),
+        summary=summary,
+        probability_cheapest=cheapest,
+        histograms={k: (plan.edges[k], merged[k][1]) for k in plan.outputs},
+        units=dict(units or {}),
+    )
+
+
+def _plan(
+    model: Model,
+    space: ParameterSpace,
+    n: int,
+    seed: int,
+    block_rows: int,
+    memory_budget_gb: float,
+    bins: int,
+    outputs: Sequence[str] | None,
+    options: Sequence[str] | None,
+) -> _Plan:
+    """Outputs, histogram edges (from the first block's range) and the chunk size."""
+    first = block_draws(space, seed, 0, n, block_rows)
+    chunk_rows = chunk_rows_for_budget(bytes_per_row(model, first), memory_budget_gb)
+    got = evaluate(model, first, next(iter(first.values())).size)
+    wanted = tuple(outputs) if outputs is not None else tuple(got)
+    opts = tuple(options or ())
+    missing = sorted(set(wanted + opts) - set(got))
+    if missing:
+        raise InvalidInputError(
+            f"unknown model output(s) {', '.join(missing)}; the model returns: {', '.join(got)}"
+        )
+    edges = {}
+    for name in dict.fromkeys(wanted + opts):
+        finite = got[name][np.isfinite(got[name])]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        edges[name] = np.linspace(lo, hi if hi > lo else lo + 1.0, bins + 1)
+    return _Plan(model, space, n, seed, block_rows, chunk_rows, tuple(dict.fromkeys(wanted + opts)),
+                 opts, edges)  # fmt: skip
+
+
+def _percentiles(
+    plan: _Plan,
+    merged: dict[str, tuple[FloatArray, FloatArray]],
+    percentiles: Sequence[float],
+    blocks: int,
+    backend: str,
+    scheduler: Any,
+) -> dict[str, dict[str, float]]:
+    """Exact percentiles: locate each needed order statistic's histogram bin, split bins that
+    hold more than :data:`COLLECT_CAP` values (another pass each), then re-draw the blocks,
+    keep the values of those bins only and sort them."""
+    targets: dict[_Key, list[float]] = {}  # key -> [lo, hi, values below lo, values inside]
+    plans: dict[str, list[tuple[int, int, float]]] = {}
+    for name in plan.outputs:
+        stats, counts = merged[name]
+        plans[name] = _order_statistics(percentiles, int(stats[0])) if stats[0] else []
+        for rank in {r for lo, hi, _ in plans[name] for r in (lo, hi)}:
+            targets[(name, rank)] = _first_interval(plan.edges[name], counts, stats, rank)
+    values: dict[_Key, float] = {}
+    while big := {
+        k: (t[0], t[1]) for k, t in targets.items() if t[3] > COLLECT_CAP and k not in values
+    }:
+        parts = map_blocks(
+            partial(_refine, plan, big), blocks, backend=backend, scheduler=scheduler
+        )
+        for key in big:
+            _narrow(targets[key], [p[key] for p in parts], values, key)
+    small = {k: (t[0], t[1]) for k, t in targets.items() if k not in values}
+    if small:
+        parts = map_blocks(
+            partial(_collect, plan, small), blocks, backend=backend, scheduler=scheduler
+        )
+        for key in small:
+            inside = np.sort(np.concatenate([p[key] for p in parts]))
+            values[key] = float(inside[key[1] - int(targets[key][2])])
+    return {
+        name: {
+            f"p{q:g}": _lerp(values[(name, lo)], values[(name, hi)], t) if plans[name] else np.nan
+            for q, (lo, hi, t) in zip(
+                percentiles, plans[name] or [(0, 0, 0.0)] * len(percentiles), strict=True
+            )
+        }
+        for name in plan.outputs
+    }
+
+
+def _refine(plan: _Plan, intervals: dict[_Key, tuple[float, float]], block: int) -> Any:
+    return plan.refine(block, intervals)
+
+
+def _collect(plan: _Plan, intervals: dict[_Key, tuple[float, float]], block: int) -> Any:
+    return plan.collect(block, intervals)
+
+
+def _first_interval(
+    edges: FloatArray, counts: FloatArray, stats: FloatArray, rank: int
+) -> list[float]:
+    """[lo, hi) of the pass-1 bin holding order statistic ``rank``, the values below and in it
+    (the outer bins reach the minimum and just past the maximum)."""
+    cumulative = np.cumsum(counts)
+    b = int(np.searchsorted(cumulative, rank, side="right"))
+    below = float(cumulative[b - 1]) if b else 0.0
+    lo = float(stats[3]) if b == 0 else float(edges[b - 1])
+    hi = float(np.nextafter(stats[5], np.inf)) if b == edges.size else float(edges[b])
+    return [lo, hi, below, float(counts[b])]
+
+
+def _narrow(target: list[float], parts: list[Any], values: dict[_Key, float], key: _Key) -> None:
+    """Move ``target`` to the sub-bin holding its rank (or resolve it: all values equal)."""
+    counts = np.sum([p[0] for p in parts], axis=0)
+    lo_v, hi_v = min(p[1] for p in parts), max(p[2] for p in parts)
+    if lo_v == hi_v:
+        values[key] = float(lo_v)
+        return
+    edges = _sub_edges(target[0], target[1], counts.size)
+    cumulative = target[2] + np.cumsum(counts)
+    b = int(np.searchsorted(cumulative, key[1], side="right"))
+    target[:] = [float(edges[b]), float(edges[b + 1]), float(cumulative[b - 1]) if b else target[2],
+                 float(counts[b])]  # fmt: skip
