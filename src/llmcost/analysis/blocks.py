@@ -18,6 +18,7 @@ import numpy as np
 
 from .._core._arrays import FloatArray
 from .._core.errors import InvalidInputError
+from .._core.units import DEFAULT_MEMORY_BUDGET_GB
 from ._model import Model, evaluate
 from .space import ParameterSpace
 
@@ -33,8 +34,6 @@ __all__ = [
 
 #: Rows per seeded block (the unit of reproducibility and of distribution).
 DEFAULT_BLOCK_ROWS = 65_536
-#: Memory an evaluation may use by default [GB = 1e9 bytes].
-DEFAULT_MEMORY_BUDGET_GB = 1.0
 _PROBE_ROWS = 2_048
 
 

@@ -318,8 +318,17 @@ def _plan(
         finite = got[name][np.isfinite(got[name])]
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
         edges[name] = np.linspace(lo, hi if hi > lo else lo + 1.0, bins + 1)
-    return _Plan(model, space, n, seed, block_rows, chunk_rows, tuple(dict.fromkeys(wanted + opts)),
-                 opts, edges)  # fmt: skip
+    return _Plan(
+        model,
+        space,
+        n,
+        seed,
+        block_rows,
+        chunk_rows,
+        tuple(dict.fromkeys(wanted + opts)),
+        opts,
+        edges,
+    )
 
 
 def _percentiles(

@@ -16,7 +16,7 @@ from .._core.errors import InvalidInputError
 from ._common import Output
 from ._scenario import add_scenario_arguments
 from .compare import comparison_from_args
-from .sensitivity import DEFAULT_SEED, MAX_DRAWS, space_for
+from .sensitivity import DEFAULT_SEED, space_for
 
 DEFAULT_DRAWS = 10_000
 
@@ -54,10 +54,8 @@ def handle(args: argparse.Namespace) -> Output:
         raise InvalidInputError(
             f"--format must be one of {', '.join(FORMATS)}; got {args.format!r}"
         )
-    if not 0 <= args.monte_carlo <= MAX_DRAWS:
-        raise InvalidInputError(
-            f"--monte-carlo must be between 0 and {MAX_DRAWS:,}; got {args.monte_carlo}"
-        )
+    if args.monte_carlo < 0:
+        raise InvalidInputError(f"--monte-carlo must be ≥ 0; got {args.monte_carlo}")
     out = Path(args.out)
     if not out.parent.is_dir():
         raise InvalidInputError(f"--out: directory {str(out.parent)!r} does not exist")
@@ -67,6 +65,17 @@ def handle(args: argparse.Namespace) -> Output:
         space = space_for(scenario, comparison.model)[0]
     except InvalidInputError:  # nothing uncertain (e.g. zero volume): no sensitivity sections
         space = None
+    if space is not None:
+        from .._core.units import DEFAULT_MEMORY_BUDGET_GB
+        from ..analysis.blocks import check_full_array_fits
+
+        columns = len(space.names) + len(comparison.model.option_names)
+        check_full_array_fits(
+            args.monte_carlo,
+            columns,
+            DEFAULT_MEMORY_BUDGET_GB,
+            f"--monte-carlo {args.monte_carlo:,}",
+        )
     analysis = analyze(comparison, space=space, monte_carlo_draws=args.monte_carlo, seed=args.seed)
     fmt = args.format or ("md" if out.suffix.lower() in (".md", ".markdown") else "html")
     path = write_report(comparison, out, fmt, analysis=analysis)
