@@ -145,6 +145,11 @@ def test_out_writes_every_row_in_each_format(tmp_path, capsys):
     status, _, err = run(capsys, "perf", "--grid", str(grid), "--out", str(tmp_path / "x.txt"))
     assert status == 2
     assert "--out must end in .csv, .parquet or .json" in err
+    status, _, err = run(
+        capsys, "perf", "--model", "llama-3.1-8b", "--out", str(tmp_path / "a.csv")
+    )
+    assert status == 2
+    assert "--out writes the rows of a --grid" in err
 
 
 def test_text_is_a_truncated_table_on_a_terminal_and_csv_in_a_pipe(tmp_path, capsys, monkeypatch):

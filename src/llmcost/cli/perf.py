@@ -165,6 +165,8 @@ def _memory(args: argparse.Namespace) -> Output:
 
 
 def _perf(args: argparse.Namespace) -> Output:
+    if args.out and not args.grid:
+        raise InvalidInputError("--out writes the rows of a --grid; give --grid FILE.csv")
     if args.grid:
         from ._grid import perf_grid
 
