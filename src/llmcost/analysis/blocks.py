@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import tracemalloc
 from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 
@@ -28,8 +27,9 @@ __all__ = [
     "block_draws",
     "block_seed",
     "bytes_per_row",
+    "check_full_array_fits",
     "chunk_rows_for_budget",
-    "evaluate_in_budget",
+    "n_blocks",
 ]
 
 #: Rows per seeded block (the unit of reproducibility and of distribution).
@@ -104,23 +104,6 @@ def chunk_rows_for_budget(per_row_bytes: float, memory_budget_gb: float) -> int:
     return rows
 
 
-def evaluate_in_budget(
-    model: Model, inputs: Mapping[str, FloatArray], chunk_rows: int
-) -> dict[str, FloatArray]:
-    """Evaluate ``model`` over ``inputs`` in chunks of at most ``chunk_rows`` rows (the
-    outputs are the same for any chunk size: the model works row by row)."""
-    n = next(iter(inputs.values())).size
-    if n <= chunk_rows:
-        return evaluate(model, inputs, n)
-    parts = [
-        evaluate(
-            model, {k: v[s : s + chunk_rows] for k, v in inputs.items()}, min(chunk_rows, n - s)
-        )
-        for s in range(0, n, chunk_rows)
-    ]
-    return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
-
-
 def check_full_array_fits(rows: int, columns: int, memory_budget_gb: float, what: str) -> None:
     """Refuse to hold ``rows × columns`` float64 values over the memory budget, with the
     reason and the way out."""
@@ -131,8 +114,3 @@ def check_full_array_fits(rows: int, columns: int, memory_budget_gb: float, what
             f"budget of {memory_budget_gb:g} GB; raise memory_budget_gb (--memory-budget-gb) "
             "or ask for reductions only (summary, quantiles, counts) instead of every row"
         )
-
-
-def describe_blocks(n: int, block_rows: int) -> dict[str, Any]:
-    """How a run of ``n`` draws is cut (for results' metadata)."""
-    return {"n": int(n), "block_rows": int(block_rows), "blocks": n_blocks(n, block_rows)}

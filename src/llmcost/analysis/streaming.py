@@ -22,7 +22,7 @@ import numpy as np
 
 from .._core._arrays import FloatArray
 from .._core.errors import InvalidInputError
-from ._model import Model, evaluate
+from ._model import Model, evaluate, evaluate_chunked
 from ._xarray import summary_dataset
 from .backends import map_blocks
 from .blocks import (
@@ -31,7 +31,6 @@ from .blocks import (
     block_draws,
     bytes_per_row,
     chunk_rows_for_budget,
-    evaluate_in_budget,
     n_blocks,
 )
 from .space import ParameterSpace
@@ -115,7 +114,7 @@ class _Plan:
 
     def outputs_of(self, block: int) -> dict[str, FloatArray]:
         draws = block_draws(self.space, self.seed, block, self.n, self.block_rows)
-        return evaluate_in_budget(self.model, draws, self.chunk_rows)
+        return evaluate_chunked(self.model, draws, chunk_rows=self.chunk_rows)
 
     def reduce(self, block: int) -> dict[str, Any]:
         """The fixed-size record of one block."""
