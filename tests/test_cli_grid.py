@@ -174,3 +174,9 @@ def test_a_grid_without_a_required_column_exits_2(tmp_path, capsys):
     status, _, err = run(capsys, "perf", "--grid", str(tmp_path / "missing.csv"))
     assert status == 2
     assert "cannot read grid" in err
+
+
+def test_an_empty_grid_has_no_results(tmp_path, capsys):
+    status, out, err = run(capsys, "perf", "--grid", str(_grid(tmp_path, "")), "--json")
+    assert status == 0, err
+    assert json.loads(out) == {"results": []}

@@ -225,3 +225,16 @@ def test_cli_stream_backend_and_budget(client, capsys):
     assert "--stream" in err
     assert main([*argv[:3], "100000000", "--memory-budget-gb", "1e-9", "--stream"]) == 2
     assert "memory_budget_gb=1e-09 is too small" in capsys.readouterr().err
+
+
+def test_json_writes_undefined_statistics_as_null():
+    import json
+
+    def never(x):
+        return {"a": x["price"], "b": np.full_like(x["price"], np.nan)}
+
+    r = monte_carlo_stream(never, SPACE, 1_000, seed=0)
+    payload = json.loads(r.to_json())
+    assert payload["summary"]["b"]["mean"] is None
+    assert payload["summary"]["b"]["undefined_fraction"] == 1.0
+    assert payload["summary"]["a"]["p50"] == r.summary["a"]["p50"]

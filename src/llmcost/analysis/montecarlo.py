@@ -74,7 +74,7 @@ class MonteCarloResult:
             self.summary,
             self.probability_cheapest,
             units=dict(units or {}),
-            attrs={"n": self.n, "seed": -1 if self.seed is None else self.seed},
+            attrs={"n": self.n} | ({} if self.seed is None else {"seed": self.seed}),
         )
 
 

@@ -33,6 +33,7 @@ from .blocks import (
     chunk_rows_for_budget,
     n_blocks,
 )
+from .montecarlo import _nan_to_none
 from .space import ParameterSpace
 
 __all__ = ["StreamingMonteCarloResult", "monte_carlo_stream"]
@@ -80,7 +81,7 @@ class StreamingMonteCarloResult:
 
     def to_json(self) -> str:
         """:meth:`to_dict` as JSON (NaN as null)."""
-        return json.dumps(self.to_dict(), allow_nan=True).replace("NaN", "null")
+        return json.dumps(_nan_to_none(self.to_dict()))
 
     def to_xarray(self) -> Any:
         """An ``xarray.Dataset`` over dim ``output`` (and ``bin`` for the histograms), units in
