@@ -99,6 +99,9 @@ def main() -> None:
                 f"{g:.2f} GB" for g in r["worker_peak_rss_gb"]
             )
         print(line)
+        if kind == "dask" and n < 1_000_000_000:
+            hours = 1e9 / (n / r["seconds"]) / 3600
+            print(f"  10⁹ draws at this rate: {hours:.1f} h (extrapolated, not measured)")
 
 
 if __name__ == "__main__":
