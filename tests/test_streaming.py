@@ -225,6 +225,10 @@ def test_cli_stream_backend_and_budget(client, capsys):
     assert "--stream" in err
     assert main([*argv[:3], "100000000", "--memory-budget-gb", "1e-9", "--stream"]) == 2
     assert "memory_budget_gb=1e-09 is too small" in capsys.readouterr().err
+    assert main(["sensitivity", path, "--stream"]) == 2
+    assert "need --monte-carlo N" in capsys.readouterr().err
+    assert main([*argv, "--scheduler", address]) == 2
+    assert "--scheduler needs --backend dask" in capsys.readouterr().err
 
 
 def test_json_writes_undefined_statistics_as_null():

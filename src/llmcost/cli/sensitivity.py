@@ -171,6 +171,10 @@ def handle(args: argparse.Namespace) -> Output:
 
     if args.breakeven is not None and args.monte_carlo is None:
         raise InvalidInputError("--breakeven needs --monte-carlo N")
+    if (args.stream or args.backend != "numpy") and args.monte_carlo is None:
+        raise InvalidInputError("--stream and --backend need --monte-carlo N")
+    if args.scheduler and args.backend != "dask":
+        raise InvalidInputError("--scheduler needs --backend dask")
     if args.monte_carlo is not None and args.monte_carlo < 1:
         raise InvalidInputError(
             f"--monte-carlo must be between 1 and the memory budget's "
