@@ -15,7 +15,7 @@ from llmcost._core.errors import InvalidInputError
 from llmcost.analysis import ParameterSpace, monte_carlo, probability_cheapest, sobol
 from llmcost.analysis import summarize_draws as full_summary
 from llmcost.analysis.blocks import block_draws, block_seed, chunk_rows_for_budget, n_blocks
-from llmcost.analysis.streaming import monte_carlo_stream
+from llmcost.analysis.streaming import monte_carlo_stream, sweep_stream
 from llmcost.analysis.sweep import sweep_arrays
 
 SPACE = ParameterSpace.from_dict(
@@ -242,3 +242,34 @@ def test_json_writes_undefined_statistics_as_null():
     assert payload["summary"]["b"]["mean"] is None
     assert payload["summary"]["b"]["undefined_fraction"] == 1.0
     assert payload["summary"]["a"]["p50"] == r.summary["a"]["p50"]
+
+
+def _grid_model(x):
+    api = x["volume"] * x["price"] * x["k"]
+    own = 2.0 + 0.0 * x["volume"] + np.where(x["volume"] > 9, np.nan, 0.0)
+    return {"api": api, "own": own}
+
+
+AXES = {"volume": np.linspace(0.5, 10, 97), "price": np.geomspace(0.1, 3, 41)}
+
+
+def test_sweep_stream_equals_the_reductions_of_the_whole_grid(client):
+    from llmcost.analysis.sweep import cartesian
+
+    r = sweep_stream(_grid_model, AXES, constants={"k": 1.5}, options=["api", "own"],
+                     percentiles=PCTS, block_rows=500, bins=32)  # fmt: skip
+    grid = cartesian(AXES)
+    out = _grid_model(grid | {"k": np.full(grid["volume"].size, 1.5)})
+    assert r.n == 97 * 41
+    for name in ("api", "own"):
+        whole = full_summary(out[name], PCTS)
+        assert [r.summary[name][f"p{q:g}"] for q in PCTS] == [whole[f"p{q:g}"] for q in PCTS]
+        v = np.where(np.isfinite(out[name]), out[name], np.inf)
+        assert r.summary[name]["argmin"] == np.argmin(v)  # a flat index into the grid
+    assert r.probability_cheapest == probability_cheapest(out)
+    on_dask = sweep_stream(_grid_model, AXES, constants={"k": 1.5}, options=["api", "own"],
+                           percentiles=PCTS, block_rows=500, bins=32, backend="dask",
+                           scheduler=client, memory_budget_gb=1e-4)  # fmt: skip
+    assert on_dask.summary == r.summary
+    assert on_dask.seed is None
+    assert "seed" not in on_dask.to_xarray().attrs

@@ -39,7 +39,7 @@ from .sampling import (
 )
 from .sobol import SobolResult, saltelli_sample, sobol
 from .space import Parameter, ParameterSpace
-from .streaming import StreamingMonteCarloResult, monte_carlo_stream
+from .streaming import StreamingMonteCarloResult, monte_carlo_stream, sweep_stream
 from .sweep import cartesian, sweep, sweep_arrays
 
 __all__ = [
@@ -80,6 +80,7 @@ __all__ = [
     "summarize_draws",
     "sweep",
     "sweep_arrays",
+    "sweep_stream",
     "tornado",
     "usd_per_sample",
     "verified_accuracy_within_k",

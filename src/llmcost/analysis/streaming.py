@@ -13,12 +13,13 @@ order statistics and sorts those (numpy's "linear" percentile of all the finite 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._core._arrays import FloatArray
 from .._core.errors import InvalidInputError
@@ -35,8 +36,9 @@ from .blocks import (
 )
 from .montecarlo import _nan_to_none
 from .space import ParameterSpace
+from .sweep import cartesian
 
-__all__ = ["StreamingMonteCarloResult", "monte_carlo_stream"]
+__all__ = ["StreamingMonteCarloResult", "monte_carlo_stream", "sweep_stream"]
 
 DEFAULT_BINS = 4096
 _STATS = ("count", "mean", "m2", "min", "argmin", "max", "argmax")
@@ -50,7 +52,7 @@ class StreamingMonteCarloResult:
     edges). ``argmin``/``argmax`` are draw indices, reproducible from the seed."""
 
     n: int
-    seed: int
+    seed: int | None
     block_rows: int
     inputs: tuple[dict[str, Any], ...]
     summary: dict[str, dict[str, float]]
@@ -90,7 +92,8 @@ class StreamingMonteCarloResult:
             self.summary,
             self.probability_cheapest,
             units=self.units,
-            attrs={"n": self.n, "seed": self.seed, "block_rows": self.block_rows},
+            attrs={"n": self.n, "block_rows": self.block_rows}
+            | ({} if self.seed is None else {"seed": self.seed}),
             histograms=self.histograms,
         )
 
@@ -102,11 +105,44 @@ def _ext_bins(values: FloatArray, edges: FloatArray) -> Any:
 
 
 @dataclass(frozen=True)
+class _Draws:
+    """The inputs of block ``i``: its seeded draws of ``space``."""
+
+    space: ParameterSpace
+    seed: int
+    n: int
+    block_rows: int
+
+    def __call__(self, block: int) -> dict[str, FloatArray]:
+        return block_draws(self.space, self.seed, block, self.n, self.block_rows)
+
+
+@dataclass(frozen=True)
+class _GridRows:
+    """The inputs of block ``i``: rows ``i·block_rows …`` of the cartesian product of the axes
+    (first axis slowest, as :func:`~llmcost.analysis.sweep.cartesian`), never the whole grid."""
+
+    axes: tuple[tuple[str, FloatArray], ...]
+    constants: tuple[tuple[str, float], ...]
+    block_rows: int
+
+    @property
+    def n(self) -> int:
+        return int(np.prod([v.size for _, v in self.axes]))
+
+    def __call__(self, block: int) -> dict[str, FloatArray]:
+        start = block * self.block_rows
+        rows = np.arange(start, min(start + self.block_rows, self.n))
+        where = np.unravel_index(rows, tuple(v.size for _, v in self.axes))
+        out = {name: np.full(rows.size, value) for name, value in self.constants}
+        return out | {name: v[i] for (name, v), i in zip(self.axes, where, strict=True)}
+
+
+@dataclass(frozen=True)
 class _Plan:
     model: Model
-    space: ParameterSpace
+    source: Callable[[int], dict[str, FloatArray]]
     n: int
-    seed: int
     block_rows: int
     chunk_rows: int
     outputs: tuple[str, ...]
@@ -114,8 +150,7 @@ class _Plan:
     edges: dict[str, FloatArray]
 
     def outputs_of(self, block: int) -> dict[str, FloatArray]:
-        draws = block_draws(self.space, self.seed, block, self.n, self.block_rows)
-        return evaluate_chunked(self.model, draws, chunk_rows=self.chunk_rows)
+        return evaluate_chunked(self.model, self.source(block), chunk_rows=self.chunk_rows)
 
     def reduce(self, block: int) -> dict[str, Any]:
         """The fixed-size record of one block."""
@@ -251,12 +286,107 @@ def monte_carlo_stream(
     """
     if int(n) != n or n < 1:
         raise InvalidInputError(f"n must be a whole number ≥ 1; got {n!r}")
-    if any(not 0 <= q <= 100 for q in percentiles):
-        raise InvalidInputError(f"percentiles must lie in [0, 100]; got {list(percentiles)}")
     if bins < 1:
         raise InvalidInputError(f"bins must be ≥ 1; got {bins}")
-    plan = _plan(model, space, int(n), seed, block_rows, memory_budget_gb, bins, outputs, options)
-    blocks = n_blocks(plan.n, block_rows)
+    if block_rows < 1:
+        raise InvalidInputError(f"block_rows must be ≥ 1; got {block_rows}")
+    source = _Draws(space, seed, int(n), block_rows)
+    plan = _plan(model, source, memory_budget_gb, bins, outputs, options)
+    summary, cheapest, histograms = _reduce_all(plan, percentiles, backend, scheduler)
+    return StreamingMonteCarloResult(
+        n=plan.n,
+        seed=seed,
+        block_rows=block_rows,
+        inputs=tuple(space.describe()),
+        summary=summary,
+        probability_cheapest=cheapest,
+        histograms=histograms,
+        units=dict(units or {}),
+    )
+
+
+def sweep_stream(
+    model: Model,
+    axes: Mapping[str, ArrayLike],
+    *,
+    constants: Mapping[str, float] | None = None,
+    outputs: Sequence[str] | None = None,
+    options: Sequence[str] | None = None,
+    percentiles: Sequence[float] = (5.0, 50.0, 95.0),
+    block_rows: int = DEFAULT_BLOCK_ROWS,
+    memory_budget_gb: float = DEFAULT_MEMORY_BUDGET_GB,
+    bins: int = DEFAULT_BINS,
+    units: dict[str, str] | None = None,
+    backend: str = "numpy",
+    scheduler: Any = None,
+) -> StreamingMonteCarloResult:
+    """Reductions over the cartesian grid of ``axes`` without building it: the same record per
+    block as :func:`monte_carlo_stream` (``argmin``/``argmax`` are flat grid indices:
+    ``np.unravel_index(i, [len(a) for a in axes.values()])``; ``probability_cheapest`` is the
+    share of grid points each option wins; ``seed`` is None).
+
+    >>> r = sweep_stream(lambda x: {"api": x["v"] * x["p"], "own": 5.0 + 0 * x["v"]},
+    ...                  {"v": np.arange(1, 101), "p": [0.01, 0.1]}, options=["api", "own"])
+    >>> r.n, r.summary["api"]["argmax"], r.probability_cheapest["api"]
+    (200, 199.0, 0.75)
+    """
+    if bins < 1:
+        raise InvalidInputError(f"bins must be ≥ 1; got {bins}")
+    grid = cartesian({k: np.asarray(v)[:1] for k, v in axes.items()})  # checks the axes
+    values = tuple((name, np.atleast_1d(np.asarray(axes[name], dtype=np.float64))) for name in grid)
+    fixed = tuple((k, float(v)) for k, v in (constants or {}).items())
+    if block_rows < 1:
+        raise InvalidInputError(f"block_rows must be ≥ 1; got {block_rows}")
+    source = _GridRows(values, fixed, block_rows)
+    plan = _plan(model, source, memory_budget_gb, bins, outputs, options)
+    summary, cheapest, histograms = _reduce_all(plan, percentiles, backend, scheduler)
+    return StreamingMonteCarloResult(
+        n=plan.n,
+        seed=None,
+        block_rows=block_rows,
+        inputs=tuple({"input": k, "values": int(v.size)} for k, v in values),
+        summary=summary,
+        probability_cheapest=cheapest,
+        histograms=histograms,
+        units=dict(units or {}),
+    )
+
+
+def _plan(
+    model: Model,
+    source: _Draws | _GridRows,
+    memory_budget_gb: float,
+    bins: int,
+    outputs: Sequence[str] | None,
+    options: Sequence[str] | None,
+) -> _Plan:
+    """Outputs, histogram edges (from the first block's range) and the chunk size."""
+    first = source(0)
+    chunk_rows = chunk_rows_for_budget(bytes_per_row(model, first), memory_budget_gb)
+    got = evaluate(model, first, next(iter(first.values())).size)
+    wanted = tuple(outputs) if outputs is not None else tuple(got)
+    opts = tuple(options or ())
+    missing = sorted(set(wanted + opts) - set(got))
+    if missing:
+        raise InvalidInputError(
+            f"unknown model output(s) {', '.join(missing)}; the model returns: {', '.join(got)}"
+        )
+    edges = {}
+    for name in dict.fromkeys(wanted + opts):
+        finite = got[name][np.isfinite(got[name])]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        edges[name] = np.linspace(lo, hi if hi > lo else lo + 1.0, bins + 1)
+    names = tuple(dict.fromkeys(wanted + opts))
+    return _Plan(model, source, source.n, source.block_rows, chunk_rows, names, opts, edges)
+
+
+def _reduce_all(
+    plan: _Plan, percentiles: Sequence[float], backend: str, scheduler: Any
+) -> tuple[dict[str, dict[str, float]], dict[str, float], dict[str, Any]]:
+    """Summary, P(cheapest) and histograms of every block, merged in block order."""
+    if any(not 0 <= q <= 100 for q in percentiles):
+        raise InvalidInputError(f"percentiles must lie in [0, 100]; got {list(percentiles)}")
+    blocks = n_blocks(plan.n, plan.block_rows)
     records = map_blocks(plan.reduce, blocks, backend=backend, scheduler=scheduler)
     merged = {name: _merge(records, name) for name in plan.outputs}
     exact = _percentiles(plan, merged, percentiles, blocks, backend, scheduler)
@@ -279,56 +409,7 @@ def monte_carlo_stream(
     if len(plan.options) >= 2:
         wins = np.sum([r["_winners"] for r in records], axis=0)
         cheapest = {o: float(c / plan.n) for o, c in zip(plan.options, wins, strict=True)}
-    return StreamingMonteCarloResult(
-        n=plan.n,
-        seed=seed,
-        block_rows=block_rows,
-        inputs=tuple(space.describe()),
-        summary=summary,
-        probability_cheapest=cheapest,
-        histograms={k: (plan.edges[k], merged[k][1]) for k in plan.outputs},
-        units=dict(units or {}),
-    )
-
-
-def _plan(
-    model: Model,
-    space: ParameterSpace,
-    n: int,
-    seed: int,
-    block_rows: int,
-    memory_budget_gb: float,
-    bins: int,
-    outputs: Sequence[str] | None,
-    options: Sequence[str] | None,
-) -> _Plan:
-    """Outputs, histogram edges (from the first block's range) and the chunk size."""
-    first = block_draws(space, seed, 0, n, block_rows)
-    chunk_rows = chunk_rows_for_budget(bytes_per_row(model, first), memory_budget_gb)
-    got = evaluate(model, first, next(iter(first.values())).size)
-    wanted = tuple(outputs) if outputs is not None else tuple(got)
-    opts = tuple(options or ())
-    missing = sorted(set(wanted + opts) - set(got))
-    if missing:
-        raise InvalidInputError(
-            f"unknown model output(s) {', '.join(missing)}; the model returns: {', '.join(got)}"
-        )
-    edges = {}
-    for name in dict.fromkeys(wanted + opts):
-        finite = got[name][np.isfinite(got[name])]
-        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-        edges[name] = np.linspace(lo, hi if hi > lo else lo + 1.0, bins + 1)
-    return _Plan(
-        model,
-        space,
-        n,
-        seed,
-        block_rows,
-        chunk_rows,
-        tuple(dict.fromkeys(wanted + opts)),
-        opts,
-        edges,
-    )
+    return summary, cheapest, {k: (plan.edges[k], merged[k][1]) for k in plan.outputs}
 
 
 def _percentiles(
