@@ -60,7 +60,7 @@ class _Columns:
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
         self.n = len(frame)
-        self.errors = np.full(self.n, None, dtype=object)
+        self.errors = np.empty(self.n, dtype=object)  # every slot None
         self.failed = np.zeros(self.n, dtype=bool)
         self.numbers: dict[str, FloatArray] = {}
         #: text column → (code per row, value per code): grouping reuses them
@@ -80,18 +80,21 @@ class _Columns:
             self.errors[rows] = message
 
     def text(self, key: str) -> Any:
-        """A text column (object array, None where empty)."""
+        """Factorize a text column into :attr:`codes` (its few distinct values are stripped,
+        empty ones take the column's default); return the mask of rows left empty."""
         import pandas as pd
 
-        if key not in self.frame:
-            return np.full(self.n, _TEXT_DEFAULTS.get(key), dtype=object)
-        codes, uniques = pd.factorize(self.frame[key])  # a few distinct ids: clean those
-        cleaned = [str(u).strip() or None for u in uniques]
         default = _TEXT_DEFAULTS.get(key)
-        table = np.array([default if c is None else c for c in cleaned] + [default], dtype=object)
-        clean_codes, clean_values = pd.factorize(table, use_na_sentinel=False)
-        self.codes[key] = (clean_codes[codes], clean_values)  # code -1 (empty): the default
-        return table[codes]
+        if key not in self.frame:
+            codes, values = np.zeros(self.n, dtype=np.int64), np.array([default], dtype=object)
+        else:
+            raw_codes, uniques = pd.factorize(self.frame[key])  # clean the distinct values only
+            cleaned = [str(u).strip() or default for u in uniques]
+            table = np.array([*cleaned, default], dtype=object)
+            clean_codes, values = pd.factorize(table, use_na_sentinel=False)
+            codes = clean_codes[raw_codes]  # code -1 (an empty cell) picks the default at the end
+        self.codes[key] = (codes, values)
+        return np.isin(codes, np.flatnonzero(pd.isna(values)))  # None: factorized as missing
 
     def number(self, key: str, *, whole: bool = False) -> FloatArray:
         """A numeric column (NaN where empty); a cell that is not a number fails its row."""
@@ -148,9 +151,9 @@ def parse_grid(frame: pd.DataFrame) -> tuple[dict[str, Any], _Columns]:
         raise InvalidInputError(
             f"the grid needs column(s) {', '.join(missing)}; it has: {', '.join(map(str, frame))}"
         )
-    keys: dict[str, Any] = {}
-    for key in ("model", "gpu", "precision", "kv_precision", "engine", "quant_scope"):
-        keys[key] = cols.text(key)
+    keys: dict[str, Any] = {}  # numeric settings; the text ones are factorized in cols.codes
+    text_keys = ("model", "gpu", "precision", "kv_precision", "engine", "quant_scope")
+    empty_text = {k: cols.text(k) for k in text_keys}
     for key in ("gpus", "tp", "pp", "ep"):
         keys[key] = cols.number(key, whole=True)
     keys["pp"] = np.where(np.isnan(keys["pp"]), 1.0, keys["pp"])
@@ -158,10 +161,9 @@ def parse_grid(frame: pd.DataFrame) -> tuple[dict[str, Any], _Columns]:
         keys[key] = cols.number(key)
     numbers = cols.numbers = {key: cols.number(key) for key in _ROW_CHECKS}
     for key in REQUIRED:
-        column = keys[key] if key in keys else numbers[key]
-        empty = column == None if column.dtype == object else np.isnan(column)  # noqa: E711
+        empty = empty_text[key] if key in empty_text else np.isnan({**keys, **numbers}[key])
         cols.fail(empty, f"column {key} is empty")
-    keys["mode"] = _modes(cols, numbers)
+    _modes(cols, numbers)
     keys["finite_run"] = ~np.isnan(numbers["requests"])
     for key in _ROW_CHECKS:
         with np.errstate(invalid="ignore"):
@@ -189,7 +191,7 @@ def _message(check: Callable[[Any, str], Any], value: float, name: str) -> str:
     return f"{name}: invalid value {value!r}"  # pragma: no cover - the masks match the checks
 
 
-def _modes(cols: _Columns, numbers: dict[str, FloatArray]) -> Any:
+def _modes(cols: _Columns, numbers: dict[str, FloatArray]) -> None:
     """Per row, which of batch, concurrency, max_throughput or an SLO sets the batch."""
     given = [~np.isnan(numbers["batch"]), ~np.isnan(numbers["concurrency"])]
     chosen = np.stack([*given, cols.flag("max_throughput")])
@@ -199,9 +201,7 @@ def _modes(cols: _Columns, numbers: dict[str, FloatArray]) -> Any:
     mode = np.where(chosen.any(axis=0), np.argmax(chosen, axis=0), 3)
     finite = ~np.isnan(numbers["requests"])
     cols.fail(finite & (mode != 2), "requests (a finite offline run) needs max_throughput")
-    names = np.asarray(_MODES, dtype=object)
-    cols.codes["mode"] = (mode, names)
-    return names[mode]
+    cols.codes["mode"] = (mode, np.asarray(_MODES, dtype=object))
 
 
 def _groups(
@@ -310,7 +310,7 @@ def evaluate_grid(frame: pd.DataFrame) -> tuple[dict[str, Any], Any]:
         "batch_size": np.full(cols.n, np.nan),
         "fits": np.zeros(cols.n, dtype=bool),
         "meets_slo": np.zeros(cols.n, dtype=bool),
-        "limited_by": np.full(cols.n, None, dtype=object),
+        "limited_by": np.empty(cols.n, dtype=object),
     }
     for key in PERF_KEYS:
         out.setdefault(key, np.full(cols.n, np.nan))
@@ -330,13 +330,19 @@ def results_frame(out: dict[str, Any]) -> pd.DataFrame:
     return frame
 
 
+def _has_error(errors: Any) -> Any:
+    """Rows with an error: the message is a non-empty string, None otherwise (a C-level
+    truth test per object, not a Python comparison)."""
+    return errors.astype(bool)
+
+
 def results_json(results: pd.DataFrame, errors: Any) -> str:
     """``{"results": [...]}`` written by pandas in one go; error rows are ``{"error": ...}``.
 
-    Floats carry 15 significant digits (pandas' most), NaN and infinities are ``null``.
+    Floats carry 15 decimal places (pandas' most), NaN and infinities are ``null``.
     """
     records = results.to_json(orient="records", double_precision=15)
-    bad = np.flatnonzero(errors != None)  # noqa: E711
+    bad = np.flatnonzero(_has_error(errors))
     if bad.size:  # the records hold numbers, booleans and bottleneck names: "},{" only between
         lines = records[2:-2].split("},{")
         for i in bad:
@@ -404,7 +410,7 @@ def perf_grid(path: Path, *, out_path: Path | None, as_json: bool) -> Output:
     frame = read_grid(path)
     out, errors = evaluate_grid(frame)
     results = results_frame(out)
-    n_errors = int(np.count_nonzero(errors != None))  # noqa: E711
+    n_errors = int(np.count_nonzero(_has_error(errors)))
     if out_path is not None:
         renamed = results.rename(columns=lambda c: f"{c}_result" if c in frame else c)
         table = pd.concat([frame, renamed], axis=1).assign(error=errors)
