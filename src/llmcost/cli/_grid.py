@@ -428,13 +428,16 @@ def perf_grid(path: Path, *, out_path: Path | None, as_json: bool) -> Output:
 
 
 def _text_table(table: pd.DataFrame) -> str:
+    """The first :data:`TEXT_ROWS` rows (a row with an error shows only its message)."""
     shown = table.head(TEXT_ROWS)
-    columns = ["row", *PERF_KEYS[:6], "limited_by", "error"]
-    records = shown.to_dict("records")
-    rows = [
-        {"row": i, **{str(k): v for k, v in r.items()}}
-        for i, r in zip(shown.index, records, strict=True)
-    ]
+    columns = ["row", *PERF_KEYS[:6], "fits", "limited_by", "error"]
+    rows: list[dict[str, Any]] = []
+    for i, r in zip(shown.index, shown.to_dict("records"), strict=True):
+        error = r.get("error")
+        if isinstance(error, str):
+            rows.append({"row": i, "error": error})
+        else:
+            rows.append({"row": i, **{str(k): v for k, v in r.items() if k != "error"}})
     text = format_table(rows, columns)
     if len(table) > TEXT_ROWS:
         text += f"\n… {len(table) - TEXT_ROWS:,} more rows (--out FILE.csv or --json for all)"
