@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import llmcost.analysis.streaming as streaming
+import llmcost.analysis._percentiles as percentiles_module
 from llmcost._core.errors import InvalidInputError
 from llmcost.analysis import ParameterSpace, monte_carlo, probability_cheapest, sobol
 from llmcost.analysis import summarize_draws as full_summary
@@ -82,7 +82,7 @@ def test_memory_budget_and_chunk_size_do_not_change_a_bit():
 
 
 def test_split_bins_still_give_exact_percentiles(monkeypatch):
-    monkeypatch.setattr(streaming, "COLLECT_CAP", 40)  # force the refining passes
+    monkeypatch.setattr(percentiles_module, "COLLECT_CAP", 40)  # force the refining passes
     r = monte_carlo_stream(model, SPACE, 20_000, seed=5, percentiles=PCTS, block_rows=3_000, bins=8)
     out = model(_all_draws(20_000, 5, 3_000))
     for name in ("api", "own"):  # own has many equal values: resolved without splitting forever

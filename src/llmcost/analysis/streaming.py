@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -24,6 +23,7 @@ from numpy.typing import ArrayLike
 from .._core._arrays import FloatArray
 from .._core.errors import InvalidInputError
 from ._model import Model, evaluate, evaluate_chunked
+from ._percentiles import Key, exact_percentiles, sub_edges
 from ._xarray import summary_dataset
 from .backends import map_blocks
 from .blocks import (
@@ -182,7 +182,7 @@ class _Plan:
         got = self.outputs_of(block)
         return {k: v[np.isfinite(v)] for k, v in got.items() if k in self.outputs}
 
-    def refine(self, block: int, intervals: dict[_Key, tuple[float, float]]) -> dict[_Key, Any]:
+    def refine(self, block: int, intervals: dict[Key, tuple[float, float]]) -> dict[Key, Any]:
         """Per target: a histogram of the block's values in [lo, hi), and their min and max."""
         finite = self._finite(block)
         out = {}
@@ -190,28 +190,19 @@ class _Plan:
         for key, (lo, hi) in intervals.items():
             v = finite[key[0]]
             v = v[(v >= lo) & (v < hi)]
-            sub = np.searchsorted(_sub_edges(lo, hi, bins), v, side="right") - 1
+            sub = np.searchsorted(sub_edges(lo, hi, bins), v, side="right") - 1
             counts = np.bincount(np.clip(sub, 0, bins - 1), minlength=bins)
             extremes = (float(v.min()), float(v.max())) if v.size else (np.inf, -np.inf)
             out[key] = (counts, *extremes)
         return out
 
-    def collect(self, block: int, intervals: dict[_Key, tuple[float, float]]) -> dict[_Key, Any]:
+    def collect(self, block: int, intervals: dict[Key, tuple[float, float]]) -> dict[Key, Any]:
         """Per target: the block's values in [lo, hi)."""
         finite = self._finite(block)
         return {
             key: finite[key[0]][(finite[key[0]] >= lo) & (finite[key[0]] < hi)]
             for key, (lo, hi) in intervals.items()
         }
-
-
-_Key = tuple[str, int]  # (output, rank among its sorted finite values)
-#: Values gathered for one order statistic at most; a fuller bin is split again first.
-COLLECT_CAP = 1 << 20
-
-
-def _sub_edges(lo: float, hi: float, bins: int) -> FloatArray:
-    return np.linspace(lo, hi, bins + 1)
 
 
 def _merge(records: list[dict[str, Any]], name: str) -> tuple[FloatArray, FloatArray]:
@@ -235,22 +226,6 @@ def _merge(records: list[dict[str, Any]], name: str) -> tuple[FloatArray, FloatA
         if s[5] > hi:
             hi, hi_at = s[5], s[6]
     return np.array([count, mean, m2, lo, lo_at, hi, hi_at]), bins
-
-
-def _lerp(a: float, b: float, t: float) -> float:
-    """numpy's interpolation between order statistics (numpy.lib._function_base_impl._lerp)."""
-    diff = b - a
-    return float(b - diff * (1 - t)) if t >= 0.5 else float(a + diff * t)
-
-
-def _order_statistics(percentiles: Sequence[float], count: int) -> list[tuple[int, int, float]]:
-    """(lower rank, upper rank, weight) of each percentile over ``count`` sorted values."""
-    out = []
-    for q in percentiles:
-        h = (count - 1) * (q / 100.0)
-        lo = int(np.floor(h))
-        out.append((lo, min(lo + 1, count - 1), h - lo))
-    return out
 
 
 def monte_carlo_stream(
@@ -389,7 +364,7 @@ def _reduce_all(
     blocks = n_blocks(plan.n, plan.block_rows)
     records = map_blocks(plan.reduce, blocks, backend=backend, scheduler=scheduler)
     merged = {name: _merge(records, name) for name in plan.outputs}
-    exact = _percentiles(plan, merged, percentiles, blocks, backend, scheduler)
+    exact = exact_percentiles(plan, merged, percentiles, blocks, backend, scheduler)
     summary = {}
     for name in plan.outputs:
         s, _ = merged[name]
@@ -410,84 +385,3 @@ def _reduce_all(
         wins = np.sum([r["_winners"] for r in records], axis=0)
         cheapest = {o: float(c / plan.n) for o, c in zip(plan.options, wins, strict=True)}
     return summary, cheapest, {k: (plan.edges[k], merged[k][1]) for k in plan.outputs}
-
-
-def _percentiles(
-    plan: _Plan,
-    merged: dict[str, tuple[FloatArray, FloatArray]],
-    percentiles: Sequence[float],
-    blocks: int,
-    backend: str,
-    scheduler: Any,
-) -> dict[str, dict[str, float]]:
-    """Exact percentiles: locate each needed order statistic's histogram bin, split bins that
-    hold more than :data:`COLLECT_CAP` values (another pass each), then re-draw the blocks,
-    keep the values of those bins only and sort them."""
-    targets: dict[_Key, list[float]] = {}  # key -> [lo, hi, values below lo, values inside]
-    plans: dict[str, list[tuple[int, int, float]]] = {}
-    for name in plan.outputs:
-        stats, counts = merged[name]
-        plans[name] = _order_statistics(percentiles, int(stats[0])) if stats[0] else []
-        for rank in {r for lo, hi, _ in plans[name] for r in (lo, hi)}:
-            targets[(name, rank)] = _first_interval(plan.edges[name], counts, stats, rank)
-    values: dict[_Key, float] = {}
-    while big := {
-        k: (t[0], t[1]) for k, t in targets.items() if t[3] > COLLECT_CAP and k not in values
-    }:
-        parts = map_blocks(
-            partial(_refine, plan, big), blocks, backend=backend, scheduler=scheduler
-        )
-        for key in big:
-            _narrow(targets[key], [p[key] for p in parts], values, key)
-    small = {k: (t[0], t[1]) for k, t in targets.items() if k not in values}
-    if small:
-        parts = map_blocks(
-            partial(_collect, plan, small), blocks, backend=backend, scheduler=scheduler
-        )
-        for key in small:
-            inside = np.sort(np.concatenate([p[key] for p in parts]))
-            values[key] = float(inside[key[1] - int(targets[key][2])])
-    return {
-        name: {
-            f"p{q:g}": _lerp(values[(name, lo)], values[(name, hi)], t) if plans[name] else np.nan
-            for q, (lo, hi, t) in zip(
-                percentiles, plans[name] or [(0, 0, 0.0)] * len(percentiles), strict=True
-            )
-        }
-        for name in plan.outputs
-    }
-
-
-def _refine(plan: _Plan, intervals: dict[_Key, tuple[float, float]], block: int) -> Any:
-    return plan.refine(block, intervals)
-
-
-def _collect(plan: _Plan, intervals: dict[_Key, tuple[float, float]], block: int) -> Any:
-    return plan.collect(block, intervals)
-
-
-def _first_interval(
-    edges: FloatArray, counts: FloatArray, stats: FloatArray, rank: int
-) -> list[float]:
-    """[lo, hi) of the pass-1 bin holding order statistic ``rank``, the values below and in it
-    (the outer bins reach the minimum and just past the maximum)."""
-    cumulative = np.cumsum(counts)
-    b = int(np.searchsorted(cumulative, rank, side="right"))
-    below = float(cumulative[b - 1]) if b else 0.0
-    lo = float(stats[3]) if b == 0 else float(edges[b - 1])
-    hi = float(np.nextafter(stats[5], np.inf)) if b == edges.size else float(edges[b])
-    return [lo, hi, below, float(counts[b])]
-
-
-def _narrow(target: list[float], parts: list[Any], values: dict[_Key, float], key: _Key) -> None:
-    """Move ``target`` to the sub-bin holding its rank (or resolve it: all values equal)."""
-    counts = np.sum([p[0] for p in parts], axis=0)
-    lo_v, hi_v = min(p[1] for p in parts), max(p[2] for p in parts)
-    if lo_v == hi_v:
-        values[key] = float(lo_v)
-        return
-    edges = _sub_edges(target[0], target[1], counts.size)
-    cumulative = target[2] + np.cumsum(counts)
-    b = int(np.searchsorted(cumulative, key[1], side="right"))
-    target[:] = [float(edges[b]), float(edges[b + 1]), float(cumulative[b - 1]) if b else target[2],
-                 float(counts[b])]  # fmt: skip
