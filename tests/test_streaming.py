@@ -273,3 +273,18 @@ def test_sweep_stream_equals_the_reductions_of_the_whole_grid(client):
     assert on_dask.summary == r.summary
     assert on_dask.seed is None
     assert "seed" not in on_dask.to_xarray().attrs
+
+
+def test_a_bin_too_narrow_to_split_is_collected_as_is(monkeypatch):
+    monkeypatch.setattr(percentiles_module, "COLLECT_CAP", 10)
+    space = ParameterSpace.from_dict({"u": {"dist": "uniform", "low": 0, "high": 1}})
+    a, b = 1.0, np.nextafter(1.0, 2.0)  # two adjacent floats, thousands of each
+
+    def two_values(x):
+        return {"y": np.where(x["u"] < 0.5, a, b)}
+
+    r = monte_carlo_stream(two_values, space, 5_000, seed=1, percentiles=PCTS, block_rows=1_000,
+                           bins=8)  # fmt: skip
+    u = np.concatenate([block_draws(space, 1, i, 5_000, 1_000)["u"] for i in range(5)])
+    whole = full_summary(two_values({"u": u})["y"], PCTS)
+    assert [r.summary["y"][f"p{q:g}"] for q in PCTS] == [whole[f"p{q:g}"] for q in PCTS]

@@ -124,5 +124,8 @@ def _narrow(target: list[float], parts: list[Any], values: dict[Key, float], key
     edges = sub_edges(target[0], target[1], counts.size)
     cumulative = target[2] + np.cumsum(counts)
     b = int(np.searchsorted(cumulative, key[1], side="right"))
-    target[:] = [float(edges[b]), float(edges[b + 1]), float(cumulative[b - 1]) if b else target[2],
-                 float(counts[b])]  # fmt: skip
+    if not edges[b] < edges[b + 1]:  # a few ulps wide: cannot split further, collect as is
+        target[3] = 0.0
+        return
+    below = float(cumulative[b - 1]) if b else target[2]
+    target[:] = [float(edges[b]), float(edges[b + 1]), below, float(counts[b])]
