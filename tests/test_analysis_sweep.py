@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
 import numpy as np
 import pytest
 
@@ -43,9 +41,8 @@ def test_errors() -> None:
         sweep(lambda x: {"a": x["a"]}, {"a": [1.0]})
 
 
-def test_oversized_grid_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    # the package re-exports the function ``sweep``; fetch the module itself
-    sweep_module = importlib.import_module("llmcost.analysis.sweep")
-    monkeypatch.setattr(sweep_module, "MAX_GRID_ROWS", 10)
-    with pytest.raises(InvalidInputError, match="at most 10"):
-        cartesian({"a": range(4), "b": range(4)})
+def test_oversized_grid_is_refused_by_the_memory_budget() -> None:
+    # 16 rows × 2 axes × 8 bytes = 256 bytes > 100 bytes
+    with pytest.raises(InvalidInputError, match=r"16 rows × 2 columns .* memory budget of 1e-07"):
+        cartesian({"a": range(4), "b": range(4)}, memory_budget_gb=1e-7)
+    assert cartesian({"a": range(4), "b": range(4)}, memory_budget_gb=1e-6)["a"].size == 16

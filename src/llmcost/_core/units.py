@@ -37,3 +37,7 @@ BYTES_PER_ELEMENT: Final[dict[str, float]] = {
 
 #: The precisions a user may ask for (weights or KV cache).
 PRECISIONS: Final = ("bf16", "fp16", "fp8", "int8", "int4", "fp4")
+
+#: Memory an analysis may hold at once by default [GB]: full arrays above it are refused with a
+#: message, and evaluation chunks are sized to half of it (``memory_budget_gb`` overrides it).
+DEFAULT_MEMORY_BUDGET_GB: Final = 1.0

@@ -39,6 +39,7 @@ from .sampling import (
 )
 from .sobol import SobolResult, saltelli_sample, sobol
 from .space import Parameter, ParameterSpace
+from .streaming import StreamingMonteCarloResult, monte_carlo_stream, sweep_stream
 from .sweep import cartesian, sweep, sweep_arrays
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "Parameter",
     "ParameterSpace",
     "SobolResult",
+    "StreamingMonteCarloResult",
     "TornadoResult",
     "accepted_within_k",
     "breakeven",
@@ -67,6 +69,7 @@ __all__ = [
     "expected_samples_until_success",
     "fit_coverage",
     "monte_carlo",
+    "monte_carlo_stream",
     "pass_at_k",
     "payback_months",
     "payback_months_constant",
@@ -77,6 +80,7 @@ __all__ = [
     "summarize_draws",
     "sweep",
     "sweep_arrays",
+    "sweep_stream",
     "tornado",
     "usd_per_sample",
     "verified_accuracy_within_k",

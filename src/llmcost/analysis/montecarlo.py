@@ -18,7 +18,9 @@ import pandas as pd
 from .._core._arrays import FloatArray
 from .._core.display import compact, html_table
 from .._core.errors import InvalidInputError
-from ._model import DEFAULT_CHUNK_ROWS, Model, evaluate_chunked
+from ._model import DEFAULT_CHUNK_ROWS, Model
+from ._xarray import summary_dataset
+from .backends import evaluate_on
 from .space import ParameterSpace
 
 __all__ = ["MonteCarloResult", "monte_carlo", "probability_cheapest", "summarize_draws"]
@@ -87,6 +89,16 @@ class MonteCarloResult:
         header = ["output", "P5", "P50", "P95", "undefined", "P(cheapest)"]
         return html_table(title, header, rows)
 
+    def to_xarray(self, units: Mapping[str, str] | None = None) -> Any:
+        """The summary as an ``xarray.Dataset`` over dim ``output``; ``units`` names each
+        output's unit (e.g. ``"USD/month"``), kept in a coordinate and the ``attrs``."""
+        return summary_dataset(
+            self.summary,
+            self.probability_cheapest,
+            units=dict(units or {}),
+            attrs={"n": self.n} | ({} if self.seed is None else {"seed": self.seed}),
+        )
+
 
 def _nan_to_none(value: Any) -> Any:
     if isinstance(value, dict):
@@ -147,6 +159,8 @@ def monte_carlo(
     options: Sequence[str] | None = None,
     percentiles: Sequence[float] = DEFAULT_PERCENTILES,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    backend: str = "numpy",
+    scheduler: Any = None,
 ) -> MonteCarloResult:
     """Draw ``n`` samples of ``space`` (seeded), evaluate ``model``, and summarize.
 
@@ -155,6 +169,9 @@ def monte_carlo(
     outputs : outputs to summarize (default: all the model returns)
     options : outputs that are options' costs, for the probability each is cheapest
     percentiles : in percent, e.g. (5, 50, 95)
+    backend, scheduler : ``"dask"`` evaluates the chunks on a cluster, the same values bit for
+        bit (:mod:`llmcost.analysis.backends`); for more draws than fit in memory use
+        :func:`~llmcost.analysis.streaming.monte_carlo_stream`
 
     >>> space = ParameterSpace.from_dict({"p": {"dist": "uniform", "low": 0, "high": 2}})
     >>> r = monte_carlo(lambda x: {"api": x["p"], "own": np.ones_like(x["p"])}, space, 10_000,
@@ -167,7 +184,7 @@ def monte_carlo(
     if any(not 0 <= q <= 100 for q in percentiles):
         raise InvalidInputError(f"percentiles must lie in [0, 100]; got {list(percentiles)}")
     draws = space.sample(int(n), seed)
-    results = evaluate_chunked(model, draws, chunk_rows=chunk_rows)
+    results = evaluate_on(model, draws, chunk_rows=chunk_rows, backend=backend, scheduler=scheduler)
     wanted = list(outputs) if outputs is not None else list(results)
     opts = list(options or [])
     missing = sorted(set(wanted + opts) - set(results))

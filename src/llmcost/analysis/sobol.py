@@ -28,7 +28,9 @@ from scipy.stats import qmc
 
 from .._core._arrays import FloatArray
 from .._core.errors import InvalidInputError
-from ._model import DEFAULT_CHUNK_ROWS, Model, evaluate_chunked, select_output
+from ._model import DEFAULT_CHUNK_ROWS, Model, select_output
+from ._xarray import xarray
+from .backends import evaluate_on
 from .space import ParameterSpace
 
 __all__ = ["SobolResult", "saltelli_sample", "sobol"]
@@ -70,6 +72,22 @@ class SobolResult:
             "confidence_level": self.confidence_level,
             "indices": self.to_frame().to_dict(orient="records"),
         }
+
+    def to_xarray(self) -> Any:
+        """The indices as an ``xarray.Dataset`` over dim ``input`` (indices and their interval
+        half-widths are fractions of the output's variance: units "1")."""
+        xr = xarray()
+        data = {
+            k: ("input", np.asarray(getattr(self, k)), {"units": "1"})
+            for k in ("s1", "s1_conf", "st", "st_conf")
+        }
+        attrs = {
+            "output": self.output,
+            "n_base": self.n_base,
+            "n_evaluations": self.n_evaluations,
+            "confidence_level": self.confidence_level,
+        }
+        return xr.Dataset(data, coords={"input": list(self.inputs)}, attrs=attrs)
 
 
 def saltelli_sample(
@@ -125,8 +143,13 @@ def sobol(
     n_bootstrap: int = 200,
     confidence_level: float = 0.95,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    backend: str = "numpy",
+    scheduler: Any = None,
 ) -> SobolResult:
     """Sobol indices of ``output`` over the varied inputs of ``space``.
+
+    ``backend="dask"`` evaluates the Saltelli rows on a cluster (``scheduler``: an address or
+    a ``Client``): the same indices, bit for bit.
 
     >>> space = ParameterSpace.from_dict({
     ...     "a": {"dist": "uniform", "low": 0, "high": 1},
@@ -141,7 +164,10 @@ def sobol(
     if n_bootstrap < 2:
         raise InvalidInputError(f"n_bootstrap must be ≥ 2; got {n_bootstrap!r}")
     inputs, names = saltelli_sample(space, n_base, seed=seed)
-    y = select_output(evaluate_chunked(model, inputs, chunk_rows=chunk_rows), output)
+    evaluated = evaluate_on(
+        model, inputs, chunk_rows=chunk_rows, backend=backend, scheduler=scheduler
+    )
+    y = select_output(evaluated, output)
     if not np.all(np.isfinite(y)):
         bad = int(np.count_nonzero(~np.isfinite(y)))
         raise InvalidInputError(

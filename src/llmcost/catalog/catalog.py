@@ -6,9 +6,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .._core.errors import InvalidInputError, UnknownIdError
 from .._core.specs import GpuSpec, ModelSpec
@@ -22,6 +20,9 @@ from .records import (
     ModelRecord,
     _Record,
 )
+
+if TYPE_CHECKING:  # pandas is imported by the methods that build frames (CLI start-up)
+    import pandas as pd
 
 #: Entity names accepted by :meth:`Catalog.to_frame`, in file order.
 ENTITIES = ("models", "gpus", "api_prices", "gpu_offers", "hardware", "facility")
@@ -238,4 +239,6 @@ def _as_date(value: Any, name: str) -> date | None:
 
 
 def _frame(rows: Sequence[_Record], record_type: type[_Record]) -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame([r.as_row() for r in rows], columns=record_type.columns())

@@ -6,11 +6,13 @@ import os
 import warnings
 from collections.abc import Iterable
 from datetime import date
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .._core.errors import InvalidInputError, StaleCatalogWarning
 from .records import AnyRecord
+
+if TYPE_CHECKING:  # pandas is imported by sources_for (CLI start-up)
+    import pandas as pd
 
 #: Default staleness threshold [days]; override per call or with the environment variable.
 DEFAULT_MAX_PRICE_AGE_DAYS = 365
@@ -66,6 +68,8 @@ def check_fresh(row: AnyRecord, today: date | None = None, max_age_days: int | N
 
 def sources_for(rows: Iterable[AnyRecord]) -> pd.DataFrame:
     """Columns ``entity``, ``id``, ``source``, ``as_of`` for the rows a result used (no repeats)."""
+    import pandas as pd
+
     seen: dict[tuple[str, str], AnyRecord] = {}
     for row in rows:
         seen.setdefault((row.entity, row.key), row)

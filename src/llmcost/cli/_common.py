@@ -19,10 +19,15 @@ class CliUsageError(Exception):
 
 @dataclass
 class Output:
-    """What a command produced: a JSON-able payload and the human-readable text."""
+    """What a command produced: a JSON-able payload and the human-readable text.
+
+    ``json_text``, when set, is the payload already written as one JSON object (a large result
+    serialized in one go by pandas); ``emit`` prints it as is.
+    """
 
     payload: dict[str, Any]
     text: str
+    json_text: str | None = None
 
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
@@ -65,8 +70,12 @@ SCHEMA_VERSION = "1"
 
 def emit(out: Output, *, as_json: bool) -> None:
     """Print ``out`` as one JSON object (``as_json``, with ``schema_version`` first) or as
-    its text."""
-    if as_json:
+    its text. ``out.json_text`` is JSON already written in one go (``perf --grid``); it must
+    start with the ``schema_version`` member itself."""
+    if as_json and out.json_text is not None:
+        sys.stdout.write(out.json_text)
+        sys.stdout.write("\n")
+    elif as_json:
         payload = {"schema_version": SCHEMA_VERSION} | jsonable(out.payload)
         sys.stdout.write(json.dumps(payload, allow_nan=False) + "\n")
     else:

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
+from typing import TYPE_CHECKING
 
 from .._core.errors import InvalidInputError
-from ..catalog import Catalog, load_catalog
-from ..scenario import Scenario, ScenarioModel, load_scenario, scenario_model
 from ._common import add_json_flag
+
+if TYPE_CHECKING:  # the scenario stack (pandas, scipy) is imported when a command runs
+    from ..catalog import Catalog
+    from ..scenario import Scenario, ScenarioModel
 
 
 def add_price_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +40,9 @@ def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
 def load_from_args(args: argparse.Namespace) -> tuple[Scenario, date | None, Catalog | None]:
     """The scenario, the ``--as-of`` date (None: the scenario's, else latest) and the
     ``--catalog`` (None: the bundled one)."""
+    from ..catalog import load_catalog
+    from ..scenario import load_scenario
+
     as_of = None
     if args.as_of:
         try:
@@ -51,5 +57,7 @@ def load_from_args(args: argparse.Namespace) -> tuple[Scenario, date | None, Cat
 
 def model_from_args(args: argparse.Namespace) -> tuple[Scenario, ScenarioModel]:
     """Load the scenario and build its vectorized model."""
+    from ..scenario import scenario_model
+
     scenario, as_of, catalog = load_from_args(args)
     return scenario, scenario_model(scenario, as_of=as_of, catalog=catalog)

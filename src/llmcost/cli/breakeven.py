@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._core.errors import InvalidInputError
-from ..analysis.breakeven import BreakevenResult, breakeven_pairs
-from ..scenario import ScenarioModel
 from ._common import Output, format_table
 from ._scenario import add_scenario_arguments, model_from_args
+
+if TYPE_CHECKING:
+    from ..analysis.breakeven import BreakevenResult
+    from ..scenario import ScenarioModel
 
 DEFAULT_VARIABLE = "requests_per_month"
 #: Volumes are searched from the scenario's value ÷ SPAN to × SPAN.
@@ -103,6 +105,8 @@ def pair_payload(r: BreakevenResult) -> dict[str, Any]:
 
 def handle(args: argparse.Namespace) -> Output:
     """Solve every pair and render."""
+    from ..analysis.breakeven import breakeven_pairs
+
     scenario, model = model_from_args(args)
     if len(model.option_names) < 2:
         raise InvalidInputError("break-even needs a scenario with at least two options")

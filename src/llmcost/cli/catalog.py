@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._core.errors import InvalidInputError
-from ..catalog import Catalog, load_catalog
-from ..catalog.records import TERMS, ApiPriceRecord, GpuOfferRecord
 from ._common import Output, add_json_flag, format_table
+
+if TYPE_CHECKING:  # the catalog (pydantic records) is loaded when the command runs
+    from ..catalog import Catalog
+    from ..catalog.records import ApiPriceRecord, GpuOfferRecord
 
 #: CLI entity → (JSON key, table columns).
 VIEWS: dict[str, tuple[str, list[str]]] = {
@@ -98,6 +100,8 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> Output:
     """List one catalog entity."""
+    from ..catalog import load_catalog
+
     catalog = load_catalog(args.path)
     key, columns = VIEWS[args.entity]
     rows = [r.as_row(json=True) for r in _rows(catalog, args.entity, args.as_of)]
@@ -130,6 +134,8 @@ def _api_rows(catalog: Catalog, as_of: date | None) -> list[ApiPriceRecord]:
 
 
 def _gpu_price_rows(catalog: Catalog, as_of: date | None) -> list[GpuOfferRecord]:
+    from ..catalog.records import TERMS
+
     rows: list[GpuOfferRecord] = []
     for gpu in catalog.gpus:
         for term in TERMS:

@@ -11,14 +11,15 @@ from __future__ import annotations
 import argparse
 import math
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._core.errors import InvalidInputError, StaleCatalogWarning
-from ..scenario import Comparison, compare
-from ..scenario.comparison import text_table
 from ._common import Output
 from ._measured import add_measured_argument, apply_measured
 from ._scenario import add_scenario_arguments, load_from_args
+
+if TYPE_CHECKING:
+    from ..scenario import Comparison
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,6 +49,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def comparison_from_args(args: argparse.Namespace) -> Comparison:
     """Load the scenario and the catalog named by ``args`` and compare."""
+    from ..scenario import compare
+
     scenario, as_of, catalog = load_from_args(args)
     scenario = apply_measured(scenario, getattr(args, "measured", []))
     with warnings.catch_warnings():
@@ -58,6 +61,8 @@ def comparison_from_args(args: argparse.Namespace) -> Comparison:
 
 def render_text(result: Comparison) -> str:
     """The readable report: the table, each option's components, warnings, provenance."""
+    from ..scenario.comparison import text_table
+
     when = result.as_of.isoformat() if result.as_of else "latest prices"
     lines = [
         f"{result.scenario} — {when}, catalog {result.catalog_version}",

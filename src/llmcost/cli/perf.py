@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import math
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .._core.errors import InvalidInputError, LlmcostError
-from ..catalog import load_catalog
+from .._core.errors import InvalidInputError
 from ..perf import PerfEstimate, estimate_serving, memory_footprint
 from ..perf.engines import ENGINE_PROFILES
-from ._common import Output, add_json_flag, format_table
+from ._common import Output, add_json_flag
 from ._fit_hint import what_would_fit
 from ._knobs import add_knob_arguments, engine_from_args, knobs_from_args
 
@@ -53,7 +50,14 @@ def register(subparsers: Any) -> None:
     mem.set_defaults(handler=_memory)
 
     perf = subparsers.add_parser("perf", help="throughput and latency of a deployment")
-    perf.add_argument("--grid", help="CSV of configurations (columns named like the flags)")
+    perf.add_argument(
+        "--grid", help="CSV (or .parquet) of configurations, columns named like the flags"
+    )
+    perf.add_argument(
+        "--out",
+        metavar="FILE",
+        help="with --grid: write every row to FILE.csv, FILE.parquet or FILE.json",
+    )
     perf.add_argument("--model")
     perf.add_argument("--gpu")
     perf.add_argument("--gpus", type=int)
@@ -125,6 +129,8 @@ def _int_or_none(value: Any) -> Any:
 
 
 def _memory(args: argparse.Namespace) -> Output:
+    from ..catalog import load_catalog
+
     cat = load_catalog()
     model = cat.model_spec(args.model)
     gpu = cat.gpu_spec(args.gpu) if args.gpu else None
@@ -170,8 +176,13 @@ def _memory(args: argparse.Namespace) -> Output:
 
 
 def _perf(args: argparse.Namespace) -> Output:
+    if args.out and not args.grid:
+        raise InvalidInputError("--out writes the rows of a --grid; give --grid FILE.csv")
     if args.grid:
-        return _perf_grid(Path(args.grid))
+        from ._grid import perf_grid
+
+        out = Path(args.out) if args.out else None
+        return perf_grid(Path(args.grid), out_path=out, as_json=args.json)
     missing = [
         flag
         for flag, value in (
@@ -190,6 +201,8 @@ def _perf(args: argparse.Namespace) -> Output:
         from .plan import perf_best_layout
 
         return perf_best_layout(args)
+    from ..catalog import load_catalog
+
     cat = load_catalog()
     kwargs: dict[str, Any] = dict(
         model=cat.model_spec(args.model),
@@ -243,123 +256,3 @@ def _plain(value: Any) -> Any:
         f = float(arr)
         return f if math.isfinite(f) else None
     return str(arr)
-
-
-# --- grid -----------------------------------------------------------------------------------
-
-_GROUP_KEYS = (
-    "model", "gpu", "gpus", "precision", "kv_precision", "engine", "tp", "pp", "ep",
-    "mode", "tpot_slo_s", "ttft_slo_s", "quant_scope",
-)  # fmt: skip
-_FLOAT_COLUMNS = (
-    "input_tokens", "output_tokens", "batch", "concurrency", "cached_input_fraction",
-)  # fmt: skip
-
-
-def _cell(row: dict[str, str], key: str) -> str | None:
-    value = (row.get(key) or "").strip()
-    return value or None
-
-
-def _number(row: dict[str, str], key: str, kind: Callable[[str], Any]) -> Any:
-    value = _cell(row, key)
-    if value is None:
-        return None
-    try:
-        return kind(value)
-    except ValueError:
-        raise InvalidInputError(f"{key} must be a number; got {value!r}") from None
-
-
-def _parse_row(row: dict[str, str]) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    """Split a CSV row into its group key and its per-row numbers."""
-    for key in ("model", "gpu", "gpus", "precision", "input_tokens", "output_tokens"):
-        if _cell(row, key) is None:
-            raise InvalidInputError(f"column {key} is empty")
-    throughput = (_cell(row, "max_throughput") or "").lower() in ("1", "true", "yes")
-    modes = [_cell(row, "batch") is not None, _cell(row, "concurrency") is not None, throughput]
-    has_slo = _cell(row, "tpot_slo_s") is not None or _cell(row, "ttft_slo_s") is not None
-    if sum(modes) + (has_slo and not any(modes)) != 1:
-        raise InvalidInputError("set exactly one of batch, concurrency, max_throughput or an SLO")
-    mode = ["batch", "concurrency", "max_throughput"][modes.index(True)] if any(modes) else "slo"
-    group = (
-        _cell(row, "model"),
-        _cell(row, "gpu"),
-        _number(row, "gpus", int),
-        _cell(row, "precision"),
-        _cell(row, "kv_precision"),
-        _cell(row, "engine") or "vllm",
-        _number(row, "tp", int),
-        _number(row, "pp", int) or 1,
-        _number(row, "ep", int),
-        mode,
-        _number(row, "tpot_slo_s", float),
-        _number(row, "ttft_slo_s", float),
-        _cell(row, "quant_scope") or "checkpoint",
-    )
-    values = {k: _number(row, k, float) for k in _FLOAT_COLUMNS}
-    values["cached_input_fraction"] = values["cached_input_fraction"] or 0.0
-    return group, values
-
-
-def _evaluate_group(group: tuple[Any, ...], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    g = dict(zip(_GROUP_KEYS, group, strict=True))
-    cat = load_catalog()
-
-    def col(key: str) -> Any:
-        return np.array([r[key] for r in rows], dtype=np.float64)
-
-    est = estimate_serving(
-        cat.model_spec(g["model"]),
-        cat.gpu_spec(g["gpu"]),
-        gpus=g["gpus"],
-        precision=g["precision"],
-        input_tokens=col("input_tokens"),
-        output_tokens=col("output_tokens"),
-        engine=g["engine"],
-        kv_precision=g["kv_precision"],
-        tp=g["tp"],
-        pp=g["pp"],
-        ep=g["ep"],
-        batch=col("batch") if g["mode"] == "batch" else None,
-        concurrency=col("concurrency") if g["mode"] == "concurrency" else None,
-        max_throughput=g["mode"] == "max_throughput",
-        tpot_slo_s=g["tpot_slo_s"],
-        ttft_slo_s=g["ttft_slo_s"],
-        cached_input_fraction=col("cached_input_fraction"),
-        quant_scope=g["quant_scope"],
-    )
-    arrays = {k: np.broadcast_to(np.asarray(getattr(est, k)), (len(rows),)) for k in PERF_KEYS}
-    return [{k: _plain(arrays[k][i]) for k in PERF_KEYS} for i in range(len(rows))]
-
-
-def _perf_grid(path: Path) -> Output:
-    try:
-        with path.open(newline="", encoding="utf-8") as fh:
-            table = list(csv.DictReader(fh))
-    except OSError as exc:
-        raise InvalidInputError(f"cannot read grid {str(path)!r}: {exc.strerror}") from exc
-    results: list[dict[str, Any]] = [{} for _ in table]
-    groups: dict[tuple[Any, ...], list[int]] = {}
-    parsed: dict[int, dict[str, Any]] = {}
-    for i, row in enumerate(table):
-        try:
-            key, values = _parse_row(row)
-        except LlmcostError as exc:
-            results[i] = {"error": str(exc)}
-            continue
-        groups.setdefault(key, []).append(i)
-        parsed[i] = values
-    for key, idx in groups.items():
-        try:
-            for i, res in zip(idx, _evaluate_group(key, [parsed[i] for i in idx]), strict=True):
-                results[i] = res
-        except LlmcostError:  # isolate the bad rows of the group
-            for i in idx:
-                try:
-                    results[i] = _evaluate_group(key, [parsed[i]])[0]
-                except LlmcostError as exc:
-                    results[i] = {"error": str(exc)}
-    columns = ["row", *PERF_KEYS[:6], "limited_by", "error"]
-    text_rows = [{"row": i, **r} for i, r in enumerate(results)]
-    return Output({"results": results}, format_table(text_rows, columns))

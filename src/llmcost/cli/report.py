@@ -13,12 +13,10 @@ import argparse
 from pathlib import Path
 
 from .._core.errors import InvalidInputError
-from ..export.report import FORMATS, analyze, write_report
-from ..scenario import load_scenario
 from ._common import Output
 from ._scenario import add_scenario_arguments
 from .compare import comparison_from_args
-from .sensitivity import DEFAULT_SEED, MAX_DRAWS, space_for
+from .sensitivity import DEFAULT_SEED, space_for
 
 DEFAULT_DRAWS = 10_000
 
@@ -33,9 +31,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_scenario_arguments(parser)
     parser.add_argument("--out", required=True, metavar="FILE", help="report file (.html or .md)")
-    parser.add_argument(
-        "--format", choices=FORMATS, help="html or md (default: from the file's suffix)"
-    )
+    parser.add_argument("--format", help="html or md (default: from the file's suffix)")
     parser.add_argument(
         "--monte-carlo",
         type=int,
@@ -51,10 +47,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def handle(args: argparse.Namespace) -> Output:
     """Compare, analyze, write the file; report where it went."""
-    if not 0 <= args.monte_carlo <= MAX_DRAWS:
+    from ..export.report import FORMATS, analyze, write_report
+    from ..scenario import load_scenario
+
+    if args.format is not None and args.format not in FORMATS:
         raise InvalidInputError(
-            f"--monte-carlo must be between 0 and {MAX_DRAWS:,}; got {args.monte_carlo}"
+            f"--format must be one of {', '.join(FORMATS)}; got {args.format!r}"
         )
+    if args.monte_carlo < 0:
+        raise InvalidInputError(f"--monte-carlo must be ≥ 0; got {args.monte_carlo}")
     out = Path(args.out)
     if not out.parent.is_dir():
         raise InvalidInputError(f"--out: directory {str(out.parent)!r} does not exist")
@@ -64,6 +65,17 @@ def handle(args: argparse.Namespace) -> Output:
         space = space_for(scenario, comparison.model)[0]
     except InvalidInputError:  # nothing uncertain (e.g. zero volume): no sensitivity sections
         space = None
+    if space is not None:
+        from .._core.units import DEFAULT_MEMORY_BUDGET_GB
+        from ..analysis.blocks import check_full_array_fits
+
+        columns = len(space.names) + len(comparison.model.option_names)
+        check_full_array_fits(
+            args.monte_carlo,
+            columns,
+            DEFAULT_MEMORY_BUDGET_GB,
+            f"--monte-carlo {args.monte_carlo:,}",
+        )
     analysis = analyze(comparison, space=space, monte_carlo_draws=args.monte_carlo, seed=args.seed)
     fmt = args.format or ("md" if out.suffix.lower() in (".md", ".markdown") else "html")
     path = write_report(comparison, out, fmt, analysis=analysis)

@@ -27,12 +27,6 @@ from typing import Any
 import numpy as np
 
 from .._core.errors import InvalidInputError
-from ..analysis.sampling import (
-    accepted_within_k,
-    breakeven_usd_per_sample,
-    pass_at_k,
-    verified_accuracy_within_k,
-)
 from ._common import CliUsageError, Output, add_json_flag, format_table
 from ._scenario import add_price_arguments, model_from_args
 
@@ -105,6 +99,8 @@ def _pass_rates(args: argparse.Namespace) -> tuple[list[int], list[float], dict[
         return list(measured), list(measured.values()), {"source": "measured"}
     if args.n is None or args.correct is None:
         raise CliUsageError("give --n and --correct (or --pass-at-k)")
+    from ..analysis.sampling import pass_at_k
+
     ks = _k_list(args.k)
     values = np.atleast_1d(pass_at_k(args.n, args.correct, np.array(ks)))
     return ks, [float(v) for v in values], {"n": args.n, "correct": args.correct}
@@ -122,6 +118,8 @@ def _correct_at_k(args: argparse.Namespace, ks: list[int], rates: list[float]) -
         p1 = args.correct / args.n
     if p1 is None:
         raise CliUsageError("--false-positive-rate needs pass@1: add 1=P to --pass-at-k")
+    from ..analysis.sampling import accepted_within_k, verified_accuracy_within_k
+
     k_arr = np.array(ks, dtype=np.float64)
     perfect = np.asarray(accepted_within_k(p1, 0.0, k_arr))
     imperfect = np.asarray(verified_accuracy_within_k(p1, f, k_arr))
@@ -134,6 +132,8 @@ def _costs(
     args: argparse.Namespace, ks: list[int], rates: list[float]
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Per option: cost per sample and per solved task at each k (volume × k)."""
+    from ..analysis.sampling import breakeven_usd_per_sample
+
     if args.verifier_usd < 0:
         raise InvalidInputError(f"--verifier-usd must be ≥ 0; got {args.verifier_usd}")
     rates = _correct_at_k(args, ks, rates)

@@ -12,24 +12,22 @@ always the scenario's values.
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._core.errors import InvalidInputError
-from ..analysis.breakeven_draws import breakeven_per_draw
-from ..analysis.montecarlo import monte_carlo, summarize_draws
-from ..analysis.oat import tornado
-from ..analysis.space import ParameterSpace
-from ..scenario import ScenarioModel
-from ..scenario.config import Scenario
-from ..scenario.uncertainty import scenario_space
+from .._core.units import DEFAULT_MEMORY_BUDGET_GB
 from ._common import Output, format_table
 from ._scenario import add_scenario_arguments, model_from_args
 from .breakeven import default_search_range
 
+if TYPE_CHECKING:
+    from ..analysis.space import ParameterSpace
+    from ..scenario import ScenarioModel
+    from ..scenario.config import Scenario
+
 DEFAULT_SEED = 0
-MAX_DRAWS = 10_000_000
 #: Draws solved for the break-even distribution (the first ones of the Monte Carlo sample).
 MAX_BREAKEVEN_DRAWS = 10_000
 BREAKEVEN_GRID = 257
@@ -37,6 +35,8 @@ BREAKEVEN_GRID = 257
 
 def space_for(scenario: Scenario, model: ScenarioModel) -> tuple[ParameterSpace, dict[str, str]]:
     """The scenario's uncertain inputs and the source of each (see :func:`scenario_space`)."""
+    from ..scenario.uncertainty import scenario_space
+
     found = scenario_space(scenario, model)
     return found.space, found.sources
 
@@ -73,7 +73,32 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         f"requests_per_month) between the same two options, on up to "
         f"{MAX_BREAKEVEN_DRAWS:,} draws",
     )
+    add_scale_arguments(parser)
     parser.set_defaults(handler=handle)
+
+
+def add_scale_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--memory-budget-gb``, ``--stream``, ``--backend`` and ``--scheduler``."""
+    parser.add_argument(
+        "--memory-budget-gb",
+        type=float,
+        default=DEFAULT_MEMORY_BUDGET_GB,
+        metavar="GB",
+        help=f"memory the Monte Carlo may hold (default {DEFAULT_MEMORY_BUDGET_GB:g} GB)",
+    )
+    parser.add_argument(
+        "--stream",
+        action="store_true",
+        help="reduce per seeded block (mean, std, exact percentiles, P(cheapest)) in bounded "
+        "memory: any N; the draws are block-seeded, so they differ from the default run's",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=("numpy", "dask"),
+        default="numpy",
+        help="where the blocks run: here, or on dask (extra llmcost[dask])",
+    )
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="dask scheduler, tcp://host:8786")
 
 
 def _contenders(model: ScenarioModel) -> tuple[str, str]:
@@ -90,6 +115,9 @@ def _breakeven_distribution(
 ) -> dict[str, Any]:
     if len(model.option_names) < 2:
         raise InvalidInputError("--breakeven needs a scenario with at least two options")
+    from ..analysis.breakeven_draws import breakeven_per_draw
+    from ..analysis.montecarlo import summarize_draws
+
     first, second = _contenders(model)
     lo, hi, scale = default_search_range(model, variable)
     m = min(n, MAX_BREAKEVEN_DRAWS)
@@ -139,11 +167,18 @@ def _tornado_output(model: ScenarioModel, choice: str | None) -> tuple[Any, str]
 
 def handle(args: argparse.Namespace) -> Output:
     """Tornado (always) and Monte Carlo (with ``--monte-carlo``)."""
+    from ..analysis.oat import tornado
+
     if args.breakeven is not None and args.monte_carlo is None:
         raise InvalidInputError("--breakeven needs --monte-carlo N")
-    if args.monte_carlo is not None and not 1 <= args.monte_carlo <= MAX_DRAWS:
+    if (args.stream or args.backend != "numpy") and args.monte_carlo is None:
+        raise InvalidInputError("--stream and --backend need --monte-carlo N")
+    if args.scheduler and args.backend != "dask":
+        raise InvalidInputError("--scheduler needs --backend dask")
+    if args.monte_carlo is not None and args.monte_carlo < 1:
         raise InvalidInputError(
-            f"--monte-carlo must be between 1 and {MAX_DRAWS:,}; got {args.monte_carlo}"
+            f"--monte-carlo must be between 1 and the memory budget's "
+            f"limit (or any N with --stream); got {args.monte_carlo}"
         )
     scenario, model = model_from_args(args)
     space, sources = space_for(scenario, model)
@@ -156,20 +191,59 @@ def handle(args: argparse.Namespace) -> Output:
         "tornado": result.to_dict(),
     }
     if args.monte_carlo is not None:
-        mc = monte_carlo(
-            model, space, args.monte_carlo, seed=args.seed, options=list(model.option_names)
-        )
-        payload["monte_carlo"] = {
-            "n": mc.n,
-            "seed": mc.seed,
-            "monthly_cost_usd": mc.summary,
-            "probability_cheapest": mc.probability_cheapest,
-        }
+        payload["monte_carlo"] = _monte_carlo(args, model, space)
         if args.breakeven is not None:
+            n = min(args.monte_carlo, MAX_BREAKEVEN_DRAWS) if args.stream else args.monte_carlo
             payload["breakeven"] = _breakeven_distribution(
-                model, space, args.breakeven, args.monte_carlo, args.seed
+                model, space, args.breakeven, n, args.seed
             )
     return Output(payload, render_text(payload))
+
+
+def _monte_carlo(args: argparse.Namespace, model: ScenarioModel, space: ParameterSpace) -> Any:
+    """Every draw in memory (within ``--memory-budget-gb``), or per-block reductions with
+    ``--stream``; on ``--backend dask`` the blocks run on ``--scheduler``."""
+    from ..analysis.blocks import bytes_per_row, check_full_array_fits, chunk_rows_for_budget
+    from ..analysis.montecarlo import monte_carlo
+    from ..analysis.streaming import monte_carlo_stream
+
+    options = list(model.option_names)
+    where = {"backend": args.backend, "scheduler": args.scheduler}
+    if args.stream:
+        mc: Any = monte_carlo_stream(
+            model,
+            space,
+            args.monte_carlo,
+            seed=args.seed,
+            options=options,
+            memory_budget_gb=args.memory_budget_gb,
+            **where,
+        )
+    else:
+        columns = len(space.names) + len(options)
+        check_full_array_fits(
+            args.monte_carlo,
+            columns,
+            args.memory_budget_gb,
+            f"--monte-carlo {args.monte_carlo:,} (add --stream for any N)",
+        )
+        probe = space.sample(min(args.monte_carlo, 2_048), args.seed)
+        chunk = chunk_rows_for_budget(bytes_per_row(model, probe), args.memory_budget_gb)
+        mc = monte_carlo(
+            model,
+            space,
+            args.monte_carlo,
+            seed=args.seed,
+            options=options,
+            chunk_rows=chunk,
+            **where,
+        )
+    return {
+        "n": mc.n,
+        "seed": mc.seed,
+        "monthly_cost_usd": mc.summary,
+        "probability_cheapest": mc.probability_cheapest,
+    }
 
 
 def render_text(payload: dict[str, Any]) -> str:
