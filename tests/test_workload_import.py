@@ -384,3 +384,16 @@ def test_histogram_quantiles_equal_numpys_inverted_cdf(lengths):
         assert d.quantiles_tokens[f"p{q * 100:g}"] == np.quantile(x, q, method="inverted_cdf")
     assert d.mean_tokens == pytest.approx(x.mean())
     assert table.by_input_length()["requests"].sum() == x.size
+
+
+def test_cli_format_help_names_every_reader() -> None:
+    """The CLI lists the formats in its help without importing the readers (start-up time)."""
+    from llmcost.cli import build_parser
+    from llmcost.workload import FORMATS
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    workload = sub.choices["workload"]  # type: ignore[index]
+    actions = next(a for a in workload._actions if a.dest == "action")
+    help_text = actions.choices["import"].format_help()
+    assert all(name in help_text for name in FORMATS)

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import math
+from typing import TYPE_CHECKING
 
 from .._core.errors import InvalidInputError
-from ..scenario import Scenario, SelfHostedOption
+
+if TYPE_CHECKING:  # the scenario stack is imported when a command runs
+    from ..scenario import Scenario
 
 
 def add_measured_argument(parser: argparse.ArgumentParser) -> None:
@@ -45,6 +48,8 @@ def parse_measured(text: str) -> tuple[str, float, int | None]:
 
 def apply_measured(scenario: Scenario, flags: list[str]) -> Scenario:
     """The scenario with each ``--measured`` flag applied to its option."""
+    from ..scenario import SelfHostedOption
+
     options = list(scenario.options)
     names = [o.name for o in options]
     for text in flags:

@@ -4,10 +4,12 @@ fit a deployment profile to benchmark results (vLLM, SGLang, genai-perf/aiperf, 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from ..scenario.calibration import CALIBRATED_FACTORS, Calibration, calibrate
-from ..scenario.comparison import text_table
 from ._common import Output, add_json_flag
+
+if TYPE_CHECKING:  # the scenario stack (pandas, scipy) is imported when the command runs
+    from ..scenario.calibration import Calibration
 
 #: How each fitted parameter is shown: unit label and scale.
 _SHOWN = {
@@ -25,7 +27,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="fit an engine profile to your benchmark results",
         description="Import vLLM benchmark_serving / vllm bench serve JSON, SGLang "
         "bench_serving JSONL, genai-perf / aiperf profile exports or a CSV; fit "
-        f"{', '.join(CALIBRATED_FACTORS)} with standard errors; print predicted vs measured.",
+        "bandwidth and compute efficiency and the per-step and per-sequence overheads, with "
+        "standard errors; print predicted vs measured.",
     )
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--engine", default="vllm", help="engine the runs used (default vllm)")
@@ -63,11 +66,15 @@ def render_text(cal: Calibration) -> str:
         }
         for r in cal.predictions.to_dict(orient="records")
     ]
+    from ..scenario.comparison import text_table
+
     return "\n".join(lines) + "\n" + text_table(rows)
 
 
 def handle(args: argparse.Namespace) -> Output:
     """Run ``calibrate``."""
+    from ..scenario.calibration import calibrate
+
     cal = calibrate(
         args.files,
         engine=args.engine,

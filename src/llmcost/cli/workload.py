@@ -10,10 +10,12 @@ workload.toml [--json]`` prints a saved one.
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..workload import FORMATS, UsageWorkload, from_usage, load_workload, parse_columns
 from ._common import Output, add_json_flag, format_table
+
+if TYPE_CHECKING:  # pandas and scipy are imported when the command runs
+    from ..workload import UsageWorkload
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,7 +26,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     actions = parser.add_subparsers(dest="action", metavar="ACTION", parser_class=type(parser))
     imp = actions.add_parser("import", help="read usage exports into a workload")
     imp.add_argument("files", nargs="+", metavar="FILE", help="CSV, JSONL, JSON or Parquet")
-    imp.add_argument("--format", default="csv", choices=list(FORMATS), help="export format")
+    imp.add_argument(
+        "--format",
+        default="csv",
+        help="export format: openai, openai-log, anthropic, anthropic-log, litellm or csv "
+        "(default csv)",
+    )
     imp.add_argument(
         "--columns", metavar="FIELD=COLUMN,…", help="rename columns, e.g. timestamp=ts"
     )
@@ -45,6 +52,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _import(args: argparse.Namespace) -> Output:
+    from ..workload import from_usage, parse_columns
+
     columns = parse_columns(args.columns) if args.columns else None
     w = from_usage(
         args.files, format=args.format, columns=columns, skip_bad_rows=args.skip_bad_rows
@@ -56,6 +65,8 @@ def _import(args: argparse.Namespace) -> Output:
 
 
 def _show(args: argparse.Namespace) -> Output:
+    from ..workload import load_workload
+
     w, scenario = load_workload(args.file)
     return _output(w, scenario, saved=None)
 
