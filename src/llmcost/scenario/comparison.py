@@ -15,6 +15,7 @@ from .._core.errors import InvalidInputError
 from ..catalog import Catalog, check_fresh, load_catalog, max_price_age_days, sources_for
 from ..cost.horizon import monthly_volumes, npv_usd, payback_month
 from .config import ApiOption, Scenario
+from .loading import as_scenario
 from .model import ScenarioModel
 from .resolve import Resolved, resolve_api, resolve_self_hosted
 from .workload import feature_mix
@@ -350,25 +351,35 @@ def _as_date(value: date | str | None) -> date | None:
 
 
 def scenario_model(
-    scenario: Scenario, *, as_of: date | str | None = None, catalog: Catalog | None = None
+    scenario: Scenario | str | Path,
+    *,
+    as_of: date | str | None = None,
+    catalog: Catalog | None = None,
 ) -> ScenarioModel:
     """The scenario as a vectorized model for the analysis layer (see :class:`ScenarioModel`).
 
-    ``as_of`` (default: the scenario's, else the latest prices) picks the prices in force.
+    ``as_of`` (default: the scenario's, else the latest prices) picks the prices in force;
+    ``scenario`` is a :class:`Scenario` or the path of a scenario file.
     """
+    scenario = as_scenario(scenario)
     catalog = catalog or load_catalog()
     return _resolve_all(scenario, catalog, _as_date(as_of) or scenario.as_of)[0]
 
 
 def compare(
-    scenario: Scenario, *, as_of: date | str | None = None, catalog: Catalog | None = None
+    scenario: Scenario | str | Path,
+    *,
+    as_of: date | str | None = None,
+    catalog: Catalog | None = None,
 ) -> Comparison:
     """Compare every option of ``scenario`` at its base volume and over its horizon.
 
     ``as_of`` (default: the scenario's, else the latest prices) picks the prices in force that
     day. Self-hosted capacity comes from the performance model at each feature's lengths and the
-    option's latency targets (max throughput without targets), once.
+    option's latency targets (max throughput without targets), once. ``scenario`` is a
+    :class:`Scenario` or the path of a scenario file.
     """
+    scenario = as_scenario(scenario)
     as_of = _as_date(as_of) or scenario.as_of
     catalog = catalog or load_catalog()
     model, resolved = _resolve_all(scenario, catalog, as_of)
