@@ -3,6 +3,7 @@ the field; a failing command leaves the output directory exactly as it was."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -214,3 +215,13 @@ def test_public_namespace_has_no_accidental_names() -> None:
     assert public <= set(llmcost.__all__)
     for name in ("Any", "TYPE_CHECKING", "annotations", "import_module"):
         assert not hasattr(llmcost, name)
+
+
+def test_compare_reports_the_files_it_wrote(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = tmp_path / "o.csv"
+    assert main(["compare", str(CHAT), "--json", "--csv", str(csv)]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["written"] == {"csv": str(csv)}
+    assert sorted(os.listdir(tmp_path)) == ["o.csv"]

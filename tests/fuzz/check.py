@@ -48,8 +48,10 @@ def run_case(toml_text: str, extra: list[str] | None = None) -> tuple[str, str]:
             return "ok", ""
         message = err.getvalue()
         assert code == 2, (code, message)
-        assert message.count("\n") == 1 and message.startswith("llmcost: error: "), message
-        assert "np.float64(" not in message and "datetime.date(" not in message, message
+        assert message.count("\n") == 1, message
+        assert message.startswith("llmcost: error: "), message
+        assert "np.float64(" not in message, message
+        assert "datetime.date(" not in message, message
         assert not any(ord(c) < 32 for c in message.rstrip("\n")), message
         assert files == ["s.toml"], files  # a failing command writes nothing
         return "bad_input", message

@@ -80,4 +80,4 @@ def write_all(jobs: Sequence[tuple[Path, Callable[[Path], Any]]]) -> list[Path]:
     finally:
         for temp, _ in temps:
             temp.unlink(missing_ok=True)
-    return [target for _, target in jobs]
+    return [target for target, _ in jobs]
