@@ -123,9 +123,9 @@ def test_model_refuses_empty_and_oversized_grids(shape: tuple[int, ...]) -> None
     ("out", "words"),
     [
         ("sub/", "directory"),
-        ("s.toml", "suffix"),
-        ("x.pdf", "suffix"),
-        ("/dev/full", "suffix"),
+        ("s.toml", "ending in"),
+        ("x.pdf", "ending in"),
+        ("/dev/full", "ending in"),
         ("missing/r.html", "does not exist"),
     ],
 )

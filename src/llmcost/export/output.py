@@ -39,11 +39,10 @@ def check_target(
     if str(path).endswith(("/", os.sep)) or out.is_dir():
         raise InvalidInputError(f"{flag} {shown}: is a directory; give a file name")
     if not out.parent.is_dir():
-        raise InvalidInputError(f"{flag} {shown}: directory {str(out.parent)!r} does not exist")
+        raise InvalidInputError(f"{flag}: directory {str(out.parent)!r} does not exist")
     if out.suffix.lower() not in suffixes:
         raise InvalidInputError(
-            f"{flag} {shown}: unknown suffix {out.suffix or '(none)'!r}; allowed: "
-            + ", ".join(suffixes)
+            f"{flag}: expected a file ending in {' or '.join(suffixes)}; got {shown}"
         )
     for src in inputs:
         if Path(src).exists() and out.exists() and os.path.samefile(src, out):
