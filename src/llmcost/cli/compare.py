@@ -42,9 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="also write the finance workbook (.xlsx: named assumptions, live formulas)",
     )
-    parser.add_argument(
-        "--force", action="store_true", help="replace existing --csv/--xlsx files"
-    )
+    parser.add_argument("--force", action="store_true", help="replace existing --csv/--xlsx files")
 
 
 def comparison_from_args(args: argparse.Namespace) -> Comparison:
