@@ -58,7 +58,6 @@ def _snapshot(d: Path) -> dict[str, bytes]:
             'offer = "openai/gpt-4o"\ninput_usd_per_mtok = 1e308\n',
             "input",
         ),
-        ("gpus_per_replica = 2", "gpus_per_replica = 3", "tp"),
         ("gpus_per_replica = 8", "gpus_per_replica = 8\ntp = 4096", "tp"),
         ("min_replicas = 1 ", "min_replicas = 1\nmax_replicas = 10000000 ", "max_replicas"),
     ],

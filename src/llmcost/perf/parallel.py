@@ -46,8 +46,7 @@ def resolve_split(
 ) -> ParallelSplit:
     """Validate and complete a parallel split (default: all GPUs tensor-parallel).
 
-    The missing degree is inferred from ``gpus``; the product must equal ``gpus``, ``tp`` must
-    divide the attention heads (as the engines require), ``ep`` > 1
+    The missing degree is inferred from ``gpus``; the product must equal ``gpus``, ``ep`` > 1
     needs an MoE model with a number of experts divisible by ``ep``, and layers must divide
     over ``pp`` stages (up to rounding: engines allow uneven stages, we require pp ≤ layers).
 
@@ -81,12 +80,6 @@ def resolve_split(
                 f"ep must divide the {model.num_experts} experts of {model.id}; "
                 f"got {ep_a[model.num_experts % ep_a != 0].flat[0]:g}"
             )
-    heads = model.num_attention_heads
-    if np.any(heads % tp_a != 0):  # vLLM, SGLang and TensorRT-LLM refuse such a split
-        raise InvalidInputError(
-            f"tp must divide the {heads} attention heads of {model.id}; "
-            f"got {tp_a[heads % tp_a != 0].flat[0]:g}"
-        )
     if np.any(pp_a > model.num_layers):
         raise InvalidInputError(f"pp must be ≤ {model.num_layers} layers; got {pp_a.max():g}")
     return ParallelSplit(tp=tp_a, pp=pp_a, ep=ep_a)

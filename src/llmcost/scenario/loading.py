@@ -57,13 +57,13 @@ def as_scenario(scenario: Any) -> Scenario:
 
 
 def shown_value(value: Any, limit: int = 60) -> str:
-    """A value as the user wrote it, for a message: control and bidi characters escaped,
+    r"""A value as the user wrote it, for a message: control and bidi characters escaped,
     long values cut (a 400-digit integer shows its first digits and its length).
 
-    >>> shown_value("a\u202eb")
-    "'a\\u202eb'"
+    >>> print(shown_value("a\u202eb"))
+    'a\u202eb'
     >>> shown_value(10**400)
-    '1000000000000000000000000000000000000000000000000000000000000… (401 digits)'
+    '100000000000000000000000000000000000000000000000000000000000… (401 digits)'
     """
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**limit:
         digits = str(abs(value))
