@@ -64,14 +64,14 @@ def _run(tmp_path: Path, capsys: Any, text: str, *args: str) -> tuple[int, str, 
             "mode = 0.9, high = 1.4 }\n",
             "sensitivity",
             "uncertainty.target_utilization: triangular Tri(0.6, 0.9, 1.4) has support "
-            "[0.6, 1.4], outside the allowed range (0, 1] of target_utilization",
+            "[0.6, 1.4], outside the allowed range [0.01, 1] of target_utilization",
         ),
         (
             '[uncertainty]\n"hosted.target_utilization" = { distribution = "normal", '
             "mean = 0.8, sd = 0.1 }\n",
             "sensitivity",
             "uncertainty.hosted.target_utilization: normal N(0.8, 0.1) has support (−∞, ∞), "
-            "outside the allowed range (0, 1] of target_utilization; truncate it",
+            "outside the allowed range [0.01, 1] of target_utilization; truncate it",
         ),
     ],
 )
@@ -101,7 +101,7 @@ def test_a_distribution_leaving_its_range_fails_before_any_draw(
     assert (code, out) == (2, "")
     assert err.strip() == (
         "llmcost: error: uncertainty.target_utilization: triangular Tri(0.6, 0.9, 1.4) has "
-        "support [0.6, 1.4], outside the allowed range (0, 1] of target_utilization; keep low "
+        "support [0.6, 1.4], outside the allowed range [0.01, 1] of target_utilization; keep low "
         "and high within it"
     )
 

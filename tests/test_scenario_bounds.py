@@ -59,7 +59,7 @@ def test_every_variable_has_a_range() -> None:
 @pytest.mark.parametrize(
     ("name", "text"),
     [
-        ("target_utilization", "(0, 1]"),  # SelfHostedOption: Field(gt=0, le=1)
+        ("target_utilization", "[0.01, 1]"),  # SelfHostedOption: Field(ge=0.01, le=1)
         ("peak_to_average", "[1, 24]"),  # Workload: Field(ge=1, le=24)
         ("cached_input_fraction", "[0, 1]"),  # Workload: Fraction
         ("gpu_usd_per_hour", "(0, ∞)"),  # SelfHostedOption: Pos
@@ -107,7 +107,7 @@ def test_the_reported_triangular_above_one_is_refused_before_sampling() -> None:
         check_uncertainty_ranges(space)
     assert str(info.value) == (
         "uncertainty.target_utilization: triangular Tri(0.6, 0.9, 1.4) has support "
-        "[0.6, 1.4], outside the allowed range (0, 1] of target_utilization; keep low and "
+        "[0.6, 1.4], outside the allowed range [0.01, 1] of target_utilization; keep low and "
         "high within it"
     )
 
@@ -119,7 +119,7 @@ def test_an_unbounded_distribution_on_a_bounded_input_must_be_truncated() -> Non
     message = str(info.value)
     assert message.startswith("uncertainty.own.target_utilization: normal N(0.8, 0.1)")
     assert "support (−∞, ∞)" in message
-    assert "(0, 1]" in message
+    assert "[0.01, 1]" in message
     assert "truncate it: a normal with low and high" in message
     lognormal = _space(
         "cached_input_fraction", {"distribution": "lognormal", "p5": 0.1, "p95": 0.5}
@@ -130,7 +130,7 @@ def test_an_unbounded_distribution_on_a_bounded_input_must_be_truncated() -> Non
         "target_utilization",
         {"distribution": "normal", "mean": 0.8, "sd": 0.1, "low": 0.5, "high": 1.0},
     )
-    check_uncertainty_ranges(truncated)  # support [0.5, 1] ⊂ (0, 1]
+    check_uncertainty_ranges(truncated)  # support [0.5, 1] ⊂ [0.01, 1]
 
 
 def test_distributions_inside_their_ranges_pass() -> None:
@@ -140,7 +140,7 @@ def test_distributions_inside_their_ranges_pass() -> None:
             "gpu_usd_per_hour": {"distribution": "lognormal", "median": 2.0, "sigma": 0.3},
             "requests_per_month": {"distribution": "lognormal", "p5": 1e5, "p95": 1e7},
             # a continuous distribution reaches an excluded end with probability 0
-            "target_utilization": {"distribution": "uniform", "low": 0.0, "high": 1.0},
+            "target_utilization": {"distribution": "uniform", "low": 0.01, "high": 1.0},
             "peak_to_average": {"distribution": "pert", "low": 1.0, "mode": 2.0, "high": 24.0},
             "engineering_fte": 1.0,
             "unknown_names_are_checked_elsewhere": {"distribution": "normal", "mean": 0, "sd": 1},
@@ -151,7 +151,7 @@ def test_distributions_inside_their_ranges_pass() -> None:
 
 def test_a_fixed_value_must_lie_inside_the_range() -> None:
     # a point mass at an excluded end is drawn every time
-    with pytest.raises(InvalidInputError, match=r"fixed 0 .*\(0, 1\].*give a value within it"):
+    with pytest.raises(InvalidInputError, match=r"fixed 0 .*\[0.01, 1\].*give a value within it"):
         check_uncertainty_ranges(
             _space("target_utilization", {"distribution": "fixed", "value": 0})
         )

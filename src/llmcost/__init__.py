@@ -19,8 +19,8 @@ Everything else lives in the layers: :mod:`llmcost.catalog`, :mod:`llmcost.perf`
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+import typing as _typing
+from importlib import import_module as _import_module
 
 from ._core.errors import (
     CatalogError,
@@ -109,21 +109,21 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     """Import a top-level name from its subpackage on first use."""
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'llmcost' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
+    value = getattr(_import_module(module), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(__all__) | {n for n in globals() if n.startswith("__")})
 
 
-if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+if _typing.TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .analysis import (
         ParameterSpace,
         breakeven,
@@ -151,3 +151,5 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         scenario_model,
     )
     from .scenario.calibration import calibrate
+
+del annotations  # the __future__ feature object; not part of the public namespace

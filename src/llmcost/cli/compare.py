@@ -45,6 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="also write the finance workbook (.xlsx: named assumptions, live formulas)",
     )
+    parser.add_argument("--force", action="store_true", help="replace existing --csv/--xlsx files")
 
 
 def comparison_from_args(args: argparse.Namespace) -> Comparison:
@@ -154,6 +155,13 @@ def handle(args: argparse.Namespace) -> Output:
         from ..export.files import write_files
 
         analysis = _workbook_analysis(args, result) if args.xlsx else None
-        payload["written"] = write_files(result, csv=args.csv, xlsx=args.xlsx, analysis=analysis)
+        payload["written"] = write_files(
+            result,
+            csv=args.csv,
+            xlsx=args.xlsx,
+            analysis=analysis,
+            inputs=[args.scenario],
+            force=getattr(args, "force", False),
+        )
         text += "".join(f"\nwrote {path}" for path in payload["written"].values())
     return Output(payload=payload, text=text)

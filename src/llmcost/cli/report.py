@@ -10,7 +10,6 @@ Markdown with the charts as data URIs.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from .._core.errors import InvalidInputError
 from ._common import Output
@@ -42,23 +41,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
     )
+    parser.add_argument("--force", action="store_true", help="replace an existing --out file")
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> Output:
     """Compare, analyze, write the file; report where it went."""
-    from ..export.report import FORMATS, analyze, write_report
+    from ..export.output import check_target
+    from ..export.report import FORMATS, REPORT_SUFFIXES, analyze, write_report
     from ..scenario import load_scenario
 
     if args.format is not None and args.format not in FORMATS:
         raise InvalidInputError(
             f"--format must be one of {', '.join(FORMATS)}; got {args.format!r}"
         )
-    if args.monte_carlo < 0:
-        raise InvalidInputError(f"--monte-carlo must be ≥ 0; got {args.monte_carlo}")
-    out = Path(args.out)
-    if not out.parent.is_dir():
-        raise InvalidInputError(f"--out: directory {str(out.parent)!r} does not exist")
+    out = check_target(
+        args.out, "--out", tuple(REPORT_SUFFIXES), inputs=[args.scenario], force=args.force
+    )
+    fmt = args.format or REPORT_SUFFIXES[out.suffix.lower()]
     comparison = comparison_from_args(args)
     scenario = load_scenario(args.scenario)
     try:
@@ -77,8 +77,9 @@ def handle(args: argparse.Namespace) -> Output:
             f"--monte-carlo {args.monte_carlo:,}",
         )
     analysis = analyze(comparison, space=space, monte_carlo_draws=args.monte_carlo, seed=args.seed)
-    fmt = args.format or ("md" if out.suffix.lower() in (".md", ".markdown") else "html")
-    path = write_report(comparison, out, fmt, analysis=analysis)
+    path = write_report(
+        comparison, out, fmt, analysis=analysis, inputs=[args.scenario], force=args.force
+    )
     payload = {
         "scenario": comparison.scenario,
         "report": str(path),

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .._core.errors import InvalidInputError
 from .frames import write_csv
+from .output import check_target, write_all
 from .xlsx import write_workbook
 
 __all__ = ["write_files"]
-
-
-def _target(path: str | Path, flag: str, suffixes: tuple[str, ...]) -> Path:
-    out = Path(path)
-    if not out.parent.is_dir():
-        raise InvalidInputError(f"{flag}: directory {str(out.parent)!r} does not exist")
-    if out.suffix.lower() not in suffixes:
-        raise InvalidInputError(
-            f"{flag}: expected a file ending in {' or '.join(suffixes)}; got {str(out)!r}"
-        )
-    return out
 
 
 def write_files(
@@ -29,18 +19,23 @@ def write_files(
     csv: str | Path | None = None,
     xlsx: str | Path | None = None,
     analysis: Any = None,
+    inputs: Iterable[str | Path] = (),
+    force: bool = False,
 ) -> dict[str, str]:
     """Write the options table as CSV and/or the workbook; return ``{"csv": path, …}``.
 
-    Both targets are checked (existing directory, suffix) before anything is written.
+    Both targets are checked (:func:`~llmcost.export.output.check_target`: a file in an existing
+    directory, the suffix, not one of ``inputs``, replaced only with ``force``) before anything
+    is written, and both are written atomically or neither is.
     """
-    targets = {
-        "csv": None if csv is None else _target(csv, "--csv", (".csv",)),
-        "xlsx": None if xlsx is None else _target(xlsx, "--xlsx", (".xlsx",)),
-    }
-    written: dict[str, str] = {}
-    if targets["csv"] is not None:
-        written["csv"] = str(write_csv(comparison, targets["csv"]))
-    if targets["xlsx"] is not None:
-        written["xlsx"] = str(write_workbook(comparison, targets["xlsx"], analysis=analysis))
-    return written
+    inputs = list(inputs)
+    jobs = []
+    if csv is not None:
+        target = check_target(csv, "--csv", (".csv",), inputs=inputs, force=force)
+        jobs.append((target, lambda p: write_csv(comparison, p)))
+    if xlsx is not None:
+        target = check_target(xlsx, "--xlsx", (".xlsx",), inputs=inputs, force=force)
+        jobs.append((target, lambda p: write_workbook(comparison, p, analysis=analysis)))
+    done = write_all(jobs)
+    kinds = [k for k, v in (("csv", csv), ("xlsx", xlsx)) if v is not None]
+    return {k: str(p) for k, p in zip(kinds, done, strict=True)}

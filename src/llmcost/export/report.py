@@ -26,10 +26,13 @@ from ..analysis.oat import TornadoResult, tornado
 from ..analysis.space import ParameterSpace
 from ._render import Figure, Report, Section, Table, to_html, to_markdown
 from .frames import assumptions_frame, sources_frame
+from .output import check_target, write_all
 
 __all__ = ["FORMATS", "AnalysisResults", "analyze", "render_report", "write_report"]
 
 FORMATS = ("html", "md")
+#: Report file suffix → format.
+REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
 #: Search range of the break-even volume around the scenario's [× and ÷ this factor].
 VOLUME_SPAN = 10.0
 
@@ -473,10 +476,18 @@ def write_report(
     fmt: str | None = None,
     *,
     analysis: AnalysisResults | None = None,
+    inputs: Sequence[str | Path] = (),
+    force: bool = False,
 ) -> Path:
-    """Write the report to ``path``; ``fmt`` defaults from the suffix (.md → Markdown, else
-    HTML)."""
-    out = Path(path)
-    fmt = fmt or ("md" if out.suffix.lower() in (".md", ".markdown") else "html")
-    out.write_text(render_report(comparison, fmt, analysis=analysis), encoding="utf-8")
+    """Write the report to ``path`` atomically; the format follows the suffix (.html/.htm →
+    HTML, .md/.markdown → Markdown; any other suffix is refused) and ``fmt``, if given, must
+    agree. An existing file is replaced only with ``force``; ``inputs`` are never overwritten."""
+    out = check_target(path, "--out", tuple(REPORT_SUFFIXES), inputs=inputs, force=force)
+    by_suffix = REPORT_SUFFIXES[out.suffix.lower()]
+    if fmt is not None and fmt != by_suffix:
+        raise InvalidInputError(
+            f"--format {fmt!r} does not match the suffix of --out {str(out)!r} ({by_suffix})"
+        )
+    text = render_report(comparison, by_suffix, analysis=analysis)
+    write_all([(out, lambda p: p.write_text(text, encoding="utf-8"))])
     return out

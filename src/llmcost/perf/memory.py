@@ -228,6 +228,7 @@ def memory_footprint(
     check_precision(precision)
     profile = get_engine_profile(engine, gpu)
     if gpu is not None:
+        gpu.peak_tflops(precision)  # the same rule as estimate_serving: e.g. no FP4 on Hopper
         profile = profile.for_gpu(gpu)
     kv_prec = kv_precision or default_kv_precision(precision, profile)
     check_precision(kv_prec, "kv_precision", KV_PRECISIONS)

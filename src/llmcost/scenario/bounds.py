@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from .._core.errors import InvalidInputError
 from ..analysis.space import Parameter, ParameterSpace
-from .config import ApiOption, SelfHostedOption, Workload
+from .config import MAX_VALUE, ApiOption, SelfHostedOption, Workload
 from .model import (
     API_VARIABLES,
     OWNED_VARIABLES,
@@ -83,7 +83,8 @@ def _field_range(config: type[BaseModel], name: str) -> Interval:
             lo, lo_open = float(c.ge), False
         if getattr(c, "gt", None) is not None:
             lo, lo_open = float(c.gt), True
-        if getattr(c, "le", None) is not None:
+        # MAX_VALUE caps what a file may write, not a distribution's support: unbounded here
+        if getattr(c, "le", None) is not None and float(c.le) < MAX_VALUE:
             hi, hi_open = float(c.le), False
         if getattr(c, "lt", None) is not None:
             hi, hi_open = float(c.lt), True

@@ -18,6 +18,7 @@ from ..catalog import Catalog, check_fresh, load_catalog, max_price_age_days, so
 from ..cost.horizon import monthly_volumes, npv_usd, payback_month
 from ..cost.quoted import DEFAULT_BLEND_INPUT_PER_OUTPUT, quoted_figures
 from .config import ApiOption, Scenario
+from .loading import as_scenario
 from .model import ScenarioModel
 from .resolve import Resolved, resolve_api, resolve_self_hosted
 from .workload import feature_mix
@@ -427,18 +428,23 @@ def _as_date(value: date | str | None) -> date | None:
 
 
 def scenario_model(
-    scenario: Scenario, *, as_of: date | str | None = None, catalog: Catalog | None = None
+    scenario: Scenario | str | Path,
+    *,
+    as_of: date | str | None = None,
+    catalog: Catalog | None = None,
 ) -> ScenarioModel:
     """The scenario as a vectorized model for the analysis layer (see :class:`ScenarioModel`).
 
-    ``as_of`` (default: the scenario's, else the latest prices) picks the prices in force.
+    ``as_of`` (default: the scenario's, else the latest prices) picks the prices in force;
+    ``scenario`` is a :class:`Scenario` or the path of a scenario file.
     """
+    scenario = as_scenario(scenario)
     catalog = catalog or load_catalog()
     return _resolve_all(scenario, catalog, _as_date(as_of) or scenario.as_of)[0]
 
 
 def compare(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     *,
     as_of: date | str | None = None,
     catalog: Catalog | None = None,
@@ -448,9 +454,11 @@ def compare(
 
     ``as_of`` (default: the scenario's, else the latest prices) picks the prices in force that
     day. Self-hosted capacity comes from the performance model at each feature's lengths and the
-    option's latency targets (max throughput without targets), once. ``overrides`` compares
+    option's latency targets (max throughput without targets), once. ``scenario`` is a
+    :class:`Scenario` or the path of a scenario file. ``overrides`` compares
     ``scenario.replace(**overrides)`` instead (what-if; keys: :mod:`llmcost.scenario.whatif`).
     """
+    scenario = as_scenario(scenario)
     if overrides:
         scenario = scenario.replace(**overrides)
     as_of = _as_date(as_of) or scenario.as_of

@@ -8,10 +8,18 @@ comparison's assumptions.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from .engine_knobs import EngineKnobsConfig
 
@@ -30,11 +38,42 @@ __all__ = [
     "Workload",
 ]
 
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
-Pos = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
-OptionName = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^\S(.*\S)?$")]
-Px = Annotated[int, Field(gt=0, le=100_000)]
+#: Largest magnitude of any number in a scenario: far above any real volume or price (1e15
+#: requests a month, 1e15 USD), far below where float sums overflow to infinity.
+MAX_VALUE = 1e15
+#: Upper bound of replica counts and of each parallelism degree (tp, pp, ep).
+MAX_REPLICAS = 100_000
+MAX_PARALLEL = 1024
+
+
+def _number(value: Any) -> Any:
+    """Refuse booleans where a number is meant (TOML ``true`` would otherwise read as 1)."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not a boolean")
+    return value
+
+
+def _plain_text(value: Any) -> Any:
+    """Refuse control, bidi and other format characters in names (terminal, xlsx, CSV)."""
+    if isinstance(value, str):
+        bad = [c for c in value if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
+        if bad:
+            raise ValueError(f"must not contain control or bidi characters; found {''.join(bad)!a}")
+    return value
+
+
+Number = BeforeValidator(_number)
+Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False), Number]
+NonNeg = Annotated[float, Field(ge=0.0, le=MAX_VALUE, allow_inf_nan=False), Number]
+Pos = Annotated[float, Field(gt=0.0, le=MAX_VALUE, allow_inf_nan=False), Number]
+Count = Annotated[int, Field(ge=1, le=MAX_PARALLEL), Number]
+OptionName = Annotated[
+    str,
+    Field(min_length=1, max_length=80, pattern=r"^\S(.*\S)?$"),
+    BeforeValidator(_plain_text),
+]
+Text = Annotated[str, BeforeValidator(_plain_text)]
+Px = Annotated[int, Field(gt=0, le=100_000), Number]
 ImageDetail = Literal["high", "low"]
 
 PRICING_MODES = ("on_demand", "reserved_1y", "reserved_3y", "spot", "owned")
@@ -82,7 +121,7 @@ class Feature(_Config):
     fields left out inherit the workload's value (the image fields included).
     """
 
-    name: Annotated[str, Field(min_length=1)]
+    name: Annotated[Text, Field(min_length=1, max_length=80)]
     requests_per_month: NonNeg | None = None
     tokens_per_month: NonNeg | None = None
     input_tokens_per_request: NonNeg
@@ -126,11 +165,11 @@ class Workload(_Config):
     image_width_px: Px | None = None
     image_height_px: Px | None = None
     image_detail: ImageDetail = "high"
-    peak_to_average: Annotated[float, Field(ge=1.0, le=24.0)] | None = None
+    peak_to_average: Annotated[float, Field(ge=1.0, le=24.0), Number] | None = None
     hourly_profile: list[NonNeg] | None = None
-    growth_per_month: Annotated[float, Field(ge=-0.5, le=10.0)] = 0.0
-    horizon_months: Annotated[int, Field(ge=1, le=240)] = 12
-    discount_rate_per_year: Annotated[float, Field(ge=0.0, le=1.0)] = 0.08
+    growth_per_month: Annotated[float, Field(ge=-0.5, le=10.0), Number] = 0.0
+    horizon_months: Annotated[int, Field(ge=1, le=240), Number] = 12
+    discount_rate_per_year: Annotated[float, Field(ge=0.0, le=1.0), Number] = 0.08
     features: list[Feature] = Field(default_factory=list)
 
     @field_validator("hourly_profile")
@@ -214,10 +253,19 @@ class ApiOption(_Config):
     cached_input_usd_per_mtok: NonNeg | None = None
     cache_write_usd_per_mtok: NonNeg | None = None
     output_usd_per_mtok: NonNeg | None = None
-    batch_discount_fraction: Fraction | None = None
+    batch_discount_fraction: Annotated[float, Field(ge=0.0, lt=1.0), Number] | None = None
     use_batch_api: bool = True
     tokens_per_minute: Pos | None = None
     requests_per_minute: Pos | None = None
+
+    @model_validator(mode="after")
+    def _cached_not_above_input(self) -> ApiOption:
+        cached, full = self.cached_input_usd_per_mtok, self.input_usd_per_mtok
+        if cached is not None and full is not None and cached > full:
+            raise ValueError(
+                f"cached_input_usd_per_mtok ({cached:g}) must be ≤ input_usd_per_mtok ({full:g})"
+            )
+        return self
 
 
 class SelfHostedOption(_Config):
@@ -249,14 +297,14 @@ class SelfHostedOption(_Config):
     #: One GPU id; with ``layout = "auto"`` a list is allowed (held joined by commas,
     #: :attr:`gpu_choices` splits it).
     gpu: str
-    gpus_per_replica: Annotated[int, Field(ge=1, le=1024)] | None = None
+    gpus_per_replica: Count | None = None
     layout: Literal["fixed", "auto"] = "fixed"
     precision: Literal["bf16", "fp16", "fp8", "int8", "int4", "fp4"] = "bf16"
     kv_precision: Literal["bf16", "fp16", "fp8", "int8", "int4", "fp4"] | None = None
     engine: Literal["vllm", "sglang", "trtllm"] = "vllm"
-    tp: Annotated[int, Field(ge=1)] | None = None
-    pp: Annotated[int, Field(ge=1)] = 1
-    ep: Annotated[int, Field(ge=1)] | None = None
+    tp: Count | None = None
+    pp: Count = 1
+    ep: Count | None = None
     tpot_slo_s: Pos | None = None
     ttft_slo_s: Pos | None = None
     requests_per_s_per_replica: Pos | None = None
@@ -270,24 +318,24 @@ class SelfHostedOption(_Config):
     on_demand_usd_per_gpu_hour: Pos | None = None
     commitment_fraction: Fraction | None = None
     spot_interruption_overhead_fraction: Fraction | None = None
-    min_replicas: Annotated[int, Field(ge=0)] | None = None
-    max_replicas: Annotated[int, Field(ge=1)] | None = None
+    min_replicas: Annotated[int, Field(ge=0, le=MAX_REPLICAS), Number] | None = None
+    max_replicas: Annotated[int, Field(ge=1, le=MAX_REPLICAS), Number] | None = None
     scale_to_zero: bool = False
     autoscaling: bool = True
-    target_utilization: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
+    target_utilization: Annotated[float, Field(ge=0.01, le=1.0), Number] | None = None
     engineering_fte: NonNeg | None = None
     fte_usd_per_year: NonNeg | None = None
     fixed_usd_per_month: NonNeg | None = None
     networking_storage_usd_per_month: NonNeg | None = None
     # owned hardware
     purchase_usd_per_gpu: Pos | None = None
-    life_years: Annotated[float, Field(gt=0.0, le=20.0)] | None = None
+    life_years: Annotated[float, Field(gt=0.0, le=20.0), Number] | None = None
     residual_fraction: Fraction | None = None
-    cost_of_capital_per_year: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
+    cost_of_capital_per_year: Annotated[float, Field(ge=0.0, le=1.0), Number] | None = None
     power_kw_per_gpu: Pos | None = None
     power_draw_fraction: Fraction | None = None
     idle_power_fraction: Fraction | None = None
-    pue: Annotated[float, Field(ge=1.0, le=5.0)] | None = None
+    pue: Annotated[float, Field(ge=1.0, le=5.0), Number] | None = None
     usd_per_kwh: NonNeg | None = None
     colocation_usd_per_kw_month: NonNeg | None = None
     maintenance_fraction_per_year: Fraction | None = None
@@ -396,7 +444,7 @@ class UncertainInput(_Config):
 class Scenario(_Config):
     """A workload and the options to compare for it."""
 
-    name: Annotated[str, Field(min_length=1)]
+    name: Annotated[Text, Field(min_length=1, max_length=200)]
     description: str = ""
     as_of: date | None = None
     workload: Workload

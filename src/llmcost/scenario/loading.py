@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from .._core.errors import InvalidInputError
 from .config import Scenario
 from .imported import resolve_imported_workload
 
-__all__ = ["load_scenario", "parse_scenario"]
+__all__ = ["as_scenario", "load_scenario", "parse_scenario", "shown_value"]
 
 #: Largest scenario file read [bytes]: a scenario is a few kB; refuse anything absurd.
 MAX_SCENARIO_BYTES = 1_000_000
@@ -39,6 +40,43 @@ def load_scenario(path: str | Path) -> Scenario:
         raise InvalidInputError(f"{p.name}: not valid TOML: {exc}") from exc
     data.setdefault("name", p.stem)
     return parse_scenario(data, source=p.name, base_dir=p.parent)
+
+
+def as_scenario(scenario: Any) -> Scenario:
+    """A :class:`Scenario` from a Scenario, a path to a TOML file or a mapping (what every API
+    entry point accepts)."""
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, str | Path):
+        return load_scenario(scenario)
+    if isinstance(scenario, Mapping):
+        return parse_scenario(scenario)
+    raise InvalidInputError(
+        "scenario must be a Scenario, a path to a TOML file or a mapping; got "
+        f"{type(scenario).__name__}"
+    )
+
+
+def shown_value(value: Any, limit: int = 60) -> str:
+    r"""A value as the user wrote it, for a message: control and bidi characters escaped,
+    long values cut (a 400-digit integer shows its first digits and its length).
+
+    >>> print(shown_value("a\u202eb"))
+    'a\u202eb'
+    >>> shown_value(10**400)
+    '100000000000000000000000000000000000000000000000000000000000… (401 digits)'
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**limit:
+        digits = str(abs(value))
+        return f"{'-' if value < 0 else ''}{digits[:limit]}… ({len(digits)} digits)"
+    text = repr(value) if isinstance(value, str) else str(value)
+    text = "".join(
+        c.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")
+        else c
+        for c in text
+    )
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def parse_scenario(
@@ -72,7 +110,7 @@ def _describe(exc: ValidationError, data: Mapping[str, Any]) -> str:
         elif err["type"] == "union_tag_not_found":
             parts.append(f"{path}.kind: required ('api' or 'self_hosted')")
         elif path and "input" in err and not isinstance(err["input"], dict | list):
-            parts.append(f"{path} = {err['input']!r}: {msg}")
+            parts.append(f"{path} = {shown_value(err['input'])}: {msg}")
         else:
             parts.append(f"{path or 'scenario'}: {msg}")
     return "; ".join(parts)
@@ -92,7 +130,7 @@ def _path(loc: tuple[int | str, ...], data: Mapping[str, Any]) -> str:
             out += f"[{part}]"
             node = node[part] if isinstance(node, list) and part < len(node) else None
             if isinstance(node, dict) and "name" in node:
-                out += f"({node['name']})"
+                out += f"({shown_value(node['name']).strip(chr(39))})"
             skip_tag = True
         else:
             out += ("." if out else "") + str(part)

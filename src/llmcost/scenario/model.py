@@ -92,6 +92,8 @@ Evaluator = ApiEvaluator | SelfHostedEvaluator
 
 #: Scenarios evaluated per chunk: bounds the (chunk × 24 hours) temporaries to a few MB each.
 CHUNK_ROWS = 65_536
+#: Most points one evaluation takes (larger grids: chunk them, or use dask arrays).
+MAX_POINTS = 20_000_000
 
 
 def option_variables(ev: Evaluator) -> dict[str, str]:
@@ -200,6 +202,11 @@ class ScenarioModel:
             raise InvalidInputError(f"inputs must broadcast to one shape; got {shapes}") from exc
         flat = {k: np.broadcast_to(a, shape).reshape(-1) for k, a in arrays.items()}
         n = int(np.prod(shape)) if shape else 1
+        if n == 0 or n > MAX_POINTS:
+            shapes = ", ".join(f"{k}: {a.shape}" for k, a in arrays.items())
+            raise InvalidInputError(
+                f"inputs must hold between 1 and {MAX_POINTS:,} points; got {n:,} ({shapes})"
+            )
         chunks = [
             self._evaluate_flat(
                 {k: a[i : i + CHUNK_ROWS] for k, a in flat.items()},
