@@ -44,6 +44,7 @@ __all__ = [
 CostPair = Callable[[FloatArray], tuple[ArrayLike, ArrayLike]]
 #: x (n,) → (n, k) signature that changes exactly where a cost may step; see ``crossings``.
 StepPair = Callable[[FloatArray], ArrayLike]
+Table = Callable[[FloatArray], FloatArray]
 
 
 def _clean(x: float) -> float | None:
@@ -100,7 +101,10 @@ class BreakevenResult:
         """Each change as a :class:`Crossing`, ascending."""
         if not self.crossings.size:
             return ()
-        below = self.cheaper_below or (self.cheaper_at_start, *self.cheaper_above[:-1])
+        below: tuple[str | None, ...] = self.cheaper_below or (
+            self.cheaper_at_start,
+            *self.cheaper_above[:-1],
+        )
         return tuple(
             Crossing(float(x), "jump" if j else "crossing", w_lo, w_hi)
             for x, j, w_lo, w_hi in zip(
@@ -309,7 +313,7 @@ def _base_row(inputs: Mapping[str, ArrayLike]) -> dict[str, FloatArray]:
 
 def _tables(
     model: Model, variable: str, inputs: Mapping[str, ArrayLike], names: Sequence[str]
-) -> tuple[Callable[[FloatArray], FloatArray], Callable[[FloatArray], FloatArray] | None, list[int]]:
+) -> tuple[Table, Table | None, list[int]]:
     """The cost table of ``names`` (and the model's step signature, if it has one)."""
     base = _base_row(inputs)
 

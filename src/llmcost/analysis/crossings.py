@@ -112,7 +112,13 @@ def _differs(s1: FloatArray, s2: FloatArray) -> NDArray[np.bool_]:
 
 
 def step_boundaries(
-    steps: StepTable, x: FloatArray, sig: FloatArray, *, scale: str, xtol_rel: float, xtol_abs: float
+    steps: StepTable,
+    x: FloatArray,
+    sig: FloatArray,
+    *,
+    scale: str,
+    xtol_rel: float,
+    xtol_abs: float,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Every step boundary inside the grid, bracketed to the tolerance.
 
@@ -180,11 +186,8 @@ def _pair_brackets(
     i, j = strict[:-1], strict[1:]
     change = s[i] != s[j]
     i, j = i[change], j[change]
-    if sig_ab is None:
-        step = np.zeros(i.size, dtype=bool)
-    else:
-        # a step between i and j: the signature at i and j differs (monotone columns)
-        step = _differs(sig_ab[i], sig_ab[j])
+    # a step between i and j: the signature at i and j differs (monotone columns)
+    step = np.zeros(i.size, dtype=bool) if sig_ab is None else _differs(sig_ab[i], sig_ab[j])
     bracket = _Brackets(pts[i], pts[j], d[i], d[j], s[i], np.full(i.size, k, np.int64), step)
     return bracket, start
 

@@ -22,11 +22,11 @@ from ..analysis.montecarlo import monte_carlo, summarize_draws
 from ..analysis.oat import tornado
 from ..analysis.space import ParameterSpace
 from ..scenario import ScenarioModel
+from ..scenario.breakeven import default_search_range
 from ..scenario.config import Scenario
 from ..scenario.uncertainty import scenario_space
 from ._common import Output, format_table
 from ._scenario import add_scenario_arguments, model_from_args
-from .breakeven import default_search_range
 
 DEFAULT_SEED = 0
 MAX_DRAWS = 10_000_000
@@ -91,7 +91,8 @@ def _breakeven_distribution(
     if len(model.option_names) < 2:
         raise InvalidInputError("--breakeven needs a scenario with at least two options")
     first, second = _contenders(model)
-    lo, hi, scale = default_search_range(model, variable)
+    rng = default_search_range(model, variable)
+    lo, hi, scale = rng.lo, rng.hi, rng.scale
     m = min(n, MAX_BREAKEVEN_DRAWS)
     draws = {k: v[:m] for k, v in space.sample(n, seed).items()}
     r = breakeven_per_draw(
