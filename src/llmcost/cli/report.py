@@ -66,7 +66,7 @@ def handle(args: argparse.Namespace) -> Output:
         space = None
     analysis = analyze(comparison, space=space, monte_carlo_draws=args.monte_carlo, seed=args.seed)
     fmt = args.format or ("md" if out.suffix.lower() in (".md", ".markdown") else "html")
-    path = write_report(comparison, out, fmt, analysis=analysis)
+    path = write_report(comparison, out, fmt, analysis=analysis, scenario=scenario)
     payload = {
         "scenario": comparison.scenario,
         "report": str(path),

@@ -20,18 +20,18 @@ import numpy as np
 import pandas as pd
 
 from .._core.errors import InvalidInputError
-from ..analysis.breakeven import BreakevenResult, breakeven
+from ..analysis.breakeven import BreakevenResult
 from ..analysis.montecarlo import MonteCarloResult, monte_carlo
 from ..analysis.oat import TornadoResult, tornado
 from ..analysis.space import ParameterSpace
+from ..scenario.breakeven import ScenarioBreakeven, scenario_breakeven
 from ._render import Figure, Report, Section, Table, to_html, to_markdown
 from .frames import assumptions_frame, sources_frame
+from .report_data import report_data, workload_inputs
 
 __all__ = ["FORMATS", "AnalysisResults", "analyze", "render_report", "write_report"]
 
 FORMATS = ("html", "md")
-#: Search range of the break-even volume around the scenario's [× and ÷ this factor].
-VOLUME_SPAN = 10.0
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,9 @@ class AnalysisResults:
     """What the analysis layer found for a comparison (each part optional).
 
     ``curve_x`` / ``curve_costs``: each option's monthly cost along ``variable`` (the
-    cost-vs-volume chart); ``breakeven``: crossings of each API option with each self-hosted
-    one, and of the cheapest with the rest.
+    cost-vs-volume chart, over the break-even range); ``breakeven``: every pair's crossings and
+    jumps, the pairs of ``breakeven_summary`` (:func:`llmcost.scenario.scenario_breakeven`,
+    the object ``llmcost breakeven --json`` prints).
     """
 
     variable: str = "requests_per_month"
@@ -49,6 +50,7 @@ class AnalysisResults:
     breakeven: Sequence[BreakevenResult] = ()
     tornado: TornadoResult | None = None
     monte_carlo: MonteCarloResult | None = None
+    breakeven_summary: ScenarioBreakeven | None = None
 
     def breakeven_frame(self) -> pd.DataFrame | None:
         """One row per pair: first and sustained crossing, winner above (NaN: never)."""
@@ -104,31 +106,21 @@ def analyze(
     seed: int = 0,
     points: int = 121,
 ) -> AnalysisResults:
-    """Cost-vs-volume curve and break-even volumes; with ``space`` a tornado (of
-    ``tornado_output``, default: the decision's two contenders,
-    :meth:`~llmcost.scenario.ScenarioModel.contenders`) and,
-    with ``monte_carlo_draws`` > 0, a Monte Carlo over it. Break-even volumes are given for
-    every self-hosted option against every API option (the question llmcost answers) and for
-    the cheapest option against each other."""
+    """Break-even of every pair over the default range (:func:`scenario_breakeven`, the same
+    call as ``llmcost breakeven``) and the cost-vs-volume curve over that range; with
+    ``space`` a tornado (of ``tornado_output``, default: the decision's two contenders,
+    :meth:`~llmcost.scenario.ScenarioModel.contenders`) and, with ``monte_carlo_draws`` > 0, a
+    Monte Carlo over it."""
     model = comparison.model
-    volume = model.mix.total_requests_per_month
-    lo, hi = (volume / VOLUME_SPAN, volume * VOLUME_SPAN) if volume > 0 else (1e3, 1e9)
+    names = list(model.option_names)
+    summary = scenario_breakeven(model, scenario=comparison.scenario) if len(names) > 1 else None
+    if summary is not None and summary.search_range.scale == "log":
+        lo, hi = summary.search_range.lo, summary.search_range.hi
+    else:
+        volume = model.mix.total_requests_per_month
+        lo, hi = (volume / 100, volume * 100) if volume > 0 else (1e4, 1e8)
     x = np.geomspace(lo, hi, points)
     curve = {k: np.asarray(v, dtype=float) for k, v in model({"requests_per_month": x}).items()}
-    names = list(model.option_names)
-    crossings = [
-        breakeven(
-            model,
-            "requests_per_month",
-            lo,
-            hi,
-            option_a=a,
-            option_b=b,
-            scale="log",
-            n_grid=1025,
-        )
-        for a, b in _breakeven_pairs(comparison, names)
-    ]
     result_tornado = result_mc = None
     if space is not None:
         output = tornado_output or _focus_difference(comparison)
@@ -139,9 +131,10 @@ def analyze(
     return AnalysisResults(
         curve_x=x,
         curve_costs=curve,
-        breakeven=crossings,
+        breakeven=() if summary is None else summary.pairs,
         tornado=result_tornado,
         monte_carlo=result_mc,
+        breakeven_summary=summary,
     )
 
 
@@ -156,18 +149,6 @@ def _focus_difference(comparison: Any) -> Any:
 def _difference_label(comparison: Any) -> str:
     pair = comparison.model.contenders()
     return f"{pair[0]} minus {pair[1]} [USD/month]" if pair else "cost"
-
-
-def _breakeven_pairs(comparison: Any, names: list[str]) -> list[tuple[str, str]]:
-    """Each API option against each self-hosted one, then the cheapest against the rest."""
-    kinds = {o.name: o.kind for o in comparison.options}
-    pairs = [
-        (a, b) for a in names for b in names if kinds[a] == "api" and kinds[b] == "self_hosted"
-    ]
-    base = comparison.cheapest or names[0]
-    seen = {frozenset(p) for p in pairs}
-    pairs += [(base, o) for o in names if o != base and frozenset((base, o)) not in seen]
-    return pairs
 
 
 # --- the report --------------------------------------------------------------------------
@@ -334,23 +315,72 @@ def _horizon_table(comparison: Any) -> Table:
     return Table(pd.DataFrame(rows), caption, fmt)
 
 
+def _changes(r: BreakevenResult) -> str:
+    return "; ".join(
+        f"{e.at:,.0f} → {e.winner_above}{' (jump)' if e.kind == 'jump' else ''}" for e in r.events
+    )
+
+
 def _breakeven_table(analysis: AnalysisResults) -> Table | None:
-    if not analysis.breakeven:
+    summary = analysis.breakeven_summary
+    if summary is None or not summary.pairs:
         return None
     rows = [
         {
             "options": f"{r.option_a} vs {r.option_b}",
             "cheaper at low volume": r.cheaper_at_start or "equal",
-            "first crossing": r.first,
-            "sustained crossing": r.sustained,
+            "changes": len(r.crossings),
+            "first": r.first,
+            "sustained": r.sustained,
             "cheaper above it": r.sustained_winner or "",
+            "every change (volume → cheaper above)": _changes(r),
         }
-        for r in analysis.breakeven
+        for r in summary.pairs
     ]
-    lo, hi = analysis.breakeven[0].search_range
-    caption = f"Break-even requests per month (searched {lo:,.0f} to {hi:,.0f}; blank: never)"
-    return Table(
-        pd.DataFrame(rows), caption, {"first crossing": _volume, "sustained crossing": _volume}
+    rng = summary.search_range
+    caption = (
+        f"Break-even requests per month, every pair (searched {rng.lo:,.0f} to {rng.hi:,.0f}: "
+        f"{rng.reason}; blank: never; a jump is a change at a step, with no equal cost)"
+    )
+    return Table(pd.DataFrame(rows), caption, {"first": _volume, "sustained": _volume})
+
+
+def _inputs_section(comparison: Any) -> Section:
+    w = workload_inputs(comparison)
+    rows = [
+        {
+            "feature": f["name"],
+            "share of requests": f["request_share"],
+            "input tokens": f["input_tokens_per_request"],
+            "output tokens": f["output_tokens_per_request"],
+            "cached input": f["cached_input_fraction"],
+            "batch eligible": f["batch_eligible_fraction"],
+        }
+        for f in w["features"]
+    ]
+    base = comparison.model.baseline()
+    option_rows = [
+        {"option": k.split(".", 1)[0], "input": k.split(".", 1)[1], "value": v}
+        for k, v in base.items()
+        if "." in k and k.split(".", 1)[0] in comparison.model.option_names
+    ]
+    text = (
+        f"{w['requests_per_month']:,.0f} requests and {w['tokens_per_month'] / 1e6:,.0f} M "
+        f"tokens a month; peak hour {w['peak_to_average']:.2f}× the average; growth "
+        f"{w['growth_per_month']:.1%} a month over {w['horizon_months']} months."
+    )
+    pct = {"share of requests": _percent, "cached input": _percent, "batch eligible": _percent}
+    return Section(
+        "Inputs",
+        (
+            text,
+            "Every model input of each option, as given or defaulted (defaults and their "
+            "sources are listed under Assumptions).",
+        ),
+        [
+            Table(pd.DataFrame(rows), "Workload per feature (tokens per request)", pct),
+            Table(pd.DataFrame(option_rows), "Model inputs of each option", {"value": _number}),
+        ],
     )
 
 
@@ -401,8 +431,12 @@ def _monte_carlo_table(result: MonteCarloResult) -> Table:
     )
 
 
-def build_report(comparison: Any, analysis: AnalysisResults | None = None) -> Report:
-    """The report's content (sections of paragraphs, tables and figures)."""
+def build_report(
+    comparison: Any, analysis: AnalysisResults | None = None, scenario: Any = None
+) -> Report:
+    """The report's content (sections of paragraphs, tables and figures) and its embedded
+    data (:func:`~llmcost.export.report_data.report_data`; ``scenario``: the scenario file's
+    content, restated there when given)."""
     analysis = analysis or AnalysisResults()
     figures, why_not = _figures(analysis)
     sections = [
@@ -426,6 +460,7 @@ def build_report(comparison: Any, analysis: AnalysisResults | None = None) -> Re
             )
         )
     sections.append(Section("Horizon", (), [_horizon_table(comparison)]))
+    sections.append(_inputs_section(comparison))
     sections.append(
         Section(
             "Assumptions",
@@ -453,17 +488,23 @@ def build_report(comparison: Any, analysis: AnalysisResults | None = None) -> Re
         subtitle=f"Self-hosted Llama vs pay-per-token APIs — {prices}",
         sections=sections,
         footer=f"Generated by llmcost; catalog {comparison.catalog_version}. A month is 730 "
-        "hours; money in US dollars.",
+        "hours; money in US dollars. Every number and input is also embedded as JSON "
+        '(script id "llmcost-data").',
+        data=report_data(comparison, analysis, scenario),
     )
 
 
 def render_report(
-    comparison: Any, fmt: str = "html", *, analysis: AnalysisResults | None = None
+    comparison: Any,
+    fmt: str = "html",
+    *,
+    analysis: AnalysisResults | None = None,
+    scenario: Any = None,
 ) -> str:
     """The report as text in ``fmt`` ("html" or "md")."""
     if fmt not in FORMATS:
         raise InvalidInputError(f"fmt must be one of {', '.join(FORMATS)}; got {fmt!r}")
-    report = build_report(comparison, analysis)
+    report = build_report(comparison, analysis, scenario)
     return to_html(report) if fmt == "html" else to_markdown(report)
 
 
@@ -473,10 +514,12 @@ def write_report(
     fmt: str | None = None,
     *,
     analysis: AnalysisResults | None = None,
+    scenario: Any = None,
 ) -> Path:
     """Write the report to ``path``; ``fmt`` defaults from the suffix (.md → Markdown, else
     HTML)."""
     out = Path(path)
     fmt = fmt or ("md" if out.suffix.lower() in (".md", ".markdown") else "html")
-    out.write_text(render_report(comparison, fmt, analysis=analysis), encoding="utf-8")
+    text = render_report(comparison, fmt, analysis=analysis, scenario=scenario)
+    out.write_text(text, encoding="utf-8")
     return out

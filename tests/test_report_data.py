@@ -1,0 +1,108 @@
+"""The report's embedded JSON (issue #13): its break-even is the CLI's, its inputs are complete."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from llmcost.cli import main
+
+SCENARIO = Path(__file__).parent.parent / "examples/scenarios/chat-assistant.toml"
+
+
+class _Script(HTMLParser):
+    """Collects the text of <script id="llmcost-data"> (and counts script elements)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside = False
+        self.text = ""
+        self.scripts = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script":
+            self.scripts += 1
+            self.inside = dict(attrs).get("id") == "llmcost-data"
+            assert dict(attrs).get("type") == "application/json"
+
+    def handle_endtag(self, tag: str) -> None:
+        self.inside = False if tag == "script" else self.inside
+
+    def handle_data(self, data: str) -> None:
+        if self.inside:
+            self.text += data
+
+
+def _embedded(path: Path) -> tuple[dict, int]:  # type: ignore[type-arg]
+    parser = _Script()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return json.loads(parser.text), parser.scripts
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> dict:  # type: ignore[type-arg]
+    out = tmp_path_factory.mktemp("report") / "r.html"
+    assert main(["report", str(SCENARIO), "--out", str(out), "--monte-carlo", "200"]) == 0
+    data, scripts = _embedded(out)
+    assert scripts == 1
+    return data
+
+
+def test_breakeven_block_equals_the_cli_json(
+    report: dict,  # type: ignore[type-arg]
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    capsys.readouterr()
+    assert main(["breakeven", str(SCENARIO), "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    assert report["breakeven"] == cli
+    assert report["breakeven"]["search_range"] == [50_000.0, 500_000_000.0]
+    pair = next(
+        p
+        for p in report["breakeven"]["pairs"]
+        if {p["option_a"], p["option_b"]} == {"maverick-together", "llama-3.3-70b-2xh100"}
+    )
+    assert pair["first"] == pytest.approx(105.75e6, rel=1e-3)  # no longer "never"
+
+
+def test_inputs_restate_workload_defaults_and_catalog_rows(report: dict) -> None:  # type: ignore[type-arg]
+    inputs = report["inputs"]
+    w = inputs["workload"]
+    assert w["requests_per_month"] == 5_000_000
+    assert w["features"][0]["input_tokens_per_request"] == 2000
+    assert w["features"][0]["cached_input_fraction"] == 0.4
+    assert len(w["hourly_weights"]) == 24
+    assert inputs["scenario_file"]["workload"]["requests_per_month"] == 5_000_000
+    gpu_price = [
+        a
+        for a in inputs["defaults_applied"]
+        if a["option"] == "llama-3.3-70b-2xh100" and a["name"] == "gpu_usd_per_hour"
+    ]
+    assert gpu_price
+    assert gpu_price[0]["source"].startswith("catalog gpu_offers")
+    rows = inputs["catalog_rows"]
+    assert rows
+    assert all(r["source"] and re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["as_of"]) for r in rows)
+    by_name = {o["name"]: o for o in inputs["options"]}
+    own = by_name["llama-3.3-70b-2xh100"]
+    assert own["model_inputs"]["target_utilization"] > 0
+    assert own["basis"]["capacity_basis"].startswith("perf model")
+    assert report["comparison"]["cheapest"] == "gpt-4o-mini"
+
+
+def test_user_text_cannot_close_the_script_element(tmp_path: Path) -> None:
+    text = SCENARIO.read_text(encoding="utf-8").replace(
+        'name = "chat-assistant"', 'name = "x</script><script>alert(1)</script><!--"'
+    )
+    scenario = tmp_path / "evil.toml"
+    scenario.write_text(text, encoding="utf-8")
+    out = tmp_path / "r.html"
+    assert main(["report", str(scenario), "--out", str(out), "--monte-carlo", "0"]) == 0
+    data, scripts = _embedded(out)
+    assert scripts == 1  # the name did not open a second script
+    assert data["scenario"] == "x</script><script>alert(1)</script><!--"
+    assert "<script>alert" not in out.read_text(encoding="utf-8")
