@@ -20,7 +20,7 @@ from .._core.errors import InvalidInputError
 from ..analysis.breakeven_draws import breakeven_per_draw
 from ..analysis.montecarlo import monte_carlo, summarize_draws
 from ..analysis.oat import tornado
-from ..analysis.space import ParameterSpace
+from ..analysis.space import SAMPLING_METHODS, ParameterSpace
 from ..scenario import ScenarioModel
 from ..scenario.breakeven import default_search_range
 from ..scenario.config import Scenario
@@ -54,6 +54,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--monte-carlo", type=int, metavar="N", help="draws (e.g. 100000)")
     parser.add_argument(
         "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+    )
+    parser.add_argument(
+        "--sampling",
+        choices=SAMPLING_METHODS,
+        default="monte_carlo",
+        help="how --monte-carlo draws: plain random, Latin hypercube or scrambled Sobol'",
     )
     parser.add_argument(
         "--output",
@@ -158,11 +164,17 @@ def handle(args: argparse.Namespace) -> Output:
     }
     if args.monte_carlo is not None:
         mc = monte_carlo(
-            model, space, args.monte_carlo, seed=args.seed, options=list(model.option_names)
+            model,
+            space,
+            args.monte_carlo,
+            seed=args.seed,
+            options=list(model.option_names),
+            method=args.sampling,
         )
         payload["monte_carlo"] = {
             "n": mc.n,
             "seed": mc.seed,
+            "sampling": args.sampling,
             "monthly_cost_usd": mc.summary,
             "probability_cheapest": mc.probability_cheapest,
         }
