@@ -25,6 +25,7 @@ from ..analysis.montecarlo import MonteCarloResult, monte_carlo
 from ..analysis.oat import TornadoResult, tornado
 from ..analysis.space import ParameterSpace
 from ..scenario.breakeven import ScenarioBreakeven, scenario_breakeven
+from ..scenario.verdict import Verdict, verdict
 from ._render import Figure, Report, Section, Table, to_html, to_markdown
 from .frames import assumptions_frame, sources_frame
 from .report_data import report_data, workload_inputs
@@ -51,6 +52,7 @@ class AnalysisResults:
     tornado: TornadoResult | None = None
     monte_carlo: MonteCarloResult | None = None
     breakeven_summary: ScenarioBreakeven | None = None
+    verdict: Verdict | None = None
 
     def breakeven_frame(self) -> pd.DataFrame | None:
         """One row per pair: first and sustained crossing, winner above (NaN: never)."""
@@ -135,6 +137,7 @@ def analyze(
         tornado=result_tornado,
         monte_carlo=result_mc,
         breakeven_summary=summary,
+        verdict=verdict(comparison, summary) if summary is not None else None,
     )
 
 
@@ -440,7 +443,10 @@ def build_report(
     analysis = analysis or AnalysisResults()
     figures, why_not = _figures(analysis)
     sections = [
-        Section("Summary", _summary(comparison)),
+        Section(
+            "Summary",
+            ([analysis.verdict.sentence] if analysis.verdict else []) + _summary(comparison),
+        ),
         Section("Comparison", (), [_options_table(comparison), _components_table(comparison)]),
     ]
     volume_items: list[Table | Figure] = [figures["curve"]] if "curve" in figures else []

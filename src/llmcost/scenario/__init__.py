@@ -33,6 +33,7 @@ from .model import (
     ScenarioModel,
 )
 from .uncertainty import ScenarioSpace, default_uncertainty, scenario_space
+from .verdict import Verdict, verdict
 
 __all__ = [
     "API_VARIABLES",
@@ -54,6 +55,7 @@ __all__ = [
     "SearchRange",
     "SelfHostedOption",
     "UncertainInput",
+    "Verdict",
     "Workload",
     "check_uncertainty_ranges",
     "compare",
@@ -64,4 +66,5 @@ __all__ = [
     "scenario_breakeven",
     "scenario_model",
     "scenario_space",
+    "verdict",
 ]
