@@ -53,6 +53,10 @@ class AnalysisResults:
     monte_carlo: MonteCarloResult | None = None
     breakeven_summary: ScenarioBreakeven | None = None
     verdict: Verdict | None = None
+    #: who wins where: volumes (x) × rented GPU prices (y) [USD/GPU-hour], costs (len(y), len(x))
+    map_x: np.ndarray | None = None
+    map_y: np.ndarray | None = None
+    map_costs: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def breakeven_frame(self) -> pd.DataFrame | None:
         """One row per pair: first and sustained crossing, winner above (NaN: never)."""
@@ -123,6 +127,7 @@ def analyze(
         lo, hi = (volume / 100, volume * 100) if volume > 0 else (1e4, 1e8)
     x = np.geomspace(lo, hi, points)
     curve = {k: np.asarray(v, dtype=float) for k, v in model({"requests_per_month": x}).items()}
+    map_y, map_costs = _price_map(model, x[::2])
     result_tornado = result_mc = None
     if space is not None:
         output = tornado_output or _focus_difference(comparison)
@@ -138,7 +143,27 @@ def analyze(
         monte_carlo=result_mc,
         breakeven_summary=summary,
         verdict=verdict(comparison, summary) if summary is not None else None,
+        map_x=x[::2] if map_y is not None else None,
+        map_y=map_y,
+        map_costs=map_costs,
     )
+
+
+def _price_map(model: Any, volumes: np.ndarray) -> tuple[np.ndarray | None, dict[str, Any]]:
+    """Every option's cost over volumes × rented GPU prices (¼× to 2× the lowest rented price
+    in the scenario, the same price for every rented option); none without a rented option."""
+    base = model.baseline()
+    prices = [
+        base[f"{n}.gpu_usd_per_hour"]
+        for n in model.option_names
+        if f"{n}.gpu_usd_per_hour" in base and np.isfinite(base[f"{n}.gpu_usd_per_hour"])
+    ]
+    if not prices or min(prices) <= 0:
+        return None, {}
+    y = np.linspace(0.25, 2.0, 60) * min(prices)
+    vv, pp = np.meshgrid(volumes, y)
+    out = model({"requests_per_month": vv.ravel(), "gpu_usd_per_hour": pp.ravel()})
+    return y, {k: np.asarray(v, dtype=float).reshape(vv.shape) for k, v in out.items()}
 
 
 def _focus_difference(comparison: Any) -> Any:
@@ -197,23 +222,55 @@ def _png(fig: Any) -> bytes:
     return buffer.getvalue()
 
 
-def _figures(analysis: AnalysisResults) -> tuple[dict[str, Figure], str]:
+def _figures(analysis: AnalysisResults, comparison: Any = None) -> tuple[dict[str, Figure], str]:
     """The charts as PNG, or a note on why there are none."""
     try:
         from . import plots
     except ImportError:  # pragma: no cover - plots only needs numpy at import
         return {}, "Charts need matplotlib: pip install 'llmcost[plot]'."
     out: dict[str, Figure] = {}
+    point = _scenario_point(comparison, analysis)
     try:
+        if comparison is not None and comparison.options[0].horizon_cumulative_usd:
+            fig = plots.cumulative_cost_figure(
+                {o.name: o.horizon_cumulative_usd for o in comparison.options if o.feasible}
+            )
+            out["cumulative"] = Figure(
+                _png(fig),
+                "Cumulative cost of each option over the horizon",
+                f"Month-end cumulative cost with the workload's growth of "
+                f"{comparison.growth_per_month:.1%} a month (feasible options).",
+            )
         if analysis.curve_x is not None and analysis.curve_costs:
             fig = plots.cost_curve_figure(
-                analysis.curve_x, analysis.curve_costs, crossings=analysis.breakeven, log_x=True
+                analysis.curve_x,
+                analysis.curve_costs,
+                crossings=analysis.breakeven,
+                log_x=True,
+                log_y=True,
             )
             out["curve"] = Figure(
                 _png(fig),
                 "Monthly cost of each option against volume",
-                "Monthly cost against requests per month (log scale); dots "
-                "mark the break-even volumes in the table below.",
+                "Monthly cost against requests per month, both axes logarithmic; dots mark "
+                "every change of the cheaper of two options (the table below lists them).",
+            )
+        if analysis.map_x is not None and analysis.map_y is not None and analysis.map_costs:
+            fig = plots.breakeven_map_figure(
+                analysis.map_x,
+                analysis.map_y,
+                analysis.map_costs,
+                x_label="requests per month (log scale)",
+                y_label="rented GPU price [USD/GPU-hour]",
+                log_x=True,
+                point=point,
+            )
+            out["map"] = Figure(
+                _png(fig),
+                "Cheapest option by volume and GPU price",
+                "Who is cheapest where: volume against the price of a rented GPU-hour (the same "
+                "price for every rented option; owned hardware and APIs unchanged). Lines are "
+                "the break-evens; the star is the scenario.",
             )
         if analysis.tornado is not None and analysis.tornado.rows:
             out["tornado"] = Figure(
@@ -230,6 +287,14 @@ def _figures(analysis: AnalysisResults) -> tuple[dict[str, Figure], str]:
     except ImportError:
         return {}, "Charts need matplotlib: pip install 'llmcost[plot]'."
     return out, ""
+
+
+def _scenario_point(comparison: Any, analysis: AnalysisResults) -> tuple[float, float] | None:
+    if comparison is None or analysis.map_y is None:
+        return None
+    base = comparison.model.baseline()
+    prices = [v for k, v in base.items() if k.endswith(".gpu_usd_per_hour") and np.isfinite(v)]
+    return (base["requests_per_month"], min(prices)) if prices else None
 
 
 def _summary(comparison: Any) -> list[str]:
@@ -388,6 +453,8 @@ def _inputs_section(comparison: Any) -> Section:
 
 
 def _tornado_table(result: TornadoResult) -> Table:
+    from .plots import zero_swing
+
     rows = [
         {
             "input": r["input"],
@@ -399,10 +466,13 @@ def _tornado_table(result: TornadoResult) -> Table:
             "elasticity": r["elasticity"],
         }
         for r in result.rows
+        if not zero_swing(r, result.baseline_output)
     ]
+    dropped = len(result.rows) - len(rows)
     return Table(
         pd.DataFrame(rows),
-        f"Tornado of {result.output} (baseline {_usd(result.baseline_output)})",
+        f"Tornado of {result.output} (baseline {_usd(result.baseline_output)})"
+        + (f"; {dropped} inputs that do not move it left out" if dropped else ""),
         {
             "low": _number,
             "high": _number,
@@ -441,7 +511,7 @@ def build_report(
     data (:func:`~llmcost.export.report_data.report_data`; ``scenario``: the scenario file's
     content, restated there when given)."""
     analysis = analysis or AnalysisResults()
-    figures, why_not = _figures(analysis)
+    figures, why_not = _figures(analysis, comparison)
     sections = [
         Section(
             "Summary",
@@ -449,7 +519,7 @@ def build_report(
         ),
         Section("Comparison", (), [_options_table(comparison), _components_table(comparison)]),
     ]
-    volume_items: list[Table | Figure] = [figures["curve"]] if "curve" in figures else []
+    volume_items: list[Table | Figure] = [figures[k] for k in ("curve", "map") if k in figures]
     table = _breakeven_table(analysis)
     if table is not None:
         volume_items.append(table)
@@ -465,7 +535,8 @@ def build_report(
                 "Uncertainty (Monte Carlo)", (), [*items, _monte_carlo_table(analysis.monte_carlo)]
             )
         )
-    sections.append(Section("Horizon", (), [_horizon_table(comparison)]))
+    horizon_items: list[Table | Figure] = [figures["cumulative"]] if "cumulative" in figures else []
+    sections.append(Section("Horizon", (), [*horizon_items, _horizon_table(comparison)]))
     sections.append(_inputs_section(comparison))
     sections.append(
         Section(
