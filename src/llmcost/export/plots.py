@@ -330,9 +330,10 @@ def breakeven_map_figure(
     fig = _new_figure()
     ax = fig.add_subplot()
     ax.pcolormesh(x_arr, y_arr, winner, cmap=cmap, norm=norm, shading="auto")
-    ax.contour(
-        x_arr, y_arr, winner, levels=np.arange(len(names) - 1) + 0.5, colors="black", linewidths=0.8
-    )
+    for i in np.unique(winner[np.isfinite(winner)]):  # one outline per region: shared edges
+        region = np.where(winner == i, 1.0, 0.0)  # coincide, so each boundary is one line
+        if 0 < region.sum() < region.size:
+            ax.contour(x_arr, y_arr, region, levels=[0.5], colors="black", linewidths=0.8)
     if log_x:
         ax.set_xscale("log")
     if log_y:

@@ -53,7 +53,7 @@ class AnalysisResults:
     monte_carlo: MonteCarloResult | None = None
     breakeven_summary: ScenarioBreakeven | None = None
     verdict: Verdict | None = None
-    #: who wins where: volumes (x) × rented GPU prices (y) [USD/GPU-hour], costs (len(y), len(x))
+    #: who wins where: volumes (x) × rented GPU price multipliers (y), costs (len(y), len(x))
     map_x: np.ndarray | None = None
     map_y: np.ndarray | None = None
     map_costs: Mapping[str, np.ndarray] = field(default_factory=dict)
@@ -150,19 +150,20 @@ def analyze(
 
 
 def _price_map(model: Any, volumes: np.ndarray) -> tuple[np.ndarray | None, dict[str, Any]]:
-    """Every option's cost over volumes × rented GPU prices (¼× to 2× the lowest rented price
-    in the scenario, the same price for every rented option); none without a rented option."""
+    """Every option's cost over volumes × a multiplier of every rented option's own GPU price
+    (0.25× to 2×; owned hardware and APIs unchanged); none without a rented option."""
     base = model.baseline()
-    prices = [
-        base[f"{n}.gpu_usd_per_hour"]
+    keys = [
+        f"{n}.gpu_usd_per_hour"
         for n in model.option_names
-        if f"{n}.gpu_usd_per_hour" in base and np.isfinite(base[f"{n}.gpu_usd_per_hour"])
+        if np.isfinite(base.get(f"{n}.gpu_usd_per_hour", np.nan))
     ]
-    if not prices or min(prices) <= 0:
+    if not keys:
         return None, {}
-    y = np.linspace(0.25, 2.0, 60) * min(prices)
-    vv, pp = np.meshgrid(volumes, y)
-    out = model({"requests_per_month": vv.ravel(), "gpu_usd_per_hour": pp.ravel()})
+    y = np.linspace(0.25, 2.0, 60)
+    vv, mm = np.meshgrid(volumes, y)
+    inputs = {"requests_per_month": vv.ravel()} | {k: mm.ravel() * base[k] for k in keys}
+    out = model(inputs)
     return y, {k: np.asarray(v, dtype=float).reshape(vv.shape) for k, v in out.items()}
 
 
@@ -261,16 +262,16 @@ def _figures(analysis: AnalysisResults, comparison: Any = None) -> tuple[dict[st
                 analysis.map_y,
                 analysis.map_costs,
                 x_label="requests per month (log scale)",
-                y_label="rented GPU price [USD/GPU-hour]",
+                y_label="rented GPU price [× today's]",
                 log_x=True,
                 point=point,
             )
             out["map"] = Figure(
                 _png(fig),
                 "Cheapest option by volume and GPU price",
-                "Who is cheapest where: volume against the price of a rented GPU-hour (the same "
-                "price for every rented option; owned hardware and APIs unchanged). Lines are "
-                "the break-evens; the star is the scenario.",
+                "Who is cheapest where: volume against the price of rented GPUs, as a multiple of "
+                "each rented option's own price today (owned hardware and APIs unchanged). "
+                "Lines are the break-evens; the star is the scenario.",
             )
         if analysis.tornado is not None and analysis.tornado.rows:
             out["tornado"] = Figure(
@@ -292,9 +293,7 @@ def _figures(analysis: AnalysisResults, comparison: Any = None) -> tuple[dict[st
 def _scenario_point(comparison: Any, analysis: AnalysisResults) -> tuple[float, float] | None:
     if comparison is None or analysis.map_y is None:
         return None
-    base = comparison.model.baseline()
-    prices = [v for k, v in base.items() if k.endswith(".gpu_usd_per_hour") and np.isfinite(v)]
-    return (base["requests_per_month"], min(prices)) if prices else None
+    return float(comparison.model.mix.total_requests_per_month), 1.0
 
 
 def _summary(comparison: Any) -> list[str]:
