@@ -106,3 +106,28 @@ def test_user_text_cannot_close_the_script_element(tmp_path: Path) -> None:
     assert scripts == 1  # the name did not open a second script
     assert data["scenario"] == "x</script><script>alert(1)</script><!--"
     assert "<script>alert" not in out.read_text(encoding="utf-8")
+
+
+def test_workbook_break_even_sheet_is_the_cli_answer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = tmp_path / "chat.xlsx"
+    assert main(["compare", str(SCENARIO), "--xlsx", str(book), "--json"]) == 0
+    capsys.readouterr()
+    assert main(["breakeven", str(SCENARIO), "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    ws = openpyxl.load_workbook(book)["Break-even"]
+    header = [c.value for c in ws[1]]
+    rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert [(r["option_a"], r["option_b"]) for r in rows] == [
+        (p["option_a"], p["option_b"]) for p in cli["pairs"]
+    ]
+    for row, pair in zip(rows, cli["pairs"], strict=True):
+        assert row["crossings"] == len(pair["crossings"])
+        if pair["first"] is None:
+            assert row["first_crossing"] in (None, "n/a")
+        else:
+            assert row["first_crossing"] == pytest.approx(pair["first"], rel=1e-12)
+        assert row["search_low"] == cli["search_range"][0]
+        assert row["range_reason"] == cli["range_reason"]

@@ -59,7 +59,9 @@ class AnalysisResults:
     map_costs: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def breakeven_frame(self) -> pd.DataFrame | None:
-        """One row per pair: first and sustained crossing, winner above (NaN: never)."""
+        """One row per pair: first and sustained crossing, winner above (NaN: never), every
+        change as text ("volume → cheaper above (jump)") and why the range was searched — the
+        workbook's Break-even sheet."""
         if not self.breakeven:
             return None
         return pd.DataFrame(
@@ -75,6 +77,8 @@ class AnalysisResults:
                     "crossings": len(r.crossings),
                     "search_low": r.search_range[0],
                     "search_high": r.search_range[1],
+                    "every_change": _changes(r),
+                    "range_reason": r.range_reason,
                 }
                 for r in self.breakeven
             ]
