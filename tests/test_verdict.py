@@ -74,3 +74,19 @@ def test_a_single_feasible_option_says_so() -> None:
     v = verdict(compare(parse_scenario(data)))
     assert v.sentence == "At 3,000,000 requests a month api is the only feasible option."
     assert v.rival is None
+
+
+def test_gpu_counts_are_named_peak_per_replica_and_average(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    scenario = Path(__file__).parent.parent / "examples/scenarios/chat-assistant.toml"
+    assert main(["compare", str(scenario), "--json"]) == 0
+    options = {o["name"]: o for o in json.loads(capsys.readouterr().out)["options"]}
+    own = options["llama-3.3-70b-2xh100"]
+    # 2 replicas of 2 GPUs at the peak hour; 31 replica-hours of 24 on average (1.29 replicas)
+    assert (own["gpus_peak"], own["gpus_per_replica"]) == (4.0, 2)
+    assert own["gpus_peak"] == own["gpus"] == own["replicas"] * own["gpus_per_replica"]
+    assert own["gpus_avg"] == pytest.approx(own["replicas_avg"] * 2)
+    assert options["gpt-4o"]["gpus_peak"] is None
+    assert main(["compare", str(scenario)]) == 0
+    assert "GPUs peak  GPUs avg" in capsys.readouterr().out

@@ -331,7 +331,9 @@ def _options_table(comparison: Any) -> Table:
             "kind": o.kind.replace("_", "-"),
             "monthly cost": o.monthly_cost_usd,
             "per 1M tokens": o.usd_per_mtok,
-            "GPUs (peak)": o.gpus,
+            "GPUs at peak": o.gpus_peak,
+            "GPUs per replica": o.gpus_per_replica,
+            "GPUs (day average)": o.gpus_avg,
             "utilization": o.utilization,
             "feasible": "yes" if o.feasible else "NO",
             "cheapest": "✓" if o.name == comparison.cheapest else "",
@@ -345,7 +347,9 @@ def _options_table(comparison: Any) -> Table:
         {
             "monthly cost": _usd,
             "per 1M tokens": _usd_mtok,
-            "GPUs (peak)": _number,
+            "GPUs at peak": _number,
+            "GPUs per replica": _number,
+            "GPUs (day average)": _number,
             "utilization": _percent,
         },
     )

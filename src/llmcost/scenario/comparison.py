@@ -56,9 +56,22 @@ class OptionResult:
     details: dict[str, Any] = field(default_factory=dict)
     indicators: dict[str, float] = field(default_factory=dict)
 
+    @property
+    def gpus_peak(self) -> float | None:
+        """GPUs running at the peak hour (self-hosted; the same as ``gpus``)."""
+        return self.gpus
+
+    @property
+    def gpus_per_replica(self) -> int | None:
+        """GPUs of one replica (self-hosted)."""
+        value = self.details.get("gpus_per_replica")
+        return None if value is None else int(value)
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-able dict (NaN → None)."""
+        """JSON-able dict (NaN → None); ``gpus`` is also given as ``gpus_peak``, with
+        ``gpus_per_replica``, so that no reader takes the peak count for the average."""
         out = {k: _clean(v) for k, v in self.__dict__.items()}
+        out |= {"gpus_peak": _clean(self.gpus_peak), "gpus_per_replica": self.gpus_per_replica}
         return out
 
 
@@ -208,7 +221,8 @@ class Comparison:
                     "kind": o.kind,
                     "USD/month": _money(o.monthly_cost_usd),
                     "USD/1M tok": "" if math.isnan(o.usd_per_mtok) else f"{o.usd_per_mtok:.3f}",
-                    "GPUs": "" if o.gpus is None else _count(o.gpus),
+                    "GPUs peak": "" if o.gpus is None else _count(o.gpus),
+                    "GPUs avg": "" if o.gpus_avg is None else f"{o.gpus_avg:.1f}",
                     "util": ""
                     if o.utilization is None or math.isnan(o.utilization)
                     else f"{o.utilization:.0%}",
