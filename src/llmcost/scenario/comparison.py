@@ -16,6 +16,7 @@ from ..catalog import Catalog, check_fresh, load_catalog, max_price_age_days, so
 from ..cost.horizon import monthly_volumes, npv_usd, payback_month
 from .config import ApiOption, Scenario
 from .model import ScenarioModel
+from .prices import price_labels
 from .resolve import Resolved, resolve_api, resolve_self_hosted
 from .workload import feature_mix
 
@@ -457,7 +458,7 @@ def compare(
                 horizon_monthly_usd=monthly.tolist(),
                 horizon_cumulative_usd=np.cumsum(monthly).tolist(),
                 npv_usd=float(npv_usd(monthly, wl.discount_rate_per_year)),
-                details=res.details,
+                details=res.details | price_labels(ev, out, mix),
                 indicators={
                     k: float(v)
                     for k, v in out.items()
