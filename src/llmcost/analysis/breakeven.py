@@ -312,9 +312,14 @@ def _base_row(inputs: Mapping[str, ArrayLike]) -> dict[str, FloatArray]:
 
 
 def _tables(
-    model: Model, variable: str, inputs: Mapping[str, ArrayLike], names: Sequence[str]
+    model: Model,
+    variable: str,
+    inputs: Mapping[str, ArrayLike],
+    names: Sequence[str],
+    probe: float,
 ) -> tuple[Table, Table | None, list[int]]:
-    """The cost table of ``names`` (and the model's step signature, if it has one)."""
+    """The cost table of ``names`` (and the model's step signature, if it has one; its
+    columns are read at ``probe``, a value inside the searched range)."""
     base = _base_row(inputs)
 
     def row(x: FloatArray) -> dict[str, FloatArray]:
@@ -334,7 +339,7 @@ def _tables(
     signature = getattr(model, "step_signature", None)
     if signature is None:
         return costs, None, []
-    _, owners = signature(row(np.ones(1)))
+    _, owners = signature(row(np.full(1, float(probe))))
     index = {n: i for i, n in enumerate(names)}
     keep = [j for j, o in enumerate(owners) if o in index]
     owner = [index[owners[j]] for j in keep]
@@ -371,7 +376,7 @@ def breakeven_pairs(
         for n in (a, b):
             if n not in names:
                 raise InvalidInputError(f"pair option {n!r} is not one of {names}")
-    costs, steps, owner = _tables(model, variable, inputs or {}, names)
+    costs, steps, owner = _tables(model, variable, inputs or {}, names, lo)
     found = find_crossings(
         costs,
         lo,

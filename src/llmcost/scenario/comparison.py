@@ -223,7 +223,9 @@ class Comparison:
                     "USD/month": _money(o.monthly_cost_usd),
                     "USD/1M tok": "" if math.isnan(o.usd_per_mtok) else f"{o.usd_per_mtok:.3f}",
                     "GPUs peak": "" if o.gpus is None else _count(o.gpus),
-                    "GPUs avg": "" if o.gpus_avg is None else f"{o.gpus_avg:.1f}",
+                    "GPUs avg": ""
+                    if o.gpus_avg is None or math.isnan(o.gpus_avg)
+                    else f"{o.gpus_avg:.1f}",
                     "util": ""
                     if o.utilization is None or math.isnan(o.utilization)
                     else f"{o.utilization:.0%}",
