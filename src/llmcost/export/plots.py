@@ -216,7 +216,10 @@ def tornado_figure(result: TornadoResult, *, max_rows: int = 12) -> Figure:
             label="input at high" if yi == y[0] else None,
         )
     ax.axvline(base, color="black", linewidth=1)
-    labels = [f"{r['input']}  [{r['low']:,.4g} – {r['high']:,.4g}]" for r in rows]
+    def value(v: float) -> str:
+        return _quantity(v) if abs(v) >= 1000 else f"{v:,.4g}"
+
+    labels = [f"{r['input']}  [{value(r['low'])} – {value(r['high'])}]" for r in rows]
     ax.set_yticks(y, labels)
     ax.xaxis.set_major_formatter(FuncFormatter(_money))
     ax.set_xlabel(f"{result.output} (baseline {_money(base)})", wrap=True)
