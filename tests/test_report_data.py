@@ -131,3 +131,19 @@ def test_workbook_break_even_sheet_is_the_cli_answer(
             assert row["first_crossing"] == pytest.approx(pair["first"], rel=1e-12)
         assert row["search_low"] == cli["search_range"][0]
         assert row["range_reason"] == cli["range_reason"]
+
+
+def test_markdown_report_ends_with_the_same_data(tmp_path: Path) -> None:
+    text = SCENARIO.read_text(encoding="utf-8").replace(
+        'name = "chat-assistant"', 'name = "a ```json``` b"'
+    )
+    scenario = tmp_path / "ticks.toml"
+    scenario.write_text(text, encoding="utf-8")
+    out = tmp_path / "r.md"
+    assert main(["report", str(scenario), "--out", str(out), "--monte-carlo", "0"]) == 0
+    md = out.read_text(encoding="utf-8")
+    match = re.search(r"^(`{4,})json\n(.*)\n\1\n\Z", md, re.S | re.M)
+    assert match is not None  # a 4-backtick fence: the name's ``` cannot close it
+    data = json.loads(match.group(2))
+    assert data["scenario"] == "a ```json``` b"
+    assert data["breakeven"]["pairs"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -208,7 +209,8 @@ def _numeric_column(rows: list[list[tuple[str, bool]]], i: int) -> bool:
 
 
 def to_markdown(report: Report) -> str:
-    """Markdown with the figures embedded as ``data:`` URIs (self-contained)."""
+    """Markdown with the figures embedded as ``data:`` URIs (self-contained) and the data, when
+    given, as a final fenced ``json`` block (a fence longer than any backtick run in it)."""
     parts = [f"# {_md_text(report.title)}", "", f"_{_md_text(report.subtitle)}_", ""]
     for section in report.sections:
         parts += [f"## {_md_text(section.title)}", ""]
@@ -224,4 +226,9 @@ def to_markdown(report: Report) -> str:
                     parts += [f"_{_md_text(item.caption)}_", ""]
     if report.footer:
         parts += ["---", "", _md_text(report.footer), ""]
+    if report.data is not None:
+        text = script_json(report.data)  # no raw "<": safe where a renderer allows HTML
+        runs = [len(m) for m in re.findall(r"`+", text)]
+        fence = "`" * max(3, max(runs, default=0) + 1)  # longer than any backtick run inside
+        parts += [f'<a id="{DATA_ID}"></a>', "", f"{fence}json", text, fence, ""]
     return "\n".join(parts)

@@ -216,6 +216,7 @@ def tornado_figure(result: TornadoResult, *, max_rows: int = 12) -> Figure:
             label="input at high" if yi == y[0] else None,
         )
     ax.axvline(base, color="black", linewidth=1)
+
     def value(v: float) -> str:
         return _quantity(v) if abs(v) >= 1000 else f"{v:,.4g}"
 
