@@ -48,3 +48,19 @@ def test_gpu_list_and_effective_prices() -> None:
     assert owned.details["effective_usd_per_gpu_hour"] == pytest.approx(
         paid / owned.indicators["gpu_hours_per_month"]
     )
+
+
+def test_default_gpu_price_names_the_offers_and_their_instance_sizes() -> None:
+    result = _compare("owned-hardware")
+    (source,) = [
+        a["source"]
+        for a in result.assumptions
+        if a["option"] == "rented-on-demand" and a["name"] == "gpu_usd_per_hour"
+    ]
+    # the scenario names the provider: lambda's two H100 SXM offers, median $4.14
+    assert "lambda/gpu_8x_h100_sxm5 (8 GPU) $3.99" in source
+    assert "lambda/gpu_1x_h100_sxm5 (1 GPU) $4.29" in source
+    assert source.endswith("1 of them cannot host a 2-GPU replica whole")
+    assert result.option("rented-on-demand").details["list_usd_per_gpu_hour"] == pytest.approx(
+        (3.99 + 4.29) / 2
+    )
