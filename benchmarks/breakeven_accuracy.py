@@ -2,7 +2,8 @@
 
 1. For every bundled scenario and every pair of options, the sign changes of the cost difference
    on a 2·10^6-point log grid over 10^5–10^9 requests/month, against the crossings and jumps
-   the engine reports over the same range (issue #13: main's solver found 55 of 73). A change is
+   the engine reports over the same range (when issue #13 was filed, the old solver found 55 of
+   73). A change is
    matched when a reported one lies within 10^-5 (relative) of the grid cell's middle.
 2. Iman–Conover: the Spearman ρ reached for targets −0.9 … 0.9 at n = 10^5.
 3. With ``--charts DIR``: the report's charts of the chat-assistant scenario as PNG files (cost

