@@ -65,9 +65,12 @@ def test_every_crossing_of_a_replica_staircase(
     assert out["search_range"] == [30_000.0, 300_000_000.0]  # scenario value ÷ 100 … × 100
     (pair,) = out["pairs"]
     assert (pair["option_a"], pair["option_b"]) == ("api", "own")
-    assert pair["crossings"] == pytest.approx(CROSSINGS, rel=1e-9)
-    assert pair["cheaper_above"] == ["own", "api", "own", "api", "own"]
-    assert pair["jump"] == [False, True, False, True, False]
+    assert [c["at"] for c in pair["crossings"]] == pytest.approx(CROSSINGS, rel=1e-9)
+    assert [c["winner_above"] for c in pair["crossings"]] == ["own", "api", "own", "api", "own"]
+    assert [c["winner_below"] for c in pair["crossings"]] == ["api", "own", "api", "own", "api"]
+    kinds = [c["kind"] for c in pair["crossings"]]
+    assert kinds == ["crossing", "jump", "crossing", "jump", "crossing"]
+    assert "÷ 100 to × 100" in out["range_reason"]
     assert pair["first"] == pytest.approx(CROSSINGS[0], rel=1e-9)
     assert pair["sustained"] == pytest.approx(CROSSINGS[-1], rel=1e-9)
     assert pair["sustained_winner"] == "own"
@@ -78,8 +81,8 @@ def test_other_variable_and_never(steps_file: Path, capsys: pytest.CaptureFixtur
     # (20,250 − 10,000) / (8 × 730) = $1.7551/hour
     assert main(["breakeven", str(steps_file), "--variable", "gpu_usd_per_hour", "--json"]) == 0
     (pair,) = json.loads(capsys.readouterr().out)["pairs"]
-    assert pair["crossings"] == pytest.approx([10_250 / 5_840], rel=1e-9)
-    assert pair["cheaper_above"] == ["api"]
+    assert [c["at"] for c in pair["crossings"]] == pytest.approx([10_250 / 5_840], rel=1e-9)
+    assert [c["winner_above"] for c in pair["crossings"]] == ["api"]
     # a range without a crossing: null, not an error
     argv = ["breakeven", str(steps_file), "--variable", "gpu_usd_per_hour", "--lo", "2", "--json"]
     assert main(argv) == 0
@@ -93,7 +96,8 @@ def test_text_output(steps_file: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert main(["breakeven", str(steps_file)]) == 0
     text = capsys.readouterr().out
     assert "api vs own" in text
-    assert "(step)" in text
+    assert "(jump)" in text
+    assert "range: the scenario's 3,000,000 requests per month" in text
 
 
 @pytest.mark.parametrize(
@@ -102,6 +106,8 @@ def test_text_output(steps_file: Path, capsys: pytest.CaptureFixture[str]) -> No
         (["--variable", "gpu_usd_per_hr"], "did you mean 'gpu_usd_per_hour'"),
         (["--lo", "5", "--hi", "1"], "lo < hi"),
         (["--as-of", "yesterday"], "--as-of"),
+        (["--range", "1e5"], "--range must be LO:HI"),
+        (["--range", "9:1"], "LO < HI"),
     ],
 )
 def test_bad_input_exits_2(
@@ -117,3 +123,48 @@ def test_bad_input_exits_2(
 def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["breakeven", str(tmp_path / "nope.toml")]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+def test_range_flag_sets_both_ends_on_a_log_grid(
+    steps_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["breakeven", str(steps_file), "--range", "5e6:7e6", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["search_range"] == [5e6, 7e6]
+    assert out["scale"] == "log"
+    assert out["range_reason"] == "given: 5,000,000 to 7,000,000"
+    (pair,) = out["pairs"]
+    assert [c["at"] for c in pair["crossings"]] == pytest.approx(CROSSINGS[:2], rel=1e-9)
+
+
+def test_every_change_of_maverick_api_vs_70b_on_two_h100(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue #13: on the bundled chat assistant the hosted Maverick API and Llama 3.3 70B on
+    2×H100 trade places many times within a few percent of volume (five near 106–109 M when
+    the issue was filed; 17 near 129–137 M with the topology-aware all-reduce). Every sign
+    change of a fine grid over that window is a reported change, and nothing else is."""
+    import itertools
+
+    import numpy as np
+
+    from llmcost.analysis.crossings import sign_of_difference
+    from llmcost.scenario import load_scenario, scenario_model
+
+    scenario = Path(__file__).parent.parent / "examples/scenarios/chat-assistant.toml"
+    assert main(["breakeven", str(scenario), "--range", "1e5:1e9", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    a, b = "maverick-together", "llama-3.3-70b-2xh100"
+    (pair,) = [p for p in out["pairs"] if (p["option_a"], p["option_b"]) == (a, b)]
+    at = np.array([c["at"] for c in pair["crossings"]])
+    assert at.size > 1
+    model = scenario_model(load_scenario(scenario))
+    x = np.geomspace(at[0] / 1.02, at[-1] * 1.02, 1_000_001)  # cells of 4e-8 relative
+    costs = model({"requests_per_month": x})
+    s = sign_of_difference(costs[a], costs[b])
+    grid = x[np.flatnonzero(s[1:] != s[:-1])]
+    assert grid.size == at.size
+    np.testing.assert_allclose(at, grid, rtol=1e-6)
+    winners = [c["winner_above"] for c in pair["crossings"]]
+    assert all(w1 != w2 for w1, w2 in itertools.pairwise(winners))
+    assert {c["kind"] for c in pair["crossings"]} == {"crossing", "jump"}

@@ -45,6 +45,7 @@ def test_defaults_are_listed_and_tornado_is_hand_checked(
         "own.capacity_multiplier",
         "own.gpu_usd_per_hour",
         "own.engineering_fte",
+        "own.target_utilization",  # a flat day (no peak_to_average): no peak uncertainty
     }
     assert all(s.startswith("default:") for s in sources.values())
     t = payload["tornado"]

@@ -65,3 +65,10 @@ def test_a_command_that_needs_scipy_still_gets_it() -> None:
     scenario = Path(__file__).parents[1] / "examples" / "scenarios" / "chat-assistant.toml"
     loaded = _modules_after(["sensitivity", str(scenario), "--json"])
     assert "scipy" in loaded
+
+
+def test_sampling_choices_match_the_analysis_layer() -> None:
+    from llmcost.analysis.space import SAMPLING_METHODS
+    from llmcost.cli.sensitivity import SAMPLING_CHOICES
+
+    assert tuple(SAMPLING_CHOICES) == tuple(SAMPLING_METHODS)

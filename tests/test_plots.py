@@ -63,7 +63,7 @@ def test_cost_curve_marks_every_crossing() -> None:
     fig = plots.cost_curve_figure(x, costs, crossings=be)
     ax = fig.axes[0]
     assert len(ax.texts) == be.crossings.size  # one label per crossing
-    assert [t.get_text() for t in ax.get_legend().get_texts()][:2] == ["api", "own"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()][:2] == ["api", "own"]
     assert _png(fig).startswith(PNG)
 
 
@@ -71,7 +71,10 @@ def test_tornado_chart_has_one_bar_pair_per_input() -> None:
     result = tornado(_model, SPACE, "own")
     fig = plots.tornado_figure(result)
     ax = fig.axes[0]
-    assert len(ax.patches) == 2 * len(result.rows)
+    # "own" does not depend on the API price: that row has no swing and is left out
+    moving = [r for r in result.rows if r["swing"] > 0]
+    assert [r["input"] for r in result.rows if r["swing"] == 0] == ["api_price_multiplier"]
+    assert len(ax.patches) == 2 * len(moving)
     top = max(ax.get_yticklabels(), key=lambda t: t.get_position()[1])
     assert top.get_text().startswith(result.rows[0]["input"])  # widest swing on top
     assert _png(fig).startswith(PNG)
@@ -148,3 +151,66 @@ def test_missing_matplotlib_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     with pytest.raises(ImportError, match=r"pip install llmcost\[plot\]"):
         plots._new_figure()
+
+
+def _boxes_overlap(texts: list, renderer: object) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts if t.get_text()]
+    return [
+        (a, b)
+        for i, (a, box_a) in enumerate(boxes)
+        for b, box_b in boxes[i + 1 :]
+        if box_a.overlaps(box_b)
+    ]
+
+
+def test_break_even_labels_never_overlap_even_when_changes_crowd() -> None:
+    """Issue #13: many changes within a few percent of volume (and two more elsewhere) —
+    measured with the renderer after the final layout, no label overlaps another or the
+    legend."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from llmcost.scenario import load_scenario, scenario_breakeven, scenario_model
+
+    model = scenario_model(load_scenario("examples/scenarios/chat-assistant.toml"))
+    summary = scenario_breakeven(model)
+    x = np.geomspace(summary.search_range.lo, summary.search_range.hi, 200)
+    fig = plots.cost_curve_figure(
+        x, model({"requests_per_month": x}), crossings=summary.pairs, log_x=True, log_y=True
+    )
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    (ax,) = fig.axes
+    labels = [t for t in ax.texts]
+    legend_texts = [t for leg in fig.legends for t in leg.get_texts()]
+    # 2.27M, 4.69M and the crowd of changes within a few percent of volume (see
+    # test_cli_breakeven): fewer labels than changes, and a grouped one
+    assert 3 <= len(labels) < sum(r.crossings.size for r in summary.pairs)
+    assert any("changes)" in t.get_text() for t in labels)
+    assert _boxes_overlap(labels + legend_texts, renderer) == []
+    axes_box = ax.get_window_extent(renderer)
+    assert all(axes_box.contains(*t.get_window_extent(renderer).p0) for t in labels)
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+
+
+def test_cumulative_cost_and_zero_swing_tornado_rows() -> None:
+    fig = plots.cumulative_cost_figure({"a": [1.0, 2.0, 3.0], "b": [2.0, 2.5, 3.5]})
+    (ax,) = fig.axes
+    assert [tuple(line.get_ydata()) for line in ax.lines] == [(1.0, 2.0, 3.0), (2.0, 2.5, 3.5)]
+    assert _png(fig).startswith(PNG)
+    with pytest.raises(InvalidInputError, match="at least one option"):
+        plots.cumulative_cost_figure({})
+    r = tornado(
+        lambda x: {"d": x["a"] * 2.0 + 0.0 * x["b"]},
+        ParameterSpace.from_dict(
+            {
+                "a": {"dist": "uniform", "low": 0, "high": 1},
+                "b": {"dist": "uniform", "low": 0, "high": 1},
+            }
+        ),
+        "d",
+    )
+    fig = plots.tornado_figure(r)
+    (ax,) = fig.axes
+    assert [t.get_text().split()[0] for t in ax.get_yticklabels()] == ["a"]  # b has no swing
+    assert "1 inputs with no effect left out" in ax.get_title()

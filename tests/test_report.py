@@ -45,7 +45,7 @@ def _pngs(text: str) -> list[bytes]:
     ]
 
 
-def test_html_holds_every_section_and_three_charts(
+def test_html_holds_every_section_and_five_charts(
     html_text: str, comparison_and_analysis: tuple[Any, Any]
 ) -> None:
     comparison, _ = comparison_and_analysis
@@ -63,14 +63,17 @@ def test_html_holds_every_section_and_three_charts(
     for opt in comparison.options:
         assert opt.name in html_text
     pngs = _pngs(html_text)
-    assert len(pngs) == 3  # cost curve, tornado, Monte Carlo
+    # cumulative cost, cost curve, break-even map (volume × GPU price), tornado, Monte Carlo
+    assert len(pngs) == 5
     assert all(p.startswith(b"\x89PNG\r\n\x1a\n") and len(p) > 10_000 for p in pngs)
     assert comparison.catalog_version in html_text
     assert f"${comparison.option(comparison.cheapest).monthly_cost_usd:,.0f}" in html_text
 
 
 def test_html_loads_nothing_from_outside(html_text: str) -> None:
-    assert "<script" not in html_text
+    # the only script is the inert JSON data block (type application/json: never executed)
+    scripts = re.findall(r"<script[^>]*>", html_text)
+    assert scripts == ['<script type="application/json" id="llmcost-data">']
     assert "<link" not in html_text
     assert not re.search(r"""(src|href)=["']?(https?:|//)""", html_text)
     assert "@import" not in html_text
@@ -106,7 +109,7 @@ def test_markdown_is_self_contained(
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# llmcost: owned-hardware")
     assert "| option | kind |" in text
-    assert len(_pngs(text)) == 3
+    assert len(_pngs(text)) == 5
     assert "](http" not in text
 
 

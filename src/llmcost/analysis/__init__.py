@@ -10,6 +10,7 @@ returning named output arrays (e.g. each option's monthly cost [USD]); see
 from ._model import Model
 from .breakeven import (
     BreakevenResult,
+    Crossing,
     breakeven,
     breakeven_curve,
     breakeven_linear,
@@ -18,6 +19,7 @@ from .breakeven import (
     payback_months_constant,
 )
 from .breakeven_draws import BreakevenDraws, breakeven_per_draw
+from .crossings import find_crossings
 from .montecarlo import MonteCarloResult, monte_carlo, probability_cheapest, summarize_draws
 from .oat import TornadoResult, tornado
 from .sampling import (
@@ -38,14 +40,17 @@ from .sampling import (
     verified_precision,
 )
 from .sobol import SobolResult, saltelli_sample, sobol
-from .space import Parameter, ParameterSpace
+from .sobol import analyze as sobol_analyze
+from .space import SAMPLING_METHODS, Parameter, ParameterSpace, normal_score_correlation
 from .streaming import StreamingMonteCarloResult, monte_carlo_stream, sweep_stream
 from .sweep import cartesian, sweep, sweep_arrays
 
 __all__ = [
+    "SAMPLING_METHODS",
     "BreakevenDraws",
     "BreakevenResult",
     "CoverageFit",
+    "Crossing",
     "Model",
     "MonteCarloResult",
     "Parameter",
@@ -67,9 +72,11 @@ __all__ = [
     "dataset_verified_at_k",
     "expected_attempts_until_accepted",
     "expected_samples_until_success",
+    "find_crossings",
     "fit_coverage",
     "monte_carlo",
     "monte_carlo_stream",
+    "normal_score_correlation",
     "pass_at_k",
     "payback_months",
     "payback_months_constant",
@@ -77,6 +84,7 @@ __all__ = [
     "saltelli_sample",
     "smallest_k_for_target",
     "sobol",
+    "sobol_analyze",
     "summarize_draws",
     "sweep",
     "sweep_arrays",

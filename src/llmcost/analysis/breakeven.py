@@ -1,18 +1,20 @@
 """Break-even solvers: where two options cost the same, for any numeric input.
 
 Costs with whole replicas are step functions of volume, so self-hosting can win, lose again when
-the next replica is added, and win again. The solvers therefore return **every** crossing in the
-searched range: sign changes of ``cost_a − cost_b`` on a grid, each refined by vectorized
-bisection (all brackets at once, one model call per step). A crossing at a jump is reported at
-the jump. "Never" is an empty list / NaN, not an exception, unless ``raise_on_failure=True``.
-
-Crossings closer together than one grid cell can hide each other; raise ``n_grid`` when costs
-have fine steps. Where two costs tie over a whole interval, the change of order is reported at a
-point inside it. An infeasible option (NaN cost) counts as more expensive than a feasible one.
+the next replica is added, and win again. The solvers return **every** change of the cheaper
+option in the searched range, each classified as a ``crossing`` (the costs are equal there) or a
+``jump`` (the winner changes at a step, with no equality), found by the engine in
+:mod:`llmcost.analysis.crossings`. A model that has a ``step_signature`` method (the scenario
+model: replica counts and feasibility of each option) has its step boundaries enumerated
+exactly, however close together; any other model is searched on the grid, where changes closer
+than one grid cell can hide each other (raise ``n_grid``). "Never" is an empty list / NaN, not
+an exception, unless ``raise_on_failure=True``. An infeasible option (NaN cost) counts as more
+expensive than a feasible one.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -20,16 +22,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from .._core._arrays import FloatArray, as_float_array, check_nonnegative, scalar_or_array
 from .._core.display import compact, html_table
 from .._core.errors import InfeasibleError, InvalidInputError
 from ..cost.horizon import payback_month
 from ._model import Model, aligned_inputs, evaluate
+from .crossings import PairCrossings, find_crossings
 
 __all__ = [
     "BreakevenResult",
+    "Crossing",
     "breakeven",
     "breakeven_curve",
     "breakeven_linear",
@@ -39,7 +43,36 @@ __all__ = [
 ]
 
 CostPair = Callable[[FloatArray], tuple[ArrayLike, ArrayLike]]
-_SCALES = ("linear", "log")
+#: x (n,) → (n, k) signature that changes exactly where a cost may step; see ``crossings``.
+StepPair = Callable[[FloatArray], ArrayLike]
+Table = Callable[[FloatArray], FloatArray]
+
+
+def _clean(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """One change of the cheaper of two options at ``at`` [unit of the variable].
+
+    ``kind`` is ``"crossing"`` (the costs are equal at ``at``) or ``"jump"`` (a step — a
+    replica added, an option becoming infeasible — changes the order with no equality).
+    """
+
+    at: float
+    kind: str
+    winner_below: str | None
+    winner_above: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{at, kind, winner_below, winner_above}``."""
+        return {
+            "at": self.at,
+            "kind": self.kind,
+            "winner_below": self.winner_below,
+            "winner_above": self.winner_above,
+        }
 
 
 @dataclass(frozen=True)
@@ -47,8 +80,9 @@ class BreakevenResult:
     """Every point where the cheaper of two options changes, over a searched range.
 
     ``crossings`` are ascending; ``cheaper_above[i]`` names the option that is cheaper just
-    above ``crossings[i]``; ``jump[i]`` is True when the costs cross by a step (a replica
-    added) rather than continuously.
+    above ``crossings[i]``, ``cheaper_below[i]`` just below; ``jump[i]`` is True when the
+    winner changes at a step rather than at an equality. :attr:`events` gives the same as
+    :class:`Crossing` objects; ``range_reason`` says why the range was searched.
     """
 
     variable: str
@@ -59,6 +93,25 @@ class BreakevenResult:
     jump: tuple[bool, ...]
     search_range: tuple[float, float]
     cheaper_at_start: str | None  # None: the two costs are equal at the start of the range
+    cheaper_below: tuple[str, ...] = ()
+    scale: str = "linear"
+    range_reason: str = ""
+
+    @property
+    def events(self) -> tuple[Crossing, ...]:
+        """Each change as a :class:`Crossing`, ascending."""
+        if not self.crossings.size:
+            return ()
+        below: tuple[str | None, ...] = self.cheaper_below or (
+            self.cheaper_at_start,
+            *self.cheaper_above[:-1],
+        )
+        return tuple(
+            Crossing(float(x), "jump" if j else "crossing", w_lo, w_hi)
+            for x, j, w_lo, w_hi in zip(
+                self.crossings, self.jump, below, self.cheaper_above, strict=True
+            )
+        )
 
     @property
     def first(self) -> float:
@@ -84,25 +137,36 @@ class BreakevenResult:
                 "option_a": self.option_a,
                 "option_b": self.option_b,
                 "crossing": self.crossings,
+                "kind": ["jump" if j else "crossing" for j in self.jump],
+                "cheaper_below": [e.winner_below for e in self.events],
                 "cheaper_above": list(self.cheaper_above),
                 "jump": list(self.jump),
             },
-            columns=["variable", "option_a", "option_b", "crossing", "cheaper_above", "jump"],
+            columns=[
+                "variable",
+                "option_a",
+                "option_b",
+                "crossing",
+                "kind",
+                "cheaper_below",
+                "cheaper_above",
+                "jump",
+            ],
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain values (NaN for "never"), in the CLI's shape."""
+        """JSON-ready (``None`` for "never"): the shape ``llmcost breakeven --json`` prints per
+        pair."""
         return {
             "option_a": self.option_a,
             "option_b": self.option_b,
-            "crossings": [float(x) for x in self.crossings],
-            "cheaper_above": list(self.cheaper_above),
-            "jump": list(self.jump),
-            "first": self.first,
-            "sustained": self.sustained,
+            "crossings": [e.to_dict() for e in self.events],
+            "first": _clean(self.first),
+            "sustained": _clean(self.sustained),
             "sustained_winner": self.sustained_winner,
             "cheaper_at_start": self.cheaper_at_start,
             "search_range": list(self.search_range),
+            "scale": self.scale,
         }
 
     def __repr__(self) -> str:
@@ -155,81 +219,39 @@ def breakeven_linear(
     return scalar_or_array(x, fixed_a, slope_a, fixed_b, slope_b)
 
 
-def _sign_of_difference(a: ArrayLike, b: ArrayLike) -> FloatArray:
-    """sign(a − b); an infeasible (NaN) cost loses against a feasible one, two NaN tie."""
-    a_arr = np.asarray(a, dtype=np.float64)
-    b_arr = np.asarray(b, dtype=np.float64)
-    a_nan, b_nan = np.isnan(a_arr), np.isnan(b_arr)
-    with np.errstate(invalid="ignore"):
-        s = np.sign(a_arr - b_arr)
-    s = np.where(a_nan & ~b_nan, 1.0, s)
-    s = np.where(b_nan & ~a_nan, -1.0, s)
-    return np.where(a_nan & b_nan, 0.0, s)
-
-
-def _grid(lo: float, hi: float, n_grid: int, scale: str) -> FloatArray:
-    if scale == "log":
-        return np.geomspace(lo, hi, n_grid)
-    return np.linspace(lo, hi, n_grid)
-
-
-def _check_range(lo: float, hi: float, n_grid: int, scale: str) -> tuple[float, float]:
-    if scale not in _SCALES:
-        raise InvalidInputError(f"scale must be one of {', '.join(_SCALES)}; got {scale!r}")
-    lo_f, hi_f = float(lo), float(hi)
-    if not (np.isfinite(lo_f) and np.isfinite(hi_f)) or not lo_f < hi_f:
-        raise InvalidInputError(f"search range must be finite with lo < hi; got [{lo!r}, {hi!r}]")
-    if scale == "log" and lo_f <= 0:
-        raise InvalidInputError(f"a log-scale search range must start above 0; got lo={lo!r}")
-    if int(n_grid) != n_grid or n_grid < 2:
-        raise InvalidInputError(f"n_grid must be a whole number ≥ 2; got {n_grid!r}")
-    return lo_f, hi_f
-
-
-def _signs(f: CostPair, x: FloatArray) -> FloatArray:
-    a, b = f(x)
-    a_arr = np.broadcast_to(np.asarray(a, dtype=np.float64), x.shape)
-    b_arr = np.broadcast_to(np.asarray(b, dtype=np.float64), x.shape)
-    return _sign_of_difference(a_arr, b_arr)
-
-
-def _brackets(x: FloatArray, s: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Consecutive grid points of strictly opposite sign (ties in between are skipped)."""
-    strict = np.flatnonzero(s != 0)
-    if strict.size < 2:
-        empty = np.empty(0)
-        return empty, empty, empty
-    left, right = strict[:-1], strict[1:]
-    change = s[left] != s[right]
-    return x[left[change]], x[right[change]], s[left[change]]
-
-
-def _bisect(
-    f: CostPair,
-    lo: FloatArray,
-    hi: FloatArray,
-    s_lo: FloatArray,
+def _result(
+    p: PairCrossings,
+    names: Sequence[str],
     *,
+    variable: str,
+    search_range: tuple[float, float],
     scale: str,
-    xtol_rel: float,
-    xtol_abs: float,
-    max_iter: int = 200,
-) -> tuple[FloatArray, FloatArray]:
-    """Shrink every bracket at once until it is ``xtol_rel`` (relative) or ``xtol_abs`` wide;
-    return the final brackets."""
-    lo, hi = lo.copy(), hi.copy()
-    for _ in range(max_iter):
-        active = (hi - lo) > np.maximum(xtol_rel * np.maximum(np.abs(lo), np.abs(hi)), xtol_abs)
-        if not np.any(active):
-            break
-        a_lo, a_hi = lo[active], hi[active]
-        mid = np.sqrt(a_lo * a_hi) if scale == "log" else a_lo + (a_hi - a_lo) / 2
-        s_mid = _signs(f, mid)
-        same = s_mid == s_lo[active]
-        tie = s_mid == 0
-        lo[active] = np.where(same | tie, mid, a_lo)
-        hi[active] = np.where(~same | tie, mid, a_hi)
-    return lo, hi
+    range_reason: str,
+) -> BreakevenResult:
+    a, b = names[p.a], names[p.b]
+    winner = {1.0: b, -1.0: a}  # sign(a − b) > 0 → b cheaper
+    return BreakevenResult(
+        variable=variable,
+        option_a=a,
+        option_b=b,
+        crossings=p.at,
+        cheaper_above=tuple(winner[float(v)] for v in p.sign_above),
+        jump=tuple(bool(j) for j in p.jump),
+        search_range=search_range,
+        cheaper_at_start=winner.get(float(p.start_sign)),
+        cheaper_below=tuple(winner[float(v)] for v in p.sign_below),
+        scale=scale,
+        range_reason=range_reason,
+    )
+
+
+def _raise_if_never(r: BreakevenResult) -> None:
+    if not r.crossings.size:
+        lo, hi = r.search_range
+        raise InfeasibleError(
+            f"{r.option_a} and {r.option_b} do not cross for {r.variable} in [{lo:g}, {hi:g}]; "
+            f"{r.cheaper_at_start or 'neither'} is cheaper throughout"
+        )
 
 
 def breakeven_curve(
@@ -244,91 +266,162 @@ def breakeven_curve(
     scale: str = "linear",
     xtol_rel: float = 1e-12,
     raise_on_failure: bool = False,
+    steps: StepPair | None = None,
+    range_reason: str = "",
 ) -> BreakevenResult:
-    """All crossings of two cost curves given by ``f(x) -> (cost_a, cost_b)`` on [lo, hi].
+    """All crossings and jumps of two cost curves given by ``f(x) -> (cost_a, cost_b)``.
 
     Parameters
     ----------
     f : vectorized: takes a 1-d array of the variable, returns the two costs (same length)
     lo, hi : search range [unit of the variable]
-    n_grid : grid points of the first pass (crossings closer than one cell can be missed)
+    n_grid : grid points of the first pass
     scale : "linear" or "log" (grid and bisection in log space; for volumes over decades)
-    xtol_rel : relative width at which bisection stops
+    xtol_rel : relative width at which every bracket stops [fraction]
     raise_on_failure : raise :class:`InfeasibleError` instead of returning no crossing
+    steps : optional ``x -> (n, k)`` signature that changes exactly where either cost steps
+        (e.g. replica counts); its boundaries are then enumerated exactly
+    range_reason : why this range (carried into the result)
 
     >>> r = breakeven_curve(lambda x: (1000.0 + 0 * x, 2.0 * x), 0.0, 10_000.0)
-    >>> round(r.first, 6), r.cheaper_above
-    (500.0, ('a',))
+    >>> round(r.first, 6), r.cheaper_above, r.events[0].kind
+    (500.0, ('a',), 'crossing')
     """
-    lo_f, hi_f = _check_range(lo, hi, n_grid, scale)
-    x = _grid(lo_f, hi_f, int(n_grid), scale)
-    s = _signs(f, x)
-    b_lo, b_hi, s_lo = _brackets(x, s)
-    if b_lo.size:
-        # linear scale: also stop at a width relative to the range (crossings near 0)
-        xtol_abs = xtol_rel * (hi_f - lo_f) if scale == "linear" else 0.0
-        b_lo, b_hi = _bisect(f, b_lo, b_hi, s_lo, scale=scale, xtol_rel=xtol_rel, xtol_abs=xtol_abs)
-    crossings, jump = _locate(f, b_lo, b_hi)
-    start = s[0] if s[0] != 0 else (s[s != 0][0] if np.any(s != 0) else 0.0)
-    names = {1.0: option_b, -1.0: option_a}  # sign(a − b) > 0 → b cheaper
-    result = BreakevenResult(
-        variable=variable,
-        option_a=option_a,
-        option_b=option_b,
-        crossings=crossings,
-        cheaper_above=tuple(names[float(-v)] for v in s_lo),
-        jump=tuple(bool(j) for j in jump),
-        search_range=(lo_f, hi_f),
-        cheaper_at_start=names.get(float(start)),
-    )
-    if raise_on_failure and not crossings.size:
-        raise InfeasibleError(
-            f"{option_a} and {option_b} do not cross for {variable} in [{lo_f:g}, {hi_f:g}]; "
-            f"{result.cheaper_at_start or 'neither'} is cheaper throughout"
+
+    def costs(x: FloatArray) -> FloatArray:
+        a, b = f(x)
+        return np.column_stack(
+            [np.broadcast_to(np.asarray(v, dtype=np.float64), x.shape) for v in (a, b)]
         )
+
+    owner: tuple[int, ...] = ()
+    step_table = None
+    if steps is not None:
+        width = np.asarray(steps(np.array([lo, hi], dtype=np.float64))).reshape(2, -1).shape[1]
+        owner = (0,) * width
+
+        def step_table(x: FloatArray) -> FloatArray:
+            return np.asarray(steps(x), dtype=np.float64).reshape(x.size, -1)
+
+    (p,) = find_crossings(
+        costs,
+        lo,
+        hi,
+        [(0, 1)],
+        steps=step_table,
+        step_owner=owner,
+        n_grid=n_grid,
+        scale=scale,
+        xtol_rel=xtol_rel,
+    )
+    result = _result(
+        p,
+        (option_a, option_b),
+        variable=variable,
+        search_range=(float(lo), float(hi)),
+        scale=scale,
+        range_reason=range_reason,
+    )
+    if raise_on_failure:
+        _raise_if_never(result)
     return result
 
 
-def _locate(f: CostPair, lo: FloatArray, hi: FloatArray) -> tuple[FloatArray, NDArray[np.bool_]]:
-    """Crossing inside each final bracket and whether it is a jump.
-
-    A continuous crossing leaves a near-zero gap at both bracket ends and is placed by linear
-    interpolation of the gap; a jump (a replica added) is placed at the bracket's middle.
-    """
-    if not lo.size:
-        return np.empty(0), np.zeros(0, dtype=bool)
-    a_lo, b_lo = (np.asarray(v, dtype=np.float64) for v in f(lo))
-    a_hi, b_hi = (np.asarray(v, dtype=np.float64) for v in f(hi))
-    d_lo, d_hi = a_lo - b_lo, a_hi - b_hi
-    size = np.maximum.reduce([np.abs(a_lo), np.abs(b_lo), np.abs(a_hi), np.abs(b_hi)])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        gap = np.maximum(np.abs(d_lo), np.abs(d_hi))
-        jump = np.asarray(gap > 1e-6 * np.maximum(size, 1e-300)) | np.isnan(gap)
-        t = np.where(d_lo != d_hi, d_lo / (d_lo - d_hi), 0.5)
-    t = np.where(jump | ~np.isfinite(t), 0.5, np.clip(t, 0.0, 1.0))
-    return np.where(lo == hi, lo, lo + t * (hi - lo)), jump
-
-
-def _model_pair(
-    model: Model, variable: str, inputs: Mapping[str, ArrayLike], option_a: str, option_b: str
-) -> CostPair:
+def _base_row(inputs: Mapping[str, ArrayLike]) -> dict[str, FloatArray]:
     base = aligned_inputs(inputs)
     if any(v.size != 1 for v in base.values()):
         raise InvalidInputError("break-even inputs must be scalars (the baseline of each input)")
+    return base
 
-    def f(x: FloatArray) -> tuple[FloatArray, FloatArray]:
-        n = x.size
-        row = {k: np.full(n, v[0]) for k, v in base.items()}
-        row[variable] = x
-        out = evaluate(model, row, n)
-        for name in (option_a, option_b):
+
+def _tables(
+    model: Model,
+    variable: str,
+    inputs: Mapping[str, ArrayLike],
+    names: Sequence[str],
+    probe: float,
+) -> tuple[Table, Table | None, list[int]]:
+    """The cost table of ``names`` (and the model's step signature, if it has one; its
+    columns are read at ``probe``, a value inside the searched range)."""
+    base = _base_row(inputs)
+
+    def row(x: FloatArray) -> dict[str, FloatArray]:
+        out = {k: np.full(x.size, v[0]) for k, v in base.items()}
+        out[variable] = x
+        return out
+
+    def costs(x: FloatArray) -> FloatArray:
+        out = evaluate(model, row(x), x.size)
+        for name in names:
             if name not in out:
                 raise InvalidInputError(
                     f"unknown model output {name!r}; the model returns: {', '.join(out)}"
                 )
-        return out[option_a], out[option_b]
+        return np.column_stack([out[n] for n in names])
 
-    return f
+    signature = getattr(model, "step_signature", None)
+    if signature is None:
+        return costs, None, []
+    _, owners = signature(row(np.full(1, float(probe))))
+    index = {n: i for i, n in enumerate(names)}
+    keep = [j for j, o in enumerate(owners) if o in index]
+    owner = [index[owners[j]] for j in keep]
+
+    def steps(x: FloatArray) -> FloatArray:
+        sig, _ = signature(row(x))
+        return np.asarray(sig, dtype=np.float64)[:, keep]
+
+    return costs, steps, owner
+
+
+def breakeven_pairs(
+    model: Model,
+    variable: str,
+    lo: float,
+    hi: float,
+    *,
+    options: Sequence[str],
+    pairs: Sequence[tuple[str, str]] | None = None,
+    inputs: Mapping[str, ArrayLike] | None = None,
+    n_grid: int = 2049,
+    scale: str = "linear",
+    xtol_rel: float = 1e-12,
+    range_reason: str = "",
+) -> list[BreakevenResult]:
+    """Every crossing and jump of each pair of ``options`` (all pairs in the order given, or
+    the listed ``pairs``) as ``variable`` runs over [lo, hi], the other ``inputs`` held at their
+    (scalar) values. All pairs are solved together (one model call per step)."""
+    names = list(options)
+    if len(names) < 2:
+        raise InvalidInputError(f"break-even needs at least two options; got {names}")
+    wanted = list(pairs) if pairs is not None else list(combinations(names, 2))
+    for a, b in wanted:
+        for n in (a, b):
+            if n not in names:
+                raise InvalidInputError(f"pair option {n!r} is not one of {names}")
+    costs, steps, owner = _tables(model, variable, inputs or {}, names, lo)
+    found = find_crossings(
+        costs,
+        lo,
+        hi,
+        [(names.index(a), names.index(b)) for a, b in wanted],
+        steps=steps,
+        step_owner=owner,
+        n_grid=n_grid,
+        scale=scale,
+        xtol_rel=xtol_rel,
+    )
+    return [
+        _result(
+            p,
+            names,
+            variable=variable,
+            search_range=(float(lo), float(hi)),
+            scale=scale,
+            range_reason=range_reason,
+        )
+        for p in found
+    ]
 
 
 def breakeven(
@@ -345,59 +438,28 @@ def breakeven(
     xtol_rel: float = 1e-12,
     raise_on_failure: bool = False,
 ) -> BreakevenResult:
-    """All crossings of outputs ``option_a`` and ``option_b`` of ``model`` as ``variable`` runs
-    over [lo, hi], the other ``inputs`` held at their (scalar) values.
+    """All crossings and jumps of outputs ``option_a`` and ``option_b`` of ``model`` as
+    ``variable`` runs over [lo, hi], the other ``inputs`` held at their (scalar) values.
 
     >>> def model(x):
     ...     return {"api": 5.0 * x["volume"], "own": 10_000.0 + 0 * x["volume"]}
     >>> breakeven(model, "volume", 0, 1e4, option_a="api", option_b="own").first
     2000.0
     """
-    f = _model_pair(model, variable, inputs or {}, option_a, option_b)
-    return breakeven_curve(
-        f,
+    (result,) = breakeven_pairs(
+        model,
+        variable,
         lo,
         hi,
-        variable=variable,
-        option_a=option_a,
-        option_b=option_b,
+        options=[option_a, option_b],
+        inputs=inputs,
         n_grid=n_grid,
         scale=scale,
         xtol_rel=xtol_rel,
-        raise_on_failure=raise_on_failure,
     )
-
-
-def breakeven_pairs(
-    model: Model,
-    variable: str,
-    lo: float,
-    hi: float,
-    *,
-    options: Sequence[str],
-    inputs: Mapping[str, ArrayLike] | None = None,
-    n_grid: int = 2049,
-    scale: str = "linear",
-    xtol_rel: float = 1e-12,
-) -> list[BreakevenResult]:
-    """:func:`breakeven` for every pair of ``options`` (in the order given)."""
-    if len(options) < 2:
-        raise InvalidInputError(f"break-even needs at least two options; got {list(options)}")
-    return [
-        breakeven(
-            model,
-            variable,
-            lo,
-            hi,
-            option_a=a,
-            option_b=b,
-            inputs=inputs,
-            n_grid=n_grid,
-            scale=scale,
-            xtol_rel=xtol_rel,
-        )
-        for a, b in combinations(options, 2)
-    ]
+    if raise_on_failure:
+        _raise_if_never(result)
+    return result
 
 
 def payback_months_constant(

@@ -21,7 +21,7 @@ from .._core._arrays import FloatArray
 from .._core.display import compact, html_table
 from .._core.errors import InvalidInputError
 from ._model import DEFAULT_CHUNK_ROWS, Model, aligned_inputs, evaluate_chunked
-from .breakeven import _check_range, _grid, _sign_of_difference
+from .crossings import check_range, search_grid, sign_of_difference
 
 __all__ = ["BreakevenDraws", "breakeven_per_draw"]
 
@@ -98,7 +98,7 @@ def _signs_rows(
             raise InvalidInputError(
                 f"unknown model output {name!r}; the model returns: {', '.join(out)}"
             )
-    return _sign_of_difference(out[option_a], out[option_b])
+    return sign_of_difference(out[option_a], out[option_b])
 
 
 def breakeven_per_draw(
@@ -125,12 +125,12 @@ def breakeven_per_draw(
     >>> np.round(r.first, 6).tolist()  # 1000 / price; never for the cheapest API
     [1000.0, 500.0, nan]
     """
-    lo_f, hi_f = _check_range(lo, hi, n_grid, scale)
+    lo_f, hi_f = check_range(lo, hi, n_grid, scale)
     base = {k: v for k, v in aligned_inputs(draws).items() if k != variable}
     if not base:
         raise InvalidInputError("draws must hold at least one input besides the variable")
     n = next(iter(base.values())).size
-    x = _grid(lo_f, hi_f, int(n_grid), scale)
+    x = search_grid(lo_f, hi_f, int(n_grid), scale)
     rows = np.repeat(np.arange(n), x.size)
     s = _signs_rows(
         model, base, rows, variable, np.tile(x, n), option_a, option_b, chunk_rows

@@ -161,8 +161,10 @@ def monte_carlo(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     backend: str = "numpy",
     scheduler: Any = None,
+    method: str = "monte_carlo",
 ) -> MonteCarloResult:
-    """Draw ``n`` samples of ``space`` (seeded), evaluate ``model``, and summarize.
+    """Draw ``n`` samples of ``space`` (seeded; ``method``: "monte_carlo", "lhs" or "sobol",
+    see :meth:`ParameterSpace.sample`), evaluate ``model``, and summarize.
 
     Parameters
     ----------
@@ -183,7 +185,7 @@ def monte_carlo(
         raise InvalidInputError(f"n must be a whole number ≥ 1; got {n!r}")
     if any(not 0 <= q <= 100 for q in percentiles):
         raise InvalidInputError(f"percentiles must lie in [0, 100]; got {list(percentiles)}")
-    draws = space.sample(int(n), seed)
+    draws = space.sample(int(n), seed, method=method)
     results = evaluate_on(model, draws, chunk_rows=chunk_rows, backend=backend, scheduler=scheduler)
     wanted = list(outputs) if outputs is not None else list(results)
     opts = list(options or [])

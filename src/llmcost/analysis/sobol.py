@@ -1,8 +1,11 @@
 """Global sensitivity: Sobol first-order and total indices with bootstrap confidence intervals.
 
-Sampling (Saltelli 2002/2010): two independent quasi-random matrices A and B (one scrambled
-Sobol sequence of 2k dimensions, split in halves), and for each input i the matrix AB_i = A
-with column i taken from B — N·(k + 2) model rows in one vectorized evaluation.
+Sampling (Saltelli 2002/2010): two independent matrices A and B (one design of 2k dimensions
+split in halves: a scrambled Sobol' sequence by default, or a Latin hypercube or plain Monte
+Carlo, ``method=``), and for each input i the matrix AB_i = A with column i taken from B —
+N·(k + 2) model rows in one vectorized evaluation. :func:`analyze` is the estimator on its own,
+with the contract of SALib's ``sobol.analyze`` (outputs in the sample's order in, ``S1``,
+``S1_conf``, ``ST``, ``ST_conf`` out; :meth:`SobolResult.to_salib`).
 
 Estimators (Saltelli et al. 2010, *Computer Physics Communications* 181, Table 2):
 
@@ -31,9 +34,9 @@ from .._core.errors import InvalidInputError
 from ._model import DEFAULT_CHUNK_ROWS, Model, select_output
 from ._xarray import xarray
 from .backends import evaluate_on
-from .space import ParameterSpace
+from .space import ParameterSpace, unit_sample
 
-__all__ = ["SobolResult", "saltelli_sample", "sobol"]
+__all__ = ["SobolResult", "analyze", "saltelli_sample", "sobol"]
 
 
 @dataclass(frozen=True)
@@ -89,16 +92,31 @@ class SobolResult:
         }
         return xr.Dataset(data, coords={"input": list(self.inputs)}, attrs=attrs)
 
+    def to_salib(self) -> dict[str, Any]:
+        """SALib's ``ResultDict`` keys: ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (arrays in
+        input order) and ``names``."""
+        return {
+            "S1": self.s1,
+            "S1_conf": self.s1_conf,
+            "ST": self.st,
+            "ST_conf": self.st_conf,
+            "names": list(self.inputs),
+        }
+
 
 def saltelli_sample(
-    space: ParameterSpace, n_base: int, *, seed: int | None = None
+    space: ParameterSpace, n_base: int, *, seed: int | None = None, method: str = "sobol"
 ) -> tuple[dict[str, FloatArray], list[str]]:
     """Saltelli design over the varied inputs of ``space``: rows A, B, AB_1 … AB_k stacked.
 
     Returns the named input arrays (N·(k + 2) rows; fixed inputs held at their value) and the
-    names of the varied inputs in order. ``n_base`` must be a power of two (Sobol balance).
+    names of the varied inputs in order. A and B come from one ``method`` design of 2k
+    dimensions ("sobol": ``n_base`` must be a power of two, for balance; "lhs";
+    "monte_carlo").
     """
-    if n_base < 2 or n_base & (n_base - 1):
+    if int(n_base) != n_base or n_base < 2:
+        raise InvalidInputError(f"n_base must be a whole number ≥ 2; got {n_base!r}")
+    if method == "sobol" and n_base & (n_base - 1):
         raise InvalidInputError(f"n_base must be a power of two ≥ 2; got {n_base!r}")
     if space.correlation is not None:
         raise InvalidInputError(
@@ -108,7 +126,10 @@ def saltelli_sample(
     k = len(varied)
     if k == 0:
         raise InvalidInputError("Sobol analysis needs at least one input that varies")
-    u = qmc.Sobol(d=2 * k, scramble=True, seed=seed).random(n_base)
+    if method == "sobol":
+        u = qmc.Sobol(d=2 * k, scramble=True, seed=seed).random(n_base)
+    else:
+        u = unit_sample(2 * k, int(n_base), np.random.default_rng(seed), method)
     a, b = u[:, :k], u[:, k:]
     blocks = [a, b]
     for i in range(k):
@@ -143,10 +164,12 @@ def sobol(
     n_bootstrap: int = 200,
     confidence_level: float = 0.95,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    method: str = "sobol",
     backend: str = "numpy",
     scheduler: Any = None,
 ) -> SobolResult:
-    """Sobol indices of ``output`` over the varied inputs of ``space``.
+    """Sobol indices of ``output`` over the varied inputs of ``space`` (design: ``method``,
+    see :func:`saltelli_sample`; estimator: :func:`analyze`).
 
     ``backend="dask"`` evaluates the Saltelli rows on a cluster (``scheduler``: an address or
     a ``Client``): the same indices, bit for bit.
@@ -159,27 +182,66 @@ def sobol(
     >>> np.round(r.st, 1).tolist()  # analytic: 1/5 and 4/5
     [0.2, 0.8]
     """
-    if not 0 < confidence_level < 1:
-        raise InvalidInputError(f"confidence_level must lie in (0, 1); got {confidence_level!r}")
-    if n_bootstrap < 2:
-        raise InvalidInputError(f"n_bootstrap must be ≥ 2; got {n_bootstrap!r}")
-    inputs, names = saltelli_sample(space, n_base, seed=seed)
+    inputs, _ = saltelli_sample(space, n_base, seed=seed, method=method)
     evaluated = evaluate_on(
         model, inputs, chunk_rows=chunk_rows, backend=backend, scheduler=scheduler
     )
     y = select_output(evaluated, output)
-    if not np.all(np.isfinite(y)):
-        bad = int(np.count_nonzero(~np.isfinite(y)))
+    return analyze(
+        space,
+        y,
+        n_bootstrap=n_bootstrap,
+        confidence_level=confidence_level,
+        seed=seed,
+        output_name=output if isinstance(output, str) else (output_name or "output"),
+    )
+
+
+def analyze(
+    space: ParameterSpace,
+    y: ArrayLike,
+    *,
+    n_bootstrap: int = 200,
+    confidence_level: float = 0.95,
+    seed: int | None = None,
+    output_name: str = "output",
+) -> SobolResult:
+    """Sobol indices from model outputs ``y`` on the rows of :func:`saltelli_sample` (same
+    order: A, B, AB_1 … AB_k), like SALib's ``sobol.analyze(problem, Y, num_resamples,
+    conf_level, seed)``; ``to_salib()`` gives its keys.
+
+    >>> space = ParameterSpace.from_dict({
+    ...     "a": {"dist": "uniform", "low": 0, "high": 1},
+    ...     "b": {"dist": "uniform", "low": 0, "high": 1},
+    ... })
+    >>> x, _ = saltelli_sample(space, 1024, seed=0, method="lhs")
+    >>> np.round(analyze(space, x["a"] + 2 * x["b"]).to_salib()["ST"], 1).tolist()
+    [0.2, 0.8]
+    """
+    if not 0 < confidence_level < 1:
+        raise InvalidInputError(f"confidence_level must lie in (0, 1); got {confidence_level!r}")
+    if n_bootstrap < 2:
+        raise InvalidInputError(f"n_bootstrap must be ≥ 2; got {n_bootstrap!r}")
+    names = [p.name for p in space.parameters if not p.is_fixed]
+    k = len(names)
+    out = np.asarray(y, dtype=np.float64).reshape(-1)
+    if k == 0 or out.size % (k + 2) or out.size < 2 * (k + 2):
         raise InvalidInputError(
-            f"the model output is NaN/infinite in {bad} of {y.size} Sobol rows; narrow the "
+            f"y must hold N·(k + 2) outputs for the k = {k} varied inputs (the rows of "
+            f"saltelli_sample); got {out.size}"
+        )
+    if not np.all(np.isfinite(out)):
+        bad = int(np.count_nonzero(~np.isfinite(out)))
+        raise InvalidInputError(
+            f"the model output is NaN/infinite in {bad} of {out.size} Sobol rows; narrow the "
             "input ranges to where every option is feasible"
         )
-    k = len(names)
+    n_base = out.size // (k + 2)
     # centre the output (as SALib does): the first-order estimator is consistent either way,
     # but a large mean (a monthly bill) would otherwise swamp it with noise
-    y = y - y[: 2 * n_base].mean()
-    fa, fb = y[:n_base], y[n_base : 2 * n_base]
-    fab = y[2 * n_base :].reshape(k, n_base)
+    out = out - out[: 2 * n_base].mean()
+    fa, fb = out[:n_base], out[n_base : 2 * n_base]
+    fab = out[2 * n_base :].reshape(k, n_base)
     s1, st = _indices(fa, fb, fab)
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, n_base, size=(n_bootstrap, n_base))
@@ -189,13 +251,13 @@ def sobol(
     st_boot = np.stack([b[1] for b in boot])
     z = float(stats.norm.ppf(0.5 + confidence_level / 2))
     return SobolResult(
-        output=output if isinstance(output, str) else (output_name or "output"),
+        output=output_name,
         inputs=tuple(names),
         s1=s1,
         s1_conf=z * s1_boot.std(axis=-1, ddof=1),
         st=st,
         st_conf=z * st_boot.std(axis=-1, ddof=1),
         n_base=n_base,
-        n_evaluations=int(y.size),
+        n_evaluations=int(out.size),
         confidence_level=confidence_level,
     )

@@ -13,11 +13,14 @@ Distributions: ``uniform`` (low, high), ``triangular`` (low, mode, high), ``pert
 high; beta-PERT with λ = 4), ``normal`` (mean, sd, optional low/high truncation),
 ``lognormal`` (median and sigma, or p5 and p95), ``fixed`` (value), or any frozen
 ``scipy.stats`` distribution. Rank correlations between inputs are imposed with the
-Iman–Conover method (Iman & Conover 1982), which keeps each marginal exactly.
+Iman–Conover method (Iman & Conover 1982), which keeps each marginal exactly. Draws are plain
+Monte Carlo (``method="monte_carlo"``), a Latin hypercube (``"lhs"``) or a scrambled Sobol'
+sequence (``"sobol"``), both from ``scipy.stats.qmc``, mapped through each quantile function.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -26,12 +29,19 @@ from typing import Any, cast
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special, stats
+from scipy.stats import qmc
 
 from .._core._arrays import FloatArray
 from .._core.display import compact, html_table
 from .._core.errors import InvalidInputError
 
-__all__ = ["Parameter", "ParameterSpace"]
+__all__ = [
+    "SAMPLING_METHODS",
+    "Parameter",
+    "ParameterSpace",
+    "normal_score_correlation",
+    "unit_sample",
+]
 
 #: λ of the beta-PERT distribution (Vose, *Risk Analysis*, 3rd ed., §9.1.2).
 PERT_LAMBDA = 4.0
@@ -373,17 +383,26 @@ class ParameterSpace:
 
     # --------------------------------------------------------------------------------- sampling
     def sample(
-        self, n: int, seed: int | np.random.Generator | None = None
+        self,
+        n: int,
+        seed: int | np.random.Generator | None = None,
+        *,
+        method: str = "monte_carlo",
     ) -> dict[str, FloatArray]:
         """``n`` draws of every input as named arrays; reproducible for a given ``seed``.
 
-        Inputs are drawn independently from their own distributions, then rearranged (not
-        changed) so that their rank correlations match :attr:`correlation` (Iman–Conover).
+        Inputs are drawn independently — plain Monte Carlo, or the points of a Latin
+        hypercube (``method="lhs"``) or a scrambled Sobol' sequence (``"sobol"``) mapped
+        through each quantile function — then rearranged (not changed) so that their rank
+        correlations match :attr:`correlation` (Iman–Conover).
         """
         if int(n) != n or n < 1:
             raise InvalidInputError(f"n must be a whole number ≥ 1; got {n!r}")
         rng = np.random.default_rng(seed)
-        draws = {p.name: p.sample(int(n), rng) for p in self.parameters}
+        if method == "monte_carlo":
+            draws = {p.name: p.sample(int(n), rng) for p in self.parameters}
+        else:
+            draws = self.from_unit(unit_sample(len(self.parameters), int(n), rng, method))
         if self.correlation is not None and n > 2:
             draws = _iman_conover(draws, self.correlation, rng, self.parameters)
         return draws
@@ -397,6 +416,49 @@ class ParameterSpace:
                 f"unit points must have shape (n, {len(self.parameters)}); got {u_arr.shape}"
             )
         return {p.name: p.ppf(u_arr[:, j]) for j, p in enumerate(self.parameters)}
+
+
+#: Sampling methods of :meth:`ParameterSpace.sample` and the Sobol' design.
+SAMPLING_METHODS = ("monte_carlo", "lhs", "sobol")
+
+
+def unit_sample(d: int, n: int, rng: np.random.Generator, method: str) -> FloatArray:
+    """``n`` points of the unit hypercube [0, 1)^d: independent uniforms (``monte_carlo``),
+    a Latin hypercube (``lhs``: each of the n strata of every axis holds one point) or a
+    scrambled Sobol' sequence (``sobol``; balanced when n is a power of two)."""
+    if method not in SAMPLING_METHODS:
+        raise InvalidInputError(
+            f"method must be one of {', '.join(SAMPLING_METHODS)}; got {method!r}"
+        )
+    if method == "monte_carlo":
+        return rng.random((n, d))
+    if method == "lhs":
+        return np.asarray(qmc.LatinHypercube(d=d, seed=rng).random(n))
+    engine = qmc.Sobol(d=d, scramble=True, seed=rng)
+    if n & (n - 1) == 0:
+        return np.asarray(engine.random_base2(int(np.log2(n))))
+    with warnings.catch_warnings():  # balance properties need 2^m points; still low-discrepancy
+        warnings.simplefilter("ignore", UserWarning)
+        return np.asarray(engine.random(n))
+
+
+def normal_score_correlation(rank_correlation: ArrayLike) -> FloatArray:
+    """The Pearson correlation of normal scores that gives Spearman ρ [−1, 1]:
+    r = 2 sin(π ρ / 6) (Pearson 1907; for a bivariate normal, ρ = (6/π) arcsin(r / 2)).
+
+    >>> round(float(normal_score_correlation(-0.6)), 4)
+    -0.618
+    """
+    return 2.0 * np.sin(np.pi * np.asarray(rank_correlation, dtype=np.float64) / 6.0)
+
+
+def _nearest_psd_correlation(matrix: FloatArray) -> FloatArray:
+    """Clip negative eigenvalues (the sine map can leave a tiny one) and rescale to unit
+    diagonal."""
+    w, v = np.linalg.eigh(matrix)
+    fixed = (v * np.maximum(w, 1e-12)) @ v.T
+    d = np.sqrt(np.diag(fixed))
+    return np.asarray(fixed / np.outer(d, d))
 
 
 def _check_correlation(matrix: FloatArray, k: int) -> None:
@@ -443,14 +505,20 @@ def _iman_conover(
 ) -> dict[str, FloatArray]:
     """Reorder each column so that the rank correlation approaches ``target``.
 
-    Fixed inputs are left alone (a constant has no ranks). Iman & Conover (1982), *A
-    distribution-free approach to inducing rank correlation among input variables*.
+    The target is a rank (Spearman) correlation; the scores are normal, so it is first
+    converted to the normal-score correlation 2 sin(πρ/6) that has that rank correlation
+    (without it a target of −0.6 comes out near −0.58). Fixed inputs are left alone (a
+    constant has no ranks). Iman & Conover (1982), *A distribution-free approach to inducing
+    rank correlation among input variables*.
     """
     free = [j for j, p in enumerate(parameters) if not p.is_fixed]
     if len(free) < 2:
         return draws
     n = next(iter(draws.values())).size
-    c = target[np.ix_(free, free)]
+    c = normal_score_correlation(target[np.ix_(free, free)])
+    np.fill_diagonal(c, 1.0)
+    if np.linalg.eigvalsh(c).min() <= 0:
+        c = _nearest_psd_correlation(c)
     scores = stats.norm.ppf(np.arange(1, n + 1) / (n + 1))
     m = np.stack([rng.permutation(scores) for _ in free], axis=1)
     e = np.corrcoef(m, rowvar=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import textwrap
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ from ._scenario import add_scenario_arguments, load_from_args
 
 if TYPE_CHECKING:
     from ..scenario import Comparison
+    from ..scenario.verdict import Verdict
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -60,14 +62,16 @@ def comparison_from_args(args: argparse.Namespace) -> Comparison:
         return compare(scenario, as_of=as_of, catalog=catalog)
 
 
-def render_text(result: Comparison) -> str:
-    """The readable report: the table, each option's components, warnings, provenance."""
+def render_text(result: Comparison, summary: Verdict | None = None) -> str:
+    """The readable report: the verdict, the table, each option's components, warnings,
+    provenance."""
     from ..scenario.comparison import text_table
 
     when = result.as_of.isoformat() if result.as_of else "latest prices"
     lines = [
         f"{result.scenario} — {when}, catalog {result.catalog_version}",
         "",
+        *([textwrap.fill(summary.sentence, 100), ""] if summary is not None else []),
         text_table(result.table_rows()),
         "",
         f"* cheapest feasible option: {result.cheapest or 'none'}",
@@ -148,8 +152,12 @@ def _workbook_analysis(args: argparse.Namespace, result: Comparison) -> Any:
 
 def handle(args: argparse.Namespace) -> Output:
     """Run ``compare``: JSON payload (docs/architecture.md §4) and the text report."""
+    from ..scenario.verdict import verdict
+
     result = comparison_from_args(args)
-    payload, text = result.to_dict(), render_text(result)
+    summary = verdict(result)
+    payload, text = result.to_dict(), render_text(result, summary)
+    payload["verdict"] = summary.to_dict()
     # -- files (export helper) --
     if args.csv or args.xlsx:
         from ..export.files import write_files

@@ -78,7 +78,13 @@ def handle(args: argparse.Namespace) -> Output:
         )
     analysis = analyze(comparison, space=space, monte_carlo_draws=args.monte_carlo, seed=args.seed)
     path = write_report(
-        comparison, out, fmt, analysis=analysis, inputs=[args.scenario], force=args.force
+        comparison,
+        out,
+        fmt,
+        analysis=analysis,
+        scenario=scenario,
+        inputs=[args.scenario],
+        force=args.force,
     )
     payload = {
         "scenario": comparison.scenario,

@@ -20,7 +20,6 @@ from .._core.errors import InvalidInputError
 from .._core.units import DEFAULT_MEMORY_BUDGET_GB
 from ._common import Output, format_table
 from ._scenario import add_scenario_arguments, model_from_args
-from .breakeven import default_search_range
 
 if TYPE_CHECKING:
     from ..analysis.space import ParameterSpace
@@ -28,6 +27,9 @@ if TYPE_CHECKING:
     from ..scenario.config import Scenario
 
 DEFAULT_SEED = 0
+#: ``--sampling`` choices: llmcost.analysis.space.SAMPLING_METHODS, spelled out so that
+#: building the parser imports no scipy (a test checks they agree).
+SAMPLING_CHOICES = ("monte_carlo", "lhs", "sobol")
 #: Draws solved for the break-even distribution (the first ones of the Monte Carlo sample).
 MAX_BREAKEVEN_DRAWS = 10_000
 BREAKEVEN_GRID = 257
@@ -54,6 +56,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--monte-carlo", type=int, metavar="N", help="draws (e.g. 100000)")
     parser.add_argument(
         "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+    )
+    parser.add_argument(
+        "--sampling",
+        choices=SAMPLING_CHOICES,
+        default="monte_carlo",
+        help="how --monte-carlo draws: plain random, Latin hypercube or scrambled Sobol'",
     )
     parser.add_argument(
         "--output",
@@ -119,7 +127,10 @@ def _breakeven_distribution(
     from ..analysis.montecarlo import summarize_draws
 
     first, second = _contenders(model)
-    lo, hi, scale = default_search_range(model, variable)
+    from ..scenario.breakeven import default_search_range
+
+    rng = default_search_range(model, variable)
+    lo, hi, scale = rng.lo, rng.hi, rng.scale
     m = min(n, MAX_BREAKEVEN_DRAWS)
     draws = {k: v[:m] for k, v in space.sample(n, seed).items()}
     r = breakeven_per_draw(
@@ -209,6 +220,11 @@ def _monte_carlo(args: argparse.Namespace, model: ScenarioModel, space: Paramete
 
     options = list(model.option_names)
     where = {"backend": args.backend, "scheduler": args.scheduler}
+    if args.stream and args.sampling != "monte_carlo":
+        raise InvalidInputError(
+            f"--stream draws plain Monte Carlo blocks; --sampling {args.sampling} needs the "
+            "whole design in memory (leave out --stream)"
+        )
     if args.stream:
         mc: Any = monte_carlo_stream(
             model,
@@ -236,11 +252,13 @@ def _monte_carlo(args: argparse.Namespace, model: ScenarioModel, space: Paramete
             seed=args.seed,
             options=options,
             chunk_rows=chunk,
+            method=args.sampling,
             **where,
         )
     return {
         "n": mc.n,
         "seed": mc.seed,
+        "sampling": args.sampling,
         "monthly_cost_usd": mc.summary,
         "probability_cheapest": mc.probability_cheapest,
     }

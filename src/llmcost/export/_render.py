@@ -9,13 +9,24 @@ from __future__ import annotations
 
 import base64
 import html
+import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["Figure", "Report", "Section", "Table", "to_html", "to_markdown"]
+__all__ = [
+    "DATA_ID",
+    "Figure",
+    "Report",
+    "Section",
+    "Table",
+    "script_json",
+    "to_html",
+    "to_markdown",
+]
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,9 @@ class Report:
     subtitle: str
     sections: Sequence[Section]
     footer: str = ""
+    #: machine-readable content, embedded in HTML as ``<script type="application/json"
+    #: id="llmcost-data">`` (JSON-ready values only)
+    data: Mapping[str, Any] | None = None
 
 
 _CSS = """
@@ -129,6 +143,22 @@ def _figure_html(figure: Figure) -> str:
     )
 
 
+#: The id of the embedded JSON block.
+DATA_ID = "llmcost-data"
+
+
+def script_json(data: Mapping[str, Any]) -> str:
+    """JSON that is safe inside an HTML ``<script>`` element: ``<``, ``>`` and ``&`` are
+    written as ``\\u003c`` … (still the same JSON), so no text in it — an option name, a
+    source — can close the element (``</script>``) or open a comment.
+
+    >>> script_json({"name": "</script><b>"})
+    '{"name": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e"}'
+    """
+    text = json.dumps(data, allow_nan=False, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def to_html(report: Report) -> str:
     """A self-contained HTML page (inline CSS, figures as data URIs)."""
     parts = [
@@ -147,6 +177,10 @@ def to_html(report: Report) -> str:
         parts.append("</section>")
     if report.footer:
         parts.append(f"<footer>{html.escape(report.footer)}</footer>")
+    if report.data is not None:
+        parts.append(
+            f'<script type="application/json" id="{DATA_ID}">{script_json(report.data)}</script>'
+        )
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
@@ -175,7 +209,8 @@ def _numeric_column(rows: list[list[tuple[str, bool]]], i: int) -> bool:
 
 
 def to_markdown(report: Report) -> str:
-    """Markdown with the figures embedded as ``data:`` URIs (self-contained)."""
+    """Markdown with the figures embedded as ``data:`` URIs (self-contained) and the data, when
+    given, as a final fenced ``json`` block (a fence longer than any backtick run in it)."""
     parts = [f"# {_md_text(report.title)}", "", f"_{_md_text(report.subtitle)}_", ""]
     for section in report.sections:
         parts += [f"## {_md_text(section.title)}", ""]
@@ -191,4 +226,9 @@ def to_markdown(report: Report) -> str:
                     parts += [f"_{_md_text(item.caption)}_", ""]
     if report.footer:
         parts += ["---", "", _md_text(report.footer), ""]
+    if report.data is not None:
+        text = script_json(report.data)  # no raw "<": safe where a renderer allows HTML
+        runs = [len(m) for m in re.findall(r"`+", text)]
+        fence = "`" * max(3, max(runs, default=0) + 1)  # longer than any backtick run inside
+        parts += [f'<a id="{DATA_ID}"></a>', "", f"{fence}json", text, fence, ""]
     return "\n".join(parts)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "breakeven_map_figure",
     "cost_curve_figure",
+    "cumulative_cost_figure",
     "monte_carlo_figure",
     "tornado_figure",
 ]
@@ -57,6 +58,57 @@ def _quantity(value: float, _pos: Any = None) -> str:
     return f"{value:,.3g}"
 
 
+def _canvas_renderer(fig: Figure) -> Any:
+    """The Agg renderer of ``fig`` with its layout settled (to measure text)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    return canvas.get_renderer()
+
+
+def _clusters(xs: Sequence[float], ax: Any, min_gap_px: float) -> list[list[float]]:
+    """Crossings closer together on screen than ``min_gap_px``, grouped (ascending)."""
+    groups: list[list[float]] = []
+    last_px = -np.inf
+    for xc in sorted(xs):
+        px = float(ax.transData.transform((xc, 1.0))[0])
+        if groups and px - last_px < min_gap_px:
+            groups[-1].append(xc)
+        else:
+            groups.append([xc])
+        last_px = px
+    return groups
+
+
+def _label_crossings(fig: Figure, ax: Any, xs: Sequence[float]) -> list[Any]:
+    """One label per group of nearby changes, stacked in rows from the top of the axes so that
+    no two labels overlap (measured with the renderer)."""
+    renderer = _canvas_renderer(fig)
+    placed: list[Any] = []
+    for group in _clusters(xs, ax, min_gap_px=6.0):
+        text = _quantity(group[0])
+        if len(group) > 1:
+            text = f"{_quantity(group[0])}–{_quantity(group[-1])} ({len(group)} changes)"
+        for row in range(40):
+            label = ax.annotate(
+                text,
+                (group[0], 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(3, -12 - 11 * row),
+                textcoords="offset points",
+                fontsize=7.5,
+                color="0.15",
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85},
+            )
+            box = label.get_window_extent(renderer).expanded(1.05, 1.1)
+            if not any(box.overlaps(p.get_window_extent(renderer)) for p in placed):
+                placed.append(label)
+                break
+            label.remove()
+    return placed
+
+
 def cost_curve_figure(
     x: ArrayLike,
     costs: Mapping[str, ArrayLike],
@@ -65,19 +117,23 @@ def cost_curve_figure(
     x_label: str = "requests per month",
     y_label: str = "monthly cost [USD]",
     log_x: bool = False,
+    log_y: bool = False,
     title: str | None = None,
 ) -> Figure:
-    """Cost of each option against one input, with break-even crossings marked.
+    """Cost of each option against one input, with every break-even change marked.
 
     ``costs`` maps option names to arrays aligned with ``x`` (e.g. from
-    :func:`llmcost.analysis.sweep_arrays`).
+    :func:`llmcost.analysis.sweep_arrays`). With ``log_x``/``log_y`` the axes are logarithmic
+    (options a factor of 100 apart stay readable). Changes closer together than a few pixels
+    share one label ("105.8M–109.1M (5 changes)"); labels are stacked so that none overlap, and
+    the legend sits below the axes.
     """
     from matplotlib.ticker import FuncFormatter
 
     x_arr = np.asarray(x, dtype=np.float64)
     if x_arr.ndim != 1 or not costs:
         raise InvalidInputError("x must be a 1-d array and costs a non-empty mapping")
-    fig = _new_figure()
+    fig = _new_figure((7.5, 5.0))
     ax = fig.add_subplot()
     curves: dict[str, np.ndarray] = {}
     for name, values in costs.items():
@@ -85,45 +141,58 @@ def cost_curve_figure(
         if y.shape != x_arr.shape:
             raise InvalidInputError(f"costs[{name!r}] has shape {y.shape}; x has {x_arr.shape}")
         curves[name] = y
-        ax.plot(x_arr, y, label=name, linewidth=1.8, drawstyle="default")
+        ax.plot(x_arr, y, label=name, linewidth=1.8)
     results = [crossings] if isinstance(crossings, BreakevenResult) else list(crossings)
-    marked = False
-    for r in results:
-        for xc, winner in zip(r.crossings, r.cheaper_above, strict=True):
-            yc = np.interp(xc, x_arr, curves[winner]) if winner in curves else np.nan
-            ax.axvline(xc, color="0.6", linestyle=":", linewidth=1)
-            ax.plot(
-                [xc],
-                [yc],
-                marker="o",
-                color="black",
-                markersize=5,
-                label=None if marked else "break-even",
-            )
-            ax.annotate(
-                _quantity(xc), (xc, yc), textcoords="offset points", xytext=(4, 6), fontsize=8
-            )
-            marked = True
+    marks = sorted(
+        {
+            (float(xc), w)
+            for r in results
+            for xc, w in zip(r.crossings, r.cheaper_above, strict=True)
+            if x_arr[0] <= xc <= x_arr[-1]
+        }
+    )
+    for i, (xc, winner) in enumerate(marks):
+        yc = np.interp(xc, x_arr, curves[winner]) if winner in curves else np.nan
+        ax.axvline(xc, color="0.6", linestyle=":", linewidth=1)
+        ax.plot(
+            [xc],
+            [yc],
+            marker="o",
+            color="black",
+            markersize=4,
+            linestyle="none",
+            label=None if i else "break-even (winner changes)",
+        )
     if log_x:
         ax.set_xscale("log")
+    if log_y:
+        ax.set_yscale("log")
+    else:
+        ax.set_ylim(bottom=0)
     ax.xaxis.set_major_formatter(FuncFormatter(_quantity))
     ax.yaxis.set_major_formatter(FuncFormatter(_money))
-    ax.set_xlabel(x_label, wrap=True)
-    ax.set_ylabel(y_label)
-    ax.set_ylim(bottom=0)
-    ax.grid(True, alpha=0.3)
-    ax.legend(frameon=False)
+    ax.set_xlabel(x_label + (" (log scale)" if log_x else ""), wrap=True)
+    ax.set_ylabel(y_label + (" (log scale)" if log_y else ""))
+    ax.grid(True, which="major", alpha=0.3)
+    fig.legend(loc="outside lower center", ncols=3, frameon=False, fontsize=8)
     ax.set_title(title or "Monthly cost by option", wrap=True)
+    _label_crossings(fig, ax, sorted({m[0] for m in marks}))
     return fig
 
 
 def tornado_figure(result: TornadoResult, *, max_rows: int = 12) -> Figure:
-    """Horizontal bars from the output at each input's low and high value, widest on top."""
+    """Horizontal bars from the output at each input's low and high value, widest on top.
+
+    Inputs that do not move the output (zero swing, e.g. another option's price under a
+    difference of two options) are left out, and the title says how many.
+    """
     from matplotlib.ticker import FuncFormatter
 
-    rows = list(result.rows)[:max_rows]
+    moving = [r for r in result.rows if not zero_swing(r, result.baseline_output)]
+    dropped = len(result.rows) - len(moving)
+    rows = moving[:max_rows]
     if not rows:
-        raise InvalidInputError("the tornado result has no rows to plot")
+        raise InvalidInputError("the tornado result has no input that moves the output")
     fig = _new_figure((7.5, 0.5 * len(rows) + 1.6))
     ax = fig.add_subplot()
     base = result.baseline_output
@@ -147,14 +216,25 @@ def tornado_figure(result: TornadoResult, *, max_rows: int = 12) -> Figure:
             label="input at high" if yi == y[0] else None,
         )
     ax.axvline(base, color="black", linewidth=1)
-    labels = [f"{r['input']}  [{r['low']:,.4g} – {r['high']:,.4g}]" for r in rows]
+
+    def value(v: float) -> str:
+        return _quantity(v) if abs(v) >= 1000 else f"{v:,.4g}"
+
+    labels = [f"{r['input']}  [{value(r['low'])} – {value(r['high'])}]" for r in rows]
     ax.set_yticks(y, labels)
     ax.xaxis.set_major_formatter(FuncFormatter(_money))
     ax.set_xlabel(f"{result.output} (baseline {_money(base)})", wrap=True)
-    ax.set_title(f"Sensitivity of {result.output} ({result.method})", fontsize=10, wrap=True)
+    note = f"; {dropped} inputs with no effect left out" if dropped else ""
+    ax.set_title(f"Sensitivity of {result.output} ({result.method}{note})", fontsize=10, wrap=True)
     ax.legend(frameon=False, loc="lower right", fontsize=8)
     ax.grid(True, axis="x", alpha=0.3)
     return fig
+
+
+def zero_swing(row: Mapping[str, Any], baseline: float) -> bool:
+    """Whether a tornado row does not move the output (|swing| ≤ 1e-9 of the baseline)."""
+    swing = abs(float(row["output_at_high"]) - float(row["output_at_low"]))
+    return bool(swing <= 1e-9 * max(abs(baseline), 1.0))
 
 
 def monte_carlo_figure(
@@ -225,9 +305,11 @@ def breakeven_map_figure(
     y_label: str = "y",
     log_x: bool = False,
     log_y: bool = False,
+    point: tuple[float, float] | None = None,
 ) -> Figure:
     """Which option is cheapest over two inputs: ``costs[name]`` has shape (len(y), len(x))
-    (e.g. a cartesian sweep reshaped); boundaries between regions are the break-even lines."""
+    (e.g. a cartesian sweep reshaped); boundaries between regions are the break-even lines.
+    ``point`` (x, y) marks the scenario as given."""
     from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.patches import Patch
 
@@ -252,16 +334,61 @@ def breakeven_map_figure(
     fig = _new_figure()
     ax = fig.add_subplot()
     ax.pcolormesh(x_arr, y_arr, winner, cmap=cmap, norm=norm, shading="auto")
-    ax.contour(
-        x_arr, y_arr, winner, levels=np.arange(len(names) - 1) + 0.5, colors="black", linewidths=0.8
-    )
+    for i in np.unique(winner[np.isfinite(winner)]):  # one outline per region: shared edges
+        region = np.where(winner == i, 1.0, 0.0)  # coincide, so each boundary is one line
+        if 0 < region.sum() < region.size:
+            ax.contour(x_arr, y_arr, region, levels=[0.5], colors="black", linewidths=0.8)
     if log_x:
         ax.set_xscale("log")
     if log_y:
         ax.set_yscale("log")
     ax.set_xlabel(x_label, wrap=True)
     ax.set_ylabel(y_label)
-    handles = [Patch(color=cmap(i), label=n) for i, n in enumerate(names)]
-    ax.legend(handles=handles, title="cheapest", frameon=True, fontsize=8)
+    present = {int(v) for v in np.unique(winner[np.isfinite(winner)])}
+    handles: list[Any] = [
+        Patch(color=cmap(i), label=n) for i, n in enumerate(names) if i in present
+    ]
+    if point is not None:
+        (star,) = ax.plot(
+            [point[0]],
+            [point[1]],
+            marker="*",
+            markersize=13,
+            color="white",
+            markeredgecolor="black",
+            linestyle="none",
+            label="the scenario",
+        )
+        handles.append(star)
+    fig.legend(
+        handles=handles, title="cheapest", loc="outside right upper", frameon=False, fontsize=8
+    )
     ax.set_title("Cheapest option (lines: break-even)", fontsize=10, wrap=True)
+    return fig
+
+
+def cumulative_cost_figure(
+    cumulative_usd: Mapping[str, ArrayLike], *, title: str | None = None
+) -> Figure:
+    """Cumulative cost of each option month by month over the horizon [USD]; ``cumulative_usd``
+    maps option names to arrays of month-end totals (month 1 first)."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    if not cumulative_usd:
+        raise InvalidInputError("cumulative_usd must name at least one option")
+    fig = _new_figure((7.5, 4.5))
+    ax = fig.add_subplot()
+    for name, values in cumulative_usd.items():
+        y = np.asarray(values, dtype=np.float64)
+        if y.ndim != 1 or not y.size:
+            raise InvalidInputError(f"cumulative_usd[{name!r}] must be a non-empty 1-d array")
+        ax.plot(np.arange(1, y.size + 1), y, label=name, linewidth=1.8, marker=".")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.set_xlabel("month")
+    ax.set_ylabel("cumulative cost [USD]")
+    ax.set_ylim(bottom=0)
+    ax.grid(True, alpha=0.3)
+    fig.legend(loc="outside lower center", ncols=3, frameon=False, fontsize=8)
+    ax.set_title(title or "Cumulative cost over the horizon", wrap=True)
     return fig

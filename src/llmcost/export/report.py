@@ -20,21 +20,22 @@ import numpy as np
 import pandas as pd
 
 from .._core.errors import InvalidInputError
-from ..analysis.breakeven import BreakevenResult, breakeven
+from ..analysis.breakeven import BreakevenResult
 from ..analysis.montecarlo import MonteCarloResult, monte_carlo
 from ..analysis.oat import TornadoResult, tornado
 from ..analysis.space import ParameterSpace
+from ..scenario.breakeven import ScenarioBreakeven, scenario_breakeven
+from ..scenario.verdict import Verdict, verdict
 from ._render import Figure, Report, Section, Table, to_html, to_markdown
 from .frames import assumptions_frame, sources_frame
 from .output import check_target, write_all
+from .report_data import report_data, workload_inputs
 
 __all__ = ["FORMATS", "AnalysisResults", "analyze", "render_report", "write_report"]
 
 FORMATS = ("html", "md")
 #: Report file suffix → format.
 REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
-#: Search range of the break-even volume around the scenario's [× and ÷ this factor].
-VOLUME_SPAN = 10.0
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,9 @@ class AnalysisResults:
     """What the analysis layer found for a comparison (each part optional).
 
     ``curve_x`` / ``curve_costs``: each option's monthly cost along ``variable`` (the
-    cost-vs-volume chart); ``breakeven``: crossings of each API option with each self-hosted
-    one, and of the cheapest with the rest.
+    cost-vs-volume chart, over the break-even range); ``breakeven``: every pair's crossings and
+    jumps, the pairs of ``breakeven_summary`` (:func:`llmcost.scenario.scenario_breakeven`,
+    the object ``llmcost breakeven --json`` prints).
     """
 
     variable: str = "requests_per_month"
@@ -52,9 +54,17 @@ class AnalysisResults:
     breakeven: Sequence[BreakevenResult] = ()
     tornado: TornadoResult | None = None
     monte_carlo: MonteCarloResult | None = None
+    breakeven_summary: ScenarioBreakeven | None = None
+    verdict: Verdict | None = None
+    #: who wins where: volumes (x) × rented GPU price multipliers (y), costs (len(y), len(x))
+    map_x: np.ndarray | None = None
+    map_y: np.ndarray | None = None
+    map_costs: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def breakeven_frame(self) -> pd.DataFrame | None:
-        """One row per pair: first and sustained crossing, winner above (NaN: never)."""
+        """One row per pair: first and sustained crossing, winner above (NaN: never), every
+        change as text ("volume → cheaper above (jump)") and why the range was searched — the
+        workbook's Break-even sheet."""
         if not self.breakeven:
             return None
         return pd.DataFrame(
@@ -70,6 +80,8 @@ class AnalysisResults:
                     "crossings": len(r.crossings),
                     "search_low": r.search_range[0],
                     "search_high": r.search_range[1],
+                    "every_change": _changes(r),
+                    "range_reason": r.range_reason,
                 }
                 for r in self.breakeven
             ]
@@ -107,31 +119,22 @@ def analyze(
     seed: int = 0,
     points: int = 121,
 ) -> AnalysisResults:
-    """Cost-vs-volume curve and break-even volumes; with ``space`` a tornado (of
-    ``tornado_output``, default: the decision's two contenders,
-    :meth:`~llmcost.scenario.ScenarioModel.contenders`) and,
-    with ``monte_carlo_draws`` > 0, a Monte Carlo over it. Break-even volumes are given for
-    every self-hosted option against every API option (the question llmcost answers) and for
-    the cheapest option against each other."""
+    """Break-even of every pair over the default range (:func:`scenario_breakeven`, the same
+    call as ``llmcost breakeven``) and the cost-vs-volume curve over that range; with
+    ``space`` a tornado (of ``tornado_output``, default: the decision's two contenders,
+    :meth:`~llmcost.scenario.ScenarioModel.contenders`) and, with ``monte_carlo_draws`` > 0, a
+    Monte Carlo over it."""
     model = comparison.model
-    volume = model.mix.total_requests_per_month
-    lo, hi = (volume / VOLUME_SPAN, volume * VOLUME_SPAN) if volume > 0 else (1e3, 1e9)
+    names = list(model.option_names)
+    summary = scenario_breakeven(model, scenario=comparison.scenario) if len(names) > 1 else None
+    if summary is not None and summary.search_range.scale == "log":
+        lo, hi = summary.search_range.lo, summary.search_range.hi
+    else:
+        volume = model.mix.total_requests_per_month
+        lo, hi = (volume / 100, volume * 100) if volume > 0 else (1e4, 1e8)
     x = np.geomspace(lo, hi, points)
     curve = {k: np.asarray(v, dtype=float) for k, v in model({"requests_per_month": x}).items()}
-    names = list(model.option_names)
-    crossings = [
-        breakeven(
-            model,
-            "requests_per_month",
-            lo,
-            hi,
-            option_a=a,
-            option_b=b,
-            scale="log",
-            n_grid=1025,
-        )
-        for a, b in _breakeven_pairs(comparison, names)
-    ]
+    map_y, map_costs = _price_map(model, x[::2])
     result_tornado = result_mc = None
     if space is not None:
         output = tornado_output or _focus_difference(comparison)
@@ -142,10 +145,33 @@ def analyze(
     return AnalysisResults(
         curve_x=x,
         curve_costs=curve,
-        breakeven=crossings,
+        breakeven=() if summary is None else summary.pairs,
         tornado=result_tornado,
         monte_carlo=result_mc,
+        breakeven_summary=summary,
+        verdict=verdict(comparison, summary) if summary is not None else None,
+        map_x=x[::2] if map_y is not None else None,
+        map_y=map_y,
+        map_costs=map_costs,
     )
+
+
+def _price_map(model: Any, volumes: np.ndarray) -> tuple[np.ndarray | None, dict[str, Any]]:
+    """Every option's cost over volumes × a multiplier of every rented option's own GPU price
+    (0.25× to 2×; owned hardware and APIs unchanged); none without a rented option."""
+    base = model.baseline()
+    keys = [
+        f"{n}.gpu_usd_per_hour"
+        for n in model.option_names
+        if np.isfinite(base.get(f"{n}.gpu_usd_per_hour", np.nan))
+    ]
+    if not keys:
+        return None, {}
+    y = np.linspace(0.25, 2.0, 60)
+    vv, mm = np.meshgrid(volumes, y)
+    inputs = {"requests_per_month": vv.ravel()} | {k: mm.ravel() * base[k] for k in keys}
+    out = model(inputs)
+    return y, {k: np.asarray(v, dtype=float).reshape(vv.shape) for k, v in out.items()}
 
 
 def _focus_difference(comparison: Any) -> Any:
@@ -159,18 +185,6 @@ def _focus_difference(comparison: Any) -> Any:
 def _difference_label(comparison: Any) -> str:
     pair = comparison.model.contenders()
     return f"{pair[0]} minus {pair[1]} [USD/month]" if pair else "cost"
-
-
-def _breakeven_pairs(comparison: Any, names: list[str]) -> list[tuple[str, str]]:
-    """Each API option against each self-hosted one, then the cheapest against the rest."""
-    kinds = {o.name: o.kind for o in comparison.options}
-    pairs = [
-        (a, b) for a in names for b in names if kinds[a] == "api" and kinds[b] == "self_hosted"
-    ]
-    base = comparison.cheapest or names[0]
-    seen = {frozenset(p) for p in pairs}
-    pairs += [(base, o) for o in names if o != base and frozenset((base, o)) not in seen]
-    return pairs
 
 
 # --- the report --------------------------------------------------------------------------
@@ -216,23 +230,55 @@ def _png(fig: Any) -> bytes:
     return buffer.getvalue()
 
 
-def _figures(analysis: AnalysisResults) -> tuple[dict[str, Figure], str]:
+def _figures(analysis: AnalysisResults, comparison: Any = None) -> tuple[dict[str, Figure], str]:
     """The charts as PNG, or a note on why there are none."""
     try:
         from . import plots
     except ImportError:  # pragma: no cover - plots only needs numpy at import
         return {}, "Charts need matplotlib: pip install 'llmcost[plot]'."
     out: dict[str, Figure] = {}
+    point = _scenario_point(comparison, analysis)
     try:
+        if comparison is not None and comparison.options[0].horizon_cumulative_usd:
+            fig = plots.cumulative_cost_figure(
+                {o.name: o.horizon_cumulative_usd for o in comparison.options if o.feasible}
+            )
+            out["cumulative"] = Figure(
+                _png(fig),
+                "Cumulative cost of each option over the horizon",
+                f"Month-end cumulative cost with the workload's growth of "
+                f"{comparison.growth_per_month:.1%} a month (feasible options).",
+            )
         if analysis.curve_x is not None and analysis.curve_costs:
             fig = plots.cost_curve_figure(
-                analysis.curve_x, analysis.curve_costs, crossings=analysis.breakeven, log_x=True
+                analysis.curve_x,
+                analysis.curve_costs,
+                crossings=analysis.breakeven,
+                log_x=True,
+                log_y=True,
             )
             out["curve"] = Figure(
                 _png(fig),
                 "Monthly cost of each option against volume",
-                "Monthly cost against requests per month (log scale); dots "
-                "mark the break-even volumes in the table below.",
+                "Monthly cost against requests per month, both axes logarithmic; dots mark "
+                "every change of the cheaper of two options (the table below lists them).",
+            )
+        if analysis.map_x is not None and analysis.map_y is not None and analysis.map_costs:
+            fig = plots.breakeven_map_figure(
+                analysis.map_x,
+                analysis.map_y,
+                analysis.map_costs,
+                x_label="requests per month (log scale)",
+                y_label="rented GPU price [× today's]",
+                log_x=True,
+                point=point,
+            )
+            out["map"] = Figure(
+                _png(fig),
+                "Cheapest option by volume and GPU price",
+                "Who is cheapest where: volume against the price of rented GPUs, as a multiple of "
+                "each rented option's own price today (owned hardware and APIs unchanged). "
+                "Lines are the break-evens; the star is the scenario.",
             )
         if analysis.tornado is not None and analysis.tornado.rows:
             out["tornado"] = Figure(
@@ -249,6 +295,12 @@ def _figures(analysis: AnalysisResults) -> tuple[dict[str, Figure], str]:
     except ImportError:
         return {}, "Charts need matplotlib: pip install 'llmcost[plot]'."
     return out, ""
+
+
+def _scenario_point(comparison: Any, analysis: AnalysisResults) -> tuple[float, float] | None:
+    if comparison is None or analysis.map_y is None:
+        return None
+    return float(comparison.model.mix.total_requests_per_month), 1.0
 
 
 def _summary(comparison: Any) -> list[str]:
@@ -282,7 +334,9 @@ def _options_table(comparison: Any) -> Table:
             "kind": o.kind.replace("_", "-"),
             "monthly cost": o.monthly_cost_usd,
             "per 1M tokens": o.usd_per_mtok,
-            "GPUs (peak)": o.gpus,
+            "GPUs at peak": o.gpus_peak,
+            "GPUs per replica": o.gpus_per_replica,
+            "GPUs (day average)": o.gpus_avg,
             "utilization": o.utilization,
             "feasible": "yes" if o.feasible else "NO",
             "cheapest": "✓" if o.name == comparison.cheapest else "",
@@ -296,7 +350,9 @@ def _options_table(comparison: Any) -> Table:
         {
             "monthly cost": _usd,
             "per 1M tokens": _usd_mtok,
-            "GPUs (peak)": _number,
+            "GPUs at peak": _number,
+            "GPUs per replica": _number,
+            "GPUs (day average)": _number,
             "utilization": _percent,
         },
     )
@@ -337,27 +393,78 @@ def _horizon_table(comparison: Any) -> Table:
     return Table(pd.DataFrame(rows), caption, fmt)
 
 
+def _changes(r: BreakevenResult) -> str:
+    return "; ".join(
+        f"{e.at:,.0f} → {e.winner_above}{' (jump)' if e.kind == 'jump' else ''}" for e in r.events
+    )
+
+
 def _breakeven_table(analysis: AnalysisResults) -> Table | None:
-    if not analysis.breakeven:
+    summary = analysis.breakeven_summary
+    if summary is None or not summary.pairs:
         return None
     rows = [
         {
             "options": f"{r.option_a} vs {r.option_b}",
             "cheaper at low volume": r.cheaper_at_start or "equal",
-            "first crossing": r.first,
-            "sustained crossing": r.sustained,
+            "changes": len(r.crossings),
+            "first": r.first,
+            "sustained": r.sustained,
             "cheaper above it": r.sustained_winner or "",
+            "every change (volume → cheaper above)": _changes(r),
         }
-        for r in analysis.breakeven
+        for r in summary.pairs
     ]
-    lo, hi = analysis.breakeven[0].search_range
-    caption = f"Break-even requests per month (searched {lo:,.0f} to {hi:,.0f}; blank: never)"
-    return Table(
-        pd.DataFrame(rows), caption, {"first crossing": _volume, "sustained crossing": _volume}
+    rng = summary.search_range
+    caption = (
+        f"Break-even requests per month, every pair (searched {rng.lo:,.0f} to {rng.hi:,.0f}: "
+        f"{rng.reason}; blank: never; a jump is a change at a step, with no equal cost)"
+    )
+    return Table(pd.DataFrame(rows), caption, {"first": _volume, "sustained": _volume})
+
+
+def _inputs_section(comparison: Any) -> Section:
+    w = workload_inputs(comparison)
+    rows = [
+        {
+            "feature": f["name"],
+            "share of requests": f["request_share"],
+            "input tokens": f["input_tokens_per_request"],
+            "output tokens": f["output_tokens_per_request"],
+            "cached input": f["cached_input_fraction"],
+            "batch eligible": f["batch_eligible_fraction"],
+        }
+        for f in w["features"]
+    ]
+    base = comparison.model.baseline()
+    option_rows = [
+        {"option": k.split(".", 1)[0], "input": k.split(".", 1)[1], "value": v}
+        for k, v in base.items()
+        if "." in k and k.split(".", 1)[0] in comparison.model.option_names
+    ]
+    text = (
+        f"{w['requests_per_month']:,.0f} requests and {w['tokens_per_month'] / 1e6:,.0f} M "
+        f"tokens a month; peak hour {w['peak_to_average']:.2f}× the average; growth "
+        f"{w['growth_per_month']:.1%} a month over {w['horizon_months']} months."
+    )
+    pct = {"share of requests": _percent, "cached input": _percent, "batch eligible": _percent}
+    return Section(
+        "Inputs",
+        (
+            text,
+            "Every model input of each option, as given or defaulted (defaults and their "
+            "sources are listed under Assumptions).",
+        ),
+        [
+            Table(pd.DataFrame(rows), "Workload per feature (tokens per request)", pct),
+            Table(pd.DataFrame(option_rows), "Model inputs of each option", {"value": _number}),
+        ],
     )
 
 
 def _tornado_table(result: TornadoResult) -> Table:
+    from .plots import zero_swing
+
     rows = [
         {
             "input": r["input"],
@@ -369,10 +476,13 @@ def _tornado_table(result: TornadoResult) -> Table:
             "elasticity": r["elasticity"],
         }
         for r in result.rows
+        if not zero_swing(r, result.baseline_output)
     ]
+    dropped = len(result.rows) - len(rows)
     return Table(
         pd.DataFrame(rows),
-        f"Tornado of {result.output} (baseline {_usd(result.baseline_output)})",
+        f"Tornado of {result.output} (baseline {_usd(result.baseline_output)})"
+        + (f"; {dropped} inputs that do not move it left out" if dropped else ""),
         {
             "low": _number,
             "high": _number,
@@ -404,15 +514,22 @@ def _monte_carlo_table(result: MonteCarloResult) -> Table:
     )
 
 
-def build_report(comparison: Any, analysis: AnalysisResults | None = None) -> Report:
-    """The report's content (sections of paragraphs, tables and figures)."""
+def build_report(
+    comparison: Any, analysis: AnalysisResults | None = None, scenario: Any = None
+) -> Report:
+    """The report's content (sections of paragraphs, tables and figures) and its embedded
+    data (:func:`~llmcost.export.report_data.report_data`; ``scenario``: the scenario file's
+    content, restated there when given)."""
     analysis = analysis or AnalysisResults()
-    figures, why_not = _figures(analysis)
+    figures, why_not = _figures(analysis, comparison)
     sections = [
-        Section("Summary", _summary(comparison)),
+        Section(
+            "Summary",
+            ([analysis.verdict.sentence] if analysis.verdict else []) + _summary(comparison),
+        ),
         Section("Comparison", (), [_options_table(comparison), _components_table(comparison)]),
     ]
-    volume_items: list[Table | Figure] = [figures["curve"]] if "curve" in figures else []
+    volume_items: list[Table | Figure] = [figures[k] for k in ("curve", "map") if k in figures]
     table = _breakeven_table(analysis)
     if table is not None:
         volume_items.append(table)
@@ -428,7 +545,9 @@ def build_report(comparison: Any, analysis: AnalysisResults | None = None) -> Re
                 "Uncertainty (Monte Carlo)", (), [*items, _monte_carlo_table(analysis.monte_carlo)]
             )
         )
-    sections.append(Section("Horizon", (), [_horizon_table(comparison)]))
+    horizon_items: list[Table | Figure] = [figures["cumulative"]] if "cumulative" in figures else []
+    sections.append(Section("Horizon", (), [*horizon_items, _horizon_table(comparison)]))
+    sections.append(_inputs_section(comparison))
     sections.append(
         Section(
             "Assumptions",
@@ -456,17 +575,23 @@ def build_report(comparison: Any, analysis: AnalysisResults | None = None) -> Re
         subtitle=f"Self-hosted Llama vs pay-per-token APIs — {prices}",
         sections=sections,
         footer=f"Generated by llmcost; catalog {comparison.catalog_version}. A month is 730 "
-        "hours; money in US dollars.",
+        "hours; money in US dollars. Every number and input is also embedded as JSON "
+        '(script id "llmcost-data").',
+        data=report_data(comparison, analysis, scenario),
     )
 
 
 def render_report(
-    comparison: Any, fmt: str = "html", *, analysis: AnalysisResults | None = None
+    comparison: Any,
+    fmt: str = "html",
+    *,
+    analysis: AnalysisResults | None = None,
+    scenario: Any = None,
 ) -> str:
     """The report as text in ``fmt`` ("html" or "md")."""
     if fmt not in FORMATS:
         raise InvalidInputError(f"fmt must be one of {', '.join(FORMATS)}; got {fmt!r}")
-    report = build_report(comparison, analysis)
+    report = build_report(comparison, analysis, scenario)
     return to_html(report) if fmt == "html" else to_markdown(report)
 
 
@@ -478,16 +603,18 @@ def write_report(
     analysis: AnalysisResults | None = None,
     inputs: Sequence[str | Path] = (),
     force: bool = False,
+    scenario: Any = None,
 ) -> Path:
     """Write the report to ``path`` atomically; the format follows the suffix (.html/.htm →
     HTML, .md/.markdown → Markdown; any other suffix is refused) and ``fmt``, if given, must
-    agree. An existing file is replaced only with ``force``; ``inputs`` are never overwritten."""
+    agree. An existing file is replaced only with ``force``; ``inputs`` are never overwritten.
+    ``scenario`` (the :class:`~llmcost.scenario.Scenario`) lets the report restate its inputs."""
     out = check_target(path, "--out", tuple(REPORT_SUFFIXES), inputs=inputs, force=force)
     by_suffix = REPORT_SUFFIXES[out.suffix.lower()]
     if fmt is not None and fmt != by_suffix:
         raise InvalidInputError(
             f"--format {fmt!r} does not match the suffix of --out {str(out)!r} ({by_suffix})"
         )
-    text = render_report(comparison, by_suffix, analysis=analysis)
+    text = render_report(comparison, by_suffix, analysis=analysis, scenario=scenario)
     write_all([(out, lambda p: p.write_text(text, encoding="utf-8"))])
     return out

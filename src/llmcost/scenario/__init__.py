@@ -11,6 +11,7 @@
 """
 
 from .bounds import VARIABLE_RANGES, check_uncertainty_ranges
+from .breakeven import ScenarioBreakeven, SearchRange, default_search_range, scenario_breakeven
 from .comparison import Comparison, OptionResult, compare, scenario_model
 from .config import (
     PRICING_MODES,
@@ -32,6 +33,7 @@ from .model import (
     ScenarioModel,
 )
 from .uncertainty import ScenarioSpace, default_uncertainty, scenario_space
+from .verdict import Verdict, verdict
 
 __all__ = [
     "API_VARIABLES",
@@ -47,16 +49,22 @@ __all__ = [
     "Feature",
     "OptionResult",
     "Scenario",
+    "ScenarioBreakeven",
     "ScenarioModel",
     "ScenarioSpace",
+    "SearchRange",
     "SelfHostedOption",
     "UncertainInput",
+    "Verdict",
     "Workload",
     "check_uncertainty_ranges",
     "compare",
+    "default_search_range",
     "default_uncertainty",
     "load_scenario",
     "parse_scenario",
+    "scenario_breakeven",
     "scenario_model",
     "scenario_space",
+    "verdict",
 ]

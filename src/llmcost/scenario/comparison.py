@@ -20,6 +20,7 @@ from ..cost.quoted import DEFAULT_BLEND_INPUT_PER_OUTPUT, quoted_figures
 from .config import ApiOption, Scenario
 from .loading import as_scenario
 from .model import ScenarioModel
+from .prices import price_labels
 from .resolve import Resolved, resolve_api, resolve_self_hosted
 from .workload import feature_mix
 
@@ -74,9 +75,22 @@ class OptionResult:
     at_capacity_usd_per_m_output_tokens: float | None = None
     at_capacity_usd_per_1k_requests: float | None = None
 
+    @property
+    def gpus_peak(self) -> float | None:
+        """GPUs running at the peak hour (self-hosted; the same as ``gpus``)."""
+        return self.gpus
+
+    @property
+    def gpus_per_replica(self) -> int | None:
+        """GPUs of one replica (self-hosted)."""
+        value = self.details.get("gpus_per_replica")
+        return None if value is None else int(value)
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-able dict (NaN → None)."""
+        """JSON-able dict (NaN → None); ``gpus`` is also given as ``gpus_peak``, with
+        ``gpus_per_replica``, so that no reader takes the peak count for the average."""
         out = {k: _clean(v) for k, v in self.__dict__.items()}
+        out |= {"gpus_peak": _clean(self.gpus_peak), "gpus_per_replica": self.gpus_per_replica}
         return out
 
 
@@ -229,7 +243,10 @@ class Comparison:
                     "USD/1M tok": _per_mtok(o.usd_per_mtok),
                     "USD/1M out": _per_mtok(o.usd_per_m_output_tokens),
                     "USD/1k req": _per_mtok(o.usd_per_1k_requests),
-                    "GPUs": "" if o.gpus is None else _count(o.gpus),
+                    "GPUs peak": "" if o.gpus is None else _count(o.gpus),
+                    "GPUs avg": ""
+                    if o.gpus_avg is None or math.isnan(o.gpus_avg)
+                    else f"{o.gpus_avg:.1f}",
                     "util": ""
                     if o.utilization is None or math.isnan(o.utilization)
                     else f"{o.utilization:.0%}",
@@ -535,7 +552,7 @@ def compare(
                 horizon_monthly_usd=monthly.tolist(),
                 horizon_cumulative_usd=np.cumsum(monthly).tolist(),
                 npv_usd=float(npv_usd(monthly, wl.discount_rate_per_year)),
-                details=res.details,
+                details=res.details | price_labels(ev, out, mix),
                 indicators={
                     k: float(v)
                     for k, v in out.items()

@@ -167,6 +167,26 @@ class ScenarioModel:
             return best_self, best_api
         return (ranked[1], ranked[0]) if len(ranked) > 1 else None
 
+    def step_signature(
+        self, inputs: Mapping[str, ArrayLike] | None = None
+    ) -> tuple[np.ndarray, tuple[str, ...]]:
+        """Where costs can step: an (n, k) array of replica counts (average and peak) and
+        feasibility of every option, and the option each column belongs to.
+
+        Between two inputs with the same signature every option's cost is smooth (no replica
+        added, none removed, feasibility unchanged), so the break-even engine
+        (:mod:`llmcost.analysis.crossings`) enumerates the steps exactly from it.
+        """
+        keys = ("replicas_avg", "replicas_peak", "feasible")
+        full = self.evaluate(inputs)
+        columns, owners = [], []
+        for name, out in full.items():
+            for key in keys:
+                if key in out:
+                    columns.append(np.asarray(out[key], dtype=np.float64).reshape(-1))
+                    owners.append(name)
+        return np.column_stack(columns), tuple(owners)
+
     def __call__(self, inputs: Mapping[str, ArrayLike] | None = None) -> dict[str, Any]:
         """Monthly cost [USD] of each option for the arrays in ``inputs``; NaN where the option
         is infeasible (as :func:`compare` judges it: weights, latency targets, replica cap,

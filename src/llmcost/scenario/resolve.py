@@ -248,7 +248,19 @@ def _price(
     )
     res.rows.extend(rows)
     who = option.provider or f"median of {len(rows)} offers"
-    res.assume(name, float(price), "USD/GPU-hour", f"catalog gpu_offers, {term}, {who}")
+    used = ", ".join(
+        f"{r.provider}/{r.instance_type} ({r.gpus_per_instance} GPU) ${r.usd_per_gpu_hour:.2f}"
+        for r in rows
+    )
+    unfit = sum(r.gpus_per_instance % option.gpus_per_replica != 0 for r in rows)
+    caveat = (
+        f"; {unfit} of them cannot host a {option.gpus_per_replica}-GPU replica whole"
+        if unfit
+        else ""
+    )
+    res.assume(
+        name, float(price), "USD/GPU-hour", f"catalog gpu_offers, {term}, {who}: {used}{caveat}"
+    )
     return float(price)
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from .._core.errors import InvalidInputError
 from ..analysis.space import ParameterSpace
+from ..cost.load import profile_from_peak_to_average
 from .bounds import check_uncertainty_ranges
 from .config import Scenario
 from .model import ScenarioModel
@@ -29,8 +30,9 @@ def default_uncertainty(model: ScenarioModel) -> dict[str, tuple[dict[str, Any],
 
     Volume: lognormal with P5/P95 at ½× and 2× the plan. API prices: triangular 0.6–1.1× (list
     prices have mostly fallen). Self-hosted capacity: triangular 0.7–1.15× (the performance
-    model's error band). Rented GPU price: triangular 0.7–1.3×; owned purchase price 0.85–1.2×;
-    engineering effort 0.5–2×.
+    model's error band). Target utilization 0.75–1.15× (when that stays ≤ 1). Rented GPU price:
+    triangular 0.7–1.3×; owned purchase price 0.85–1.2×; engineering effort 0.5–2×.
+    Peak-to-average 0.8–1.3× (at least 1), unless the scenario gives an hourly profile.
     """
     base = model.baseline()
     out: dict[str, tuple[dict[str, Any], str]] = {}
@@ -39,6 +41,13 @@ def default_uncertainty(model: ScenarioModel) -> dict[str, tuple[dict[str, Any],
         out["requests_per_month"] = (
             {"dist": "lognormal", "p5": rpm / 2, "p95": rpm * 2},
             "demand forecast: P5/P95 at ½× and 2× the plan",
+        )
+    peak = base.get("peak_to_average", 1.0)
+    synthetic = np.allclose(model.mix.hourly_weights, profile_from_peak_to_average(peak))
+    if synthetic and peak > 1.0:  # a given hourly profile is not replaced by a synthetic one
+        out["peak_to_average"] = (
+            {"dist": "triangular", "low": max(1.0, 0.8 * peak), "mode": peak, "high": 1.3 * peak},
+            "the peak hour is forecast less well than the monthly total",
         )
     for ev in model.evaluators:
         n = ev.name
@@ -52,6 +61,12 @@ def default_uncertainty(model: ScenarioModel) -> dict[str, tuple[dict[str, Any],
             {"dist": "triangular", "low": 0.7, "mode": 1.0, "high": 1.15},
             "error band of the performance model vs measured serving",
         )
+        util = base.get(f"{n}.target_utilization")
+        if util is not None and util > 0 and 1.15 * util <= 1.0:
+            out[f"{n}.target_utilization"] = (
+                {"dist": "triangular", "low": 0.75 * util, "mode": util, "high": 1.15 * util},
+                "how hard replicas can be run before latency suffers",
+            )
         for key, low, high, why in (
             ("gpu_usd_per_hour", 0.7, 1.3, "GPU rental prices vary by provider and month"),
             ("purchase_usd_per_gpu", 0.85, 1.2, "server quotes vary"),

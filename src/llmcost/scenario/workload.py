@@ -109,7 +109,7 @@ def _text_mix(workload: Workload) -> FeatureMix:
         cache_write_fraction=inherit("cache_write_fraction"),
         batch_eligible_fraction=inherit("batch_eligible_fraction"),
         hourly_weights=weights,
-        peak_to_average=float(weights.max()),
+        peak_to_average=max(float(weights.max()), 1.0),  # a flat day: 1 (not 1 − ε)
     )
 
 
