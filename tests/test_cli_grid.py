@@ -133,7 +133,9 @@ def test_out_writes_every_row_in_each_format(tmp_path, capsys):
         target = tmp_path / f"out.{suffix}"
         status, out, err = run(capsys, "perf", "--grid", str(grid), "--out", str(target), "--json")
         assert status == 0, err
-        assert json.loads(out) == {"out": str(target), "format": suffix, "rows": 6, "errors": 1}
+        assert json.loads(out) == {
+            "schema_version": "1", "out": str(target), "format": suffix, "rows": 6, "errors": 1,
+        }
     assert (tmp_path / "out.json").read_text() == as_json  # one answer, two places
     csv = pd.read_csv(tmp_path / "out.csv")
     parquet = pd.read_parquet(tmp_path / "out.parquet")
