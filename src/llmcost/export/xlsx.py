@@ -32,6 +32,7 @@ import pandas as pd
 
 from ..scenario.model import ScenarioModel
 from ._xlsx_book import GENERAL, USD, Book, write_value
+from ._xlsx_eval import add_cached_values
 from ._xlsx_horizon import HorizonWriter
 from ._xlsx_inputs import InputsWriter
 from ._xlsx_model import ModelWriter
@@ -97,6 +98,7 @@ def write_workbook(comparison: Any, path: str | Path, *, analysis: Any = None) -
     _sources_sheet(book, spec)
     out = Path(path)
     book.save(out)
+    add_cached_values(book.wb, out)
     return out
 
 
