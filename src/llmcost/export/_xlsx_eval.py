@@ -43,6 +43,12 @@ class XlError:
 
 _REF = re.compile(r"^(?:(?P<sheet>'[^']+'|[A-Za-z0-9_ ]+)!)?(?P<a>\$?[A-Z]{1,3}\$?\d+)(?::(?P<b>\$?[A-Z]{1,3}\$?\d+))?$")
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+#: A relative same-sheet reference inside a formula (names are lower case, absolute refs and
+#: other sheets' refs carry ``$`` / ``!``).
+_RELATIVE = re.compile(r"(?<![A-Za-z0-9_$.!'])([A-Z]{1,3})(\d+)(?![A-Za-z0-9_(!])")
+#: Relative rows are parsed as ``_SHIFT + offset`` so that the formulas of a column share one
+#: parse (the tables repeat one formula per row).
+_SHIFT = 1_000_000
 
 
 def _col_index(letters: str) -> int:
@@ -316,19 +322,20 @@ class Evaluator:
         raw = self.wb[sheet].cell(row=row, column=col).value
         if isinstance(raw, str) and raw.startswith("="):
             self.values[key] = XlError("#CIRC!")  # guards against a circular reference
-            value = self.formula(raw, sheet)
+            value = self.formula(raw, sheet, row)
         else:
             value = raw
         self.values[key] = value
         return value
 
-    def formula(self, text: str, sheet: str) -> Any:
-        """The result of formula ``text`` (with its ``=``) written on ``sheet``."""
-        ast = self._ast.get(text)
+    def formula(self, text: str, sheet: str, row: int = 0) -> Any:
+        """The result of formula ``text`` (with its ``=``) written on ``sheet`` in ``row``."""
+        key = _RELATIVE.sub(lambda m: f"{m.group(1)}{_SHIFT + int(m.group(2)) - row}", text)
+        ast = self._ast.get(key)
         if ast is None:
-            ast = self._ast[text] = _Parser(text).parse()
+            ast = self._ast[key] = _Parser(key).parse()
         try:
-            value = self.eval(ast, sheet)
+            value = self.eval(ast, sheet, row)
         except _Propagate as exc:
             return exc.err
         except ZeroDivisionError:
@@ -343,7 +350,7 @@ class Evaluator:
             return XlError("#NUM!")
         return value
 
-    def ref(self, text: str, sheet: str) -> Any:
+    def ref(self, text: str, sheet: str, row: int = 0) -> Any:
         """A cell's value or a range's values (2-D object array)."""
         target = self.names.get(text, text)
         m = _REF.match(target)
@@ -352,36 +359,41 @@ class Evaluator:
         where = m.group("sheet")
         where = sheet if where is None else where.strip("'")
         r1, c1 = _split_cell(m.group("a"))
+        if r1 > _SHIFT // 2:
+            r1 += row - _SHIFT
         if m.group("b") is None:
             return self.cell(where, r1, c1)
         r2, c2 = _split_cell(m.group("b"))
+        if r2 > _SHIFT // 2:
+            r2 += row - _SHIFT
         out = np.empty((r2 - r1 + 1, c2 - c1 + 1), dtype=object)
         for r in range(r1, r2 + 1):
             for c in range(c1, c2 + 1):
                 out[r - r1, c - c1] = self.cell(where, r, c)
         return out
 
-    def eval(self, node: Any, sheet: str) -> Any:
-        """Evaluate an AST node."""
+    def eval(self, node: Any, sheet: str, row: int = 0) -> Any:
+        """Evaluate an AST node of a formula in ``row`` of ``sheet``."""
         kind = node[0]
         if kind == "lit":
             return node[1]
         if kind == "ref":
-            return self.ref(node[1], sheet)
+            return self.ref(node[1], sheet, row)
         if kind == "neg":
-            return -self._arith(self.eval(node[1], sheet))
+            return -self._arith(self.eval(node[1], sheet, row))
         if kind == "op":
-            return self._binary(node[1], self.eval(node[2], sheet), self.eval(node[3], sheet))
+            a = self.eval(node[2], sheet, row)
+            return self._binary(node[1], a, self.eval(node[3], sheet, row))
         name, args = node[1], node[2]
         if name == "IF":
-            test = _num(self.eval(args[0], sheet))
+            test = _num(self.eval(args[0], sheet, row))
             if test:
-                return self.eval(args[1], sheet)
-            return self.eval(args[2], sheet) if len(args) > 2 else False
+                return self.eval(args[1], sheet, row)
+            return self.eval(args[2], sheet, row) if len(args) > 2 else False
         fn = FUNCTIONS.get(name)
         if fn is None:
             raise EvalError(f"function {name} is not implemented")
-        return fn(*(self.eval(a, sheet) for a in args))
+        return fn(*(self.eval(a, sheet, row) for a in args))
 
     @staticmethod
     def _arith(v: Any) -> Any:

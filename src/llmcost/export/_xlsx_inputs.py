@@ -17,6 +17,7 @@ import numpy as np
 
 from ..scenario.evaluators import ApiEvaluator, SelfHostedEvaluator
 from ._xlsx_book import INTEGER, NUMBER, PERCENT, USD, USD_PRECISE, AssumptionsSheet, Book
+from ._xlsx_perf import PerfSetup
 
 __all__ = ["HOURS", "NAN_TEXT", "UNITS", "InputsWriter"]
 
@@ -73,6 +74,7 @@ class InputsWriter:
 
     book: Book
     spec: WorkbookSpec
+    setups: Mapping[int, PerfSetup] = field(default_factory=dict)
     sheet: AssumptionsSheet = field(init=False)
 
     def __post_init__(self) -> None:
@@ -233,12 +235,17 @@ class InputsWriter:
             bool(ev.autoscaling),
             "true/false",
         )
+        setup = self.setups.get(j)
+        if setup is not None:
+            self._perf_constants(j, setup)
+            return
         a.add(
             p + "meets_latency_targets",
             "Meets its latency targets (TTFT/TPOT)",
             bool(self.spec.meets_latency_targets.get(ev.name, ev.meets_slo)),
             "true/false",
             source="llmcost performance model",
+            fixed=True,
         )
         for i, fname in enumerate(mix.names):
             seconds = float(
@@ -250,10 +257,26 @@ class InputsWriter:
                 seconds,
                 "replica-seconds",
                 number_format="0.000000",
-                source="llmcost performance model (llmcost.perf.estimate_serving)",
-                note="computed by the library at this feature's lengths, cache-hit share "
-                "and latency targets; editing other inputs here does not change it",
+                source="measured capacity (scenario requests_per_s_per_replica)",
             )
+
+    def _perf_constants(self, j: int, setup: PerfSetup) -> None:
+        """The named constants the Capacity sheet's formulas read."""
+        a, p = self.sheet, f"o{j}_"
+        for c in setup.constants:
+            fmt = "0.000E+00" if isinstance(c.value, float) and abs(c.value) >= 1e5 else (
+                "0.000000" if c.unit == "s" else "0.0000"
+            )
+            a.add(p + c.key, c.label, c.value, c.unit, number_format=fmt, source=c.source,
+                  as_of=self.spec.catalog_version and f"catalog {self.spec.catalog_version}",
+                  fixed=c.fixed)
+        if setup.images:
+            ev = self.spec.model.evaluators[j - 1]
+            tiles = (ev.perf_args or {})["image_tiles"]  # type: ignore[union-attr]
+            for i, fname in enumerate(self.spec.model.mix.names):
+                a.add(f"{p}f{i + 1}_image_tiles_per_request", f"{fname}: image tiles per request",
+                      float(tiles[i]), "tiles", number_format=NUMBER,
+                      source="llmcost.cost.multimodal (336-px tiles)", fixed=True)
 
     def _image_tokens(self, j: int, ev: ApiEvaluator | SelfHostedEvaluator) -> None:
         """The option's image tokens per request of each feature (only when there are images)."""

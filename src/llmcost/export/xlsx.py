@@ -33,9 +33,11 @@ import pandas as pd
 from ..scenario.model import ScenarioModel
 from ._xlsx_book import GENERAL, USD, Book, write_value
 from ._xlsx_eval import add_cached_values
+from ._xlsx_capacity import CapacityWriter
 from ._xlsx_horizon import HorizonWriter
 from ._xlsx_inputs import InputsWriter
 from ._xlsx_model import ModelWriter
+from ._xlsx_perf import PerfSetup, perf_setup
 
 __all__ = ["WorkbookSpec", "spec_from_comparison", "write_workbook"]
 
@@ -85,9 +87,12 @@ def write_workbook(comparison: Any, path: str | Path, *, analysis: Any = None) -
         else spec_from_comparison(comparison, analysis)
     )
     book = Book()
-    InputsWriter(book, spec).write()
+    setups = perf_setups(spec)
+    InputsWriter(book, spec, setups).write()
     model = ModelWriter(book, spec)
     model.write()
+    if setups:
+        CapacityWriter(book, spec, setups).write()
     HorizonWriter(book, spec, model).write()
     if spec.breakeven is not None:
         _values_sheet(book, "Break-even", spec.breakeven)
@@ -99,6 +104,17 @@ def write_workbook(comparison: Any, path: str | Path, *, analysis: Any = None) -
     out = Path(path)
     book.save(out)
     add_cached_values(book.wb, out)
+    return out
+
+
+def perf_setups(spec: WorkbookSpec) -> dict[int, PerfSetup]:
+    """Option number → its performance-model constants, for the self-hosted options that fit
+    and whose capacity the performance model computed (a measured capacity stays an input)."""
+    out = {}
+    for j, ev in enumerate(spec.model.evaluators, start=1):
+        args = getattr(ev, "perf_args", None)
+        if args is not None and getattr(ev, "fits", False):
+            out[j] = perf_setup(args)
     return out
 
 

@@ -224,6 +224,10 @@ class SelfHostedEvaluator:
     autoscaling: bool = True  # False: the peak hour's replicas run all day
     base: dict[str, float] = field(default_factory=dict)
     kind: str = "self_hosted"
+    #: the keywords ``seconds_per_request`` came from (``estimate_serving``'s, less the token
+    #: arrays; ``image_tiles`` per feature), so a workbook can rebuild the sizing as formulas;
+    #: None for a measured capacity
+    perf_args: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def capacity_requests_per_s(self, w: WorkloadArrays, multiplier: Any) -> tuple[Any, list[Any]]:
         """Requests/s one replica serves for the mix, and each feature's share of replica time.

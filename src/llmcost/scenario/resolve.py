@@ -315,6 +315,7 @@ def resolve_self_hosted(
 
     # --- capacity ---------------------------------------------------------------------------
     fits, meets_slo = True, True
+    perf_args: dict[str, Any] | None = None
     model_limit, unknown = model_context_limit(option.model, model_rec.max_context_tokens)
     limits: list[ContextLimit] = [model_limit]
     weights_fit = True
@@ -334,6 +335,20 @@ def resolve_self_hosted(
         seconds, fits, meets_slo, latency, basis = _perf_seconds_per_request(
             option, where, model_spec, gpu_spec, mix, image_tokens, image_tiles
         )
+        perf_args = {
+            "model": model_spec,
+            "gpu": gpu_spec,
+            "gpus": option.gpus_per_replica,
+            "precision": option.precision,
+            "engine": option.engine,
+            "kv_precision": option.kv_precision,
+            "tp": option.tp,
+            "pp": option.pp,
+            "ep": option.ep,
+            "tpot_slo_s": option.tpot_slo_s,
+            "ttft_slo_s": option.ttft_slo_s,
+            "image_tiles": np.zeros(len(mix.names)) if image_tiles is None else image_tiles,
+        }
         res.latency = latency
         res.details["capacity_basis"] = basis
         if option.engine_profile is not None:
@@ -498,6 +513,7 @@ def resolve_self_hosted(
         scale_to_zero=option.scale_to_zero,
         autoscaling=option.autoscaling,
         base=base,
+        perf_args=perf_args,
     )
     res.details |= {
         "model": option.model,
