@@ -102,6 +102,7 @@ def test_analysis_results_become_value_sheets(tmp_path: Path) -> None:
     assert wb.sheetnames == [
         "Assumptions",
         "Model",
+        "Capacity",
         "Horizon",
         "Horizon replicas",
         "Break-even",

@@ -319,8 +319,9 @@ class Evaluator:
         key = (sheet, row, col)
         if key in self.values:
             return self.values[key]
-        raw = self.wb[sheet].cell(row=row, column=col).value
-        if isinstance(raw, str) and raw.startswith("="):
+        c = self.wb[sheet].cell(row=row, column=col)
+        raw = c.value
+        if c.data_type == "f" and isinstance(raw, str):  # text written as text stays text
             self.values[key] = XlError("#CIRC!")  # guards against a circular reference
             value = self.formula(raw, sheet, row)
         else:

@@ -62,6 +62,20 @@ NAN_TEXT = {
 }
 
 
+def unread_inputs(ev: ApiEvaluator | SelfHostedEvaluator) -> set[str]:
+    """Inputs of ``ev.base`` that no formula of the option's pricing reads (left out of the
+    book: a cell nobody reads looks live and is not)."""
+    if isinstance(ev, ApiEvaluator):
+        return set()
+    pricing = ev.pricing
+    unread = set()
+    if not pricing.startswith("reserved"):
+        unread |= {"on_demand_usd_per_gpu_hour", "commitment_fraction"}
+    if pricing != "spot":
+        unread.add("spot_interruption_overhead_fraction")
+    return unread
+
+
 def _format(unit: str) -> str:
     if unit.startswith("USD"):
         return USD_PRECISE if unit in ("USD/kWh", "USD/mtok") else USD
@@ -201,6 +215,8 @@ class InputsWriter:
         a.section(f"Option {j}: {ev.name} ({kind})")
         p = f"o{j}_"
         for name, value in ev.base.items():
+            if name in unread_inputs(ev):
+                continue
             v = float(value)
             unit = UNITS.get(name, "")
             shown: Any = NAN_TEXT.get(name, "n/a") if np.isnan(v) else v
