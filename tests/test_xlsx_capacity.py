@@ -44,7 +44,9 @@ RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
 
 def _scenario(requests: float = 100e6) -> Any:
     s = load_scenario(SCENARIOS / "chat-assistant.toml")
-    return s.model_copy(update={"workload": s.workload.model_copy(update={"requests_per_month": requests})})
+    return s.model_copy(
+        update={"workload": s.workload.model_copy(update={"requests_per_month": requests})}
+    )
 
 
 #: (workload field, book name) edits; values are multipliers of the scenario's value.
@@ -62,7 +64,9 @@ OPTION = {
 }
 
 
-def _library(scenario: Any, workload: dict[str, float], options: dict[tuple[str, str], float]) -> dict[str, float]:
+def _library(
+    scenario: Any, workload: dict[str, float], options: dict[tuple[str, str], float]
+) -> dict[str, float]:
     w = scenario.workload.model_copy(update=workload)
     opts = []
     for o in scenario.options:
@@ -83,22 +87,32 @@ def _edit_book(src: Path, dst: Path, values: dict[str, float]) -> None:
 
 def _totals(wb: Any, evaluate: bool) -> list[Any]:
     ws = wb["Model"]
-    r = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "Monthly cost")
+    r = next(
+        r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "Monthly cost"
+    )
     if evaluate:
         ev = Evaluator(wb)
         return [ev.cell("Model", r, c) for c in range(3, ws.max_column + 1)]
     return [ws.cell(row=r, column=c).value for c in range(3, ws.max_column + 1)]
 
 
-def _cases(scenario: Any, n: int, seed: int) -> list[tuple[dict[str, float], dict[str, float], dict[tuple[str, str], float]]]:
+def _cases(
+    scenario: Any, n: int, seed: int
+) -> list[tuple[dict[str, float], dict[str, float], dict[tuple[str, str], float]]]:
     """The issue's two edits, then ``n`` random edits of named inputs."""
     wl = scenario.workload
     base = {f: float(getattr(wl, f)) for f in WORKLOAD}
     cases = [
-        ({WORKLOAD["output_tokens_per_request"]: base["output_tokens_per_request"] * 2},
-         {"output_tokens_per_request": base["output_tokens_per_request"] * 2}, {}),
-        ({WORKLOAD["input_tokens_per_request"]: base["input_tokens_per_request"] * 0.5},
-         {"input_tokens_per_request": base["input_tokens_per_request"] * 0.5}, {}),
+        (
+            {WORKLOAD["output_tokens_per_request"]: base["output_tokens_per_request"] * 2},
+            {"output_tokens_per_request": base["output_tokens_per_request"] * 2},
+            {},
+        ),
+        (
+            {WORKLOAD["input_tokens_per_request"]: base["input_tokens_per_request"] * 0.5},
+            {"input_tokens_per_request": base["input_tokens_per_request"] * 0.5},
+            {},
+        ),
     ]
     rng = np.random.default_rng(seed)
     hosted = [(j, o) for j, o in enumerate(scenario.options, 1) if o.kind == "self_hosted"]
@@ -114,9 +128,11 @@ def _cases(scenario: Any, n: int, seed: int) -> list[tuple[dict[str, float], dic
             book[WORKLOAD[f]], wupd[f] = v, v
         j, opt = hosted[int(rng.integers(len(hosted)))]
         f = str(rng.choice(list(OPTION)))
-        v = {"gpu_usd_per_hour": float(rng.uniform(1.0, 6.0)),
-             "target_utilization": float(rng.uniform(0.4, 0.95)),
-             "tpot_slo_s": float(rng.uniform(0.03, 0.1))}[f]
+        v = {
+            "gpu_usd_per_hour": float(rng.uniform(1.0, 6.0)),
+            "target_utilization": float(rng.uniform(0.4, 0.95)),
+            "tpot_slo_s": float(rng.uniform(0.03, 0.1)),
+        }[f]
         book[f"o{j}_{OPTION[f]}"], oupd[(opt.name, f)] = v, v
         cases.append((book, wupd, oupd))
     return cases
@@ -137,11 +153,18 @@ def edited_books(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, d
 
 def test_issue_figures_are_the_library_on_the_edited_scenario() -> None:
     s = _scenario()
-    assert round(_library(s, {"output_tokens_per_request": 700.0}, {})["maverick-8xh100"]) == 202_406
-    assert round(_library(s, {"input_tokens_per_request": 1000.0}, {})["llama-3.3-70b-2xh100"]) == 54_822
+    assert (
+        round(_library(s, {"output_tokens_per_request": 700.0}, {})["maverick-8xh100"]) == 202_406
+    )
+    assert (
+        round(_library(s, {"input_tokens_per_request": 1000.0}, {})["llama-3.3-70b-2xh100"])
+        == 54_822
+    )
 
 
-def test_llmcost_evaluator_follows_every_edit(edited_books: list[tuple[Path, dict[str, float]]]) -> None:
+def test_llmcost_evaluator_follows_every_edit(
+    edited_books: list[tuple[Path, dict[str, float]]],
+) -> None:
     for path, expected in edited_books:
         got = _totals(openpyxl.load_workbook(path), evaluate=True)
         for value, (name, want) in zip(got, expected.items(), strict=True):
@@ -149,15 +172,28 @@ def test_llmcost_evaluator_follows_every_edit(edited_books: list[tuple[Path, dic
 
 
 @pytest.mark.skipif(SOFFICE is None, reason="needs LibreOffice (soffice) to recalculate")
-def test_libreoffice_follows_every_edit(edited_books: list[tuple[Path, dict[str, float]]], tmp_path: Path) -> None:
+def test_libreoffice_follows_every_edit(
+    edited_books: list[tuple[Path, dict[str, float]]], tmp_path: Path
+) -> None:
     profile = tmp_path / "profile"
     (profile / "user").mkdir(parents=True)
     (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS)
     out = tmp_path / "lo"
     run = subprocess.run(
-        [str(SOFFICE), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--calc",
-         "--convert-to", "xlsx", "--outdir", str(out), *(str(p) for p, _ in edited_books)],
-        capture_output=True, timeout=900, check=False,
+        [
+            str(SOFFICE),
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--calc",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            *(str(p) for p, _ in edited_books),
+        ],
+        capture_output=True,
+        timeout=900,
+        check=False,
     )
     assert run.returncode == 0, run.stderr.decode(errors="replace")
     for path, expected in edited_books:
@@ -183,9 +219,15 @@ def test_cached_values_show_every_total_before_recalculation(tmp_path: Path) -> 
 
 @pytest.mark.parametrize("name", ["chat-assistant", "owned-hardware", "feature-mix"])
 def test_every_defined_name_is_read_by_some_formula(name: str, tmp_path: Path) -> None:
-    wb = openpyxl.load_workbook(write_workbook(compare(load_scenario(SCENARIOS / f"{name}.toml")), tmp_path / "b.xlsx"))
+    wb = openpyxl.load_workbook(
+        write_workbook(compare(load_scenario(SCENARIOS / f"{name}.toml")), tmp_path / "b.xlsx")
+    )
     text = " ".join(
-        str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"
+        str(c.value)
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.data_type == "f"
     )
     used = set(re.findall(r"[A-Za-z_][A-Za-z0-9_.]*", text))
     inputs = [n for n, d in wb.defined_names.items() if d.attr_text.startswith("'Assumptions'!")]

@@ -107,9 +107,11 @@ class CapacityWriter:
             "0.000E+00",
             "bytes/s",
         )
-        fp4 = f"*{p}fp4_gemm_efficiency_ratio" if any(
-            c.key == "fp4_gemm_efficiency_ratio" for c in setup.constants
-        ) else ""
+        fp4 = (
+            f"*{p}fp4_gemm_efficiency_ratio"
+            if any(c.key == "fp4_gemm_efficiency_ratio" for c in setup.constants)
+            else ""
+        )
         self._named(
             p + "eff_gemm_flops_per_s",
             "Effective GEMM FLOP/s = peak × min(1, ratio × efficiency)",
@@ -180,7 +182,9 @@ class CapacityWriter:
             col = column_letter(3 + n)
             write_value(ws.cell(row=r, column=3 + n), Formula(interp), SECONDS)
             self.book.define(f"o{j}_f{i}_replica_s_per_request", ws.title, f"${col}${r}")
-        checks = [x for per_grid in results for (_s, meets, fits) in per_grid for x in (meets, fits)]
+        checks = [
+            x for per_grid in results for (_s, meets, fits) in per_grid for x in (meets, fits)
+        ]
         write_value(ws.cell(row=verdict_row, column=2), Formula(f"=AND({','.join(checks)})"))
         self.book.define(f"o{j}_meets_latency_targets", ws.title, f"$B${verdict_row}")
 
@@ -201,8 +205,12 @@ class CapacityWriter:
             self._candidate(p, setup, k, x)
         last = self.row
         span = {key: f"${COL[key]}${first}:${COL[key]}${last}" for key in COL}
-        best = self._scalar("Highest output tokens/s meeting the targets", f"MAX({span['score']})",
-                            "#,##0.0", "tokens/s")
+        best = self._scalar(
+            "Highest output tokens/s meeting the targets",
+            f"MAX({span['score']})",
+            "#,##0.0",
+            "tokens/s",
+        )
         if setup.max_throughput:
             meets = self._scalar("Meets targets (none given: capacity batch)", "TRUE", GENERAL)
             tps_ref = f"${COL['tps']}${last}"
@@ -210,9 +218,7 @@ class CapacityWriter:
         else:
             meets = self._scalar("Meets targets at some batch", f"{best}>0", GENERAL)
             tps_ref = f"IF({meets},{best},${COL['tps']}${first})"
-            batch_ref = (
-                f"IF({meets},INDEX({span['batch']},MATCH({best},{span['score']},0)),1)"
-            )
+            batch_ref = f"IF({meets},INDEX({span['batch']},MATCH({best},{span['score']},0)),1)"
         self._scalar("Batch chosen", batch_ref, INTEGER, "sequences")
         tps = self._scalar("Output tokens/s per replica", tps_ref, "#,##0.0", "tokens/s")
         rps = self._scalar("Requests/s per replica", f"{tps}/{x['out']}", "0.0000", "requests/s")
@@ -232,33 +238,63 @@ class CapacityWriter:
         )
         x["prompt"] = s("Prompt tokens (text + images)", prompt, INTEGER, "tokens")
         x["out"] = s("Output tokens", f"f{i}_output_tokens_per_request", INTEGER, "tokens")
-        x["computed"] = s("Prompt tokens prefilled (not cached)", f"{x['prompt']}*(1-{x['g']})",
-                          "#,##0.0", "tokens")
+        x["computed"] = s(
+            "Prompt tokens prefilled (not cached)",
+            f"{x['prompt']}*(1-{x['g']})",
+            "#,##0.0",
+            "tokens",
+        )
         x["r"] = s("Prefill tokens per output token", f"{x['computed']}/{x['out']}", "0.000")
         x["ctx"] = s("Average decode context", f"{x['prompt']}+{x['out']}/2", "#,##0.0", "tokens")
-        x["ctx_sum"] = s("Attended context per decoded token, all layers",
-                         layer_context_sum(p, setup, f"{x['ctx']}-1", x["ctx"]), "#,##0", "tokens")
+        x["ctx_sum"] = s(
+            "Attended context per decoded token, all layers",
+            layer_context_sum(p, setup, f"{x['ctx']}-1", x["ctx"]),
+            "#,##0",
+            "tokens",
+        )
         pre = layer_context_sum(p, setup, f"{x['prompt']}-{x['computed']}", x["prompt"])
-        x["pctx"] = s("Attended context per prefilled token, all layers",
-                      f"IF({x['computed']}>0,({pre})/MAX({x['computed']},1),0)", "#,##0", "tokens")
-        x["kv_read"] = s("KV bytes read per decoding sequence per step, per GPU",
-                         kv_bytes_per_sequence(p, setup, x["ctx"], True), "0.000E+00", "bytes")
+        x["pctx"] = s(
+            "Attended context per prefilled token, all layers",
+            f"IF({x['computed']}>0,({pre})/MAX({x['computed']},1),0)",
+            "#,##0",
+            "tokens",
+        )
+        x["kv_read"] = s(
+            "KV bytes read per decoding sequence per step, per GPU",
+            kv_bytes_per_sequence(p, setup, x["ctx"], True),
+            "0.000E+00",
+            "bytes",
+        )
         held = f"{x['prompt']}+{x['out']}" + ("" if setup.reserves_full_sequence_kv else "/2")
-        x["held"] = s("KV context held per sequence (engine admission rule)", held, "#,##0.0",
-                      "tokens")
+        x["held"] = s(
+            "KV context held per sequence (engine admission rule)", held, "#,##0.0", "tokens"
+        )
         paged = f"CEILING({x['held']}/{p}kv_block_tokens,1)*{p}kv_block_tokens"
-        x["kv_seq"] = s("KV bytes per sequence per GPU (whole pages)",
-                        kv_bytes_per_sequence(p, setup, f"({paged})", setup.kv_chunked),
-                        "0.000E+00", "bytes")
-        x["capacity"] = s("Sequences the KV cache holds",
-                          f"IF({x['kv_seq']}>0,INT({p}kv_budget_bytes_per_gpu/{x['kv_seq']})"
-                          f"*{p}ep,0)", INTEGER, "sequences")
-        x["top"] = s("Largest candidate batch = max(1, min(KV capacity, batch cap))",
-                     f"MAX(MIN({x['capacity']},{p}max_batch*{p}ep),1)", INTEGER, "sequences")
+        x["kv_seq"] = s(
+            "KV bytes per sequence per GPU (whole pages)",
+            kv_bytes_per_sequence(p, setup, f"({paged})", setup.kv_chunked),
+            "0.000E+00",
+            "bytes",
+        )
+        x["capacity"] = s(
+            "Sequences the KV cache holds",
+            f"IF({x['kv_seq']}>0,INT({p}kv_budget_bytes_per_gpu/{x['kv_seq']})*{p}ep,0)",
+            INTEGER,
+            "sequences",
+        )
+        x["top"] = s(
+            "Largest candidate batch = max(1, min(KV capacity, batch cap))",
+            f"MAX(MIN({x['capacity']},{p}max_batch*{p}ep),1)",
+            INTEGER,
+            "sequences",
+        )
         if setup.images:
-            x["enc"] = s("Vision encoder FLOPs per prefilled token per GPU",
-                         f"o{j}_f{i}_image_tiles_per_request*{p}encoder_flops_per_tile"
-                         f"/{x['prompt']}/{p}tp", "0.000E+00", "FLOPs")
+            x["enc"] = s(
+                "Vision encoder FLOPs per prefilled token per GPU",
+                f"o{j}_f{i}_image_tiles_per_request*{p}encoder_flops_per_tile/{x['prompt']}/{p}tp",
+                "0.000E+00",
+                "FLOPs",
+            )
         return x
 
     def _candidate(self, p: str, setup: PerfSetup, k: int, x: dict[str, str]) -> None:
@@ -269,8 +305,13 @@ class CapacityWriter:
 
         def step(prefill: str, pctx: str, with_encoder: bool = True) -> str:
             return step_time(
-                p, setup, b=c["b"], prefill=prefill, kv_read_per_seq=x["kv_read"],
-                decode_ctx_sum=x["ctx_sum"], prefill_ctx=pctx,
+                p,
+                setup,
+                b=c["b"],
+                prefill=prefill,
+                kv_read_per_seq=x["kv_read"],
+                decode_ctx_sum=x["ctx_sum"],
+                prefill_ctx=pctx,
                 encoder_flops_per_token=enc if with_encoder else None,
             )
 

@@ -41,7 +41,10 @@ class XlError:
         return self.code
 
 
-_REF = re.compile(r"^(?:(?P<sheet>'[^']+'|[A-Za-z0-9_ ]+)!)?(?P<a>\$?[A-Z]{1,3}\$?\d+)(?::(?P<b>\$?[A-Z]{1,3}\$?\d+))?$")
+_REF = re.compile(
+    r"^(?:(?P<sheet>'[^']+'|[A-Za-z0-9_ ]+)!)?"
+    r"(?P<a>\$?[A-Z]{1,3}\$?\d+)(?::(?P<b>\$?[A-Z]{1,3}\$?\d+))?$"
+)
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 #: A relative same-sheet reference inside a formula (names are lower case, absolute refs and
 #: other sheets' refs carry ``$`` / ``!``).
@@ -243,8 +246,10 @@ class _Parser:
         if level == len(self.LEVELS):
             return self.unary()
         node = self.binary(level + 1)
-        while (t := self.peek()) is not None and t.type == "OPERATOR-INFIX" and (
-            t.value in self.LEVELS[level]
+        while (
+            (t := self.peek()) is not None
+            and t.type == "OPERATOR-INFIX"
+            and (t.value in self.LEVELS[level])
         ):
             self.take()
             node = ("op", t.value, node, self.binary(level + 1))
@@ -309,9 +314,7 @@ class Evaluator:
     def __init__(self, wb: Any) -> None:
         self.wb = wb
         self.values: dict[tuple[str, int, int], Any] = {}
-        self.names: dict[str, str] = {
-            name: dn.attr_text for name, dn in wb.defined_names.items()
-        }
+        self.names: dict[str, str] = {name: dn.attr_text for name, dn in wb.defined_names.items()}
         self._ast: dict[str, Any] = {}
 
     def cell(self, sheet: str, row: int, col: int) -> Any:

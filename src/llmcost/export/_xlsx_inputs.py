@@ -94,7 +94,7 @@ class InputsWriter:
     def __post_init__(self) -> None:
         self.sheet = AssumptionsSheet(self.book)
 
-    def _source(self, option: str, name: str) -> dict[str, str]:
+    def _source(self, option: str, name: str) -> dict[str, Any]:
         source, as_of, note = self.spec.input_sources.get((option, name), ("", "", ""))
         return {"source": source, "as_of": as_of, "note": note}
 
@@ -280,19 +280,34 @@ class InputsWriter:
         """The named constants the Capacity sheet's formulas read."""
         a, p = self.sheet, f"o{j}_"
         for c in setup.constants:
-            fmt = "0.000E+00" if isinstance(c.value, float) and abs(c.value) >= 1e5 else (
-                "0.000000" if c.unit == "s" else "0.0000"
+            fmt = (
+                "0.000E+00"
+                if isinstance(c.value, float) and abs(c.value) >= 1e5
+                else ("0.000000" if c.unit == "s" else "0.0000")
             )
-            a.add(p + c.key, c.label, c.value, c.unit, number_format=fmt, source=c.source,
-                  as_of=self.spec.catalog_version and f"catalog {self.spec.catalog_version}",
-                  fixed=c.fixed)
+            a.add(
+                p + c.key,
+                c.label,
+                c.value,
+                c.unit,
+                number_format=fmt,
+                source=c.source,
+                as_of=self.spec.catalog_version and f"catalog {self.spec.catalog_version}",
+                fixed=c.fixed,
+            )
         if setup.images:
             ev = self.spec.model.evaluators[j - 1]
             tiles = (ev.perf_args or {})["image_tiles"]  # type: ignore[union-attr]
             for i, fname in enumerate(self.spec.model.mix.names):
-                a.add(f"{p}f{i + 1}_image_tiles_per_request", f"{fname}: image tiles per request",
-                      float(tiles[i]), "tiles", number_format=NUMBER,
-                      source="llmcost.cost.multimodal (336-px tiles)", fixed=True)
+                a.add(
+                    f"{p}f{i + 1}_image_tiles_per_request",
+                    f"{fname}: image tiles per request",
+                    float(tiles[i]),
+                    "tiles",
+                    number_format=NUMBER,
+                    source="llmcost.cost.multimodal (336-px tiles)",
+                    fixed=True,
+                )
 
     def _image_tokens(self, j: int, ev: ApiEvaluator | SelfHostedEvaluator) -> None:
         """The option's image tokens per request of each feature (only when there are images)."""

@@ -186,8 +186,12 @@ def perf_setup(args: Mapping[str, Any]) -> PerfSetup:
                 True,
             ),
             PerfConstant(
-                "moe_efficiency", "Grouped expert GEMM efficiency", profile.moe_efficiency,
-                "fraction", eng, False,
+                "moe_efficiency",
+                "Grouped expert GEMM efficiency",
+                profile.moe_efficiency,
+                "fraction",
+                eng,
+                False,
             ),
         ]
     att_prec = attention_precision(precision, kv_prec)
@@ -292,8 +296,12 @@ def perf_setup(args: Mapping[str, Any]) -> PerfSetup:
             False,
         ),
         PerfConstant(
-            "max_batch", "Engine cap on running sequences (per rank)", float(profile.max_batch),
-            "sequences", eng, False,
+            "max_batch",
+            "Engine cap on running sequences (per rank)",
+            float(profile.max_batch),
+            "sequences",
+            eng,
+            False,
         ),
         PerfConstant(
             "max_batched_tokens",
@@ -304,23 +312,38 @@ def perf_setup(args: Mapping[str, Any]) -> PerfSetup:
             False,
         ),
         PerfConstant(
-            "kv_block_tokens", "KV-cache page size", float(profile.kv_block_tokens), "tokens",
-            eng, False,
+            "kv_block_tokens",
+            "KV-cache page size",
+            float(profile.kv_block_tokens),
+            "tokens",
+            eng,
+            False,
         ),
     ]
     if fp4:
         c.append(
             PerfConstant(
-                "fp4_gemm_efficiency_ratio", "NVFP4 GEMM efficiency ratio",
-                profile.fp4_gemm_efficiency_ratio, "ratio", eng, False,
+                "fp4_gemm_efficiency_ratio",
+                "NVFP4 GEMM efficiency ratio",
+                profile.fp4_gemm_efficiency_ratio,
+                "ratio",
+                eng,
+                False,
             )
         )
     max_tp = args["tpot_slo_s"] is None and args["ttft_slo_s"] is None
-    for key, label in (("tpot_slo_s", "Latency target: TPOT"), ("ttft_slo_s", "Latency target: TTFT")):
+    for key, label in (
+        ("tpot_slo_s", "Latency target: TPOT"),
+        ("ttft_slo_s", "Latency target: TTFT"),
+    ):
         value = args[key]
         c.append(
             PerfConstant(
-                key, label, "none" if value is None else float(value), "s", "scenario option",
+                key,
+                label,
+                "none" if value is None else float(value),
+                "s",
+                "scenario option",
                 False,
             )
         )

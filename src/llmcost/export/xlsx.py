@@ -32,8 +32,8 @@ import pandas as pd
 
 from ..scenario.model import ScenarioModel
 from ._xlsx_book import GENERAL, USD, Book, write_value
-from ._xlsx_eval import add_cached_values
 from ._xlsx_capacity import CapacityWriter
+from ._xlsx_eval import add_cached_values
 from ._xlsx_horizon import HorizonWriter
 from ._xlsx_inputs import InputsWriter
 from ._xlsx_model import ModelWriter
