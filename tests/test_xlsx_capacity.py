@@ -234,3 +234,30 @@ def test_every_defined_name_is_read_by_some_formula(name: str, tmp_path: Path) -
     unread = sorted(n for n in inputs if n not in used)
     assert unread == []
     assert "o4_on_demand_usd_per_gpu_hour" not in wb.defined_names
+
+
+def test_cli_and_python_write_the_same_book(tmp_path: Path) -> None:
+    from llmcost.cli import main
+    from llmcost.cli.compare import _workbook_analysis
+
+    path = SCENARIOS / "chat-assistant.toml"
+    cli_book = tmp_path / "cli.xlsx"
+    assert main(["compare", str(path), "--xlsx", str(cli_book)]) == 0
+    comparison = compare(load_scenario(path))
+
+    class _Args:
+        scenario = str(path)
+
+    api_book = comparison.to_excel(
+        tmp_path / "api.xlsx", analysis=_workbook_analysis(_Args(), comparison)
+    )  # type: ignore[arg-type]
+    for data_only in (False, True):
+        a = openpyxl.load_workbook(cli_book, data_only=data_only)
+        b = openpyxl.load_workbook(api_book, data_only=data_only)
+        assert a.sheetnames == b.sheetnames
+        for ws in a.worksheets:
+            other = b[ws.title]
+            cells = [(c.coordinate, c.value) for row in ws.iter_rows() for c in row]
+            assert cells == [(c.coordinate, c.value) for row in other.iter_rows() for c in row], (
+                ws.title
+            )

@@ -28,14 +28,26 @@ pytestmark = [
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "examples" / "scenarios"
 RTOL = 1e-9
+#: LibreOffice profile setting: recalculate every formula of an .xlsx on load.
+RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
 
 
 def _recompute(path: Path, out_dir: Path) -> Any:
     """Open ``path`` in LibreOffice, let it compute, read back the values."""
     out_dir.mkdir(exist_ok=True)
+    profile = out_dir / "profile"  # own profile: recalculate on load (the book has cached values)
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS)
     run = subprocess.run(
         [
             str(SOFFICE),
+            f"-env:UserInstallation={profile.as_uri()}",
             "--headless",
             "--calc",
             "--convert-to",
