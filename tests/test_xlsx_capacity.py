@@ -152,13 +152,17 @@ def edited_books(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, d
 
 
 def test_issue_figures_are_the_library_on_the_edited_scenario() -> None:
+    # The issue quotes $202,406 and $54,822, measured before the topology-aware all-reduce
+    # (perf/collectives.py) and the refitted trtllm/vllm profiles; on today's model the same
+    # edits give these (llmcost compare on the edited scenario, 2026-12-07). The book must
+    # follow whichever the library says: the tests below compare with _library, not constants.
     s = _scenario()
     assert (
-        round(_library(s, {"output_tokens_per_request": 700.0}, {})["maverick-8xh100"]) == 202_406
+        round(_library(s, {"output_tokens_per_request": 700.0}, {})["maverick-8xh100"]) == 193_339
     )
     assert (
         round(_library(s, {"input_tokens_per_request": 1000.0}, {})["llama-3.3-70b-2xh100"])
-        == 54_822
+        == 56_585
     )
 
 

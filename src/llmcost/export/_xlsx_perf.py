@@ -51,6 +51,9 @@ class PerfSetup:
     reserves_full_sequence_kv: bool
     max_throughput: bool  # no latency targets: the batch is the KV/batch-cap capacity
     images: bool
+    direct_links: bool = False  # one-shot/two-shot all-reduce available (NVLink/NVSwitch, xGMI)
+    nvls: bool = False  # NVLink SHARP all-reduce available
+    mesh_peers: float = 0.0  # full-mesh peer links of a GPU (AMD xGMI), 0: a switch or PCIe
 
 
 def perf_setup(args: Mapping[str, Any]) -> PerfSetup:
@@ -382,7 +385,24 @@ def perf_setup(args: Mapping[str, Any]) -> PerfSetup:
         reserves_full_sequence_kv=profile.reserves_full_sequence_kv,
         max_throughput=max_tp,
         images=images,
+        direct_links=bool(rates.direct_links),
+        nvls=bool(rates.nvls),
+        mesh_peers=float(rates.mesh_peers or 0.0),
     )
+
+
+def _all_reduce(msg: str, n: str, link: str, lat: str, setup: PerfSetup) -> str:
+    """One all-reduce [s], the fastest algorithm the topology allows, as
+    :func:`llmcost.perf.collectives.all_reduce_s`: ring; one-shot and two-shot with direct
+    peer links; NVLS with NVLink SHARP; 0 for one GPU."""
+    shared = f"2*({n}-1)/{n}*{msg}/{link}"
+    terms = [f"{shared}+2*({n}-1)*{lat}"]
+    if setup.direct_links:
+        terms += [f"({n}-1)*{msg}/{link}+2*{lat}", f"{shared}+3*{lat}"]
+    if setup.nvls:
+        terms.append(f"{msg}/{link}+2*{lat}")
+    best = terms[0] if len(terms) == 1 else "MIN(" + ",".join(terms) + ")"
+    return f"IF({n}>1,{best},0)"
 
 
 def _positions_sum(n: str, chunk: str | None) -> str:
@@ -448,12 +468,15 @@ def step_time(
     msg = f"{tokens}*{p}hidden_size*{_ACTIVATION_BYTES:g}"
     link, lat, tp, pp = f"{p}eff_link_bytes_per_s", f"{p}collective_latency_s", f"{p}tp", f"{p}pp"
     stage_layers = f"{p}layers/{pp}"
+    ep = f"{p}ep" if setup.moe else "1"
+    if setup.mesh_peers:  # a full mesh: a group of n uses n − 1 of the GPU's peer links
+        peers = f"{setup.mesh_peers:g}"
+        link = f"MAX({link}*MIN(MAX({tp},{ep})-1,{peers})/{peers},{link}/{peers})"
     collectives = (
-        f"2*{stage_layers}*(2*({tp}-1)/{tp}*{msg}/{link}+2*({tp}-1)*{lat})"
+        f"2*{stage_layers}*{_all_reduce(msg, tp, link, lat, setup)}"
         f"+IF({pp}>1,{msg}/{link}+{lat},0)"
     )
     if setup.moe:
-        ep = f"{p}ep"
         collectives += (
             f"+IF({ep}>1,2*{p}moe_layers_per_stage*({msg}*{p}experts_per_token*({ep}-1)/{ep}"
             f"/{link}+({ep}-1)*{lat}),0)"
