@@ -35,11 +35,41 @@ def _compiled(path: str, mtime_ns: int) -> Any:
     return formulas.ExcelModel().loads(path).finish()
 
 
-def recalculate(path: Path, inputs: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Recompute a workbook with the ``formulas`` engine: ``{"SHEET!A1": value}``.
+def _recalculate_own(path: Path, inputs: dict[str, Any] | None) -> dict[str, Any]:
+    """Recompute with llmcost's own formula evaluator (``export._xlsx_eval``), which reads only
+    the formula text in the file: ``{"SHEET!A1": value}``."""
+    import openpyxl
 
-    ``inputs`` overrides cells (keyed the same way) before recomputing.
+    from llmcost.export._xlsx_eval import Evaluator
+
+    wb = openpyxl.load_workbook(path)
+    sheets = {name.upper(): name for name in wb.sheetnames}
+    for key, value in (inputs or {}).items():
+        sheet, cell = key.split("!")
+        wb[sheets[sheet.strip("'").upper()]][cell].value = value
+    ev = Evaluator(wb)
+    return {
+        f"{ws.title}!{c.coordinate}".upper(): ev.cell(ws.title, c.row, c.column)
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.value is not None
+    }
+
+
+def recalculate(path: Path, inputs: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Recompute a workbook: ``{"SHEET!A1": value}``. ``inputs`` overrides cells (keyed the
+    same way) before recomputing.
+
+    Books without a Capacity sheet go through the independent ``formulas`` engine. A book with
+    one (~12,000 formula cells of self-hosted sizing) takes the ``formulas`` engine many
+    minutes, so it is recomputed by llmcost's own evaluator here, and by LibreOffice in
+    ``test_xlsx_libreoffice`` / ``test_xlsx_capacity`` — the independent reader for those books.
     """
+    import openpyxl
+
+    if "Capacity" in openpyxl.load_workbook(path, read_only=True).sheetnames:
+        return _recalculate_own(path, inputs)
     model = _compiled(str(path), path.stat().st_mtime_ns)
     prefixed = {}
     for key, value in (inputs or {}).items():
