@@ -181,4 +181,4 @@ def test_a_grid_without_a_required_column_exits_2(tmp_path, capsys):
 def test_an_empty_grid_has_no_results(tmp_path, capsys):
     status, out, err = run(capsys, "perf", "--grid", str(_grid(tmp_path, "")), "--json")
     assert status == 0, err
-    assert json.loads(out) == {"results": []}
+    assert json.loads(out) == {"schema_version": "1", "results": []}

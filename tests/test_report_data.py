@@ -59,6 +59,9 @@ def test_breakeven_block_equals_the_cli_json(
     capsys.readouterr()
     assert main(["breakeven", str(SCENARIO), "--json"]) == 0
     cli = json.loads(capsys.readouterr().out)
+    # schema_version is the envelope of every CLI object (docs/architecture.md §4); the member
+    # embedded in the report is the object inside it
+    assert cli.pop("schema_version") == "1"
     assert report["breakeven"] == cli
     assert report["breakeven"]["search_range"] == [50_000.0, 500_000_000.0]
     pair = next(

@@ -221,7 +221,8 @@ def test_cli_stream_backend_and_budget(client, capsys):
     assert capsys.readouterr().out == here  # the same JSON from the cluster, byte for byte
     assert main(["sensitivity", path, "--monte-carlo", "100000000", "--json"]) == 2
     err = capsys.readouterr().err
-    assert "15 columns need 12.0 GB, over the memory budget of 1 GB" in err
+    # 1e8 draws × (13 uncertain inputs + 5 options) × 8 bytes = 14.4 GB
+    assert "18 columns need 14.4 GB, over the memory budget of 1 GB" in err
     assert "--stream" in err
     assert main([*argv[:3], "100000000", "--memory-budget-gb", "1e-9", "--stream"]) == 2
     assert "memory_budget_gb=1e-09 is too small" in capsys.readouterr().err
