@@ -20,8 +20,9 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .._core.errors import InvalidInputError
 from ..analysis.breakeven import BreakevenResult, breakeven_pairs
-from .breakeven import ScenarioBreakeven, scenario_breakeven
+from .breakeven import ScenarioBreakeven, default_search_range, scenario_breakeven
 
 __all__ = ["Verdict", "verdict"]
 
@@ -132,8 +133,13 @@ def verdict(comparison: Any, breakeven: ScenarioBreakeven | None = None) -> Verd
     best, other = comparison.option(cheapest), comparison.option(rival)
     kinds = {best.kind: best.name, other.kind: other.name}
     self_hosted, api = kinds.get("self_hosted"), kinds.get("api")
-    summary = breakeven or scenario_breakeven(comparison.model, scenario=comparison.scenario)
-    flip_volume = _nearest_flip(summary.pair(cheapest, rival), volume)
+    searched = default_search_range(comparison.model, "requests_per_month")
+    try:
+        summary = breakeven or scenario_breakeven(comparison.model, scenario=comparison.scenario)
+        flip_volume = _nearest_flip(summary.pair(cheapest, rival), volume)
+        searched = summary.search_range
+    except InvalidInputError:  # e.g. a capacity so small its replica steps outgrow the grid cap
+        flip_volume = None
     gpu_var = gpu_now = gpu_flip = api_flip = None
     if self_hosted is not None:
         pricing = comparison.option(self_hosted).details.get("pricing")
@@ -165,7 +171,7 @@ def verdict(comparison: Any, breakeven: ScenarioBreakeven | None = None) -> Verd
         gpu_price_now=gpu_now,
         flip_gpu_price=gpu_flip,
         flip_api_price_multiplier=api_flip,
-        breakeven_range=(summary.search_range.lo, summary.search_range.hi),
+        breakeven_range=(searched.lo, searched.hi),
     )
     return Verdict(**(asdict(v) | {"sentence": _sentence(v, comparison)}))
 
