@@ -20,6 +20,7 @@ Prices are [USD per 1M tokens] ("mtok"); token counts are per month.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
@@ -42,11 +43,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ApiBill",
+    "TieredPrices",
     "api_bill",
     "exceeds_rate_limit",
     "peak_per_minute",
     "select_tier_price",
     "tier_index",
+    "tier_weighted_prices",
 ]
 
 
@@ -234,6 +237,116 @@ def select_tier_price(
     if prices.shape[-1:] != np.shape(tier_threshold_tokens):
         raise InvalidInputError("tier_prices must have one price per tier threshold")
     return scalar_or_array(prices[..., idx], prompt_tokens)
+
+
+@dataclass(frozen=True)
+class TieredPrices:
+    """Prices [USD per 1M tokens] that bill a length distribution exactly, tier by request.
+
+    ``cached_input_usd_per_mtok`` / ``cache_write_usd_per_mtok`` are NaN when no tier used
+    has that price (those tokens are then in the input price's weights, as :func:`api_bill`
+    bills them as input). ``tier_requests`` counts the requests priced at each tier.
+    """
+
+    input_usd_per_mtok: float
+    cached_input_usd_per_mtok: float
+    cache_write_usd_per_mtok: float
+    output_usd_per_mtok: float
+    tier_requests: tuple[int, ...]
+
+
+def tier_weighted_prices(
+    *,
+    prompt_tokens: ArrayLike,
+    requests: ArrayLike,
+    cached_input_tokens: ArrayLike,
+    cache_write_tokens: ArrayLike,
+    output_tokens: ArrayLike,
+    tier_threshold_tokens: ArrayLike,
+    input_usd_per_mtok: ArrayLike,
+    output_usd_per_mtok: ArrayLike,
+    cached_input_usd_per_mtok: ArrayLike = np.nan,
+    cache_write_usd_per_mtok: ArrayLike = np.nan,
+) -> TieredPrices:
+    """Token-weighted prices of a request-length table, each request priced at its own tier.
+
+    Parameters
+    ----------
+    prompt_tokens
+        Prompt length [tokens] of each row (one row per distinct length, say).
+    requests
+        Requests with that prompt length [requests].
+    cached_input_tokens, cache_write_tokens, output_tokens
+        Sums over those requests [tokens].
+    tier_threshold_tokens
+        Per tier, the prompt length a request must exceed (:func:`tier_index`).
+    input_usd_per_mtok, output_usd_per_mtok, cached_input_usd_per_mtok, cache_write_usd_per_mtok
+        One price per tier [USD per 1M tokens]; NaN cached / cache-write price: that tier bills
+        those tokens as input.
+
+    Returns
+    -------
+    TieredPrices
+        Each price is Σ_rows tokens × price(tier of the row) / Σ_rows tokens of its component,
+        so :func:`api_bill` at the table's mean lengths and fractions with these prices gives
+        the sum of the per-request bills exactly (the bill is linear in tokens within a tier).
+
+    Examples
+    --------
+    Two requests of 100k and 300k prompt tokens, ≤200k at $1/1M, above at $2/1M:
+    (1e5 × 1 + 3e5 × 2) / 4e5 = $1.75 per 1M input tokens.
+
+    >>> p = tier_weighted_prices(prompt_tokens=[100_000, 300_000], requests=[1, 1],
+    ...     cached_input_tokens=[0, 0], cache_write_tokens=[0, 0], output_tokens=[0, 0],
+    ...     tier_threshold_tokens=[0, 200_000], input_usd_per_mtok=[1.0, 2.0],
+    ...     output_usd_per_mtok=[5.0, 5.0])
+    >>> p.input_usd_per_mtok, p.tier_requests
+    (1.75, (1, 1))
+    """
+    prompt = check_nonnegative(prompt_tokens, "prompt_tokens")
+    n = check_nonnegative(requests, "requests")
+    cached = check_nonnegative(cached_input_tokens, "cached_input_tokens")
+    write = check_nonnegative(cache_write_tokens, "cache_write_tokens")
+    out = check_nonnegative(output_tokens, "output_tokens")
+    tiers = tier_index(prompt, tier_threshold_tokens)
+    n_tiers = np.size(tier_threshold_tokens)
+
+    def per_row(value: ArrayLike, name: str) -> FloatArray:
+        """The price of each row's tier (one price per tier, or one for all)."""
+        arr = check_range(value, name, lo=0.0, allow_nan=True)
+        return np.broadcast_to(arr, (n_tiers,))[tiers]
+
+    p_in = per_row(check_nonnegative(input_usd_per_mtok, "input_usd_per_mtok"), "input")
+    p_out = per_row(check_nonnegative(output_usd_per_mtok, "output_usd_per_mtok"), "output")
+    p_cached = per_row(cached_input_usd_per_mtok, "cached_input_usd_per_mtok")
+    p_write = per_row(cache_write_usd_per_mtok, "cache_write_usd_per_mtok")
+    # A tier without a cached (cache-write) price bills those tokens at its input price; if
+    # no tier has one, they stay input tokens (api_bill moves them there).
+    cached_as_input = bool(np.all(np.isnan(p_cached)))
+    write_as_input = bool(np.all(np.isnan(p_write)))
+    p_cached = np.where(np.isnan(p_cached), p_in, p_cached)
+    p_write = np.where(np.isnan(p_write), p_in, p_write)
+    plain = prompt * n - cached - write
+    if np.any(plain < -0.5):
+        raise InvalidInputError(
+            "cached_input_tokens + cache_write_tokens must be ≤ prompt_tokens × requests; got "
+            f"{float(np.min(plain))!r} plain input tokens in a row"
+        )
+    plain = np.maximum(plain, 0.0) + (cached if cached_as_input else 0.0)
+    plain = plain + (write if write_as_input else 0.0)
+
+    def weighted(tokens: FloatArray, prices: FloatArray) -> float:
+        total = float(tokens.sum())
+        return float(np.sum(tokens * prices) / total) if total > 0 else float(prices.min(initial=0))
+
+    counts = np.bincount(tiers, weights=n, minlength=n_tiers)
+    return TieredPrices(
+        input_usd_per_mtok=weighted(plain, p_in),
+        cached_input_usd_per_mtok=math.nan if cached_as_input else weighted(cached, p_cached),
+        cache_write_usd_per_mtok=math.nan if write_as_input else weighted(write, p_write),
+        output_usd_per_mtok=weighted(out, p_out),
+        tier_requests=tuple(round(float(c)) for c in counts),
+    )
 
 
 def exceeds_rate_limit(

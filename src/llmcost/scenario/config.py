@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date
+from itertools import pairwise
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
@@ -32,6 +33,7 @@ __all__ = [
     "ApiOption",
     "Feature",
     "Option",
+    "RequestLengths",
     "Scenario",
     "SelfHostedOption",
     "UncertainInput",
@@ -143,6 +145,58 @@ class Feature(_Config):
         return self
 
 
+Tokens = Annotated[int, Field(ge=0, le=int(MAX_VALUE)), Number]
+
+
+class RequestLengths(_Config):
+    """Per-request lengths of a workload, as ``llmcost workload import`` writes them.
+
+    One row per distinct input length (``input_tokens_per_request``, increasing): the
+    ``requests`` with that prompt length and the sums of their ``output_tokens``,
+    ``cached_input_tokens`` and ``cache_write_tokens`` [tokens]; and
+    ``sequence_tokens_p99``, the 99th percentile of input + output per request [tokens].
+    API offers bill each row at its own long-context tier; self-hosted sizing caps the batch
+    at what the KV cache holds for p99-long sequences and weights the step times of length
+    buckets by their share of the requests (docs/how-to/workload-import.md).
+    """
+
+    input_tokens_per_request: Annotated[list[Tokens], Field(min_length=1)]
+    requests: list[Annotated[int, Field(ge=1, le=int(MAX_VALUE)), Number]]
+    output_tokens: list[Tokens]
+    cached_input_tokens: list[Tokens]
+    cache_write_tokens: list[Tokens]
+    sequence_tokens_p99: Pos
+
+    @model_validator(mode="after")
+    def _rows(self) -> RequestLengths:
+        lengths = self.input_tokens_per_request
+        n = len(lengths)
+        for name in ("requests", "output_tokens", "cached_input_tokens", "cache_write_tokens"):
+            if len(getattr(self, name)) != n:
+                raise ValueError(
+                    f"{name} must have one value per input length ({n}); got "
+                    f"{len(getattr(self, name))}"
+                )
+        if any(b <= a for a, b in pairwise(lengths)):
+            raise ValueError("input_tokens_per_request must be increasing (one row per length)")
+        for i, (tin, req, c, w) in enumerate(
+            zip(lengths, self.requests, self.cached_input_tokens, self.cache_write_tokens,
+                strict=True)
+        ):  # fmt: skip
+            if c + w > tin * req:
+                raise ValueError(
+                    f"row {i}: cached_input_tokens + cache_write_tokens ({c + w}) exceed the "
+                    f"input tokens of its requests ({tin} × {req})"
+                )
+        return self
+
+    def means(self) -> tuple[float, float]:
+        """Mean input and output tokens per request [tokens]."""
+        req = sum(self.requests)
+        tin = sum(t * r for t, r in zip(self.input_tokens_per_request, self.requests, strict=True))
+        return tin / req, sum(self.output_tokens) / req
+
+
 class Workload(_Config):
     """What is served: volume, request lengths, images, caching, batch share, daily shape, growth.
 
@@ -171,6 +225,7 @@ class Workload(_Config):
     horizon_months: Annotated[int, Field(ge=1, le=240), Number] = 12
     discount_rate_per_year: Annotated[float, Field(ge=0.0, le=1.0), Number] = 0.08
     features: list[Feature] = Field(default_factory=list)
+    length_distribution: RequestLengths | None = None
 
     @field_validator("hourly_profile")
     @classmethod
@@ -189,6 +244,8 @@ class Workload(_Config):
             self.input_tokens_per_request,
             self.output_tokens_per_request,
         )
+        if self.length_distribution is not None:
+            self._lengths_agree()
         if self.features:
             if any(v is not None for v in top):
                 raise ValueError(
@@ -207,6 +264,22 @@ class Workload(_Config):
             raise ValueError("a request must have input or output tokens")
         self._image_sizes_given()
         return self
+
+    def _lengths_agree(self) -> None:
+        """``length_distribution`` goes with one request class whose means it gives."""
+        if self.features:
+            raise ValueError("length_distribution describes one request class: not with features")
+        mean_in, mean_out = self.length_distribution.means()  # type: ignore[union-attr]
+        for name, mean in (
+            ("input_tokens_per_request", mean_in),
+            ("output_tokens_per_request", mean_out),
+        ):
+            given = getattr(self, name)
+            if given is not None and abs(given - mean) > 1e-9 * max(abs(mean), 1.0):
+                raise ValueError(
+                    f"{name} = {given:g} differs from the mean of length_distribution "
+                    f"({mean:.12g}); change both together or remove length_distribution"
+                )
 
     def _image_sizes_given(self) -> None:
         """Every feature with images has an image size (its own or the workload's)."""

@@ -2,9 +2,9 @@
 
 The saved file's ``[workload]`` table (:meth:`llmcost.workload.UsageWorkload.save`) fills the
 scenario's workload; keys the scenario gives itself win, by group: any volume key
-(``requests_per_month``, ``tokens_per_month``, the per-request lengths, ``features``) replaces
-all imported volumes, and ``peak_to_average`` or ``hourly_profile`` replaces the imported
-profile. A relative path is relative to the scenario file.
+(``requests_per_month``, ``tokens_per_month``, the per-request lengths, ``features``,
+``length_distribution``) replaces all imported volumes, and ``peak_to_average`` or
+``hourly_profile`` replaces the imported profile. A relative path is relative to the scenario file.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ _GROUPS = (
             "input_tokens_per_request",
             "output_tokens_per_request",
             "features",
+            "length_distribution",
         }
     ),
     frozenset({"peak_to_average", "hourly_profile"}),

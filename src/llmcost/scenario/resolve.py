@@ -9,18 +9,20 @@ rows used, latency and warnings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .._core._arrays import FloatArray
 from .._core.errors import InvalidInputError, UnknownIdError
 from .._core.specs import GpuSpec, ModelSpec
 from ..catalog import Catalog
-from ..cost.api import tier_index
+from ..cost.api import TieredPrices, tier_index, tier_weighted_prices
 from ..cost.multimodal import image_input_tokens, model_encoder_tiles, model_image_tokens
+from ..perf.knobs import EngineKnobs
 from .config import SELF_HOSTED_DEFAULTS, ApiOption, SelfHostedOption
 from .context import (
     ContextLimit,
@@ -165,13 +167,19 @@ def resolve_api(
     prompt = mix.input_tokens if image_tokens is None else mix.input_tokens + image_tokens
     thresholds = np.array([t.min_prompt_tokens for t in tiers], dtype=np.float64)
     idx = np.atleast_1d(tier_index(prompt, thresholds))
-    used = [tiers[i] for i in sorted(set(idx.tolist()))]
+    prices = _tier_prices(option, tiers)
+    by_request = _distribution_prices(mix, image_tokens, thresholds, prices)
+    used_tiers = set(idx.tolist())
+    for f, got in by_request.items():
+        used_tiers.discard(int(idx[f]))
+        used_tiers |= {k for k, n in enumerate(got.tier_requests) if n > 0}
+    used = [tiers[i] for i in sorted(used_tiers)]
 
-    def per_feature(attr: str, override: float | None) -> FloatArray:
-        if override is not None:
-            return np.full(len(mix.names), float(override))
-        values = [getattr(tiers[i], attr) for i in idx]
-        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    def per_feature(attr: str) -> FloatArray:
+        out = prices[attr][idx]
+        for f, got in by_request.items():
+            out[f] = getattr(got, attr)
+        return out
 
     base_row = tiers[0]
     discount = (
@@ -193,14 +201,10 @@ def resolve_api(
     rpm = option.requests_per_minute or base_row.requests_per_minute
     ev = ApiEvaluator(
         name=option.name,
-        input_usd_per_mtok=per_feature("input_usd_per_mtok", option.input_usd_per_mtok),
-        cached_input_usd_per_mtok=per_feature(
-            "cached_input_usd_per_mtok", option.cached_input_usd_per_mtok
-        ),
-        cache_write_usd_per_mtok=per_feature(
-            "cache_write_usd_per_mtok", option.cache_write_usd_per_mtok
-        ),
-        output_usd_per_mtok=per_feature("output_usd_per_mtok", option.output_usd_per_mtok),
+        input_usd_per_mtok=per_feature("input_usd_per_mtok"),
+        cached_input_usd_per_mtok=per_feature("cached_input_usd_per_mtok"),
+        cache_write_usd_per_mtok=per_feature("cache_write_usd_per_mtok"),
+        output_usd_per_mtok=per_feature("output_usd_per_mtok"),
         tokens_per_minute_limit=float(tpm) if tpm else np.nan,
         requests_per_minute_limit=float(rpm) if rpm else np.nan,
         base={"api_price_multiplier": 1.0, "batch_discount_fraction": float(discount)},
@@ -219,7 +223,11 @@ def resolve_api(
     res.warnings += _context_warnings(res, mix, image_tokens, limits)
     res.notes += unknown
     if len(used) > 1 or used[0].min_prompt_tokens > 0:
-        names = [n for n, i in zip(mix.names, idx, strict=True) if tiers[i].min_prompt_tokens]
+        names = [
+            _tier_share(n, by_request.get(f))
+            for f, (n, i) in enumerate(zip(mix.names, idx, strict=True))
+            if (tiers[i].min_prompt_tokens if f not in by_request else _above_base(by_request[f]))
+        ]
         res.warnings.append(f"long-context tier prices apply to: {', '.join(names)}")
     no_caching = (
         base_row.cached_input_usd_per_mtok is None and option.cached_input_usd_per_mtok is None
@@ -229,6 +237,61 @@ def resolve_api(
     if np.any(mix.batch_eligible_fraction > 0) and discount == 0:
         res.warnings.append("no batch discount on this offer: batch-eligible traffic at list price")
     return res
+
+
+_PRICE_FIELDS = (
+    "input_usd_per_mtok",
+    "cached_input_usd_per_mtok",
+    "cache_write_usd_per_mtok",
+    "output_usd_per_mtok",
+)
+
+
+def _tier_prices(option: ApiOption, tiers: list[Any]) -> dict[str, FloatArray]:
+    """Per price field, one price per tier [USD per 1M tokens] (an override sets every tier;
+    NaN: the tier has no such price)."""
+    out = {}
+    for attr in _PRICE_FIELDS:
+        override = getattr(option, attr)
+        values = [override if override is not None else getattr(t, attr) for t in tiers]
+        out[attr] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    return out
+
+
+def _distribution_prices(
+    mix: FeatureMix,
+    image_tokens: FloatArray | None,
+    thresholds: FloatArray,
+    prices: dict[str, FloatArray],
+) -> dict[int, TieredPrices]:
+    """For the features with per-request lengths, prices that bill every request at its own
+    tier (:func:`llmcost.cost.api.tier_weighted_prices`); the prompt is each request's text
+    plus the feature's image tokens per request."""
+    out: dict[int, TieredPrices] = {}
+    for f, lengths in enumerate(mix.lengths or ()):
+        if lengths is None:
+            continue
+        extra = 0.0 if image_tokens is None else float(image_tokens[f])
+        out[f] = tier_weighted_prices(
+            prompt_tokens=lengths.input_tokens + extra,
+            requests=lengths.requests,
+            cached_input_tokens=lengths.cached_input_tokens,
+            cache_write_tokens=lengths.cache_write_tokens,
+            output_tokens=lengths.output_tokens,
+            tier_threshold_tokens=thresholds,
+            **prices,
+        )
+    return out
+
+
+def _above_base(got: TieredPrices) -> float:
+    """Share of the requests priced above the base tier [0–1]."""
+    return 1.0 - got.tier_requests[0] / max(sum(got.tier_requests), 1)
+
+
+def _tier_share(name: str, got: TieredPrices | None) -> str:
+    """A feature's name, with the share of its requests above the base tier if known."""
+    return name if got is None else f"{name} ({_above_base(got):.2%} of its requests)"
 
 
 def _price(
@@ -349,6 +412,8 @@ def resolve_self_hosted(
             "ttft_slo_s": option.ttft_slo_s,
             "image_tiles": np.zeros(len(mix.names)) if image_tiles is None else image_tiles,
         }
+        if any(lm is not None for lm in mix.lengths or ()):
+            perf_args = None  # sized over length buckets: the workbook keeps it as an input
         res.latency = latency
         res.details["capacity_basis"] = basis
         if option.engine_profile is not None:
@@ -597,6 +662,12 @@ def _perf_seconds_per_request(
     The prompt is the text plus the image tokens of each feature (``image_tokens``, or none);
     ``image_tiles`` (per feature, or none) go through the vision encoder in prefill.
 
+    A feature with per-request lengths (an imported workload) is served as its length buckets
+    (:meth:`LengthMix.buckets`): the engine's batch is capped at what the KV cache holds for
+    sequences of the p99 input + output length (:func:`_p99_batch_cap`), each bucket's
+    throughput is estimated at its own mean lengths, and the feature's replica-seconds per
+    request are the buckets' seconds weighted by their share of the requests.
+
     With latency targets the capacity is the best throughput that meets them, otherwise
     max throughput. Returns (seconds (n_features, n_grid), fits, meets_slo, latency, basis);
     latency (TTFT/TPOT) is the traffic-weighted value at the capacity point with the
@@ -613,50 +684,137 @@ def _perf_seconds_per_request(
                 f"{where}: the performance model needs {side}_tokens_per_request ≥ 1; feature "
                 f"{empty[0]!r} has 0 (give a measured requests_per_s_per_replica instead)"
             )
-    tin = prompt[:, np.newaxis]
-    tout = mix.output_tokens[:, np.newaxis]
+    rows = _length_rows(mix, prompt)
+    tin = rows.input_tokens[:, np.newaxis]
+    tout = rows.output_tokens[:, np.newaxis]
     grid = CACHED_GRID[np.newaxis, :]
-    tiles = 0.0 if image_tiles is None else image_tiles[:, np.newaxis]
+    shape = (tin.shape[0], grid.shape[1])
+    tiles = 0.0 if image_tiles is None else image_tiles[rows.feature][:, np.newaxis]
     slo = option.tpot_slo_s is not None or option.ttft_slo_s is not None
+    knobs = None if option.engine_knobs is None else option.engine_knobs.to_knobs()
+    common: dict[str, Any] = {
+        "gpus": option.gpus_per_replica,
+        "precision": option.precision,
+        "engine": engine_for(option, gpu_spec),
+        "kv_precision": option.kv_precision,
+        "tp": option.tp,
+        "pp": option.pp,
+        "ep": option.ep,
+    }
+    basis = "perf model, " + (
+        "best throughput meeting the latency targets" if slo else "max throughput"
+    )
     try:
+        if rows.p99_tokens is not None:
+            knobs, cap_text = _p99_batch_cap(
+                estimate_serving, model_spec, gpu_spec, common, knobs, rows.p99_tokens
+            )
+            basis += f", {rows.feature.size} length buckets, {cap_text}"
         est = estimate_serving(
             model_spec,
             gpu_spec,
-            gpus=option.gpus_per_replica,
-            precision=option.precision,
-            input_tokens=np.broadcast_to(tin, (tin.shape[0], grid.shape[1])),
-            output_tokens=np.broadcast_to(tout, (tout.shape[0], grid.shape[1])),
-            engine=engine_for(option, gpu_spec),
-            kv_precision=option.kv_precision,
-            tp=option.tp,
-            pp=option.pp,
-            ep=option.ep,
+            input_tokens=np.broadcast_to(tin, shape),
+            output_tokens=np.broadcast_to(tout, shape),
             max_throughput=not slo,
             tpot_slo_s=option.tpot_slo_s,
             ttft_slo_s=option.ttft_slo_s,
-            cached_input_fraction=np.broadcast_to(grid, (tin.shape[0], grid.shape[1])),
+            cached_input_fraction=np.broadcast_to(grid, shape),
             image_tiles=tiles,
-            knobs=None if option.engine_knobs is None else option.engine_knobs.to_knobs(),
+            knobs=knobs,
+            **common,
         )
     except InvalidInputError as exc:
         raise InvalidInputError(f"{where}: {exc}") from None
-    rps = np.broadcast_to(
-        np.asarray(est.requests_per_s, dtype=np.float64), (tin.shape[0], grid.shape[1])
-    )
+    rps = np.broadcast_to(np.asarray(est.requests_per_s, dtype=np.float64), shape)
     fits_arr = np.broadcast_to(np.asarray(est.fits, dtype=bool), rps.shape)
     meets = np.broadcast_to(np.asarray(est.meets_slo, dtype=bool), rps.shape)
     # A grid point with no throughput (nothing fits) makes the option infeasible as a whole:
     # its cost is NaN with feasible False, never a NaN hidden in a total.
     ok = fits_arr & (rps > 0) & np.isfinite(rps)
     fits = bool(np.all(ok))
-    seconds = np.where(ok, 1.0 / np.where(ok, rps, 1.0), np.nan)
-    shares = mix.request_shares
+    row_seconds = np.where(ok, 1.0 / np.where(ok, rps, 1.0), np.nan)
+    seconds = np.zeros((len(mix.names), CACHED_GRID.size))
+    np.add.at(seconds, rows.feature, rows.share[:, np.newaxis] * row_seconds)
     col = [int(np.argmin(np.abs(CACHED_GRID - c))) for c in mix.cached_input_fraction]
+    weight = mix.request_shares[rows.feature] * rows.share
+    row_col = np.array(col)[rows.feature]
     latency = {}
     for key in ("ttft_s", "tpot_s"):
         arr = np.broadcast_to(np.asarray(getattr(est, key), dtype=np.float64), rps.shape)
-        latency[key] = float(np.sum(shares * arr[np.arange(len(col)), col]))
-    basis = "perf model, " + (
-        "best throughput meeting the latency targets" if slo else "max throughput"
-    )
+        latency[key] = float(np.sum(weight * arr[np.arange(row_col.size), row_col]))
     return seconds, fits, bool(np.all(meets)), latency, basis
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """What the perf model is evaluated at: one row per feature, or per length bucket."""
+
+    feature: NDArray[np.intp]  # the feature of each row
+    share: FloatArray  # the row's share of its feature's requests [0–1]
+    input_tokens: FloatArray  # prompt (text + images) [tokens/request]
+    output_tokens: FloatArray  # [tokens/request]
+    p99_tokens: float | None  # longest p99 input + output of the bucketed features [tokens]
+
+
+def _length_rows(mix: FeatureMix, prompt: FloatArray) -> _Rows:
+    """Rows of :func:`_perf_seconds_per_request`: a feature with per-request lengths gives its
+    length buckets (prompt = bucket mean + the feature's image tokens), the others one row."""
+    feature, share, tin, tout = [], [], [], []
+    p99: float | None = None
+    lengths = mix.lengths or (None,) * len(mix.names)
+    for f, lm in enumerate(lengths):
+        if lm is None:
+            feature.append(np.array([f]))
+            share.append(np.ones(1))
+            tin.append(prompt[f : f + 1])
+            tout.append(mix.output_tokens[f : f + 1])
+            continue
+        s, i, o = lm.buckets()
+        extra = prompt[f] - mix.input_tokens[f]  # image tokens per request
+        feature.append(np.full(s.size, f))
+        share.append(s)
+        tin.append(np.maximum(i + extra, 1.0))  # the perf model needs ≥ 1 token a side
+        tout.append(np.maximum(o, 1.0))
+        p99 = max(p99 or 0.0, lm.sequence_tokens_p99 + extra)
+    return _Rows(
+        feature=np.concatenate(feature).astype(np.intp),
+        share=np.concatenate(share),
+        input_tokens=np.concatenate(tin),
+        output_tokens=np.concatenate(tout),
+        p99_tokens=p99,
+    )
+
+
+def _p99_batch_cap(
+    estimate: Any,
+    model_spec: ModelSpec,
+    gpu_spec: GpuSpec,
+    common: dict[str, Any],
+    knobs: EngineKnobs | None,
+    p99_tokens: float,
+) -> tuple[EngineKnobs | None, str]:
+    """Engine knobs whose batch cap is what the KV cache holds at the p99 length, and a text.
+
+    The largest batch of sequences of ``p99_tokens`` (input + output) held whole
+    (``estimate_serving(max_throughput=True)`` at that prompt and one output token): the
+    engine may not run more sequences at once, so that the long tail rarely preempts. A cap
+    below one sequence leaves the engine's own cap (the context checks flag the option).
+    """
+    probe = estimate(
+        model_spec,
+        gpu_spec,
+        input_tokens=max(p99_tokens, 1.0),
+        output_tokens=1.0,
+        max_throughput=True,
+        knobs=knobs,
+        **common,
+    )
+    batch = float(np.asarray(probe.max_batch_size))
+    if not bool(np.asarray(probe.fits)) or not batch >= 1.0:
+        return knobs, f"p99 sequence of {p99_tokens:,.0f} tokens does not fit the KV cache"
+    ep = int(np.max(np.asarray(probe.basis["ep"])))
+    per_ep = max(int(batch // ep), 1)
+    if knobs is not None and knobs.max_num_seqs is not None:
+        per_ep = min(per_ep, int(knobs.max_num_seqs))
+    capped = replace(knobs or EngineKnobs(), max_num_seqs=per_ep)
+    return capped, f"batch ≤ {per_ep * ep} (KV cache at the p99 length, {p99_tokens:,.0f} tokens)"

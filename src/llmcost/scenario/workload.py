@@ -12,7 +12,50 @@ from .._core.units import TOKENS_PER_MTOK
 from ..cost.load import normalize_profile, profile_from_peak_to_average
 from .config import Workload
 
-__all__ = ["FeatureImages", "FeatureMix", "feature_mix"]
+__all__ = ["LENGTH_BUCKET_EDGES", "FeatureImages", "FeatureMix", "LengthMix", "feature_mix"]
+
+#: Quantiles of the input length that bound the buckets of self-hosted sizing (fractions of
+#: the requests): ten deciles, then the tail split at p95, p99 and p99.9.
+LENGTH_BUCKET_EDGES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999)
+
+
+@dataclass(frozen=True)
+class LengthMix:
+    """Per-request lengths of a feature (an imported workload's ``length_distribution``).
+
+    Rows are distinct input lengths, with the requests of that length and the sums of their
+    tokens; ``sequence_tokens_p99`` is the 99th percentile of input + output [tokens].
+    """
+
+    input_tokens: FloatArray  # per row [tokens/request], increasing
+    requests: FloatArray  # per row [requests]
+    output_tokens: FloatArray  # per row, summed over its requests [tokens]
+    cached_input_tokens: FloatArray  # per row, summed [tokens]
+    cache_write_tokens: FloatArray  # per row, summed [tokens]
+    sequence_tokens_p99: float  # [tokens]
+
+    def buckets(self) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Length buckets: (share of the requests [0–1], mean input, mean output [tokens]).
+
+        Rows are cut at the input-length quantiles :data:`LENGTH_BUCKET_EDGES` (a row, one
+        distinct length, is never split); empty buckets are dropped. The request-weighted
+        means over the buckets equal the distribution's means.
+
+        >>> m = LengthMix(np.array([10.0, 20.0, 1000.0]), np.array([8.0, 1.0, 1.0]),
+        ...               np.array([80.0, 10.0, 50.0]), np.zeros(3), np.zeros(3), 1050.0)
+        >>> [a.tolist() for a in m.buckets()]
+        [[0.8, 0.1, 0.1], [10.0, 20.0, 1000.0], [10.0, 10.0, 50.0]]
+        """
+        n = self.requests
+        cum = np.cumsum(n) / n.sum()
+        # bucket of a row: how many edges lie strictly below its cumulative share
+        bucket = np.searchsorted(np.asarray(LENGTH_BUCKET_EDGES), cum - n / n.sum(), side="right")
+        req = np.bincount(bucket, weights=n)
+        tin = np.bincount(bucket, weights=n * self.input_tokens)
+        tout = np.bincount(bucket, weights=self.output_tokens)
+        keep = req > 0
+        req, tin, tout = req[keep], tin[keep], tout[keep]
+        return req / req.sum(), tin / req, tout / req
 
 
 @dataclass(frozen=True)
@@ -39,6 +82,8 @@ class FeatureMix:
     hourly_weights: FloatArray  # 24 weights, mean 1
     peak_to_average: float  # max of the hourly weights
     images: FeatureImages | None = None  # None: text only (no feature has images)
+    #: per feature, its per-request lengths (None: the mean lengths only)
+    lengths: tuple[LengthMix | None, ...] | None = None
 
     @property
     def total_requests_per_month(self) -> float:
@@ -71,7 +116,19 @@ def feature_mix(workload: Workload) -> FeatureMix:
 
     Without ``peak_to_average`` or ``hourly_profile`` the day is flat (ratio 1).
     """
-    return _with_images(_text_mix(workload), workload)
+    mix = _with_images(_text_mix(workload), workload)
+    table = workload.length_distribution
+    if table is None:
+        return mix
+    lengths = LengthMix(
+        input_tokens=np.asarray(table.input_tokens_per_request, dtype=np.float64),
+        requests=np.asarray(table.requests, dtype=np.float64),
+        output_tokens=np.asarray(table.output_tokens, dtype=np.float64),
+        cached_input_tokens=np.asarray(table.cached_input_tokens, dtype=np.float64),
+        cache_write_tokens=np.asarray(table.cache_write_tokens, dtype=np.float64),
+        sequence_tokens_p99=float(table.sequence_tokens_p99),
+    )
+    return replace(mix, lengths=(lengths,))  # one feature (config validation)
 
 
 def _text_mix(workload: Workload) -> FeatureMix:

@@ -1,9 +1,9 @@
 """Streaming totals of usage rows: memory bounded by hours × labels, not by rows.
 
 Kept per chunk and merged: sums per clock hour (requests and the four token counts), sums per
-(model, tag), and — for per-request logs — exact histograms of the input and output lengths
-with, per input length, the sums of the output, cached and cache-write tokens of those
-requests (what the API cost with per-request long-context tiers needs). Lengths of
+(model, tag), and — for per-request logs — exact histograms of the input, output and
+input + output lengths with, per input length, the sums of the output, cached and cache-write
+tokens of those requests (what the API cost with per-request long-context tiers needs). Lengths of
 :data:`LENGTH_CAP` tokens and more are kept one by one (rare: beyond any context window).
 """
 
@@ -34,14 +34,18 @@ class LengthTable:
     cached_by_input: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     write_by_input: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     output_count: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    big: list[np.ndarray] = field(default_factory=list)  # rows (input, output, cached, write)
+    sequence_count: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: rows (input, output, cached, write, requests) of lengths ≥ LENGTH_CAP
+    big: list[np.ndarray] = field(default_factory=list)
     big_output: list[np.ndarray] = field(default_factory=list)
+    big_sequence: list[np.ndarray] = field(default_factory=list)
 
     def add(self, tin: np.ndarray, tout: np.ndarray, cached: np.ndarray, write: np.ndarray) -> None:
         """Add one chunk of per-request lengths [tokens]."""
         small = tin < LENGTH_CAP
         if not small.all():
-            self.big.append(np.stack([tin, tout, cached, write], axis=1)[~small])
+            ones = np.ones_like(tin)
+            self.big.append(np.stack([tin, tout, cached, write, ones], axis=1)[~small])
         ti = tin[small]
         self.input_count = _grow_add(self.input_count, np.bincount(ti))
         for name, weights in (
@@ -55,6 +59,34 @@ class LengthTable:
         if not small_out.all():
             self.big_output.append(tout[~small_out])
         self.output_count = _grow_add(self.output_count, np.bincount(tout[small_out]))
+        seq = tin + tout
+        small_seq = seq < LENGTH_CAP
+        if not small_seq.all():
+            self.big_sequence.append(seq[~small_seq])
+        self.sequence_count = _grow_add(self.sequence_count, np.bincount(seq[small_seq]))
+
+    @classmethod
+    def from_by_input_length(cls, frame: pd.DataFrame) -> LengthTable:
+        """The per-input-length part of a table from :meth:`by_input_length` (a saved file)."""
+        table = cls()
+        cols = ("output_tokens", "cached_input_tokens", "cache_write_tokens")
+        lengths = frame["input_tokens_per_request"].to_numpy(np.int64)
+        small = lengths < LENGTH_CAP
+        size = int(lengths[small].max()) + 1 if small.any() else 0
+        for name, col in zip(
+            ("input_count", "output_by_input", "cached_by_input", "write_by_input"),
+            ("requests", *cols),
+            strict=True,
+        ):
+            arr = np.zeros(size, dtype=np.int64)
+            arr[lengths[small]] = frame[col].to_numpy(np.int64)[small]
+            setattr(table, name, arr)
+        if not small.all():
+            big = frame[~small]
+            table.big.append(
+                big[["input_tokens_per_request", *cols, "requests"]].to_numpy(np.int64)
+            )
+        return table
 
     def by_input_length(self) -> pd.DataFrame:
         """One row per distinct input length: requests and the token sums of those requests."""
@@ -73,7 +105,7 @@ class LengthTable:
             extra = pd.DataFrame(
                 {
                     "input_tokens_per_request": rows[:, 0],
-                    "requests": 1,
+                    "requests": rows[:, 4],
                     "output_tokens": rows[:, 1],
                     "cached_input_tokens": rows[:, 2],
                     "cache_write_tokens": rows[:, 3],
@@ -84,9 +116,15 @@ class LengthTable:
         return frame
 
     def values_and_counts(self, which: str) -> tuple[np.ndarray, np.ndarray]:
-        """Distinct lengths (sorted) and how many requests have each, ``which`` = input|output."""
-        counts = self.input_count if which == "input" else self.output_count
-        big = [b[:, 0] for b in self.big] if which == "input" else list(self.big_output)
+        """Distinct lengths (sorted) and how many requests have each.
+
+        ``which``: ``input``, ``output`` or ``sequence`` (input + output of each request).
+        """
+        counts, big = {
+            "input": (self.input_count, [np.repeat(b[:, 0], b[:, 4]) for b in self.big]),
+            "output": (self.output_count, list(self.big_output)),
+            "sequence": (self.sequence_count, list(self.big_sequence)),
+        }[which]
         values = np.flatnonzero(counts)
         n = counts[values]
         if big:

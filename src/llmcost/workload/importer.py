@@ -141,6 +141,9 @@ def _derive(
         growth=growth,
         mix=tuple(_mix_records(acc.mix(), totals["requests"])),
         bad_rows=tuple(examples),
+        sequence_distribution=length_distribution(*lengths.values_and_counts("sequence"))
+        if lengths
+        else None,
         lengths=lengths,
     )
 

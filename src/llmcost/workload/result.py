@@ -25,6 +25,14 @@ from .fits import GrowthFit, LengthDistribution
 __all__ = ["FeatureBy", "UsageWorkload", "load_workload"]
 
 FeatureBy = Literal["model", "tag", "none"]
+#: The per-input-length columns of a saved ``length_distribution`` table.
+_TABLE_COLUMNS = (
+    "input_tokens_per_request",
+    "requests",
+    "output_tokens",
+    "cached_input_tokens",
+    "cache_write_tokens",
+)
 #: Growth range a scenario accepts [fraction/month] (``Workload.growth_per_month``).
 _GROWTH_RANGE = (-0.5, 10.0)
 
@@ -62,6 +70,7 @@ class UsageWorkload:
     growth: GrowthFit | None
     mix: tuple[dict[str, Any], ...]  # per (model, tag): sums and request_share
     bad_rows: tuple[str, ...] = ()  # the first bad rows skipped, as messages
+    sequence_distribution: LengthDistribution | None = None  # input + output per request
     lengths: LengthTable | None = field(default=None, repr=False, compare=False)
 
     # -- views ---------------------------------------------------------------------------
@@ -83,15 +92,31 @@ class UsageWorkload:
     def requests_by_input_length(self) -> pd.DataFrame:
         """Per distinct input length: requests and their token sums (per-request imports).
 
-        Raises :class:`InvalidInputError` for aggregated exports or a workload read back
-        from a file (the table is kept in memory only).
+        Raises :class:`InvalidInputError` for aggregated exports (and for a file saved with
+        several features, which keeps the table only for a single-feature workload).
         """
         if self.lengths is None:
             raise InvalidInputError(
                 "per-request lengths are not available: the export is aggregated (buckets), "
-                "or the workload was loaded from a file; import a per-request log"
+                "or the workload file was saved with several features; import a per-request log"
             )
         return self.lengths.by_input_length()
+
+    def length_distribution(self) -> dict[str, Any] | None:
+        """The scenario's ``length_distribution`` table (None: no per-request lengths).
+
+        Per distinct input length: requests and the sums of their output, cached and
+        cache-write tokens, and the p99 of input + output per request [tokens] (what sizes the
+        KV cache; see docs/how-to/workload-import.md).
+        """
+        if self.lengths is None or self.sequence_distribution is None:
+            return None
+        table = self.lengths.by_input_length()
+        out: dict[str, Any] = {
+            col: [int(v) for v in table[col].to_numpy()] for col in _TABLE_COLUMNS
+        }
+        out["sequence_tokens_p99"] = float(self.sequence_distribution.quantiles_tokens["p99"])
+        return out
 
     # -- the scenario workload -----------------------------------------------------------
 
@@ -122,6 +147,9 @@ class UsageWorkload:
                 "cached_input_fraction": self.cached_input_fraction,
                 "cache_write_fraction": self.cache_write_fraction,
             }
+            lengths = self.length_distribution()
+            if lengths is not None:
+                out["length_distribution"] = lengths
         if self.hourly_profile is not None:
             out["hourly_profile"] = list(self.hourly_profile)
         if self.growth is not None and math.isfinite(self.growth.growth_per_month):
@@ -134,7 +162,7 @@ class UsageWorkload:
     def to_dict(self) -> dict[str, Any]:
         """Every figure as plain values (what the ``[usage]`` table of a file holds)."""
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "lengths"}
-        for key in ("input_distribution", "output_distribution", "growth"):
+        for key in ("input_distribution", "output_distribution", "sequence_distribution", "growth"):
             value = out[key]
             out[key] = asdict(value) if value is not None else None
         for key in ("sources", "hourly_profile", "weekday_profile", "months", "mix", "bad_rows"):
@@ -164,6 +192,7 @@ class UsageWorkload:
         for key, kind in (
             ("input_distribution", LengthDistribution),
             ("output_distribution", LengthDistribution),
+            ("sequence_distribution", LengthDistribution),
             ("growth", GrowthFit),
         ):
             values[key] = kind(**values[key]) if values.get(key) else None
@@ -230,4 +259,9 @@ def load_workload(path: str | Path) -> tuple[UsageWorkload, dict[str, Any] | Non
         raise InvalidInputError(f"{p.name}: not valid TOML: {exc}") from None
     if "usage" not in data:
         raise InvalidInputError(f"{p.name}: not a workload file (no [usage] table)")
-    return UsageWorkload.from_dict(data["usage"]), data.get("workload")
+    usage = UsageWorkload.from_dict(data["usage"])
+    table = (data.get("workload") or {}).get("length_distribution")
+    if isinstance(table, dict) and all(isinstance(table.get(c), list) for c in _TABLE_COLUMNS):
+        frame = pd.DataFrame({c: table[c] for c in _TABLE_COLUMNS})
+        usage = replace(usage, lengths=LengthTable.from_by_input_length(frame))
+    return usage, data.get("workload")
