@@ -412,8 +412,17 @@ def resolve_self_hosted(
             "ttft_slo_s": option.ttft_slo_s,
             "image_tiles": np.zeros(len(mix.names)) if image_tiles is None else image_tiles,
         }
-        if any(lm is not None for lm in mix.lengths or ()):
+        p99 = [lm.sequence_tokens_p99 for lm in mix.lengths or () if lm is not None]
+        if p99:
             perf_args = None  # sized over length buckets: the workbook keeps it as an input
+            res.assume(
+                "sequence_tokens_p99",
+                max(p99),
+                "tokens",
+                "imported length_distribution: the batch is capped at what the KV cache holds "
+                "at this input + output length; throughput from input-length buckets weighted "
+                "by their share of the requests",
+            )
         res.latency = latency
         res.details["capacity_basis"] = basis
         if option.engine_profile is not None:
