@@ -100,6 +100,7 @@ def register(subparsers: Any) -> None:
         "per GPU (at --max-throughput or under the SLO flags) and report it",
     )
     add_knob_arguments(perf)
+    _add_speculative_flags(perf)
     perf.add_argument(
         "--explain", action="store_true", help="also where the engine's efficiency comes from"
     )
@@ -120,6 +121,53 @@ def _add_split_flags(parser: argparse.ArgumentParser) -> None:
         "--quant-scope",
         default="checkpoint",
         help="layers a quantized checkpoint quantizes: checkpoint, all_linear, mlp_only",
+    )
+
+
+def _add_speculative_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("speculative decoding (default: none)")
+    group.add_argument(
+        "--speculative",
+        choices=["draft_model", "eagle", "ngram"],
+        help="drafter: a draft model (--draft-model), an EAGLE head, or n-gram prompt lookup",
+    )
+    group.add_argument("--draft-model", metavar="M", help="draft model id, e.g. llama-3.2-1b")
+    group.add_argument(
+        "--num-draft-tokens", type=int, metavar="K", help="tokens drafted per round (default 4)"
+    )
+    group.add_argument(
+        "--acceptance-rate",
+        type=float,
+        metavar="A",
+        help="probability each drafted token is accepted, 0-1 (required with --speculative)",
+    )
+
+
+def _speculative_from_args(args: argparse.Namespace, cat: Any) -> Any:
+    """The :class:`~llmcost.perf.speculative.SpeculativeDecoding` the flags ask for, or None."""
+    from ..perf.speculative import SpeculativeDecoding
+
+    if args.speculative is None:
+        given = [
+            flag
+            for flag, value in (
+                ("--draft-model", args.draft_model),
+                ("--num-draft-tokens", args.num_draft_tokens),
+                ("--acceptance-rate", args.acceptance_rate),
+            )
+            if value is not None
+        ]
+        if given:
+            raise InvalidInputError(f"{', '.join(given)} needs --speculative METHOD")
+        return None
+    if args.acceptance_rate is None:
+        raise InvalidInputError("--speculative needs --acceptance-rate (0-1)")
+    draft = cat.model_spec(args.draft_model) if args.draft_model else None
+    return SpeculativeDecoding(
+        method=args.speculative,
+        num_draft_tokens=4 if args.num_draft_tokens is None else args.num_draft_tokens,
+        acceptance_rate=args.acceptance_rate,
+        draft_model=draft,
     )
 
 
@@ -227,6 +275,7 @@ def _perf(args: argparse.Namespace) -> Output:
         image_tiles=args.image_tiles,
         arrival_rate_per_s=args.request_rate,
         knobs=knobs_from_args(args),
+        speculative=_speculative_from_args(args, cat),
     )
     est = estimate_serving(**kwargs)
     payload = {k: _plain(getattr(est, k)) for k in PERF_KEYS}

@@ -60,7 +60,19 @@ from .queueing import (
     step_residual_s,
     wait_quantile_s,
 )
-from .speed import DeploymentRates, deployment_rates, layer_context_sum, step_time_s
+from .speculative import (
+    SpeculativeDecoding,
+    SpeculativeRates,
+    speculative_rates,
+    speculative_step_s,
+)
+from .speed import (
+    DeploymentRates,
+    StepTime,
+    deployment_rates,
+    layer_context_sum,
+    step_time_s,
+)
 from .vision import encoder_flops_per_s, vision_encoder_flops_per_tile, vision_encoder_for
 from .weights import weight_bytes
 
@@ -193,6 +205,8 @@ class PerfEstimate:
                 f"{q[0]:,.0f} ms, p95 {q[1]:,.0f} ms; TPOT p50 {q[2]:,.1f} ms, p95 {q[3]:,.1f} ms"
                 + ("" if np.isfinite(q[1]) else " — requests arrive faster than it serves them")
             )
+        if b.get("speculative"):
+            lines.append(_speculative_line(b["speculative"]))
         e = b["efficiency"]
         lines.append(
             f"Efficiency ({b['engine']}): bandwidth {e['bandwidth_efficiency']:.0%}, "
@@ -214,6 +228,20 @@ class PerfEstimate:
                 "(microbenchmarks; catalog gpus.csv)."
             )
         return "\n".join(lines)
+
+
+def _speculative_line(spec: dict[str, Any]) -> str:
+    """One line on the speculation setting of an estimate."""
+    drafter = {
+        "draft_model": f"draft model {spec['draft_model']}",
+        "eagle": "an EAGLE head (one BF16 decoder layer + LM head)",
+        "ngram": "n-gram prompt lookup (no GPU time)",
+    }[str(spec["method"])]
+    return (
+        f"  speculative decoding: {drafter} drafts {spec['num_draft_tokens']} tokens per round, "
+        f"acceptance α = {spec['acceptance_rate']:g}: {spec['tokens_per_round']:.2f} tokens per "
+        "verification step, (1 − α^(k+1)) / (1 − α); TPOT = round time / that"
+    )
 
 
 #: Why a row does not fit, by ``limited_by``.
@@ -258,6 +286,7 @@ def _steady_state(
     output_tokens: FloatArray,
     cached: FloatArray,
     encoder: _Encoder | None = None,
+    spec: SpeculativeRates | None = None,
 ) -> _Steady:
     model = rates.model
     split = rates.split
@@ -266,8 +295,10 @@ def _steady_state(
     computed_prompt = input_tokens * (1.0 - cached)
     r = computed_prompt / output_tokens
     budget = float(eng.max_batched_tokens)
-    chunk = np.maximum(np.maximum(budget - b, r * b), 1.0)
-    frac = np.where(computed_prompt > 0, np.minimum(r * b / chunk, 1.0), 0.0)
+    # a step (a speculative round) emits e tokens per sequence and carries k + 1 per sequence
+    e, per_seq = (1.0, 1.0) if spec is None else (spec.tokens_per_round, spec.k + 1.0)
+    chunk = np.maximum(np.maximum(budget - b * per_seq, r * b * e), 1.0)
+    frac = np.where(computed_prompt > 0, np.minimum(r * b * e / chunk, 1.0), 0.0)
     decode_ctx = input_tokens + output_tokens / 2.0
     with np.errstate(invalid="ignore", divide="ignore"):
         prefill_ctx = np.where(
@@ -280,18 +311,23 @@ def _steady_state(
     def enc(prefill_tokens: FloatArray) -> dict[str, FloatArray]:
         return {} if encoder is None else encoder.step_args(prefill_tokens)
 
-    mixed = step_time_s(rates, b, decode_ctx, chunk, prefill_ctx, **enc(chunk))
-    decode = step_time_s(rates, b, decode_ctx, 0.0, 0.0)
+    def step(prefill: ArrayLike, context: ArrayLike, **kw: FloatArray) -> StepTime:
+        if spec is None:
+            return step_time_s(rates, b, decode_ctx, prefill, context, **kw)
+        return speculative_step_s(spec, rates, b, decode_ctx, prefill, context, **kw)
+
+    mixed = step(chunk, prefill_ctx, **enc(chunk))
+    decode = step(0.0, 0.0)
     stage = frac * mixed.total + (1.0 - frac) * decode.total
-    tpot = split.pp * stage
+    tpot = split.pp * stage / e
     roof_stage = frac * mixed.roofline + (1.0 - frac) * decode.roofline
     with np.errstate(divide="ignore", invalid="ignore"):
         out_tps = batch / tpot
-        roof_tps = batch / (split.pp * roof_stage)
+        roof_tps = batch * e / (split.pp * roof_stage)
     # a prompt's own prefill: whole chunks, the last one only as long as what is left
     chunks = np.maximum(np.ceil(computed_prompt / chunk), 1.0)
     own_tokens = np.minimum(chunk, computed_prompt)
-    own = step_time_s(rates, b, decode_ctx, own_tokens, prefill_ctx, **enc(own_tokens))
+    own = step(own_tokens, prefill_ctx, **enc(own_tokens))
     ttft = chunks * split.pp * own.total
     parts = np.stack(
         np.broadcast_arrays(
@@ -336,6 +372,7 @@ def estimate_serving(
     image_tiles: ArrayLike = 0.0,
     arrival_rate_per_s: ArrayLike | None = None,
     knobs: EngineKnobs | None = None,
+    speculative: SpeculativeDecoding | None = None,
 ) -> PerfEstimate:
     """Throughput and latency of serving ``model`` on ``gpus`` × ``gpu`` with an engine.
 
@@ -383,6 +420,12 @@ def estimate_serving(
         the engine's defaults. A request longer than ``max_model_len``, or a KV cache that
         cannot hold one ``max_model_len`` sequence, does not fit (``limited_by``
         "max_model_len").
+    speculative
+        Speculative decoding (:class:`~llmcost.perf.speculative.SpeculativeDecoding`: draft
+        model, EAGLE head or n-gram lookup, ``k`` drafted tokens, acceptance rate α): each
+        step is a round of ``k`` drafter passes and a ``k + 1``-token verification step that
+        emits (1 − α^(k+1)) / (1 − α) tokens per sequence on average; a draft model's weights
+        and KV cache come out of the KV budget. None: plain decoding.
     """
     check_precision(precision)
     profile = apply_knobs(get_engine_profile(engine, gpu), knobs, model.max_context_tokens).for_gpu(
@@ -427,12 +470,22 @@ def estimate_serving(
         if slo is not None:
             check_positive(slo, name)
 
+    spec = (
+        None
+        if speculative is None
+        else speculative_rates(speculative, rates, gpu, precision, profile)
+    )
     per_gpu_weights = weight_bytes(model, precision, quant_scope=quant_scope).per_gpu(
         split.tp, split.pp, split.ep
     )
-    kv_budget = kv_budget_bytes_per_gpu(gpu, model, per_gpu_weights, profile, split.tp)
+    held_weights = (
+        per_gpu_weights if spec is None else per_gpu_weights + spec.draft_weights_bytes_per_gpu
+    )
+    kv_budget = kv_budget_bytes_per_gpu(gpu, model, held_weights, profile, split.tp)
     held_context = i_tok + (o_tok if profile.reserves_full_sequence_kv else o_tok / 2.0)
     capacity = max_concurrent_sequences(model, kv_prec, kv_budget, held_context, split, profile)
+    if spec is not None:  # the drafter's KV of each sequence shares the budget
+        capacity = np.floor(capacity / (1.0 + spec.draft_kv_ratio))
     cap = float(profile.max_batch) * split.ep
     b_max = np.minimum(capacity, cap)
     fits_model = capacity >= 1
@@ -457,21 +510,21 @@ def estimate_serving(
 
     if mode == "slo":
         b, meets = _best_under_slo(
-            rates, b_max, i_tok, o_tok, cached, tpot_slo_s, ttft_slo_s, encoder
+            rates, b_max, i_tok, o_tok, cached, tpot_slo_s, ttft_slo_s, encoder, spec
         )
     load: _Load | None = None
     if mode == "arrival_rate":
         lam = check_positive(arrival_rate_per_s, "arrival_rate_per_s")  # type: ignore[arg-type]
-        load = _open_loop(rates, b_max, lam, i_tok, o_tok, cached, encoder)
+        load = _open_loop(rates, b_max, lam, i_tok, o_tok, cached, encoder, spec)
         b = load.batch
     if load is not None:
         steady, ttft = load.steady, load.ttft_s
     elif requests is None:
-        steady = _steady_state(rates, b, i_tok, o_tok, cached, encoder)
+        steady = _steady_state(rates, b, i_tok, o_tok, cached, encoder, spec)
         ttft = steady.ttft_prefill_s
     else:
         n_req = check_requests(requests)
-        b, steady, job_wait = _batch_job(rates, b, n_req, i_tok, o_tok, cached, encoder)
+        b, steady, job_wait = _batch_job(rates, b, n_req, i_tok, o_tok, cached, encoder, spec)
         ttft = steady.ttft_prefill_s + job_wait
         limit_name = np.where(b < b_max, "requests", limit_name)
     if mode == "concurrency":
@@ -544,6 +597,7 @@ def estimate_serving(
         "engine_requested": engine if isinstance(engine, str) else profile.name,
         "engine_source": profile.source,
         "engine_knobs": {} if knobs is None else knobs.given(),
+        "speculative": None if speculative is None else speculative.describe(),
         "efficiency": profile.as_dict(),
         "peak_tflops": rates.peak_flops_per_s / 1e12,
         "hbm_bandwidth_gb_per_s": gpu.hbm_bandwidth_gb_per_s,
@@ -605,6 +659,7 @@ def _open_loop(
     o_tok: FloatArray,
     cached: FloatArray,
     encoder: _Encoder | None,
+    spec: SpeculativeRates | None = None,
 ) -> _Load:
     """Requests arriving as a Poisson stream at ``lam`` per second.
 
@@ -620,7 +675,7 @@ def _open_loop(
     n = np.ones(np.broadcast(lam, i_tok, o_tok, cached, b_max).shape)
 
     def point(batch: FloatArray) -> tuple[_Steady, FloatArray, FloatArray, FloatArray]:
-        st = _steady_state(rates, batch, i_tok, o_tok, cached, encoder)
+        st = _steady_state(rates, batch, i_tok, o_tok, cached, encoder, spec)
         step = st.tpot_s / split.pp
         wait = open_prefill_wait_s(lam, st.ttft_prefill_s)
         ttft = st.ttft_prefill_s + step / 2.0 + wait
@@ -636,7 +691,7 @@ def _open_loop(
     quantiles: dict[str, FloatArray] = {}
     for p in (0.5, 0.95):
         busy = np.clip(running_quantile(n, p), 1.0, np.maximum(b_max, 1.0))
-        tpot_p = _steady_state(rates, busy, i_tok, o_tok, cached, encoder).tpot_s
+        tpot_p = _steady_state(rates, busy, i_tok, o_tok, cached, encoder, spec).tpot_s
         ttft_p = st.ttft_prefill_s + p * step + wait_quantile_s(wait, rho, p)
         key = f"{round(p * 100)}"
         quantiles[f"ttft_p{key}_s"] = np.where(keeps_up, ttft_p, np.inf)
@@ -679,13 +734,14 @@ def _batch_job(
     o_tok: FloatArray,
     cached: FloatArray,
     encoder: _Encoder | None = None,
+    spec: SpeculativeRates | None = None,
 ) -> tuple[FloatArray, _Steady, FloatArray]:
     """A finite run of ``requests`` in waves: (full-wave batch, its request-averaged steady
     figures, mean wait for a wave [s]). Throughput = requests / Σ TPOT of the waves (each wave
     is ``output`` steps long); TPOT and TTFT are averaged over requests."""
     full, batch, rem = wave_split(requests, capacity)
-    main = _steady_state(rates, batch, i_tok, o_tok, cached, encoder)
-    tail = _steady_state(rates, np.maximum(rem, 1.0), i_tok, o_tok, cached, encoder)
+    main = _steady_state(rates, batch, i_tok, o_tok, cached, encoder, spec)
+    tail = _steady_state(rates, np.maximum(rem, 1.0), i_tok, o_tok, cached, encoder, spec)
     last = np.where(rem > 0, 1.0, 0.0)  # one partial wave, or none
     share = rem / requests  # requests served in the partial wave
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -737,6 +793,7 @@ def _best_under_slo(
     tpot_slo_s: float | None,
     ttft_slo_s: float | None,
     encoder: _Encoder | None = None,
+    spec: SpeculativeRates | None = None,
 ) -> tuple[FloatArray, NDArray[np.bool_]]:
     """Batch with the highest throughput meeting the SLOs, over a geometric grid of batches.
 
@@ -751,7 +808,7 @@ def _best_under_slo(
     grid = np.floor(top**q)
     if top.size == 1:
         grid = np.unique(grid).reshape((-1,) + (1,) * len(shape))
-    steady = _steady_state(rates, grid, i_tok, o_tok, cached, encoder)
+    steady = _steady_state(rates, grid, i_tok, o_tok, cached, encoder, spec)
     ok = _meets(steady.tpot_s, steady.ttft_prefill_s, tpot_slo_s, ttft_slo_s)
     score = np.where(ok, steady.output_tokens_per_s, -np.inf)
     best = np.argmax(score, axis=0)[None, ...]

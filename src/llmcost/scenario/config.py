@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from .engine_knobs import EngineKnobsConfig
+from .speculative import SpeculativeConfig
 
 if TYPE_CHECKING:
     from ..analysis.space import ParameterSpace
@@ -352,7 +353,8 @@ class SelfHostedOption(_Config):
     ``{ gpu_memory_utilization = 0.95, max_model_len = 8192 }``) sets the engine's memory and
     batching settings for the performance model (:class:`EngineKnobsConfig`);
     ``engine_profile`` (an engine id or a profile file from ``llmcost calibrate``) replaces
-    the engine's profile.
+    the engine's profile. ``speculative`` (:class:`SpeculativeConfig`: ``method``,
+    ``num_draft_tokens``, ``acceptance_rate``, ``draft_model``) runs speculative decoding.
     Replicas follow the hourly load (``autoscaling = true``, bounded by ``min_replicas`` /
     ``max_replicas``, optionally ``scale_to_zero``); ``autoscaling = false`` sizes a fixed
     fleet for the peak hour and runs it all month.
@@ -385,6 +387,7 @@ class SelfHostedOption(_Config):
     at_concurrency: Annotated[int, Field(ge=1)] | None = None
     engine_knobs: EngineKnobsConfig | None = None
     engine_profile: Annotated[str, Field(min_length=1)] | None = None
+    speculative: SpeculativeConfig | None = None
     pricing: Literal["on_demand", "reserved_1y", "reserved_3y", "spot", "owned"] = "on_demand"
     provider: str | None = None
     gpu_usd_per_hour: Pos | None = None
@@ -473,6 +476,17 @@ class SelfHostedOption(_Config):
         if self.pricing == "owned" and self.gpu_usd_per_hour is not None:
             raise ValueError("gpu_usd_per_hour does not apply with pricing = 'owned'")
         self._one_measured_capacity()
+        if self.speculative is not None:
+            if self.layout == "auto":
+                raise ValueError(
+                    "speculative decoding needs a fixed layout (layout = 'auto' does not "
+                    "search with it): give gpus_per_replica"
+                )
+            if self.requests_per_s_per_replica or self.output_tokens_per_s_per_replica:
+                raise ValueError(
+                    "speculative sets up the performance model; a measured capacity "
+                    "(requests_per_s_per_replica / output_tokens_per_s_per_replica) replaces it"
+                )
         return self
 
     def _one_measured_capacity(self) -> None:

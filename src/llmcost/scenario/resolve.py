@@ -23,6 +23,7 @@ from ..catalog import Catalog
 from ..cost.api import TieredPrices, tier_index, tier_weighted_prices
 from ..cost.multimodal import image_input_tokens, model_encoder_tiles, model_image_tokens
 from ..perf.knobs import EngineKnobs
+from ..perf.speculative import SpeculativeDecoding
 from .config import SELF_HOSTED_DEFAULTS, ApiOption, SelfHostedOption
 from .context import (
     ContextLimit,
@@ -395,8 +396,9 @@ def resolve_self_hosted(
             f"{where}.model",
             f"model {option.model!r}",
         )
+        speculative = _speculative_of(option, where, catalog, res)
         seconds, fits, meets_slo, latency, basis = _perf_seconds_per_request(
-            option, where, model_spec, gpu_spec, mix, image_tokens, image_tiles
+            option, where, model_spec, gpu_spec, mix, image_tokens, image_tiles, speculative
         )
         perf_args = {
             "model": model_spec,
@@ -423,6 +425,8 @@ def resolve_self_hosted(
                 "at this input + output length; throughput from input-length buckets weighted "
                 "by their share of the requests",
             )
+        if speculative is not None:  # the workbook's Capacity formulas do not speculate
+            perf_args = None
         res.latency = latency
         res.details["capacity_basis"] = basis
         if option.engine_profile is not None:
@@ -657,6 +661,35 @@ def _purchase_rows(rows: list[Any], as_of: date | None) -> list[Any]:
     return sorted(seen, key=lambda r: (r.price_scope != "server_share", -r.as_of.toordinal()))
 
 
+def _speculative_of(
+    option: SelfHostedOption, where: str, catalog: Catalog, res: Resolved
+) -> SpeculativeDecoding | None:
+    """The option's speculative decoding for the perf model (None: plain decoding); records
+    it as an assumption, and that the workbook keeps this capacity as an input."""
+    cfg = option.speculative
+    if cfg is None:
+        return None
+    draft = None
+    if cfg.draft_model is not None:
+        draft = _lookup(
+            "model", f"{where}.speculative.draft_model", catalog.model_spec, cfg.draft_model
+        )
+    spec = cfg.to_perf(draft)
+    drafter = cfg.draft_model or cfg.method
+    res.assume(
+        "speculative_tokens_per_round",
+        spec.tokens_per_round,
+        "tokens",
+        f"speculative decoding ({drafter}, k = {cfg.num_draft_tokens}, acceptance "
+        f"{cfg.acceptance_rate:g}): (1 − α^(k+1)) / (1 − α) tokens per verification step",
+    )
+    res.notes.append(
+        f"{option.name}: speculative decoding is in the performance model; the workbook keeps "
+        "this option's capacity as an input"
+    )
+    return spec
+
+
 def _perf_seconds_per_request(
     option: SelfHostedOption,
     where: str,
@@ -665,6 +698,7 @@ def _perf_seconds_per_request(
     mix: FeatureMix,
     image_tokens: FloatArray | None,
     image_tiles: FloatArray | None = None,
+    speculative: SpeculativeDecoding | None = None,
 ) -> tuple[FloatArray, bool, bool, dict[str, float], str]:
     """Replica-seconds per request for each feature × cache-hit grid, from the perf model.
 
@@ -709,6 +743,7 @@ def _perf_seconds_per_request(
         "tp": option.tp,
         "pp": option.pp,
         "ep": option.ep,
+        "speculative": speculative,
     }
     basis = "perf model, " + (
         "best throughput meeting the latency targets" if slo else "max throughput"
