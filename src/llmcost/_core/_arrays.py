@@ -106,8 +106,9 @@ def check_positive(value: ArrayLike, name: str) -> FloatArray:
 
 
 def scalar_or_array(result: Any, *like: Any) -> Any:
-    """Shape ``result`` like the inputs: a 0-d result becomes a Python float; if any input was
-    a pandas Series, the result becomes a Series with that index.
+    """Shape ``result`` like the inputs: a 0-d result becomes a Python float.
+
+    If any input was a pandas Series, the result becomes a Series with that index.
 
     >>> scalar_or_array(np.array(2.0), 1.0)
     2.0

@@ -1,5 +1,8 @@
-"""Short displays of results: compact numbers for one-line reprs and small HTML tables for
-notebooks (``_repr_html_``), so no result prints as kilobytes of arrays."""
+"""Short displays of results.
+
+Compact numbers for one-line reprs and small HTML tables for notebooks (``_repr_html_``), so no
+result prints as kilobytes of arrays.
+"""
 
 from __future__ import annotations
 
