@@ -32,7 +32,7 @@ def sub_edges(lo: float, hi: float, bins: int) -> FloatArray:
 
 
 def _lerp(a: float, b: float, t: float) -> float:
-    """numpy's interpolation between order statistics (numpy.lib._function_base_impl._lerp)."""
+    """NumPy's interpolation between order statistics (numpy.lib._function_base_impl._lerp)."""
     diff = b - a
     return float(b - diff * (1 - t)) if t >= 0.5 else float(a + diff * t)
 
@@ -55,9 +55,12 @@ def exact_percentiles(
     backend: str,
     scheduler: Any,
 ) -> dict[str, dict[str, float]]:
-    """Exact percentiles: locate each needed order statistic's histogram bin, split bins that
-    hold more than :data:`COLLECT_CAP` values (another pass each), then re-draw the blocks,
-    keep the values of those bins only and sort them."""
+    """Exact percentiles.
+
+    Locate each needed order statistic's histogram bin, split bins that hold more than
+    :data:`COLLECT_CAP` values (another pass each), then re-draw the blocks, keep the values of
+    those bins only and sort them.
+    """
     targets: dict[Key, list[float]] = {}  # key -> [lo, hi, values below lo, values inside]
     plans: dict[str, list[tuple[int, int, float]]] = {}
     for name in plan.outputs:
@@ -104,8 +107,11 @@ def _collect(plan: _Plan, intervals: dict[Key, tuple[float, float]], block: int)
 def _first_interval(
     edges: FloatArray, counts: FloatArray, stats: FloatArray, rank: int
 ) -> list[float]:
-    """[lo, hi) of the pass-1 bin holding order statistic ``rank``, the values below and in it
-    (the outer bins reach the minimum and just past the maximum)."""
+    """The pass-1 bin [lo, hi) holding order statistic ``rank``.
+
+    Also the counts of values below and in it (the outer bins reach the minimum and just past the
+    maximum).
+    """
     cumulative = np.cumsum(counts)
     b = int(np.searchsorted(cumulative, rank, side="right"))
     below = float(cumulative[b - 1]) if b else 0.0

@@ -33,10 +33,12 @@ def summary_dataset(
     attrs: Mapping[str, Any],
     histograms: Mapping[str, Any] | None = None,
 ) -> Any:
-    """A Monte Carlo summary as a Dataset over dim ``output``: one variable per statistic
-    (``attrs["units"]``: the output's unit, per output in the ``units`` coordinate, except for
-    indices and fractions), ``probability_cheapest`` [1] and, when given, ``histogram``
-    (dims ``output``, ``bin``)."""
+    """A Monte Carlo summary as a Dataset over dim ``output``.
+
+    One variable per statistic (``attrs["units"]``: the output's unit, per output in the ``units``
+    coordinate, except for indices and fractions), ``probability_cheapest`` [1] and, when given,
+    ``histogram`` (dims ``output``, ``bin``).
+    """
     xr = xarray()
     names = list(summary)
     stats = list(next(iter(summary.values()))) if names else []

@@ -75,8 +75,10 @@ def evaluate_on(
     backend: str = "numpy",
     scheduler: Any = None,
 ) -> dict[str, FloatArray]:
-    """The model's outputs over aligned ``inputs``, evaluated in row chunks on ``backend``
-    (identical values: the model works row by row)."""
+    """The model's outputs over aligned ``inputs``, evaluated in row chunks on ``backend``.
+
+    Identical values: the model works row by row.
+    """
     check_backend(backend)
     if backend == "numpy":
         return evaluate_chunked(model, inputs, chunk_rows=chunk_rows)

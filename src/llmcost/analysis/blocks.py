@@ -72,8 +72,11 @@ def n_blocks(n: int, block_rows: int) -> int:
 
 
 def bytes_per_row(model: Model, inputs: Mapping[str, FloatArray]) -> float:
-    """Peak bytes the model allocates per row [bytes], measured with :mod:`tracemalloc` on
-    the first rows of ``inputs`` (numpy reports its buffers to it)."""
+    """Peak bytes the model allocates per row [bytes].
+
+    Measured with :mod:`tracemalloc` on the first rows of ``inputs`` (numpy reports its buffers to
+    it).
+    """
     rows = min(_PROBE_ROWS, next(iter(inputs.values())).size)
     probe = {k: np.ascontiguousarray(v[:rows]) for k, v in inputs.items()}
     started = not tracemalloc.is_tracing()
@@ -91,8 +94,10 @@ def bytes_per_row(model: Model, inputs: Mapping[str, FloatArray]) -> float:
 
 
 def chunk_rows_for_budget(per_row_bytes: float, memory_budget_gb: float) -> int:
-    """Rows per evaluation chunk so that one chunk uses at most half the budget (the other
-    half: the block's draws, outputs and the interpreter)."""
+    """Rows per evaluation chunk so that one chunk uses at most half the budget.
+
+    The other half: the block's draws, outputs and the interpreter.
+    """
     if not memory_budget_gb > 0:
         raise InvalidInputError(f"memory_budget_gb must be > 0; got {memory_budget_gb!r}")
     rows = int(0.5 * memory_budget_gb * 1e9 // per_row_bytes)
@@ -105,8 +110,10 @@ def chunk_rows_for_budget(per_row_bytes: float, memory_budget_gb: float) -> int:
 
 
 def check_full_array_fits(rows: int, columns: int, memory_budget_gb: float, what: str) -> None:
-    """Refuse to hold ``rows × columns`` float64 values over the memory budget, with the
-    reason and the way out."""
+    """Refuse to hold ``rows × columns`` float64 values over the memory budget.
+
+    With the reason and the way out.
+    """
     need_gb = rows * columns * 8 / 1e9
     if need_gb > memory_budget_gb:
         raise InvalidInputError(

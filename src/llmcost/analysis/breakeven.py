@@ -120,8 +120,11 @@ class BreakevenResult:
 
     @property
     def sustained(self) -> float:
-        """The last crossing: above it the same option stays cheaper to the end of the range
-        (:attr:`sustained_winner`); NaN if there is no crossing."""
+        """The last crossing.
+
+        Above it the same option stays cheaper to the end of the range (:attr:`sustained_winner`);
+        NaN if there is no crossing.
+        """
         return float(self.crossings[-1]) if self.crossings.size else float("nan")
 
     @property
@@ -155,8 +158,10 @@ class BreakevenResult:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready (``None`` for "never"): the shape ``llmcost breakeven --json`` prints per
-        pair."""
+        """JSON-ready (``None`` for "never").
+
+        The shape ``llmcost breakeven --json`` prints per pair.
+        """
         return {
             "option_a": self.option_a,
             "option_b": self.option_b,
@@ -195,8 +200,10 @@ class BreakevenResult:
 def breakeven_linear(
     fixed_a: ArrayLike, slope_a: ArrayLike, fixed_b: ArrayLike, slope_b: ArrayLike
 ) -> Any:
-    """Where ``fixed_a + slope_a·x = fixed_b + slope_b·x`` [unit of x]; NaN when the lines are
-    parallel or meet at x < 0 (never, for a non-negative input such as volume).
+    """Where ``fixed_a + slope_a·x = fixed_b + slope_b·x`` [unit of x].
+
+    NaN when the lines are parallel or meet at x < 0 (never, for a non-negative input such as
+    volume).
 
     >>> breakeven_linear(10_000.0, 0.0, 0.0, 5.0)  # $10k/month flat vs $5 per unit
     2000.0
@@ -341,8 +348,11 @@ def _tables(
     names: Sequence[str],
     probe: float,
 ) -> tuple[Table, Table | None, list[int]]:
-    """The cost table of ``names`` (and the model's step signature, if it has one; its
-    columns are read at ``probe``, a value inside the searched range)."""
+    """The cost table of ``names``.
+
+    And the model's step signature, if it has one; its columns are read at ``probe``, a value inside
+    the searched range.
+    """
     base = _base_row(inputs)
 
     def row(x: FloatArray) -> dict[str, FloatArray]:
@@ -388,9 +398,11 @@ def breakeven_pairs(
     xtol_rel: float = 1e-12,
     range_reason: str = "",
 ) -> list[BreakevenResult]:
-    """Every crossing and jump of each pair of ``options`` (all pairs in the order given, or
-    the listed ``pairs``) as ``variable`` runs over [lo, hi], the other ``inputs`` held at their
-    (scalar) values. All pairs are solved together (one model call per step)."""
+    """Every crossing and jump of each pair of ``options`` as ``variable`` runs over [lo, hi].
+
+    Pairs: all pairs in the order given, or the listed ``pairs``; the other ``inputs`` are held at
+    their (scalar) values. All pairs are solved together (one model call per step).
+    """
     names = list(options)
     if len(names) < 2:
         raise InvalidInputError(f"break-even needs at least two options; got {names}")
@@ -438,8 +450,10 @@ def breakeven(
     xtol_rel: float = 1e-12,
     raise_on_failure: bool = False,
 ) -> BreakevenResult:
-    """All crossings and jumps of outputs ``option_a`` and ``option_b`` of ``model`` as
-    ``variable`` runs over [lo, hi], the other ``inputs`` held at their (scalar) values.
+    """All crossings and jumps of two outputs of ``model`` as ``variable`` runs over [lo, hi].
+
+    The outputs are ``option_a`` and ``option_b``; the other ``inputs`` are held at their (scalar)
+    values.
 
     >>> def model(x):
     ...     return {"api": 5.0 * x["volume"], "own": 10_000.0 + 0 * x["volume"]}
@@ -465,8 +479,9 @@ def breakeven(
 def payback_months_constant(
     upfront_usd: ArrayLike, owned_usd_per_month: ArrayLike, alternative_usd_per_month: ArrayLike
 ) -> Any:
-    """Months [months] until buying (upfront + monthly) has cost no more than the alternative,
-    with constant monthly costs: upfront / (alternative − owned); NaN if it never pays back.
+    """Months [months] until buying (upfront + monthly) has cost no more than the alternative.
+
+    With constant monthly costs: upfront / (alternative − owned); NaN if it never pays back.
 
     >>> payback_months_constant(100_000.0, 2_000.0, 6_000.0)
     25.0

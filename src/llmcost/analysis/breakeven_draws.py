@@ -28,9 +28,11 @@ __all__ = ["BreakevenDraws", "breakeven_per_draw"]
 
 @dataclass(frozen=True)
 class BreakevenDraws:
-    """Per draw: the first and the sustained (last) crossing [unit of the variable], NaN when
-    the cheaper option never changes in the range; how many crossings the grid saw; and
-    whether ``option_b`` is the cheaper one at the top of the range."""
+    """Per draw: the first and the sustained (last) crossing [unit of the variable].
+
+    NaN when the cheaper option never changes in the range; how many crossings the grid saw; and
+    whether ``option_b`` is the cheaper one at the top of the range.
+    """
 
     variable: str
     option_a: str
@@ -53,8 +55,10 @@ class BreakevenDraws:
         )
 
     def _quantiles(self) -> tuple[float, float, float, float]:
-        """P5, P50, P95 of the first crossing over the draws that have one, and the share
-        of draws without ("never")."""
+        """P5, P50, P95 of the first crossing over the draws that have one.
+
+        And the share of draws without ("never").
+        """
         finite = self.first[np.isfinite(self.first)]
         never = 1.0 - finite.size / max(self.first.size, 1)
         if not finite.size:
@@ -115,9 +119,10 @@ def breakeven_per_draw(
     xtol_rel: float = 1e-12,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
 ) -> BreakevenDraws:
-    """First and sustained crossing of ``option_a`` and ``option_b`` in ``variable`` over
-    [lo, hi], for every row of ``draws`` (aligned arrays of the other inputs; a ``variable``
-    column there is ignored).
+    """First and sustained crossing of ``option_a`` and ``option_b`` in ``variable`` over [lo, hi].
+
+    For every row of ``draws`` (aligned arrays of the other inputs; a ``variable`` column there is
+    ignored).
 
     >>> r = breakeven_per_draw(
     ...     lambda x: {"api": x["price"] * x["volume"], "own": 1000.0 + 0 * x["volume"]},

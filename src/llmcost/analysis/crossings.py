@@ -201,8 +201,11 @@ def _refine(
     xtol_rel: float,
     xtol_abs: float,
 ) -> None:
-    """Shrink every smooth bracket (in place): secant point ± a quarter tolerance and the
-    midpoint are tried at once; the first sub-interval with a sign change is kept."""
+    """Shrink every smooth bracket (in place).
+
+    Secant point ± a quarter tolerance and the midpoint are tried at once; the first sub-interval
+    with a sign change is kept.
+    """
     pa = np.array([p[0] for p in pairs], dtype=np.int64)
     pb = np.array([p[1] for p in pairs], dtype=np.int64)
     for _ in range(200):

@@ -90,8 +90,11 @@ class MonteCarloResult:
         return html_table(title, header, rows)
 
     def to_xarray(self, units: Mapping[str, str] | None = None) -> Any:
-        """The summary as an ``xarray.Dataset`` over dim ``output``; ``units`` names each
-        output's unit (e.g. ``"USD/month"``), kept in a coordinate and the ``attrs``."""
+        """The summary as an ``xarray.Dataset`` over dim ``output``.
+
+        ``units`` names each output's unit (e.g. ``"USD/month"``), kept in a coordinate and the
+        ``attrs``.
+        """
         return summary_dataset(
             self.summary,
             self.probability_cheapest,
@@ -134,8 +137,9 @@ def summarize_draws(
 
 
 def probability_cheapest(costs: Mapping[str, FloatArray]) -> dict[str, float]:
-    """Share of draws in which each option has the lowest cost (NaN counts as never cheapest;
-    draws where every option is NaN count for none).
+    """Share of draws in which each option has the lowest cost.
+
+    NaN counts as never cheapest; draws where every option is NaN count for none.
 
     >>> probability_cheapest({"a": np.array([1.0, 5.0]), "b": np.array([2.0, 3.0])})
     {'a': 0.5, 'b': 0.5}
@@ -163,8 +167,10 @@ def monte_carlo(
     scheduler: Any = None,
     method: str = "monte_carlo",
 ) -> MonteCarloResult:
-    """Draw ``n`` samples of ``space`` (seeded; ``method``: "monte_carlo", "lhs" or "sobol",
-    see :meth:`ParameterSpace.sample`), evaluate ``model``, and summarize.
+    """Draw ``n`` samples of ``space``, evaluate ``model``, and summarize.
+
+    The draws are seeded; ``method`` is "monte_carlo", "lhs" or "sobol" (see
+    :meth:`ParameterSpace.sample`).
 
     Parameters
     ----------

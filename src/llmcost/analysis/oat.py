@@ -134,8 +134,11 @@ def _low_high(
 def _elasticity_points(
     space: ParameterSpace, varied: list[str], x0: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
-    """The inputs just below and above the baseline for the elasticity: x0 × (1 ∓ h), with
-    a side that would leave the input's distribution replaced by x0 itself (one-sided)."""
+    """The inputs just below and above the baseline for the elasticity.
+
+    x0 × (1 ∓ h), with a side that would leave the input's distribution replaced by x0 itself
+    (one-sided).
+    """
     h = ELASTICITY_STEP
     params = {p.name: p for p in space.parameters}
     ends = np.array([params[nm].ppf([0.0, 1.0]) if not params[nm].is_fixed
@@ -145,9 +148,11 @@ def _elasticity_points(
 
 
 def _warn_off_baseline(model: Model, base: Mapping[str, float]) -> None:
-    """Warn when a model that knows its own inputs' values (a scenario's model) is given a
-    space whose baselines differ from them: the tornado would then not be centred on the
-    scenario."""
+    """Warn when a space's baselines differ from the model's own input values.
+
+    A model that knows its own inputs' values (a scenario's model) given such a space would draw a
+    tornado that is not centred on the scenario.
+    """
     values = getattr(model, "baseline", None)
     if not callable(values):
         return
@@ -177,8 +182,10 @@ def tornado(
     relative: float | None = None,
     quantiles: tuple[float, float] = (0.1, 0.9),
 ) -> TornadoResult:
-    """Tornado table of ``output`` (a model output's name, or a function of all outputs such as
-    ``lambda o: o["self_hosted"] - o["api"]``) over the inputs of ``space``.
+    """Tornado table of ``output`` over the inputs of ``space``.
+
+    ``output`` is a model output's name, or a function of all outputs such as ``lambda o:
+    o["self_hosted"] - o["api"]``.
 
     Fixed inputs are held at their value and get no row unless ``ranges``/``relative`` move them.
 

@@ -80,8 +80,10 @@ _PRODUCT_FORM_CHUNK = 2_000_000
 
 
 def _log_ratio_product(n: FloatArray, fails: FloatArray, k: FloatArray) -> FloatArray:
-    """log C(n−c, k)/C(n, k) as Σ_{i<m} log(1 − a/(n−i)) with m = min(c, k), a = max(c, k);
-    evaluated over chunks of elements to bound memory."""
+    """Log of C(n−c, k)/C(n, k) as Σ_{i<m} log(1 − a/(n−i)) with m = min(c, k), a = max(c, k).
+
+    Evaluated over chunks of elements to bound memory.
+    """
     c = n - fails
     m = np.minimum(c, k).astype(np.int64).ravel()
     a = np.maximum(c, k).ravel()
@@ -242,8 +244,9 @@ def breakeven_usd_per_sample(
     large_pass_at_1: ArrayLike,
     large_usd_per_sample: ArrayLike,
 ) -> FloatArray | float:
-    """Highest cost per sample [USD] (generation + verifier) at which "small model × k samples"
-    costs no more per solved task than "large model × 1".
+    """Highest cost per sample [USD] (generation + verifier) at which k small samples still pay.
+
+    At that cost "small model × k samples" costs no more per solved task than "large model × 1".
 
     Equality of k·c_s / p_s(k) and c_l / p_l(1) gives c_s* = c_l · p_s(k) / (k · p_l(1)).
 
@@ -299,8 +302,10 @@ def _accepted_by_k(accept: FloatArray, k: FloatArray) -> FloatArray:
 
 
 def verified_precision(p_correct: ArrayLike, false_positive_rate: ArrayLike) -> FloatArray | float:
-    """P(an accepted sample is correct) [fraction] = p / (p + (1 − p)·f): the accuracy ceiling
-    of resampling until the verifier accepts, for any k (0 if nothing is ever accepted).
+    """P(an accepted sample is correct) [fraction] = p / (p + (1 − p)·f).
+
+    The accuracy ceiling of resampling until the verifier accepts, for any k (0 if nothing is ever
+    accepted).
 
     >>> verified_precision(0.5, 0.1)  # 0.5 / (0.5 + 0.5 × 0.1)
     0.9090909090909091
@@ -327,8 +332,9 @@ def accepted_within_k(
 def verified_accuracy_within_k(
     p_correct: ArrayLike, false_positive_rate: ArrayLike, k: ArrayLike
 ) -> FloatArray | float:
-    """P(a *correct* sample is accepted within ``k``) [fraction]
-    = p / (p + (1 − p)·f) × (1 − (1 − p − (1 − p)·f)^k); never above :func:`verified_precision`.
+    """P(a *correct* sample is accepted within ``k``) [fraction].
+
+    p / (p + (1 − p)·f) × (1 − (1 − p − (1 − p)·f)^k); never above :func:`verified_precision`.
 
     >>> round(verified_accuracy_within_k(0.5, 0.1, 2), 12)  # (0.5 / 0.55) × 0.7975
     0.725
@@ -341,8 +347,9 @@ def verified_accuracy_within_k(
 def expected_attempts_until_accepted(
     p_correct: ArrayLike, false_positive_rate: ArrayLike, k: ArrayLike
 ) -> FloatArray | float:
-    """Expected samples drawn [samples] when drawing stops at the first accepted one, at most
-    ``k``: Σ_{j<k} (1 − a)^j = (1 − (1 − a)^k) / a with a = p + (1 − p)·f (k when a = 0).
+    """Expected samples drawn [samples] when drawing stops at the first accepted one, at most ``k``.
+
+    Σ_{j<k} (1 − a)^j = (1 − (1 − a)^k) / a with a = p + (1 − p)·f (k when a = 0).
 
     >>> round(expected_attempts_until_accepted(0.5, 0.1, 2), 12)  # 1 + 0.45
     1.45
@@ -362,8 +369,10 @@ def cost_per_correct_task_usd(
     usd_per_attempt: ArrayLike,
     verifier_usd_per_attempt: ArrayLike = 0.0,
 ) -> FloatArray | float:
-    """Expected cost per *correctly* solved task [USD] when sampling stops at the first sample
-    the verifier accepts (at most ``k``): E[attempts] × (attempt + verifier) / P(correct within k).
+    """Expected cost per *correctly* solved task [USD] with stop-at-first-accepted sampling.
+
+    Sampling stops at the first sample the verifier accepts (at most ``k``): E[attempts] × (attempt
+    + verifier) / P(correct within k).
 
     Accepted wrong samples are paid for but not counted; ``inf`` when nothing correct is ever
     accepted.
@@ -491,8 +500,10 @@ class CoverageFit:
         )
 
     def smallest_k(self, target: float) -> float:
-        """Smallest whole k [samples] whose central fitted pass@k reaches ``target``; NaN if the
-        curve never gets there (slope ≥ 0)."""
+        """Smallest whole k [samples] whose central fitted pass@k reaches ``target``.
+
+        NaN if the curve never gets there (slope ≥ 0).
+        """
         t = float(check_fraction(target, "target"))
         if t <= 0:
             return 1.0

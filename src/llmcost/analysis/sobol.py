@@ -41,8 +41,10 @@ __all__ = ["SobolResult", "analyze", "saltelli_sample", "sobol"]
 
 @dataclass(frozen=True)
 class SobolResult:
-    """First-order (``s1``) and total (``st``) indices per varied input, with the half-widths of
-    their ``confidence_level`` intervals (``s1_conf``, ``st_conf``)."""
+    """First-order (``s1``) and total (``st``) indices per varied input.
+
+    With the half-widths of their ``confidence_level`` intervals (``s1_conf``, ``st_conf``).
+    """
 
     output: str
     inputs: tuple[str, ...]
@@ -77,8 +79,10 @@ class SobolResult:
         }
 
     def to_xarray(self) -> Any:
-        """The indices as an ``xarray.Dataset`` over dim ``input`` (indices and their interval
-        half-widths are fractions of the output's variance: units "1")."""
+        """The indices as an ``xarray.Dataset`` over dim ``input``.
+
+        Indices and their interval half-widths are fractions of the output's variance: units "1".
+        """
         xr = xarray()
         data = {
             k: ("input", np.asarray(getattr(self, k)), {"units": "1"})
@@ -93,8 +97,10 @@ class SobolResult:
         return xr.Dataset(data, coords={"input": list(self.inputs)}, attrs=attrs)
 
     def to_salib(self) -> dict[str, Any]:
-        """SALib's ``ResultDict`` keys: ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (arrays in
-        input order) and ``names``."""
+        """SALib's ``ResultDict`` keys.
+
+        ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (arrays in input order) and ``names``.
+        """
         return {
             "S1": self.s1,
             "S1_conf": self.s1_conf,
@@ -168,8 +174,9 @@ def sobol(
     backend: str = "numpy",
     scheduler: Any = None,
 ) -> SobolResult:
-    """Sobol indices of ``output`` over the varied inputs of ``space`` (design: ``method``,
-    see :func:`saltelli_sample`; estimator: :func:`analyze`).
+    """Sobol indices of ``output`` over the varied inputs of ``space``.
+
+    Design: ``method``, see :func:`saltelli_sample`; estimator: :func:`analyze`.
 
     ``backend="dask"`` evaluates the Saltelli rows on a cluster (``scheduler``: an address or
     a ``Client``): the same indices, bit for bit.
@@ -206,8 +213,9 @@ def analyze(
     seed: int | None = None,
     output_name: str = "output",
 ) -> SobolResult:
-    """Sobol indices from model outputs ``y`` on the rows of :func:`saltelli_sample` (same
-    order: A, B, AB_1 … AB_k), like SALib's ``sobol.analyze(problem, Y, num_resamples,
+    """Sobol indices from model outputs ``y`` on the rows of :func:`saltelli_sample`.
+
+    Same row order: A, B, AB_1 … AB_k; like SALib's ``sobol.analyze(problem, Y, num_resamples,
     conf_level, seed)``; ``to_salib()`` gives its keys.
 
     >>> space = ParameterSpace.from_dict({

@@ -67,8 +67,11 @@ _OPTIONAL: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class Parameter:
-    """One uncertain input: its name, a frozen scipy distribution (None when fixed), its
-    baseline value and a description of the distribution for reports."""
+    """One uncertain input.
+
+    Its name, a frozen scipy distribution (None when fixed), its baseline value and a description of
+    the distribution for reports.
+    """
 
     name: str
     distribution: Any  # scipy.stats frozen distribution, or None for a fixed input
@@ -107,8 +110,10 @@ class Parameter:
 
 
 class _TruncatedNormal:
-    """Normal(mean, sd) truncated to [low, high], sampled by inverse transform (scipy's
-    ``truncnorm.rvs`` is ~30× slower for a million draws)."""
+    """Normal(mean, sd) truncated to [low, high], sampled by inverse transform.
+
+    SciPy's ``truncnorm.rvs`` is ~30× slower for a million draws.
+    """
 
     def __init__(self, mean: float, sd: float, low: float, high: float) -> None:
         self.mean, self.sd, self.low, self.high = mean, sd, low, high
@@ -320,8 +325,9 @@ class ParameterSpace:
 
     @classmethod
     def from_scenario(cls, scenario: Any) -> ParameterSpace:
-        """The uncertain inputs of a scenario (a :class:`llmcost.Scenario`): its
-        ``[uncertainty]`` table, or documented default ranges for prices, capacity, staff and
+        """The uncertain inputs of a scenario (a :class:`llmcost.Scenario`).
+
+        Its ``[uncertainty]`` table, or documented default ranges for prices, capacity, staff and
         volume, with **every baseline at the scenario's value** (not the middle of the
         distribution), so a tornado's baseline output is the difference ``compare`` reports.
         """
@@ -408,8 +414,10 @@ class ParameterSpace:
         return draws
 
     def from_unit(self, u: ArrayLike) -> dict[str, FloatArray]:
-        """Map points of the unit hypercube (columns in input order) through each quantile
-        function, e.g. quasi-random Sobol points."""
+        """Map points of the unit hypercube through each input's quantile function.
+
+        Columns are in input order; the points are e.g. quasi-random Sobol points.
+        """
         u_arr = np.asarray(u, dtype=np.float64)
         if u_arr.ndim != 2 or u_arr.shape[1] != len(self.parameters):
             raise InvalidInputError(
@@ -423,9 +431,12 @@ SAMPLING_METHODS = ("monte_carlo", "lhs", "sobol")
 
 
 def unit_sample(d: int, n: int, rng: np.random.Generator, method: str) -> FloatArray:
-    """``n`` points of the unit hypercube [0, 1)^d: independent uniforms (``monte_carlo``),
-    a Latin hypercube (``lhs``: each of the n strata of every axis holds one point) or a
-    scrambled Sobol' sequence (``sobol``; balanced when n is a power of two)."""
+    """``n`` points of the unit hypercube [0, 1)^d.
+
+    Independent uniforms (``monte_carlo``), a Latin hypercube (``lhs``: each of the n strata of
+    every axis holds one point) or a scrambled Sobol' sequence (``sobol``; balanced when n is a
+    power of two).
+    """
     if method not in SAMPLING_METHODS:
         raise InvalidInputError(
             f"method must be one of {', '.join(SAMPLING_METHODS)}; got {method!r}"
@@ -443,8 +454,9 @@ def unit_sample(d: int, n: int, rng: np.random.Generator, method: str) -> FloatA
 
 
 def normal_score_correlation(rank_correlation: ArrayLike) -> FloatArray:
-    """The Pearson correlation of normal scores that gives Spearman ρ [−1, 1]:
-    r = 2 sin(π ρ / 6) (Pearson 1907; for a bivariate normal, ρ = (6/π) arcsin(r / 2)).
+    """The Pearson correlation of normal scores that gives Spearman ρ [−1, 1].
+
+    R = 2 sin(π ρ / 6) (Pearson 1907; for a bivariate normal, ρ = (6/π) arcsin(r / 2)).
 
     >>> round(float(normal_score_correlation(-0.6)), 4)
     -0.618
@@ -453,8 +465,10 @@ def normal_score_correlation(rank_correlation: ArrayLike) -> FloatArray:
 
 
 def _nearest_psd_correlation(matrix: FloatArray) -> FloatArray:
-    """Clip negative eigenvalues (the sine map can leave a tiny one) and rescale to unit
-    diagonal."""
+    """Clip negative eigenvalues and rescale to unit diagonal.
+
+    The sine map can leave a tiny negative eigenvalue.
+    """
     w, v = np.linalg.eigh(matrix)
     fixed = (v * np.maximum(w, 1e-12)) @ v.T
     d = np.sqrt(np.diag(fixed))

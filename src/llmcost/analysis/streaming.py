@@ -46,10 +46,13 @@ _STATS = ("count", "mean", "m2", "min", "argmin", "max", "argmax")
 
 @dataclass(frozen=True)
 class StreamingMonteCarloResult:
-    """Reductions of ``n`` draws: ``summary[output]`` (mean, std, percentiles, min/argmin,
-    max/argmax over the finite draws, undefined_fraction), ``probability_cheapest[option]``,
-    and ``histograms[output] = (edges, counts)`` (first and last count: below / above the
-    edges). ``argmin``/``argmax`` are draw indices, reproducible from the seed."""
+    """Reductions of ``n`` draws.
+
+    ``summary[output]`` (mean, std, percentiles, min/argmin, max/argmax over the finite draws,
+    undefined_fraction), ``probability_cheapest[option]``, and ``histograms[output] = (edges,
+    counts)`` (first and last count: below / above the edges). ``argmin``/``argmax`` are draw
+    indices, reproducible from the seed.
+    """
 
     n: int
     seed: int | None
@@ -86,8 +89,10 @@ class StreamingMonteCarloResult:
         return json.dumps(_nan_to_none(self.to_dict()))
 
     def to_xarray(self) -> Any:
-        """An ``xarray.Dataset`` over dim ``output`` (and ``bin`` for the histograms), units in
-        ``attrs`` (:func:`llmcost.analysis._xarray.summary_dataset`)."""
+        """An ``xarray.Dataset`` over dim ``output`` (and ``bin`` for the histograms).
+
+        Units in ``attrs`` (:func:`llmcost.analysis._xarray.summary_dataset`).
+        """
         return summary_dataset(
             self.summary,
             self.probability_cheapest,
@@ -119,8 +124,11 @@ class _Draws:
 
 @dataclass(frozen=True)
 class _GridRows:
-    """The inputs of block ``i``: rows ``i·block_rows …`` of the cartesian product of the axes
-    (first axis slowest, as :func:`~llmcost.analysis.sweep.cartesian`), never the whole grid."""
+    """The inputs of block ``i``.
+
+    Rows ``i·block_rows …`` of the cartesian product of the axes (first axis slowest, as
+    :func:`~llmcost.analysis.sweep.cartesian`), never the whole grid.
+    """
 
     axes: tuple[tuple[str, FloatArray], ...]
     constants: tuple[tuple[str, float], ...]
@@ -295,10 +303,11 @@ def sweep_stream(
     backend: str = "numpy",
     scheduler: Any = None,
 ) -> StreamingMonteCarloResult:
-    """Reductions over the cartesian grid of ``axes`` without building it: the same record per
-    block as :func:`monte_carlo_stream` (``argmin``/``argmax`` are flat grid indices:
-    ``np.unravel_index(i, [len(a) for a in axes.values()])``; ``probability_cheapest`` is the
-    share of grid points each option wins; ``seed`` is None).
+    """Reductions over the cartesian grid of ``axes`` without building it.
+
+    The same record per block as :func:`monte_carlo_stream` (``argmin``/``argmax`` are flat grid
+    indices: ``np.unravel_index(i, [len(a) for a in axes.values()])``; ``probability_cheapest`` is
+    the share of grid points each option wins; ``seed`` is None).
 
     >>> r = sweep_stream(lambda x: {"api": x["v"] * x["p"], "own": 5.0 + 0 * x["v"]},
     ...                  {"v": np.arange(1, 101), "p": [0.01, 0.1]}, options=["api", "own"])

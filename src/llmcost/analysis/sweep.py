@@ -26,11 +26,12 @@ __all__ = ["cartesian", "sweep", "sweep_arrays"]
 def cartesian(
     axes: Mapping[str, ArrayLike], *, memory_budget_gb: float = DEFAULT_MEMORY_BUDGET_GB
 ) -> dict[str, FloatArray]:
-    """Every combination of the axis values, flattened to aligned 1-d arrays (first axis
-    slowest, like ``itertools.product``). A grid whose arrays would exceed
-    ``memory_budget_gb`` [GB] is refused before anything is allocated (a typo such as 10 axes
-    × 1,000 values); :func:`~llmcost.analysis.streaming.monte_carlo_stream` reduces spaces of
-    any size in bounded memory.
+    """Every combination of the axis values.
+
+    Flattened to aligned 1-d arrays (first axis slowest, like ``itertools.product``). A grid whose
+    arrays would exceed ``memory_budget_gb`` [GB] is refused before anything is allocated (a typo
+    such as 10 axes × 1,000 values); :func:`~llmcost.analysis.streaming.monte_carlo_stream` reduces
+    spaces of any size in bounded memory.
 
     >>> g = cartesian({"a": [1, 2], "b": [10, 20, 30]})
     >>> g["a"].tolist(), g["b"].tolist()
