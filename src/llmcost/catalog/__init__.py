@@ -1,5 +1,7 @@
-"""The catalog layer (docs/architecture.md §1, §3): models, GPUs, API price sheets, GPU rental and
-purchase prices, facility defaults — loaded from ``data/pricing/`` and validated by pydantic.
+"""The catalog layer (docs/architecture.md §1, §3).
+
+Models, GPUs, API price sheets, GPU rental and purchase prices, facility defaults — loaded from
+``data/pricing/`` and validated by pydantic.
 
 >>> from llmcost.catalog import load_catalog
 >>> cat = load_catalog()

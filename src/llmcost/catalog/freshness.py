@@ -20,8 +20,10 @@ MAX_AGE_ENV = "LLMCOST_MAX_PRICE_AGE_DAYS"
 
 
 def max_price_age_days(max_age_days: int | None = None) -> int:
-    """The staleness threshold [days]: the argument, else ``$LLMCOST_MAX_PRICE_AGE_DAYS``,
-    else :data:`DEFAULT_MAX_PRICE_AGE_DAYS`."""
+    """The staleness threshold [days].
+
+    The argument, else ``$LLMCOST_MAX_PRICE_AGE_DAYS``, else :data:`DEFAULT_MAX_PRICE_AGE_DAYS`.
+    """
     if max_age_days is None:
         raw = os.environ.get(MAX_AGE_ENV, "").strip()
         if not raw:

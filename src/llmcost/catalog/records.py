@@ -177,6 +177,7 @@ class ModelRecord(_Record):
 
     @property
     def key(self) -> str:
+        """The unique key of the row in its table: the model id."""
         return self.id
 
     def to_spec(self) -> ModelSpec:
@@ -279,6 +280,7 @@ class GpuRecord(_Record):
 
     @property
     def key(self) -> str:
+        """The unique key of the row in its table: the GPU id."""
         return self.id
 
     def to_spec(self) -> GpuSpec:
@@ -363,6 +365,7 @@ class ApiPriceRecord(_Record):
 
     @property
     def key(self) -> str:
+        """The unique key of the row: ``offer_id@effective_from`` (``>N`` added for a tier)."""
         tier = f">{self.min_prompt_tokens}" if self.min_prompt_tokens else ""
         return f"{self.offer_id}@{self.effective_from.isoformat()}{tier}"
 
@@ -387,6 +390,7 @@ class GpuOfferRecord(_Record):
 
     @property
     def key(self) -> str:
+        """The unique key of the row: ``provider/instance_type/region/term``."""
         return f"{self.provider}/{self.instance_type}/{self.region or 'any'}/{self.term}"
 
 
@@ -414,6 +418,7 @@ class HardwareRecord(_Record):
 
     @property
     def key(self) -> str:
+        """The unique key of the row: the item id."""
         return self.item_id
 
 
@@ -437,6 +442,7 @@ class FacilityRecord(_Record):
 
     @property
     def key(self) -> str:
+        """The unique key of the row: the parameter name."""
         return self.parameter
 
 
