@@ -69,9 +69,11 @@ SCHEMA_VERSION = "1"
 
 
 def emit(out: Output, *, as_json: bool) -> None:
-    """Print ``out`` as one JSON object (``as_json``, with ``schema_version`` first) or as
-    its text. ``out.json_text`` is JSON already written in one go (``perf --grid``); it must
-    start with the ``schema_version`` member itself."""
+    """Print ``out`` as one JSON object (``as_json``, with ``schema_version`` first) or as its text.
+
+    ``out.json_text`` is JSON already written in one go (``perf --grid``); it must start with the
+    ``schema_version`` member itself.
+    """
     if as_json and out.json_text is not None:
         sys.stdout.write(out.json_text)
         sys.stdout.write("\n")

@@ -67,8 +67,10 @@ class _Columns:
         self.codes: dict[str, tuple[Any, Any]] = {}
 
     def fail(self, where: Any, message: str | Callable[[int], str]) -> None:
-        """Record ``message`` (or ``message(row)``) on the rows ``where`` (a mask or row
-        indices) that have no error yet."""
+        """Record ``message`` (or ``message(row)``) on the rows ``where`` that have no error yet.
+
+        ``where`` is a mask or row indices.
+        """
         where = np.asarray(where)
         rows = np.flatnonzero(where) if where.dtype == bool else where
         rows = rows[~self.failed[rows]]
@@ -80,8 +82,10 @@ class _Columns:
             self.errors[rows] = message
 
     def text(self, key: str) -> Any:
-        """Factorize a text column into :attr:`codes` (its few distinct values are stripped,
-        empty ones take the column's default); return the mask of rows left empty."""
+        """Factorize a text column into :attr:`codes`; return the mask of rows left empty.
+
+        Its few distinct values are stripped; empty ones take the column's default.
+        """
         import pandas as pd
 
         default = _TEXT_DEFAULTS.get(key)
@@ -143,8 +147,11 @@ def read_grid(path: Path) -> pd.DataFrame:
 
 
 def parse_grid(frame: pd.DataFrame) -> tuple[dict[str, Any], _Columns]:
-    """Validate every column; return the group keys and per-row numbers (rows with an error
-    are marked in the returned columns' ``errors``)."""
+    """Validate every column.
+
+    Return the group keys and per-row numbers (rows with an error are marked in the returned
+    columns' ``errors``).
+    """
     cols = _Columns(frame)
     missing = [k for k in REQUIRED if k not in frame]
     if missing:
@@ -281,9 +288,11 @@ _PROBE_ROW = {
 
 
 def _evaluate(g: dict[str, Any], idx: Any, cols: _Columns, out: dict[str, Any]) -> None:
-    """Evaluate rows ``idx`` of one group into ``out``; on an error, the settings are probed
-    with one harmless row (a bad setting fails the whole group), else the rows are halved until
-    the bad ones are found (log₂ n calls per bad row)."""
+    """Evaluate rows ``idx`` of one group into ``out``.
+
+    On an error, the settings are probed with one harmless row (a bad setting fails the whole
+    group), else the rows are halved until the bad ones are found (log₂ n calls per bad row).
+    """
     try:
         est = _call(g, {k: v[idx] for k, v in cols.numbers.items()})
     except LlmcostError as exc:
@@ -331,8 +340,11 @@ def results_frame(out: dict[str, Any]) -> pd.DataFrame:
 
 
 def _has_error(errors: Any) -> Any:
-    """Rows with an error: the message is a non-empty string, None otherwise (a C-level
-    truth test per object, not a Python comparison)."""
+    """Rows with an error.
+
+    The message is a non-empty string, None otherwise (a C-level truth test per object, not a Python
+    comparison).
+    """
     return errors.astype(bool)
 
 
@@ -373,9 +385,11 @@ def write_out(path: Path, table: pd.DataFrame, json_text: str) -> str:
 
 
 def csv_safe(table: pd.DataFrame) -> pd.DataFrame:
-    """``table`` with formula-like text (``=…``, ``+…``, ``@…``) neutralized for spreadsheets
-    (:func:`llmcost.export.safety.neutralize_csv_text`), applied to each text column's distinct
-    values rather than to every cell."""
+    """``table`` with formula-like text (``=…``, ``+…``, ``@…``) neutralized for spreadsheets.
+
+    Uses :func:`llmcost.export.safety.neutralize_csv_text`, applied to each text column's distinct
+    values rather than to every cell.
+    """
     import pandas as pd
 
     from ..export.safety import neutralize_csv_text

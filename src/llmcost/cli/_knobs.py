@@ -9,9 +9,11 @@ from ..perf.knobs import EngineKnobs
 
 
 def add_knob_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--gpu-memory-utilization``, ``--max-num-seqs``, ``--max-num-batched-tokens``,
-    ``--max-model-len``, ``--kv-cache-dtype``, ``--no-prefix-caching``, ``--no-chunked-prefill``
-    (vLLM's names; each engine's defaults when left out)."""
+    """Add the engine-knob flags (vLLM's names; each engine's defaults when left out).
+
+    ``--gpu-memory-utilization``, ``--max-num-seqs``, ``--max-num-batched-tokens``,
+    ``--max-model-len``, ``--kv-cache-dtype``, ``--no-prefix-caching``, ``--no-chunked-prefill``.
+    """
     group = parser.add_argument_group("engine knobs (default: the engine's shipped defaults)")
     group.add_argument(
         "--gpu-memory-utilization",

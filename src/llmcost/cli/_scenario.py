@@ -1,5 +1,8 @@
-"""What the scenario commands share: the SCENARIO.toml, ``--as-of`` and ``--catalog`` flags,
-and loading the scenario, the date and the catalog they name."""
+"""What the scenario commands share.
+
+The SCENARIO.toml, ``--as-of`` and ``--catalog`` flags, and loading the scenario, the date and the
+catalog they name.
+"""
 
 from __future__ import annotations
 
@@ -38,8 +41,10 @@ def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def load_from_args(args: argparse.Namespace) -> tuple[Scenario, date | None, Catalog | None]:
-    """The scenario, the ``--as-of`` date (None: the scenario's, else latest) and the
-    ``--catalog`` (None: the bundled one)."""
+    """The scenario, the ``--as-of`` date and the ``--catalog`` the flags name.
+
+    ``--as-of`` None: the scenario's, else latest; ``--catalog`` None: the bundled one.
+    """
     from ..catalog import load_catalog
     from ..scenario import load_scenario
 

@@ -1,5 +1,7 @@
-"""``llmcost calibrate FILE… [--engine E] [--engine-profile NAME] [--out PROFILE.toml]``:
-fit a deployment profile to benchmark results (vLLM, SGLang, genai-perf/aiperf, CSV)."""
+"""``llmcost calibrate FILE… [--engine E] [--engine-profile NAME] [--out PROFILE.toml]``.
+
+Fit a deployment profile to benchmark results (vLLM, SGLang, genai-perf/aiperf, CSV).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""``llmcost compare SCENARIO.toml [--json] [--as-of DATE] [--csv FILE] [--xlsx FILE]``: the
-side-by-side comparison, optionally also written as CSV and as the finance workbook.
+"""``llmcost compare SCENARIO.toml [--json] [--as-of DATE] [--csv FILE] [--xlsx FILE]``.
+
+The side-by-side comparison, optionally also written as CSV and as the finance workbook.
 
 The module is three steps so that more outputs (``--csv``, ``--xlsx``) slot in: flags in
 :func:`add_arguments`, the comparison from :func:`comparison_from_args`, and what is printed
@@ -63,8 +64,10 @@ def comparison_from_args(args: argparse.Namespace) -> Comparison:
 
 
 def render_text(result: Comparison, summary: Verdict | None = None) -> str:
-    """The readable report: the verdict, the table, each option's components, warnings,
-    provenance."""
+    """The readable report.
+
+    The verdict, the table, each option's components, warnings, provenance.
+    """
     from ..scenario.comparison import text_table
 
     when = result.as_of.isoformat() if result.as_of else "latest prices"
@@ -135,9 +138,12 @@ def _money(value: float | None) -> str:
 
 
 def _workbook_analysis(args: argparse.Namespace, result: Comparison) -> Any:
-    """The workbook's Break-even and Sensitivity sheets: the same analysis as ``llmcost report``
-    (default uncertainty or the scenario's ``[uncertainty]``, 10,000 Monte Carlo draws, seed 0),
-    so the two documents agree; none when nothing is uncertain (e.g. zero volume)."""
+    """The workbook's Break-even and Sensitivity sheets.
+
+    The same analysis as ``llmcost report`` (default uncertainty or the scenario's
+    ``[uncertainty]``, 10,000 Monte Carlo draws, seed 0), so the two documents agree; none when
+    nothing is uncertain (e.g. zero volume).
+    """
     from ..export.report import analyze
     from ..scenario import load_scenario
     from .report import DEFAULT_DRAWS

@@ -198,8 +198,11 @@ def _text(payload: dict[str, Any], searches: dict[str, LayoutSearch]) -> str:
 
 
 def perf_best_layout(args: argparse.Namespace) -> Output:
-    """``llmcost perf --layout best``: the best split of ``--gpus`` at the precision and engine
-    given, at max throughput or under the SLO flags."""
+    """``llmcost perf --layout best``.
+
+    The best split of ``--gpus`` at the precision and engine given, at max throughput or under the
+    SLO flags.
+    """
     for flag, value in (
         ("--batch", args.batch),
         ("--concurrency", args.concurrency),

@@ -212,8 +212,11 @@ def handle(args: argparse.Namespace) -> Output:
 
 
 def _monte_carlo(args: argparse.Namespace, model: ScenarioModel, space: ParameterSpace) -> Any:
-    """Every draw in memory (within ``--memory-budget-gb``), or per-block reductions with
-    ``--stream``; on ``--backend dask`` the blocks run on ``--scheduler``."""
+    """Every draw in memory (within ``--memory-budget-gb``).
+
+    Or per-block reductions with ``--stream``; on ``--backend dask`` the blocks run on
+    ``--scheduler``.
+    """
     from ..analysis.blocks import bytes_per_row, check_full_array_fits, chunk_rows_for_budget
     from ..analysis.montecarlo import monte_carlo
     from ..analysis.streaming import monte_carlo_stream
