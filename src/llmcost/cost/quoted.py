@@ -115,8 +115,9 @@ def at_capacity_gpu_usd(
     gpus_per_replica: float,
     usd_per_gpu_hour: ArrayLike,
 ) -> tuple[Any, Any]:
-    """GPU cost when only the replica-seconds of work are billed [USD/month], and the
-    fractional replica-hours [replica-hours/month].
+    """GPU cost when only the replica-seconds of work are billed [USD/month].
+
+    And the fractional replica-hours [replica-hours/month].
 
     replica-hours = requests / capacity [requests/s] / 3600; cost = replica-hours × GPUs per
     replica × $/GPU-hour. No headroom, no minimum replicas, no idle hours.
