@@ -148,12 +148,13 @@ DATA_ID = "llmcost-data"
 
 
 def script_json(data: Mapping[str, Any]) -> str:
-    """JSON that is safe inside an HTML ``<script>`` element: ``<``, ``>`` and ``&`` are
-    written as ``\\u003c`` … (still the same JSON), so no text in it — an option name, a
-    source — can close the element (``</script>``) or open a comment.
+    r"""JSON that is safe inside an HTML ``<script>`` element.
+
+    ``<``, ``>`` and ``&`` are written as ``\u003c`` … (still the same JSON), so no text in it — an
+    option name, a source — can close the element (``</script>``) or open a comment.
 
     >>> script_json({"name": "</script><b>"})
-    '{"name": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e"}'
+    '{"name": "\\u003c/script\\u003e\\u003cb\\u003e"}'
     """
     text = json.dumps(data, allow_nan=False, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -209,8 +210,10 @@ def _numeric_column(rows: list[list[tuple[str, bool]]], i: int) -> bool:
 
 
 def to_markdown(report: Report) -> str:
-    """Markdown with the figures embedded as ``data:`` URIs (self-contained) and the data, when
-    given, as a final fenced ``json`` block (a fence longer than any backtick run in it)."""
+    """Markdown with the figures embedded as ``data:`` URIs (self-contained) and the data.
+
+    When given, as a final fenced ``json`` block (a fence longer than any backtick run in it).
+    """
     parts = [f"# {_md_text(report.title)}", "", f"_{_md_text(report.subtitle)}_", ""]
     for section in report.sections:
         parts += [f"## {_md_text(section.title)}", ""]

@@ -98,8 +98,10 @@ class Book:
 
 
 def write_value(cell: Any, value: Any, number_format: str | None = None) -> None:
-    """Write a number, bool, generated formula (``str`` starting with ``=`` passed as
-    :class:`Formula`) or text (always safe) into ``cell``."""
+    """Write a number, bool, generated formula or text (always safe) into ``cell``.
+
+    A generated formula is a ``str`` starting with ``=`` passed as :class:`Formula`.
+    """
     if isinstance(value, Formula):
         cell.value = value.text
     elif isinstance(value, bool):

@@ -476,8 +476,10 @@ def _cell_xml(ref: str, attrs: str, formula: str, value: Any) -> str:
 
 
 def add_cached_values(wb: Any, path: str | Path) -> None:
-    """Evaluate every formula of ``wb`` (already saved to ``path``) and store the results in
-    the file next to the formulas, so readers that do not recalculate see the values."""
+    """Evaluate every formula of ``wb`` and store the results next to the formulas.
+
+    ``wb`` is already saved to ``path``; readers that do not recalculate then see the values.
+    """
     ev = Evaluator(wb)
     sheets = {f"xl/worksheets/sheet{k}.xml": ws.title for k, ws in enumerate(wb.worksheets, 1)}
     src = Path(path)

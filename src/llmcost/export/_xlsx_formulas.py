@@ -68,8 +68,9 @@ def price_or_zero(price: str) -> str:
 
 
 def api_components(classes: Sequence[RequestClass], prices: Sequence[ApiPrices]) -> dict[str, str]:
-    """The four bill components [USD/month], each a sum over request classes (each class has
-    its own prices: a long-context tier may apply to one class and not another).
+    """The four bill components [USD/month], each a sum over request classes.
+
+    Each class has its own prices: a long-context tier may apply to one class and not another.
 
     Per class (``api_bill``): factor = 1 − batch share × discount, and
     input = requests × input tokens × (1 − cached − written) × input price × factor / 1e6, etc.
@@ -118,29 +119,40 @@ def replica_cap(max_replicas: str) -> str:
 
 
 def replicas_per_weight(demand_requests_per_s: str, planned_capacity: str) -> str:
-    """Replicas an hour of weight 1 needs, before rounding up: demand / planned capacity ×
-    (1 − 1e-12) (the tolerance keeps e.g. 8 / (4 × 0.5) at 4 replicas)."""
+    """Replicas an hour of weight 1 needs, before rounding up.
+
+    Demand / planned capacity × (1 − 1e-12) (the tolerance keeps e.g. 8 / (4 × 0.5) at 4 replicas).
+    """
     return f"{demand_requests_per_s}/({planned_capacity})*(1-1E-12)"
 
 
 def planned_weight(*, weight: str, peak_weight: str, autoscaling: str) -> str:
-    """The load an hour is planned for (``replica_plan``): its own weight when the fleet
-    autoscales, the peak hour's otherwise (a fixed fleet sized for the peak)."""
+    """The load an hour is planned for (``replica_plan``).
+
+    Its own weight when the fleet autoscales, the peak hour's otherwise (a fixed fleet sized for the
+    peak).
+    """
     return f"IF({autoscaling},{weight},{peak_weight})"
 
 
 def replicas_in_hour(
     *, per_weight: str, weight: str, floor: str, cap: str, scale_to_zero: str
 ) -> str:
-    """Replicas running in one hour (``replica_plan``): ceil(per_weight × the hour's weight),
-    at least the floor (0 in an hour without demand with scale-to-zero), at most the cap."""
+    """Replicas running in one hour (``replica_plan``).
+
+    ceil(per_weight × the hour's weight), at least the floor (0 in an hour without demand with
+    scale-to-zero), at most the cap.
+    """
     need = f"{per_weight}*{weight}"
     return f"MIN(MAX(CEILING({need},1),IF(AND({scale_to_zero},{need}<=0),0,{floor})),{cap})"
 
 
 def committed_replicas(hours: str, commitment_fraction: str) -> str:
-    """Replicas under a reservation: the always-on base when the fraction cell is not a number,
-    else ceil(fraction × peak − 1e-9) (``committed_replicas``)."""
+    """Replicas under a reservation.
+
+    The always-on base when the fraction cell is not a number, else ceil(fraction × peak − 1e-9)
+    (``committed_replicas``).
+    """
     return (
         f"IF(ISNUMBER({commitment_fraction}),"
         f"CEILING({commitment_fraction}*MAX({hours})-1E-9,1),MIN({hours}))"
@@ -161,8 +173,11 @@ def rental_components(
     committed_usd_per_gpu_hour: str,
     interruption_overhead_fraction: str,
 ) -> dict[str, str]:
-    """Rental components [USD/month] (``rental_cost``): the commitment, the pay-as-you-go
-    replica-hours, and the spot interruption overhead on the latter."""
+    """Rental components [USD/month] (``rental_cost``).
+
+    The commitment, the pay-as-you-go replica-hours, and the spot interruption overhead on the
+    latter.
+    """
     usage = f"{usage_replica_hours}*{gpus_per_replica}*{usd_per_gpu_hour}"
     return {
         "gpu_committed_usd": (

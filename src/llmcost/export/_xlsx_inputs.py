@@ -63,8 +63,10 @@ NAN_TEXT = {
 
 
 def unread_inputs(ev: ApiEvaluator | SelfHostedEvaluator) -> set[str]:
-    """Inputs of ``ev.base`` that no formula of the option's pricing reads (left out of the
-    book: a cell nobody reads looks live and is not)."""
+    """Inputs of ``ev.base`` that no formula of the option's pricing reads.
+
+    Left out of the book: a cell nobody reads looks live and is not.
+    """
     if isinstance(ev, ApiEvaluator):
         return set()
     pricing = ev.pricing

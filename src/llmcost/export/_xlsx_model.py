@@ -107,8 +107,10 @@ class ModelWriter:
         return f"w_requests_per_month*f{i}_request_share"
 
     def input_tokens(self, j: int, i: int) -> str:
-        """Input tokens per request of feature ``i`` on option ``j``: text + the option's image
-        tokens (when the scenario has images)."""
+        """Input tokens per request of feature ``i`` on option ``j``.
+
+        Text + the option's image tokens (when the scenario has images).
+        """
         text = f"f{i}_input_tokens_per_request"
         if self.evaluators[j - 1].image_tokens_per_request is None:
             return text
@@ -445,8 +447,10 @@ class ModelWriter:
         )
 
     def _quoted(self, or_unfit: Callable[[Build, str], Build]) -> None:
-        """The quoted figures of :func:`llmcost.cost.quoted_figures` that are one division:
-        whole cost per 1M output / input tokens, per request, per 1,000 requests."""
+        """The quoted figures of :func:`llmcost.cost.quoted_figures` that are one division.
+
+        Whole cost per 1M output / input tokens, per request, per 1,000 requests.
+        """
         rows = (
             ("usd_per_m_output_tokens", "Cost per 1M output tokens (whole cost)",
              "output_tokens_per_month", TOKENS_PER_MTOK),
@@ -549,8 +553,10 @@ class ModelWriter:
         self.book.define("cheapest_option", g.title, f"${g.columns[0].letter}${r}")
 
     def _context(self, every: range) -> None:
-        """The context limit (from the library: offer window, model context, KV cache of one
-        replica) and whether every feature's prompt + output stays within it."""
+        """The context limit and whether every feature's prompt + output stays within it.
+
+        The limit comes from the library: offer window, model context, KV cache of one replica.
+        """
         g = self.grid
 
         def limit(c: Column) -> Formula | str:

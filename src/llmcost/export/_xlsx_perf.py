@@ -392,9 +392,11 @@ def perf_setup(args: Mapping[str, Any]) -> PerfSetup:
 
 
 def _all_reduce(msg: str, n: str, link: str, lat: str, setup: PerfSetup) -> str:
-    """One all-reduce [s], the fastest algorithm the topology allows, as
-    :func:`llmcost.perf.collectives.all_reduce_s`: ring; one-shot and two-shot with direct
-    peer links; NVLS with NVLink SHARP; 0 for one GPU."""
+    """One all-reduce [s], the fastest algorithm the topology allows.
+
+    As :func:`llmcost.perf.collectives.all_reduce_s`: ring; one-shot and two-shot with direct peer
+    links; NVLS with NVLink SHARP; 0 for one GPU.
+    """
     shared = f"2*({n}-1)/{n}*{msg}/{link}"
     terms = [f"{shared}+2*({n}-1)*{lat}"]
     if setup.direct_links:
@@ -447,8 +449,11 @@ def step_time(
     prefill_ctx: str,
     encoder_flops_per_token: str | None,
 ) -> str:
-    """One engine step on one GPU [s] (``step_time_s``): GEMMs + attention + collectives +
-    overheads + vision encoder, over the option's named constants (prefix ``p``)."""
+    """One engine step on one GPU [s] (``step_time_s``).
+
+    GEMMs + attention + collectives + overheads + vision encoder, over the option's named constants
+    (prefix ``p``).
+    """
     tokens = f"({b}+{prefill})"
     bw, fl, afl = f"{p}eff_bytes_per_s", f"{p}eff_gemm_flops_per_s", f"{p}eff_attention_flops_per_s"
     gemm_flops = f"{tokens}*{p}matmul_flops_per_token"

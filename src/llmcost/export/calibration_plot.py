@@ -15,9 +15,11 @@ __all__ = ["calibration_figure"]
 
 
 def calibration_figure(calibration: Any, *, before: Any = None) -> Figure:
-    """Log-log scatter of predicted vs measured output tokens/s, one colour per file, with
-    the y = x line and a ±10 % band; ``before`` (predictions of the starting profile, same
-    order) adds them as hollow markers."""
+    """Log-log scatter of predicted vs measured output tokens/s, one colour per file.
+
+    With the y = x line and a ±10 % band; ``before`` (predictions of the starting profile, same
+    order) adds them as hollow markers.
+    """
     from matplotlib.ticker import FuncFormatter
 
     table = calibration.predictions

@@ -51,9 +51,12 @@ def _nan(value: float | None) -> float:
 
 
 def options_frame(comparison: Any, *, components: bool = False) -> pd.DataFrame:
-    """One row per option: cost, $/1M tokens, the option's image tokens per request
-    (traffic-weighted; 0 without images), capacity and latency, with units in the names
-    (peak/average GPUs and replicas, utilization as a fraction; NaN where it does not apply)."""
+    """One row per option.
+
+    Cost, $/1M tokens, the option's image tokens per request (traffic-weighted; 0 without images),
+    capacity and latency, with units in the names (peak/average GPUs and replicas, utilization as a
+    fraction; NaN where it does not apply).
+    """
     names = sorted({k for o in comparison.options for k in o.components})
     rows = []
     for o in comparison.options:

@@ -28,10 +28,12 @@ def _point_labels(
     placed: list[tuple[float, float]],
     gap_decades: tuple[float, float] = (0.4, 0.06),
 ) -> list[str]:
-    """A label at the first point of each (layout, precision, engine) along the front, unless
-    it would overlap a label in ``placed`` (closer than ``gap_decades`` in x and in y: a
-    label runs ~0.4 decade to the right of its point) (which
-    this extends, so fronts drawn together do not crowd each other either)."""
+    """A label at the first point of each (layout, precision, engine) along the front.
+
+    Unless it would overlap a label in ``placed`` (closer than ``gap_decades`` in x and in y: a
+    label runs ~0.4 decade to the right of its point). ``placed`` is extended, so fronts drawn
+    together do not crowd each other either.
+    """
     x = np.log10(front["output_tokens_per_s_per_user"])
     y = np.log10(front["output_tokens_per_s_per_gpu"])
     labels: list[str] = []

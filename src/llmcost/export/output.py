@@ -1,5 +1,6 @@
-"""Safe output: every file a command writes goes through :func:`check_target` and
-:func:`write_all`.
+"""Safe output.
+
+Every file a command writes goes through :func:`check_target` and :func:`write_all`.
 
 Rules (issue #19): the format follows the suffix and an unknown suffix is refused; an input
 file is never a target; an existing file is replaced only with ``force``; a target must be a
@@ -56,9 +57,11 @@ def check_target(
 
 
 def write_all(jobs: Sequence[tuple[Path, Callable[[Path], Any]]]) -> list[Path]:
-    """Run each ``write(temp_path)`` into a temporary file beside its target, then move all of
-    them into place; if any write fails, remove every temporary file and re-raise (an
-    ``OSError`` as :class:`InvalidInputError` naming the target)."""
+    """Run each ``write(temp_path)`` into a temporary file beside its target.
+
+    Then move all of them into place; if any write fails, remove every temporary file and re-raise
+    (an ``OSError`` as :class:`InvalidInputError` naming the target).
+    """
     temps: list[tuple[Path, Path]] = []
     try:
         for target, write in jobs:

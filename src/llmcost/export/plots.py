@@ -82,8 +82,11 @@ def _clusters(xs: Sequence[float], ax: Any, min_gap_px: float) -> list[list[floa
 
 
 def _label_crossings(fig: Figure, ax: Any, xs: Sequence[float]) -> list[Any]:
-    """One label per group of nearby changes, stacked in rows from the top of the axes so that
-    no two labels overlap (measured with the renderer)."""
+    """One label per group of nearby changes.
+
+    Stacked in rows from the top of the axes so that no two labels overlap (measured with the
+    renderer).
+    """
     renderer = _canvas_renderer(fig)
     placed: list[Any] = []
     for group in _clusters(xs, ax, min_gap_px=6.0):
@@ -245,8 +248,10 @@ def monte_carlo_figure(
     bins: int = 80,
     x_label: str = "monthly cost [USD]",
 ) -> Figure:
-    """Distribution of outputs over the draws: histograms (``kind="hist"``) or CDFs
-    (``kind="cdf"``), with P5/P50/P95 marked."""
+    """Distribution of outputs over the draws.
+
+    Histograms (``kind="hist"``) or CDFs (``kind="cdf"``), with P5/P50/P95 marked.
+    """
     from matplotlib.ticker import FuncFormatter
 
     if kind not in ("hist", "cdf"):
@@ -307,9 +312,11 @@ def breakeven_map_figure(
     log_y: bool = False,
     point: tuple[float, float] | None = None,
 ) -> Figure:
-    """Which option is cheapest over two inputs: ``costs[name]`` has shape (len(y), len(x))
-    (e.g. a cartesian sweep reshaped); boundaries between regions are the break-even lines.
-    ``point`` (x, y) marks the scenario as given."""
+    """Which option is cheapest over two inputs.
+
+    ``costs[name]`` has shape (len(y), len(x)) (e.g. a cartesian sweep reshaped); boundaries between
+    regions are the break-even lines. ``point`` (x, y) marks the scenario as given.
+    """
     from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.patches import Patch
 
@@ -370,8 +377,10 @@ def breakeven_map_figure(
 def cumulative_cost_figure(
     cumulative_usd: Mapping[str, ArrayLike], *, title: str | None = None
 ) -> Figure:
-    """Cumulative cost of each option month by month over the horizon [USD]; ``cumulative_usd``
-    maps option names to arrays of month-end totals (month 1 first)."""
+    """Cumulative cost of each option month by month over the horizon [USD].
+
+    ``cumulative_usd`` maps option names to arrays of month-end totals (month 1 first).
+    """
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     if not cumulative_usd:

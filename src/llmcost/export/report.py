@@ -62,9 +62,11 @@ class AnalysisResults:
     map_costs: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def breakeven_frame(self) -> pd.DataFrame | None:
-        """One row per pair: first and sustained crossing, winner above (NaN: never), every
-        change as text ("volume → cheaper above (jump)") and why the range was searched — the
-        workbook's Break-even sheet."""
+        """One row per pair.
+
+        First and sustained crossing, winner above (NaN: never), every change as text ("volume →
+        cheaper above (jump)") and why the range was searched — the workbook's Break-even sheet.
+        """
         if not self.breakeven:
             return None
         return pd.DataFrame(
@@ -119,11 +121,14 @@ def analyze(
     seed: int = 0,
     points: int = 121,
 ) -> AnalysisResults:
-    """Break-even of every pair over the default range (:func:`scenario_breakeven`, the same
-    call as ``llmcost breakeven``) and the cost-vs-volume curve over that range; with
-    ``space`` a tornado (of ``tornado_output``, default: the decision's two contenders,
-    :meth:`~llmcost.scenario.ScenarioModel.contenders`) and, with ``monte_carlo_draws`` > 0, a
-    Monte Carlo over it."""
+    """Break-even of every pair, the cost-vs-volume curve, and optionally tornado and Monte Carlo.
+
+    The break-even runs over the default range (:func:`scenario_breakeven`, the same call as
+    ``llmcost breakeven``), and the curve over that range; with ``space`` a tornado (of
+    ``tornado_output``, default: the decision's two contenders,
+    :meth:`~llmcost.scenario.ScenarioModel.contenders`) and, with ``monte_carlo_draws`` > 0, a Monte
+    Carlo over it.
+    """
     model = comparison.model
     names = list(model.option_names)
     summary = scenario_breakeven(model, scenario=comparison.scenario) if len(names) > 1 else None
@@ -157,8 +162,10 @@ def analyze(
 
 
 def _price_map(model: Any, volumes: np.ndarray) -> tuple[np.ndarray | None, dict[str, Any]]:
-    """Every option's cost over volumes × a multiplier of every rented option's own GPU price
-    (0.25× to 2×; owned hardware and APIs unchanged); none without a rented option."""
+    """Every option's cost over volumes × a multiplier of every rented option's own GPU price.
+
+    Multipliers 0.25× to 2×; owned hardware and APIs unchanged; None without a rented option.
+    """
     base = model.baseline()
     keys = [
         f"{n}.gpu_usd_per_hour"
@@ -517,9 +524,11 @@ def _monte_carlo_table(result: MonteCarloResult) -> Table:
 def build_report(
     comparison: Any, analysis: AnalysisResults | None = None, scenario: Any = None
 ) -> Report:
-    """The report's content (sections of paragraphs, tables and figures) and its embedded
-    data (:func:`~llmcost.export.report_data.report_data`; ``scenario``: the scenario file's
-    content, restated there when given)."""
+    """The report's content (sections of paragraphs, tables and figures) and its embedded data.
+
+    The data is :func:`~llmcost.export.report_data.report_data`; ``scenario``, the scenario file's
+    content, is restated there when given.
+    """
     analysis = analysis or AnalysisResults()
     figures, why_not = _figures(analysis, comparison)
     sections = [
@@ -605,10 +614,13 @@ def write_report(
     force: bool = False,
     scenario: Any = None,
 ) -> Path:
-    """Write the report to ``path`` atomically; the format follows the suffix (.html/.htm →
-    HTML, .md/.markdown → Markdown; any other suffix is refused) and ``fmt``, if given, must
-    agree. An existing file is replaced only with ``force``; ``inputs`` are never overwritten.
-    ``scenario`` (the :class:`~llmcost.scenario.Scenario`) lets the report restate its inputs."""
+    """Write the report to ``path`` atomically.
+
+    The format follows the suffix (.html/.htm → HTML, .md/.markdown → Markdown; any other suffix is
+    refused) and ``fmt``, if given, must agree. An existing file is replaced only with ``force``;
+    ``inputs`` are never overwritten. ``scenario`` (the :class:`~llmcost.scenario.Scenario`) lets
+    the report restate its inputs.
+    """
     out = check_target(path, "--out", tuple(REPORT_SUFFIXES), inputs=inputs, force=force)
     by_suffix = REPORT_SUFFIXES[out.suffix.lower()]
     if fmt is not None and fmt != by_suffix:

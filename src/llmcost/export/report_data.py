@@ -41,8 +41,11 @@ def _plain(value: Any) -> Any:
 
 
 def workload_inputs(comparison: Any) -> dict[str, Any]:
-    """The workload as the model uses it: total volume, per-feature tokens and shares, the
-    daily profile [weights, mean 1] and its peak-to-average, growth and horizon."""
+    """The workload as the model uses it.
+
+    Total volume, per-feature tokens and shares, the daily profile [weights, mean 1] and its
+    peak-to-average, growth and horizon.
+    """
     mix = comparison.model.mix
     return _plain(
         {
@@ -98,9 +101,11 @@ def inputs_payload(comparison: Any, scenario: Any = None) -> dict[str, Any]:
 
 
 def report_data(comparison: Any, analysis: Any = None, scenario: Any = None) -> dict[str, Any]:
-    """The embedded JSON: ``format``, ``scenario``, ``comparison`` (the ``compare --json``
-    object), ``breakeven`` (the ``breakeven --json`` object, or None), ``verdict`` (when the
-    analysis has one) and ``inputs``."""
+    """The embedded JSON.
+
+    ``format``, ``scenario``, ``comparison`` (the ``compare --json`` object), ``breakeven`` (the
+    ``breakeven --json`` object, or None), ``verdict`` (when the analysis has one) and ``inputs``.
+    """
     summary = getattr(analysis, "breakeven_summary", None)
     verdict = getattr(analysis, "verdict", None)
     return {

@@ -33,9 +33,9 @@ FORMULA_TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r")
 
 
 def is_formula_like(text: object) -> bool:
-    """True when ``text`` is a string a spreadsheet could run as a formula.
+    r"""True when ``text`` is a string a spreadsheet could run as a formula.
 
-    >>> is_formula_like("=HYPERLINK(\\"http://x\\")"), is_formula_like("gpt-4o")
+    >>> is_formula_like("=HYPERLINK(\"http://x\")"), is_formula_like("gpt-4o")
     (True, False)
     """
     return isinstance(text, str) and text.startswith(FORMULA_TRIGGERS)
@@ -74,8 +74,10 @@ def _is_temporal(series: pd.Series) -> bool:
 
 
 def to_safe_csv(frame: pd.DataFrame, path: str | Path | None = None, **kwargs: Any) -> str | None:
-    """Write ``frame`` as RFC 4180 CSV (CRLF rows, so fields holding CR or LF are quoted) after
-    :func:`neutralize_frame_for_csv`; return the text when ``path`` is None.
+    """Write ``frame`` as RFC 4180 CSV after :func:`neutralize_frame_for_csv`.
+
+    Rows end in CRLF, so fields holding CR or LF are quoted; the text is returned when ``path`` is
+    None.
 
     >>> to_safe_csv(pd.DataFrame({"name": ["+1"]}), index=False).splitlines()
     ['name', "'+1"]

@@ -108,8 +108,11 @@ def write_workbook(comparison: Any, path: str | Path, *, analysis: Any = None) -
 
 
 def perf_setups(spec: WorkbookSpec) -> dict[int, PerfSetup]:
-    """Option number → its performance-model constants, for the self-hosted options that fit
-    and whose capacity the performance model computed (a measured capacity stays an input)."""
+    """Option number → its performance-model constants.
+
+    For the self-hosted options that fit and whose capacity the performance model computed (a
+    measured capacity stays an input).
+    """
     out = {}
     for j, ev in enumerate(spec.model.evaluators, start=1):
         args = getattr(ev, "perf_args", None)
