@@ -79,9 +79,10 @@ def wave_split(
 def batch_job_mean_wait_s(
     full: ArrayLike, batch: ArrayLike, remainder: ArrayLike, wave_s: ArrayLike
 ) -> FloatArray:
-    """Mean wait of a batch job's requests for a slot [s]: wave ``j`` (0-based) starts after
-    ``j`` full waves of ``wave_s`` each, so the mean is
-    ``wave_s × (batch × full(full − 1)/2 + remainder × full) / requests``.
+    """Mean wait of a batch job's requests for a slot [s].
+
+    Wave ``j`` (0-based) starts after ``j`` full waves of ``wave_s`` each, so the mean is ``wave_s ×
+    (batch × full(full − 1)/2 + remainder × full) / requests``.
 
     >>> float(batch_job_mean_wait_s(2, 10, 5, 1.0))  # 10 wait 0, 10 wait 1, 5 wait 2 waves
     0.8

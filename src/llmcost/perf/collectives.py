@@ -88,7 +88,8 @@ def all_reduce_s(
 def all_to_all_s(
     bytes_out: ArrayLike, gpus: ArrayLike, link_bytes_per_s: ArrayLike, latency_s: float
 ) -> FloatArray:
-    """Time of one all-to-all in which each GPU sends ``bytes_out`` to its peers [s]:
+    """Time of one all-to-all in which each GPU sends ``bytes_out`` to its peers [s].
+
     ``bytes_out / B + (n−1)·α`` (pairwise exchanges, one latency per peer); 0 at ``n = 1``.
 
     >>> round(float(all_to_all_s(1e6, 8, 100e9, 1e-6)) * 1e6, 2)

@@ -154,8 +154,10 @@ def _score(pred: np.ndarray, measured: np.ndarray, weights: np.ndarray) -> float
 
 
 def _group_weights(measurements: pd.DataFrame) -> np.ndarray:
-    """1 / size of the row's (model, gpu, precision, gpus) group: every configuration counts
-    the same however many length combinations it was measured at."""
+    """1 / size of the row's (model, gpu, precision, gpus) group.
+
+    Every configuration counts the same however many length combinations it was measured at.
+    """
     keys = [k for k in ("model", "gpu", "precision", "gpus") if k in measurements.columns]
     sizes = measurements.groupby(keys, sort=False)[keys[0]].transform("size")
     return 1.0 / sizes.to_numpy(float)

@@ -91,8 +91,9 @@ KV_DTYPES = ("bf16", "fp16", "fp8", "int8", "int4", "fp4")
 
 @dataclass(frozen=True)
 class EngineKnobs:
-    """Engine settings that change capacity; None keeps the engine's default
-    (:data:`ENGINE_KNOB_DEFAULTS`).
+    """Engine settings that change capacity.
+
+    None keeps the engine's default (:data:`ENGINE_KNOB_DEFAULTS`).
 
     Attributes
     ----------

@@ -125,8 +125,9 @@ def enumerate_layouts(
 
 
 def pareto_front(x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.int64]:
-    """Indices of the points no other point beats on both ``x`` and ``y`` (both maximized),
-    ordered by ``x`` descending; NaN points are never on the front.
+    """Indices of the points no other point beats on both ``x`` and ``y`` (both maximized).
+
+    Ordered by ``x`` descending; NaN points are never on the front.
 
     A point is dominated when another has ``x ≥`` and ``y ≥`` with at least one ``>``; of
     exact duplicates one is kept.

@@ -50,8 +50,10 @@ def default_kv_precision(precision: str, engine: EngineProfile) -> str:
 def activation_bytes_per_gpu(
     model: ModelSpec, engine: EngineProfile, tp: ArrayLike = 1
 ) -> FloatArray:
-    """Activation memory the engine keeps per GPU [bytes]: for each of ``activation_tokens``
-    positions, fp32 logits over the vocabulary plus the MLP's gate and up outputs in 16-bit.
+    """Activation memory the engine keeps per GPU [bytes].
+
+    For each of ``activation_tokens`` positions, fp32 logits over the vocabulary plus the MLP's gate
+    and up outputs in 16-bit.
 
     vLLM check: 8192 × (128,256 × 4 + 2 × 14,336 × 2) B = 4.67e9 B = 4.35 GiB for Llama 3.1 8B,
     measured peak 4.76 GiB (llm-d/llm-d-benchmark empirical-vllm-memory-results.md).
@@ -114,8 +116,9 @@ def max_context_tokens(
     engine: EngineProfile,
     concurrent_sequences: ArrayLike = 1,
 ) -> FloatArray:
-    """Longest context each of ``concurrent_sequences`` sequences can hold in one replica
-    [tokens, whole KV pages].
+    """Longest context each of ``concurrent_sequences`` sequences can hold in one replica.
+
+    In [tokens], rounded down to whole KV pages.
 
     The inverse of :func:`max_concurrent_sequences` (same accounting, so at the result it
     counts ``concurrent_sequences`` and one page longer it does not). With chunked attention

@@ -19,8 +19,9 @@ __all__ = ["Components", "ParamBreakdown", "param_breakdown"]
 
 @dataclass(frozen=True)
 class Components:
-    """The large components of a Llama model, each summed over all layers, in one unit
-    (parameters in :class:`ParamBreakdown`, bytes in :class:`~llmcost.perf.weights.WeightBytes`).
+    """The large components of a Llama model, each summed over all layers, in one unit.
+
+    Parameters in :class:`ParamBreakdown`, bytes in :class:`~llmcost.perf.weights.WeightBytes`.
     """
 
     embedding: float

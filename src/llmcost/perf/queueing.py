@@ -64,8 +64,10 @@ def prefill_wait_s(request_rate: ArrayLike, prefill_s: ArrayLike, users: ArrayLi
 
 
 def step_residual_s(step_s: ArrayLike, users: ArrayLike) -> FloatArray:
-    """Mean wait of a new prompt for the engine step in progress to end [s]: half a step when
-    other users' sequences keep the engine stepping, none for a single user (idle engine).
+    """Mean wait of a new prompt for the engine step in progress to end [s].
+
+    Half a step when other users' sequences keep the engine stepping, none for a single user (idle
+    engine).
 
     >>> float(step_residual_s(0.02, 1)), float(step_residual_s(0.02, 8))
     (0.0, 0.01)
@@ -76,9 +78,10 @@ def step_residual_s(step_s: ArrayLike, users: ArrayLike) -> FloatArray:
 
 
 def open_prefill_wait_s(request_rate: ArrayLike, prefill_s: ArrayLike) -> FloatArray:
-    """Mean wait of a prompt for other prompts' prefills under open Poisson arrivals [s]:
-    the M/D/1 mean ``ρ·S / (2(1 − ρ))`` with ``ρ = λ·S`` (no finite-source correction),
-    ``ρ`` capped at :data:`MAX_PREFILL_UTILIZATION`.
+    """Mean wait of a prompt for other prompts' prefills under open Poisson arrivals [s].
+
+    The M/D/1 mean ``ρ·S / (2(1 − ρ))`` with ``ρ = λ·S`` (no finite-source correction), ``ρ`` capped
+    at :data:`MAX_PREFILL_UTILIZATION`.
 
     >>> round(float(open_prefill_wait_s(1.0, 0.4)), 4)  # ρ = 0.4: 0.4·0.4 / (2·0.6)
     0.1333
@@ -112,8 +115,9 @@ def wait_quantile_s(mean_wait_s: ArrayLike, utilization: ArrayLike, p: float) ->
 
 
 def running_quantile(mean_running: ArrayLike, p: float) -> FloatArray:
-    """The ``p``-quantile of the number of requests in service under Poisson arrivals: Poisson
-    with the mean (M/G/∞: exact for any service-time distribution while the engine has free
+    """The ``p``-quantile of the number of requests in service under Poisson arrivals.
+
+    Poisson with the mean (M/G/∞: exact for any service-time distribution while the engine has free
     slots; Kleinrock 1975, vol. 1, §3.4) [requests].
 
     >>> float(running_quantile(10.0, 0.5)), float(running_quantile(10.0, 0.95))

@@ -172,9 +172,11 @@ class PerfEstimate:
         return pd.DataFrame(dict(zip(self._COLUMNS, arrays, strict=True)))
 
     def explain(self, *, provenance: bool = True) -> str:
-        """A short text: the deployment, the result and what limits it; a row that does not
-        fit says so in one line (never NaN figures). ``provenance``: also where the engine's
-        efficiency factors come from (a paragraph)."""
+        """A short text: the deployment, the result and what limits it.
+
+        A row that does not fit says so in one line (never NaN figures). ``provenance``: also where
+        the engine's efficiency factors come from (a paragraph).
+        """
         b = self.basis
         frame = self.to_frame()
         lines = [
@@ -736,9 +738,12 @@ def _batch_job(
     encoder: _Encoder | None = None,
     spec: SpeculativeRates | None = None,
 ) -> tuple[FloatArray, _Steady, FloatArray]:
-    """A finite run of ``requests`` in waves: (full-wave batch, its request-averaged steady
-    figures, mean wait for a wave [s]). Throughput = requests / Σ TPOT of the waves (each wave
-    is ``output`` steps long); TPOT and TTFT are averaged over requests."""
+    """A finite run of ``requests`` in waves.
+
+    (full-wave batch, its request-averaged steady figures, mean wait for a wave [s]). Throughput =
+    requests / Σ TPOT of the waves (each wave is ``output`` steps long); TPOT and TTFT are averaged
+    over requests.
+    """
     full, batch, rem = wave_split(requests, capacity)
     main = _steady_state(rates, batch, i_tok, o_tok, cached, encoder, spec)
     tail = _steady_state(rates, np.maximum(rem, 1.0), i_tok, o_tok, cached, encoder, spec)

@@ -1,5 +1,6 @@
-"""Step times: how long one engine step takes for a batch of decoding sequences plus a chunk of
-prefill tokens, on one GPU of a deployment.
+"""Step times of one engine step on one GPU of a deployment.
+
+How long one engine step takes for a batch of decoding sequences plus a chunk of prefill tokens.
 
 One step of one GPU (a pipeline stage of a tensor-parallel group of an expert-parallel rank) is
 
@@ -118,8 +119,9 @@ def attention_precision(precision: str, kv_precision: str) -> str:
 def expected_distinct_experts(
     num_experts: int, experts_per_token: int, tokens: ArrayLike
 ) -> FloatArray:
-    """Expected number of distinct experts hit when ``tokens`` tokens each pick
-    ``experts_per_token`` of ``num_experts`` uniformly: E × (1 − (1 − k/E)^T).
+    """Expected number of distinct experts hit by ``tokens`` tokens.
+
+    Each token picks ``experts_per_token`` of ``num_experts`` uniformly: E × (1 − (1 − k/E)^T).
 
     >>> float(expected_distinct_experts(16, 1, 1))
     1.0
