@@ -1,5 +1,6 @@
-"""The allowed range of each scenario variable, and the check of an ``[uncertainty]`` space
-against it before any draw.
+"""The allowed range of each scenario variable.
+
+And the check of an ``[uncertainty]`` space against it before any draw.
 
 A variable has the range of the config field it overrides (same name on :class:`Workload`,
 :class:`ApiOption` or :class:`SelfHostedOption`: its pydantic ``ge``/``gt``/``le``/``lt``);
@@ -137,10 +138,11 @@ def _hint(p: Parameter, allowed: Interval) -> str:
 
 
 def check_uncertainty_ranges(space: ParameterSpace, *, prefix: str = "uncertainty.") -> None:
-    """Raise :class:`InvalidInputError` if an input of ``space`` can be drawn outside its
-    variable's allowed range, naming ``prefix + input``, the distribution, its support and
-    the range. A continuous distribution may touch an excluded end (drawn with probability
-    0); a fixed value must lie inside. Names that are not variables are left to the model.
+    """Raise :class:`InvalidInputError` if ``space`` can draw outside a variable's allowed range.
+
+    The message names ``prefix + input``, the distribution, its support and the range. A continuous
+    distribution may touch an excluded end (drawn with probability 0); a fixed value must lie
+    inside. Names that are not variables are left to the model.
     """
     for p in space.parameters:
         allowed = variable_range(p.name)

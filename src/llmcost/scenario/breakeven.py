@@ -61,10 +61,12 @@ def _fmt(x: float) -> str:
 
 
 def default_search_range(model: ScenarioModel, variable: str) -> SearchRange:
-    """The range every break-even of ``variable`` searches unless told otherwise: volumes over
-    four decades around the scenario's value (÷ :data:`SPAN` to × :data:`SPAN`, log scale),
-    multipliers 0.05–20 (log), target utilization 0.01–1, other fractions 0–1, any other input
-    from 0 to 10 × its value."""
+    """The range every break-even of ``variable`` searches unless told otherwise.
+
+    Volumes over four decades around the scenario's value (÷ :data:`SPAN` to × :data:`SPAN`, log
+    scale), multipliers 0.05–20 (log), target utilization 0.01–1, other fractions 0–1, any other
+    input from 0 to 10 × its value.
+    """
     if variable not in model.variables:
         model.evaluate({variable: 0.0})  # raises: unknown input, did you mean …
     short = variable.rsplit(".", 1)[-1]

@@ -177,8 +177,10 @@ def _file_rows(path: Path) -> list[dict[str, Any]]:
 
 
 def read_benchmarks(paths: list[str | Path], **deployment: Any) -> pd.DataFrame:
-    """Every run in ``paths`` as one table (columns of :func:`llmcost.perf.fit.predict_measurements`
-    plus ``measured_output_tokens_per_s``, ``ttft_s``, ``tpot_s``, ``file``).
+    """Every run in ``paths`` as one table.
+
+    Columns of :func:`llmcost.perf.fit.predict_measurements` plus ``measured_output_tokens_per_s``,
+    ``ttft_s``, ``tpot_s``, ``file``.
 
     ``deployment`` (``model``, ``gpu``, ``gpus``, ``precision``) fills what a file does not say.
     """
@@ -236,8 +238,10 @@ class Calibration:
         }
 
     def save(self, path: str | Path) -> Path:
-        """Write the profile file (TOML) that ``engine_profile = "path"`` and
-        ``llmcost perf --engine-profile`` read."""
+        """Write the profile file (TOML).
+
+        It is what ``engine_profile = "path"`` and ``llmcost perf --engine-profile`` read.
+        """
         lines = [
             f"# llmcost engine profile fitted by llmcost.calibrate on {len(self.predictions)} runs",
             f"name = {json.dumps(self.name)}",
@@ -257,8 +261,11 @@ class Calibration:
 
 
 def load_engine_profile(path_or_name: str | Path) -> EngineProfile:
-    """An engine profile by id (``vllm``, ``sglang``, ``trtllm``) or from a profile file
-    written by :meth:`Calibration.save` (its base engine with the fitted parameters)."""
+    """An engine profile by id (``vllm``, ``sglang``, ``trtllm``) or from a profile file.
+
+    The file is one written by :meth:`Calibration.save` (its base engine with the fitted
+    parameters).
+    """
     import tomllib
 
     if str(path_or_name) in ENGINE_PROFILES:
@@ -329,8 +336,9 @@ def calibrate(
     precision: str | None = None,
     catalog: Catalog | None = None,
 ) -> Calibration:
-    """Fit ``engine``'s profile to the runs in ``files`` (vLLM / SGLang / genai-perf / aiperf
-    / CSV, see the module docstring) and return it with uncertainty and residuals.
+    """Fit ``engine``'s profile to the runs in ``files``; return it with uncertainty and residuals.
+
+    The files are vLLM / SGLang / genai-perf / aiperf / CSV, see the module docstring.
 
     ``model``, ``gpu`` [catalog ids], ``gpus`` and ``precision`` fill what the files do not
     say. Needs at least five runs (four parameters and a residual).

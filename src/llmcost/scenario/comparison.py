@@ -87,8 +87,11 @@ class OptionResult:
         return None if value is None else int(value)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-able dict (NaN → None); ``gpus`` is also given as ``gpus_peak``, with
-        ``gpus_per_replica``, so that no reader takes the peak count for the average."""
+        """JSON-able dict (NaN → None).
+
+        ``gpus`` is also given as ``gpus_peak``, with ``gpus_per_replica``, so that no reader takes
+        the peak count for the average.
+        """
         out = {k: _clean(v) for k, v in self.__dict__.items()}
         out |= {"gpus_peak": _clean(self.gpus_peak), "gpus_per_replica": self.gpus_per_replica}
         return out
@@ -151,8 +154,10 @@ class Comparison:
         return self.model.evaluate(overrides)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per option: cost, $/1M tokens, image tokens per request, each component as a
-        ``<name>`` column…"""
+        """One row per option.
+
+        Cost, $/1M tokens, image tokens per request, each component as a ``<name>`` column…
+        """
         import pandas as pd
 
         names = sorted({c for o in self.options for c in o.components})
@@ -216,15 +221,21 @@ class Comparison:
         return write_workbook(self, path, analysis=analysis)
 
     def to_csv(self, path: str | Path, *, table: str = "options") -> Path:
-        """Write one table (``options``, ``components``, ``features``, ``horizon``,
-        ``assumptions`` or ``sources``) as CSV, formula-like text neutralised."""
+        """Write one table as CSV, formula-like text neutralised.
+
+        The table is ``options``, ``components``, ``features``, ``horizon``, ``assumptions`` or
+        ``sources``.
+        """
         from ..export.frames import write_csv  # deferred: export imports scenario
 
         return write_csv(self, path, table=table)
 
     def to_json(self, *, scenario: Scenario | None = None, indent: int | None = 2) -> str:
-        """The result as JSON; with ``scenario`` (the config compared) also the inputs, so
-        that :func:`llmcost.export.from_json` and :func:`compare` reproduce it."""
+        """The result as JSON.
+
+        With ``scenario`` (the config compared) also the inputs, so that
+        :func:`llmcost.export.from_json` and :func:`compare` reproduce it.
+        """
         from ..export.frames import to_json  # deferred: export imports scenario
 
         return to_json(self, scenario=scenario, indent=indent)
@@ -357,8 +368,10 @@ def _is_price(row: Any) -> bool:
 
 
 def _stale_price_rows(rows: list[Any], as_of: date | None) -> list[Any]:
-    """Price rows seen longer ago than the threshold before ``as_of`` (default: today); each
-    also raises a :class:`~llmcost._core.errors.StaleCatalogWarning`."""
+    """Price rows seen longer ago than the threshold before ``as_of`` (default: today).
+
+    Each also raises a :class:`~llmcost._core.errors.StaleCatalogWarning`.
+    """
     return [
         row for row in rows if _is_price(row) and not check_fresh(row, today=as_of or date.today())
     ]

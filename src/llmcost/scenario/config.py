@@ -547,8 +547,10 @@ class Scenario(_Config):
         return self
 
     def parameter_space(self, *, as_of: date | None = None) -> ParameterSpace:
-        """The uncertain inputs: the ``[uncertainty]`` table or the documented defaults, each
-        baseline at this scenario's value (:func:`llmcost.scenario.uncertainty.scenario_space`).
+        """The uncertain inputs.
+
+        The ``[uncertainty]`` table or the documented defaults, each baseline at this scenario's
+        value (:func:`llmcost.scenario.uncertainty.scenario_space`).
         """
         from .comparison import scenario_model
         from .uncertainty import scenario_space
@@ -557,8 +559,9 @@ class Scenario(_Config):
 
     def replace(self, **changes: Any) -> Scenario:
         """A new scenario with ``changes`` applied and validated again, e.g.
-        ``replace(requests_per_month=8e6, **{"options.<name>.gpu_usd_per_hour": 2.5})``
-        (keys: :mod:`llmcost.scenario.whatif`; errors name the key and the value).
+
+        ``replace(requests_per_month=8e6, **{"options.<name>.gpu_usd_per_hour": 2.5})`` (keys:
+        :mod:`llmcost.scenario.whatif`; errors name the key and the value).
         """
         from .whatif import replace_scenario
 

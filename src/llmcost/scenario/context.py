@@ -1,4 +1,4 @@
-"""Context-window feasibility: does each feature's prompt + output fit an option's limits?
+"""Context-window feasibility: whether each feature's prompt + output fits an option's limits.
 
 A request needs prompt (text + image tokens) + output tokens of context. An API offer caps it
 at its context window; a self-hosted model at its trained context and at what the KV cache of
@@ -128,8 +128,11 @@ def model_context_limit(model: str, max_tokens: int | None) -> tuple[ContextLimi
 
 
 def engine_for(option: SelfHostedOption, gpu: GpuSpec) -> EngineProfile:
-    """The option's engine profile: its ``engine_profile`` (an id or a profile file) if
-    given, else its ``engine`` (the ROCm variant on AMD GPUs)."""
+    """The option's engine profile.
+
+    Its ``engine_profile`` (an id or a profile file) if given, else its ``engine`` (the ROCm variant
+    on AMD GPUs).
+    """
     if option.engine_profile is None:
         return get_engine_profile(option.engine, gpu)
     from .calibration import load_engine_profile  # deferred: reads a file
@@ -140,8 +143,9 @@ def engine_for(option: SelfHostedOption, gpu: GpuSpec) -> EngineProfile:
 def memory_context_limit(
     option: SelfHostedOption, model: ModelSpec, gpu: GpuSpec
 ) -> ContextLimit | None:
-    """The longest sequence one replica's KV cache holds alone (None: the weights and the
-    engine reserve do not fit at all, so no sequence does).
+    """The longest sequence one replica's KV cache holds alone.
+
+    None: the weights and the engine reserve do not fit at all, so no sequence does.
 
     Same memory accounting as the capacity model (:func:`llmcost.perf.memory_footprint`).
     """

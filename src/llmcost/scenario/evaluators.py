@@ -50,8 +50,11 @@ class WorkloadArrays:
     peak_to_average: Any  # [ratio]
 
     def tokens_per_month(self, image_tokens: FloatArray | None = None) -> Any:
-        """Input + output tokens of all features [tokens/month], with an option's image tokens
-        per request of each feature (``image_tokens``, default none) counted as input."""
+        """Input + output tokens of all features [tokens/month].
+
+        With an option's image tokens per request of each feature (``image_tokens``, default none)
+        counted as input.
+        """
         extra = np.zeros(len(self.names)) if image_tokens is None else image_tokens
         return sum(
             r * (i + x + o)
@@ -90,8 +93,10 @@ def _finish(
     traffic: Mapping[str, Any],
     prices: tuple[Any, Any] | None = None,
 ) -> Arrays:
-    """Total, components and every quoted figure (:func:`llmcost.cost.quoted_figures`);
-    ``prices`` = effective (input, output) USD/1M tokens of an API offer, for the blend."""
+    """Total, components and every quoted figure (:func:`llmcost.cost.quoted_figures`).
+
+    ``prices`` = effective (input, output) USD/1M tokens of an API offer, for the blend.
+    """
     total = sum(components.values())
     out["monthly_cost_usd"] = total
     for name, value in components.items():
@@ -248,9 +253,11 @@ class SelfHostedEvaluator:
         return np.asarray(multiplier) / mean_s, [b / mean_s for b in busy]
 
     def gpu_usd_per_hour_at_capacity(self, p: Mapping[str, Any]) -> Any:
-        """$/GPU-hour of a GPU-hour of work: the term's price (spot: + re-run overhead);
-        owned: a month of one GPU's capital, full-load power, colocation and maintenance
-        over 730 hours."""
+        """$/GPU-hour of a GPU-hour of work: the term's price (spot: + re-run overhead).
+
+        Owned: a month of one GPU's capital, full-load power, colocation and maintenance over 730
+        hours.
+        """
         if self.pricing != "owned":
             spot = p["spot_interruption_overhead_fraction"] if self.pricing == "spot" else 0.0
             return np.asarray(p["gpu_usd_per_hour"]) * (1.0 + np.asarray(spot))

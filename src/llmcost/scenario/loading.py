@@ -43,8 +43,10 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def as_scenario(scenario: Any) -> Scenario:
-    """A :class:`Scenario` from a Scenario, a path to a TOML file or a mapping (what every API
-    entry point accepts)."""
+    """A :class:`Scenario` from a Scenario, a path to a TOML file or a mapping.
+
+    What every API entry point accepts.
+    """
     if isinstance(scenario, Scenario):
         return scenario
     if isinstance(scenario, str | Path):
@@ -58,8 +60,10 @@ def as_scenario(scenario: Any) -> Scenario:
 
 
 def shown_value(value: Any, limit: int = 60) -> str:
-    r"""A value as the user wrote it, for a message: control and bidi characters escaped,
-    long values cut (a 400-digit integer shows its first digits and its length).
+    r"""A value as the user wrote it, for a message.
+
+    Control and bidi characters escaped, long values cut (a 400-digit integer shows its first digits
+    and its length).
 
     >>> print(shown_value("a\u202eb"))
     'a\u202eb'

@@ -146,10 +146,13 @@ class ScenarioModel:
         return out
 
     def contenders(self) -> tuple[str, str] | None:
-        """``(challenger, incumbent)`` at the scenario's values: the cheapest feasible
-        self-hosted option and the cheapest feasible API option when the scenario has both (the
-        self-host-or-pay decision), else the runner-up and the cheapest; ``None`` with fewer
-        than two feasible options. The default subject of tornado and break-even summaries."""
+        """``(challenger, incumbent)`` at the scenario's values.
+
+        The cheapest feasible self-hosted option and the cheapest feasible API option when the
+        scenario has both (the self-host-or-pay decision), else the runner-up and the cheapest;
+        ``None`` with fewer than two feasible options. The default subject of tornado and break-even
+        summaries.
+        """
         full = self.evaluate({}, outputs=("monthly_cost_usd", "feasible"))
         cost = {n: float(np.asarray(o["monthly_cost_usd"])) for n, o in full.items()}
         ranked = sorted(
@@ -170,8 +173,10 @@ class ScenarioModel:
     def step_signature(
         self, inputs: Mapping[str, ArrayLike] | None = None
     ) -> tuple[np.ndarray, tuple[str, ...]]:
-        """Where costs can step: an (n, k) array of replica counts (average and peak) and
-        feasibility of every option, and the option each column belongs to.
+        """Where costs can step.
+
+        An (n, k) array of replica counts (average and peak) and feasibility of every option, and
+        the option each column belongs to.
 
         Between two inputs with the same signature every option's cost is smooth (no replica
         added, none removed, feasibility unchanged), so the break-even engine
@@ -188,10 +193,12 @@ class ScenarioModel:
         return np.column_stack(columns), tuple(owners)
 
     def __call__(self, inputs: Mapping[str, ArrayLike] | None = None) -> dict[str, Any]:
-        """Monthly cost [USD] of each option for the arrays in ``inputs``; NaN where the option
-        is infeasible (as :func:`compare` judges it: weights, latency targets, replica cap,
-        context limits), which the analyses read as "cannot serve this", never as cheapest.
-        :meth:`evaluate` keeps the cost of an infeasible option beside ``feasible``."""
+        """Monthly cost [USD] of each option for the arrays in ``inputs``.
+
+        NaN where the option is infeasible (as :func:`compare` judges it: weights, latency targets,
+        replica cap, context limits), which the analyses read as "cannot serve this", never as
+        cheapest. :meth:`evaluate` keeps the cost of an infeasible option beside ``feasible``.
+        """
         full = self.evaluate(inputs, outputs=("monthly_cost_usd", "feasible"))
         out = {}
         for name, o in full.items():
@@ -206,8 +213,9 @@ class ScenarioModel:
         outputs: Collection[str] | None = None,
         **overrides: ArrayLike,
     ) -> dict[str, dict[str, Any]]:
-        """Every output of every option (``monthly_cost_usd``, ``components.*``,
-        ``features.*``, ``usd_per_mtok``, ``feasible``…) for the given inputs.
+        """Every output of every option for the given inputs.
+
+        ``monthly_cost_usd``, ``components.*``, ``features.*``, ``usd_per_mtok``, ``feasible``….
 
         Inputs broadcast to one shape; a scalar-only call returns floats/bools. ``outputs``
         keeps only the named outputs (faster over large arrays).

@@ -647,8 +647,11 @@ def _measured_seconds(
 def _context_warnings(
     res: Resolved, mix: FeatureMix, image_tokens: FloatArray | None, limits: list[ContextLimit]
 ) -> list[str]:
-    """Notes for the features whose prompt + output exceed a limit; records the limits and
-    whether every feature is within them (``within_context``) in ``res.details``."""
+    """Notes for the features whose prompt + output exceed a limit.
+
+    Records the limits and whether every feature is within them (``within_context``) in
+    ``res.details``.
+    """
     notes = context_notes(mix.names, mix.input_tokens, image_tokens, mix.output_tokens, limits)
     res.details["context_limits_tokens"] = {lim.what: lim.tokens for lim in limits}
     res.details["within_context"] = not notes

@@ -106,9 +106,11 @@ def _at_scenario_values(space: ParameterSpace, model: ScenarioModel) -> Paramete
 
 
 def scenario_values(model: ScenarioModel) -> dict[str, float]:
-    """The scenario's value of every input that has one: :meth:`ScenarioModel.baseline`, plus
-    each global option input (``gpu_usd_per_hour`` for all options) whose options all share one
-    value."""
+    """The scenario's value of every input that has one.
+
+    :meth:`ScenarioModel.baseline`, plus each global option input (``gpu_usd_per_hour`` for all
+    options) whose options all share one value.
+    """
     base = model.baseline()
     shared: dict[str, set[float]] = {}
     for name, value in base.items():
@@ -119,9 +121,11 @@ def scenario_values(model: ScenarioModel) -> dict[str, float]:
 
 
 def scenario_space(scenario: Scenario, model: ScenarioModel) -> ScenarioSpace:
-    """The scenario's ``[uncertainty]`` table as a space (or the defaults), baselines at the
-    scenario's values. Raises before any draw if a distribution can leave its input's allowed
-    range (:func:`~llmcost.scenario.bounds.check_uncertainty_ranges`)."""
+    """The scenario's ``[uncertainty]`` table as a space (or the defaults).
+
+    Baselines at the scenario's values. Raises before any draw if a distribution can leave its
+    input's allowed range (:func:`~llmcost.scenario.bounds.check_uncertainty_ranges`).
+    """
     if scenario.uncertainty:
         spec = {k: v.model_dump(exclude_none=True) for k, v in scenario.uncertainty.items()}
         try:

@@ -124,8 +124,10 @@ def _gpus(comparison: Any, name: str | None) -> dict[str, Any]:
 
 
 def verdict(comparison: Any, breakeven: ScenarioBreakeven | None = None) -> Verdict:
-    """The verdict on ``comparison`` (``breakeven``: the scenario's break-even, computed with
-    the default range when not given)."""
+    """The verdict on ``comparison``.
+
+    ``breakeven``: the scenario's break-even, computed with the default range when not given.
+    """
     volume = float(comparison.model.mix.total_requests_per_month)
     cheapest, rival = comparison.cheapest, _rival(comparison)
     if cheapest is None or rival is None:
