@@ -85,7 +85,7 @@ class UsageFormat:
     json_records: tuple[str, ...] = field(default=())  # nested list paths holding the rows
 
     def with_columns(self, columns: Mapping[str, str]) -> UsageFormat:
-        """This format with canonical fields renamed to single source columns."""
+        """The format with canonical fields renamed to single source columns."""
         unknown = [k for k in columns if k not in CANONICAL_FIELDS]
         if unknown:
             raise InvalidInputError(
