@@ -1,4 +1,4 @@
-"""llmcost: should we serve Llama ourselves on GPUs, or pay per token for an API?
+"""llmcost: should we serve Llama ourselves on GPUs, or pay per token for an API.
 
 A pure library (no server, no network): a sourced catalog of models, GPUs and prices; a
 performance model of Llama serving; API billing and self-hosted TCO; break-even solvers and
