@@ -249,8 +249,10 @@ _PRICE_FIELDS = (
 
 
 def _tier_prices(option: ApiOption, tiers: list[Any]) -> dict[str, FloatArray]:
-    """Per price field, one price per tier [USD per 1M tokens] (an override sets every tier;
-    NaN: the tier has no such price)."""
+    """Per price field, one price per tier [USD per 1M tokens].
+
+    An override sets every tier; NaN: the tier has no such price.
+    """
     out = {}
     for attr in _PRICE_FIELDS:
         override = getattr(option, attr)
@@ -265,9 +267,11 @@ def _distribution_prices(
     thresholds: FloatArray,
     prices: dict[str, FloatArray],
 ) -> dict[int, TieredPrices]:
-    """For the features with per-request lengths, prices that bill every request at its own
-    tier (:func:`llmcost.cost.api.tier_weighted_prices`); the prompt is each request's text
-    plus the feature's image tokens per request."""
+    """Prices that bill every request at its own tier, for the features with per-request lengths.
+
+    See :func:`llmcost.cost.api.tier_weighted_prices`; the prompt is each request's text plus the
+    feature's image tokens per request.
+    """
     out: dict[int, TieredPrices] = {}
     for f, lengths in enumerate(mix.lengths or ()):
         if lengths is None:
@@ -667,8 +671,10 @@ def _purchase_rows(rows: list[Any], as_of: date | None) -> list[Any]:
 def _speculative_of(
     option: SelfHostedOption, where: str, catalog: Catalog, res: Resolved
 ) -> SpeculativeDecoding | None:
-    """The option's speculative decoding for the perf model (None: plain decoding); records
-    it as an assumption, and that the workbook keeps this capacity as an input."""
+    """The option's speculative decoding for the perf model (None: plain decoding).
+
+    Records it as an assumption, and that the workbook keeps this capacity as an input.
+    """
     cfg = option.speculative
     if cfg is None:
         return None
@@ -804,8 +810,11 @@ class _Rows:
 
 
 def _length_rows(mix: FeatureMix, prompt: FloatArray) -> _Rows:
-    """Rows of :func:`_perf_seconds_per_request`: a feature with per-request lengths gives its
-    length buckets (prompt = bucket mean + the feature's image tokens), the others one row."""
+    """Rows of :func:`_perf_seconds_per_request`.
+
+    A feature with per-request lengths gives its length buckets (prompt = bucket mean + the
+    feature's image tokens), the others one row.
+    """
     feature, share, tin, tout = [], [], [], []
     p99: float | None = None
     lengths = mix.lengths or (None,) * len(mix.names)
