@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["MINUS", "compact", "html_table", "money"]
+__all__ = ["MINUS", "compact", "html_table", "money", "text_table"]
 
 #: The minus sign used in displays ("−$40k", not "$-40k").
 MINUS = "\u2212"
@@ -56,3 +56,52 @@ def html_table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]])
         "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>" for r in rows
     )
     return f"<p><b>{html.escape(title)}</b></p><table><tr>{head}</tr>{body}</table>"
+
+
+def _text_cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            return "n/a"
+        return f"{v:,.6g}" if abs(v) < 1e6 else f"{v:,.0f}"
+    return str(v)
+
+
+def text_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
+    """Rows as a plain fixed-width text table: header, rule, rows.
+
+    The one table printer of the CLI and of ``print(result)``: None is blank, NaN and ±inf are
+    "n/a", floats have 6 significant figures (whole numbers from a million), text is as given.
+
+    Parameters
+    ----------
+    rows : sequence of mapping
+        One mapping per row; a key missing from a row is a blank cell.
+    columns : sequence of str, optional
+        The columns in order (default: the first row's keys).
+
+    Returns
+    -------
+    str
+        The table, lines joined with newlines; ``"(no rows)"`` for no rows.
+
+    Examples
+    --------
+    >>> print(text_table([{"id": "a", "x": 1.5}, {"id": "bb", "x": float("nan")}]))
+    id  x
+    --  ---
+    a   1.5
+    bb  n/a
+    """
+    if not rows:
+        return "(no rows)"
+    cols = list(columns) if columns is not None else list(rows[0])
+    cells = [[_text_cell(r.get(c)) for c in cols] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    return "\n".join(lines)

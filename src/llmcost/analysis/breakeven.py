@@ -14,7 +14,6 @@ expensive than a feasible one.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -27,6 +26,8 @@ from numpy.typing import ArrayLike
 from .._core._arrays import FloatArray, as_float_array, check_nonnegative, scalar_or_array
 from .._core.display import compact, html_table
 from .._core.errors import InfeasibleError, InvalidInputError
+from .._core.result import ResultShape
+from .._core.serialize import jsonable
 from ..cost.horizon import payback_month
 from ._model import Model, aligned_inputs, evaluate
 from .crossings import PairCrossings, find_crossings
@@ -47,9 +48,18 @@ CostPair = Callable[[FloatArray], tuple[ArrayLike, ArrayLike]]
 StepPair = Callable[[FloatArray], ArrayLike]
 Table = Callable[[FloatArray], FloatArray]
 
-
-def _clean(x: float) -> float | None:
-    return x if math.isfinite(x) else None
+#: The columns of a crossings table (:meth:`BreakevenResult.to_frame`); ``crossing`` is in the
+#: unit of ``variable``.
+CROSSING_COLUMNS = (
+    "variable",
+    "option_a",
+    "option_b",
+    "crossing",
+    "kind",
+    "cheaper_below",
+    "cheaper_above",
+    "jump",
+)
 
 
 @dataclass(frozen=True)
@@ -76,7 +86,7 @@ class Crossing:
 
 
 @dataclass(frozen=True)
-class BreakevenResult:
+class BreakevenResult(ResultShape):
     """Every point where the cheaper of two options changes, over a searched range.
 
     ``crossings`` are ascending; ``cheaper_above[i]`` names the option that is cheaper just
@@ -145,16 +155,7 @@ class BreakevenResult:
                 "cheaper_above": list(self.cheaper_above),
                 "jump": list(self.jump),
             },
-            columns=[
-                "variable",
-                "option_a",
-                "option_b",
-                "crossing",
-                "kind",
-                "cheaper_below",
-                "cheaper_above",
-                "jump",
-            ],
+            columns=list(CROSSING_COLUMNS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -166,8 +167,8 @@ class BreakevenResult:
             "option_a": self.option_a,
             "option_b": self.option_b,
             "crossings": [e.to_dict() for e in self.events],
-            "first": _clean(self.first),
-            "sustained": _clean(self.sustained),
+            "first": jsonable(self.first),
+            "sustained": jsonable(self.sustained),
             "sustained_winner": self.sustained_winner,
             "cheaper_at_start": self.cheaper_at_start,
             "search_range": list(self.search_range),

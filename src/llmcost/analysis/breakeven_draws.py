@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,8 @@ from numpy.typing import ArrayLike, NDArray
 from .._core._arrays import FloatArray
 from .._core.display import compact, html_table
 from .._core.errors import InvalidInputError
+from .._core.result import ResultShape
+from .._core.serialize import jsonable
 from ._model import DEFAULT_CHUNK_ROWS, Model, aligned_inputs, evaluate_chunked
 from .crossings import check_range, search_grid, sign_of_difference
 
@@ -27,7 +30,7 @@ __all__ = ["BreakevenDraws", "breakeven_per_draw"]
 
 
 @dataclass(frozen=True)
-class BreakevenDraws:
+class BreakevenDraws(ResultShape):
     """Per draw: the first and the sustained (last) crossing [unit of the variable].
 
     NaN when the cheaper option never changes in the range; how many crossings the grid saw; and
@@ -51,6 +54,28 @@ class BreakevenDraws:
                 "sustained": self.sustained,
                 "n_crossings": self.n_crossings,
                 "b_cheaper_at_hi": self.b_cheaper_at_hi,
+            }
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary over the draws, JSON-ready (``None``: no draw has a crossing).
+
+        ``first_p5``/``first_p50``/``first_p95`` [unit of the variable] over the draws that
+        cross, ``never_fraction`` [0–1] of draws that do not; the values per draw are in
+        :meth:`to_frame`.
+        """
+        p5, p50, p95, never = self._quantiles()
+        return jsonable(
+            {
+                "variable": self.variable,
+                "option_a": self.option_a,
+                "option_b": self.option_b,
+                "search_range": list(self.search_range),
+                "n_draws": int(self.first.size),
+                "first_p5": p5,
+                "first_p50": p50,
+                "first_p95": p95,
+                "never_fraction": never,
             }
         )
 

@@ -7,7 +7,6 @@ break-even volume that never occurs), plus the probability that each option is t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +17,8 @@ import pandas as pd
 from .._core._arrays import FloatArray
 from .._core.display import compact, html_table
 from .._core.errors import InvalidInputError
+from .._core.result import ResultShape
+from .._core.serialize import jsonable
 from ._model import DEFAULT_CHUNK_ROWS, Model
 from ._xarray import summary_dataset
 from .backends import evaluate_on
@@ -29,7 +30,7 @@ DEFAULT_PERCENTILES = (5.0, 50.0, 95.0)
 
 
 @dataclass(frozen=True)
-class MonteCarloResult:
+class MonteCarloResult(ResultShape):
     """Summary of ``n`` draws.
 
     ``summary[output]`` holds ``mean``, ``std``, ``p5``/``p50``/``p95`` (or the percentiles
@@ -48,25 +49,11 @@ class MonteCarloResult:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per output: mean, std, percentiles, undefined fraction, P(cheapest)."""
-        frame = pd.DataFrame.from_dict(self.summary, orient="index")
-        frame.index.name = "output"
-        if self.probability_cheapest:
-            frame["probability_cheapest"] = pd.Series(self.probability_cheapest)
-        return frame.reset_index()
+        return summary_frame(self.summary, self.probability_cheapest)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain, deterministic values (same seed → the same JSON, byte for byte)."""
-        return {
-            "n": self.n,
-            "seed": self.seed,
-            "inputs": [dict(r) for r in self.inputs],
-            "summary": {k: dict(v) for k, v in self.summary.items()},
-            "probability_cheapest": dict(self.probability_cheapest),
-        }
-
-    def to_json(self) -> str:
-        """:meth:`to_dict` as JSON text (NaN written as null)."""
-        return json.dumps(_nan_to_none(self.to_dict()), sort_keys=False)
+        """Plain, deterministic values (same seed → the same JSON, byte for byte; NaN → None)."""
+        return summary_dict(self, {"n": self.n, "seed": self.seed})
 
     def __repr__(self) -> str:
         best = max(self.probability_cheapest.items(), key=lambda kv: kv[1], default=None)
@@ -103,14 +90,41 @@ class MonteCarloResult:
         )
 
 
-def _nan_to_none(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _nan_to_none(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_nan_to_none(v) for v in value]
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value
+def summary_frame(
+    summary: Mapping[str, Mapping[str, float]], probability_cheapest: Mapping[str, float]
+) -> pd.DataFrame:
+    """One row per output of a Monte Carlo summary, with P(cheapest) where it is an option.
+
+    Parameters
+    ----------
+    summary : mapping
+        ``output → {statistic: value}`` (the units of each statistic are its output's).
+    probability_cheapest : mapping
+        ``option → share of draws it is cheapest`` [fraction].
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``output``, the statistics, then ``probability_cheapest`` (NaN for outputs that
+        are not options).
+    """
+    frame = pd.DataFrame.from_dict(dict(summary), orient="index")
+    frame.index.name = "output"
+    if probability_cheapest:
+        frame["probability_cheapest"] = pd.Series(dict(probability_cheapest))
+    return frame.reset_index()
+
+
+def summary_dict(result: Any, head: dict[str, Any]) -> dict[str, Any]:
+    """``head`` then the inputs, summary and P(cheapest) of a Monte Carlo ``result``, JSON-safe."""
+    return jsonable(
+        head
+        | {
+            "inputs": [dict(r) for r in result.inputs],
+            "summary": {k: dict(v) for k, v in result.summary.items()},
+            "probability_cheapest": dict(result.probability_cheapest),
+        }
+    )
 
 
 def summarize_draws(

@@ -20,6 +20,8 @@ from numpy.typing import ArrayLike
 from .._core._arrays import FloatArray
 from .._core.display import compact, html_table
 from .._core.errors import InvalidInputError
+from .._core.result import ResultShape
+from .._core.serialize import jsonable
 from ._model import Model, evaluate, select_output
 from .space import ParameterSpace
 
@@ -40,7 +42,7 @@ _COLUMNS = [
 
 
 @dataclass(frozen=True)
-class TornadoResult:
+class TornadoResult(ResultShape):
     """Tornado rows ranked by swing (largest first) for one output.
 
     ``swing`` = |output_at_high − output_at_low|; ``elasticity`` = d ln y / d ln x at the
@@ -61,13 +63,16 @@ class TornadoResult:
         return pd.DataFrame(list(self.rows), columns=_COLUMNS)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain values for JSON."""
-        return {
-            "output": self.output,
-            "baseline_output": self.baseline_output,
-            "method": self.method,
-            "rows": [dict(r) for r in self.rows],
-        }
+        """Plain values for JSON (NaN → None)."""
+        out: dict[str, Any] = jsonable(
+            {
+                "output": self.output,
+                "baseline_output": self.baseline_output,
+                "method": self.method,
+                "rows": [dict(r) for r in self.rows],
+            }
+        )
+        return out
 
     def __repr__(self) -> str:
         top = (

@@ -31,6 +31,8 @@ from scipy.stats import qmc
 
 from .._core._arrays import FloatArray
 from .._core.errors import InvalidInputError
+from .._core.result import ResultShape
+from .._core.serialize import jsonable
 from ._model import DEFAULT_CHUNK_ROWS, Model, select_output
 from ._xarray import xarray
 from .backends import evaluate_on
@@ -40,7 +42,7 @@ __all__ = ["SobolResult", "analyze", "saltelli_sample", "sobol"]
 
 
 @dataclass(frozen=True)
-class SobolResult:
+class SobolResult(ResultShape):
     """First-order (``s1``) and total (``st``) indices per varied input.
 
     With the half-widths of their ``confidence_level`` intervals (``s1_conf``, ``st_conf``).
@@ -69,14 +71,25 @@ class SobolResult:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain values for JSON."""
-        return {
-            "output": self.output,
-            "n_base": self.n_base,
-            "n_evaluations": self.n_evaluations,
-            "confidence_level": self.confidence_level,
-            "indices": self.to_frame().to_dict(orient="records"),
-        }
+        """Plain values for JSON (NaN → None)."""
+        out: dict[str, Any] = jsonable(
+            {
+                "output": self.output,
+                "n_base": self.n_base,
+                "n_evaluations": self.n_evaluations,
+                "confidence_level": self.confidence_level,
+                "indices": self.to_frame().to_dict(orient="records"),
+            }
+        )
+        return out
+
+    def __repr__(self) -> str:
+        top = int(np.nanargmax(self.st)) if np.isfinite(self.st).any() else None
+        lead = "" if top is None else f", top: {self.inputs[top]} (ST {self.st[top]:.2f})"
+        return (
+            f"SobolResult({self.output}: {len(self.inputs)} inputs, "
+            f"{self.n_evaluations:,} evaluations{lead})"
+        )
 
     def to_xarray(self) -> Any:
         """The indices as an ``xarray.Dataset`` over dim ``input``.

@@ -12,7 +12,6 @@ order statistics and sorts those (numpy's "linear" percentile of all the finite 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +20,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._core._arrays import FloatArray
+from .._core.display import compact
 from .._core.errors import InvalidInputError
+from .._core.result import ResultShape
 from ._model import Model, evaluate, evaluate_chunked
 from ._percentiles import Key, exact_percentiles, sub_edges
 from ._xarray import summary_dataset
@@ -34,7 +35,7 @@ from .blocks import (
     chunk_rows_for_budget,
     n_blocks,
 )
-from .montecarlo import _nan_to_none
+from .montecarlo import summary_dict, summary_frame
 from .space import ParameterSpace
 from .sweep import cartesian
 
@@ -45,7 +46,7 @@ _STATS = ("count", "mean", "m2", "min", "argmin", "max", "argmax")
 
 
 @dataclass(frozen=True)
-class StreamingMonteCarloResult:
+class StreamingMonteCarloResult(ResultShape):
     """Reductions of ``n`` draws.
 
     ``summary[output]`` (mean, std, percentiles, min/argmin, max/argmax over the finite draws,
@@ -65,28 +66,19 @@ class StreamingMonteCarloResult:
 
     def to_frame(self) -> Any:
         """One row per output: its statistics and P(cheapest)."""
-        import pandas as pd
-
-        frame = pd.DataFrame.from_dict(self.summary, orient="index")
-        frame.index.name = "output"
-        if self.probability_cheapest:
-            frame["probability_cheapest"] = pd.Series(self.probability_cheapest)
-        return frame.reset_index()
+        return summary_frame(self.summary, self.probability_cheapest)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain values for JSON (same seed → the same JSON)."""
-        return {
-            "n": self.n,
-            "seed": self.seed,
-            "block_rows": self.block_rows,
-            "inputs": [dict(r) for r in self.inputs],
-            "summary": {k: dict(v) for k, v in self.summary.items()},
-            "probability_cheapest": dict(self.probability_cheapest),
-        }
+        """Plain values for JSON (same seed → the same JSON; NaN → None)."""
+        return summary_dict(self, {"n": self.n, "seed": self.seed, "block_rows": self.block_rows})
 
-    def to_json(self) -> str:
-        """:meth:`to_dict` as JSON (NaN as null)."""
-        return json.dumps(_nan_to_none(self.to_dict()))
+    def __repr__(self) -> str:
+        best = max(self.probability_cheapest.items(), key=lambda kv: kv[1], default=None)
+        cheapest = "" if best is None else f", most often cheapest: {best[0]} ({best[1]:.0%})"
+        return (
+            f"StreamingMonteCarloResult(n={compact(self.n)}, seed={self.seed}, "
+            f"{len(self.inputs)} inputs, {len(self.summary)} outputs{cheapest})"
+        )
 
     def to_xarray(self) -> Any:
         """An ``xarray.Dataset`` over dim ``output`` (and ``bin`` for the histograms).

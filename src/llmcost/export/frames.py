@@ -1,12 +1,10 @@
-"""Tidy tables of a comparison (units in the column names), CSV, JSON and Parquet files.
+"""Tables of a comparison as files: CSV, JSON and Parquet.
 
-Tables (one function each, all from a ``llmcost.scenario.Comparison``):
-
-- :func:`options_frame`: one row per option; with ``components=True`` one more column per cost
-  component (``<component>`` in USD/month, 0 where an option has none);
-- :func:`components_frame`, :func:`features_frame`, :func:`horizon_frame`: long form (one row
-  per option and component / feature / month);
-- :func:`assumptions_frame` and :func:`sources_frame`: the defaults used and the catalog rows.
+The tables themselves are built in :mod:`llmcost.scenario.tables` (one function each) and
+re-exported here: :func:`components_frame`, :func:`features_frame`, :func:`assumptions_frame`,
+:func:`sources_frame`. Use :meth:`Comparison.to_frame` for the options table and
+:meth:`Comparison.horizon_frame` for the month-by-month table; :func:`options_frame` and
+:func:`horizon_frame` here are deprecated aliases (removed in the next release).
 
 Files: :func:`write_csv` (user text neutralised against formula injection), :func:`to_json` /
 :func:`from_json` (the scenario and the result; reading it back and re-running ``compare`` gives
@@ -16,15 +14,21 @@ the same result), :func:`write_parquet` (needs pyarrow: ``pip install 'llmcost[p
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Callable
+import warnings
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from .._core.errors import InvalidInputError
-from ..scenario.comparison import quoted_columns
+from ..scenario import tables as _tables
+from ..scenario.tables import (
+    TABLES,
+    assumptions_frame,
+    components_frame,
+    features_frame,
+    sources_frame,
+)
 from ._xlsx_book import MissingExtraError
 from .safety import to_safe_csv
 
@@ -46,105 +50,61 @@ __all__ = [
 JSON_FORMAT = "llmcost.comparison/1"
 
 
-def _nan(value: float | None) -> float:
-    return math.nan if value is None else float(value)
-
-
 def options_frame(comparison: Any, *, components: bool = False) -> pd.DataFrame:
-    """One row per option.
+    """One row per option (deprecated: use ``comparison.to_frame().reset_index()``).
 
-    Cost, $/1M tokens, the option's image tokens per request (traffic-weighted; 0 without images),
-    capacity and latency, with units in the names (peak/average GPUs and replicas, utilization as a
-    fraction; NaN where it does not apply).
+    Deprecated since the release after 0.1.0, removed in the one after: the same table as
+    :meth:`Comparison.to_frame` with ``option`` as a column; without ``components`` the
+    component columns are left out.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        The result of :func:`llmcost.compare`.
+    components : bool
+        Keep one column per cost component [USD/month].
+
+    Returns
+    -------
+    pandas.DataFrame
+        The options table, ``option`` as the first column.
     """
-    names = sorted({k for o in comparison.options for k in o.components})
-    rows = []
-    for o in comparison.options:
-        row: dict[str, Any] = {
-            "option": o.name,
-            "kind": o.kind,
-            "monthly_cost_usd": o.monthly_cost_usd,
-            "usd_per_mtok": o.usd_per_mtok,
-            **quoted_columns(o),
-            "tokens_per_month": o.tokens_per_month,
-            "image_tokens_per_request": o.indicators.get("image_tokens_per_request", 0.0),
-            "input_usd_per_mtok": _nan(o.input_usd_per_mtok),
-            "output_usd_per_mtok": _nan(o.output_usd_per_mtok),
-            "gpus_peak": _nan(o.gpus),
-            "gpus_avg": _nan(o.gpus_avg),
-            "replicas_peak": _nan(o.replicas),
-            "replicas_avg": _nan(o.replicas_avg),
-            "utilization_fraction": _nan(o.utilization),
-            "ttft_s": _nan(o.ttft_s),
-            "tpot_s": _nan(o.tpot_s),
-            "npv_usd": _nan(o.npv_usd),
-            "feasible": o.feasible,
-            "cheapest": o.name == comparison.cheapest,
-            "warnings": "; ".join(o.warnings),
-        }
-        if components:
-            row |= {n: o.components.get(n, 0.0) for n in names}
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def components_frame(comparison: Any) -> pd.DataFrame:
-    """Long form: ``option``, ``component``, ``usd_per_month`` (they sum to each total)."""
-    rows = [
-        {"option": o.name, "component": k, "usd_per_month": v}
-        for o in comparison.options
-        for k, v in o.components.items()
-    ]
-    return pd.DataFrame(rows, columns=["option", "component", "usd_per_month"])
-
-
-def features_frame(comparison: Any) -> pd.DataFrame:
-    """Long form: ``option``, ``feature``, ``usd_per_month`` (each option's cost by feature)."""
-    rows = [
-        {"option": o.name, "feature": k, "usd_per_month": v}
-        for o in comparison.options
-        for k, v in o.features.items()
-    ]
-    return pd.DataFrame(rows, columns=["option", "feature", "usd_per_month"])
+    warnings.warn(
+        "llmcost.export.options_frame is deprecated and will be removed in the release after next; "
+        "use comparison.to_frame() (indexed by option) or .reset_index()",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    frame = _tables.options_frame(comparison).reset_index()
+    if not components:
+        names = {k for o in comparison.options for k in o.components}
+        frame = frame.drop(columns=[c for c in frame.columns if c in names])
+    return frame
 
 
 def horizon_frame(comparison: Any) -> pd.DataFrame:
-    """Long form: ``option``, ``month`` (1-based), ``monthly_cost_usd``, ``cumulative_usd``."""
-    rows = [
-        {"option": o.name, "month": t + 1, "monthly_cost_usd": m, "cumulative_usd": c}
-        for o in comparison.options
-        for t, (m, c) in enumerate(
-            zip(o.horizon_monthly_usd, o.horizon_cumulative_usd, strict=True)
-        )
-    ]
-    return pd.DataFrame(rows, columns=["option", "month", "monthly_cost_usd", "cumulative_usd"])
+    """Month-by-month costs, long form (deprecated: use ``comparison.horizon_frame()``).
 
+    Deprecated since the release after 0.1.0, removed in the one after: the same table as
+    :meth:`Comparison.horizon_frame`.
 
-def assumptions_frame(comparison: Any) -> pd.DataFrame:
-    """Every default the comparison used: ``option``, ``name``, ``value``, ``unit``, ``source``."""
-    columns = ["option", "name", "value", "unit", "source"]
-    return pd.DataFrame(
-        [{k: a.get(k) for k in columns} for a in comparison.assumptions], columns=columns
+    Parameters
+    ----------
+    comparison : Comparison
+        The result of :func:`llmcost.compare`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``option``, ``month``, ``monthly_cost_usd``, ``cumulative_usd``.
+    """
+    warnings.warn(
+        "llmcost.export.horizon_frame is deprecated and will be removed in the release after next; "
+        "use comparison.horizon_frame()",
+        DeprecationWarning,
+        stacklevel=2,
     )
-
-
-def sources_frame(comparison: Any) -> pd.DataFrame:
-    """The catalog rows used: ``entity``, ``id``, ``source``, ``as_of``."""
-    columns = ["entity", "id", "source", "as_of"]
-    return pd.DataFrame(
-        [{k: r.get(k) for k in columns} for r in comparison.catalog_rows], columns=columns
-    )
-
-
-#: Table name → function, for :func:`write_csv` and the CLI.
-TABLES: dict[str, Callable[[Any], pd.DataFrame]] = {
-    "options": lambda c: options_frame(c, components=True),
-    "components": components_frame,
-    "features": features_frame,
-    "horizon": horizon_frame,
-    "assumptions": assumptions_frame,
-    "sources": sources_frame,
-}
+    return _tables.horizon_frame(comparison)
 
 
 def _table(comparison: Any, table: str) -> pd.DataFrame:

@@ -10,34 +10,14 @@ the performance-model basis of each self-hosted option.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
-import numpy as np
+from .._core.serialize import jsonable
 
 __all__ = ["inputs_payload", "report_data", "workload_inputs"]
 
 #: The version of the embedded JSON's shape.
 DATA_FORMAT = "llmcost-report/1"
-
-
-def _plain(value: Any) -> Any:
-    """JSON-ready: NaN/inf → None, numpy → Python, dates → ISO strings."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating | float):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def workload_inputs(comparison: Any) -> dict[str, Any]:
@@ -47,7 +27,7 @@ def workload_inputs(comparison: Any) -> dict[str, Any]:
     peak-to-average, growth and horizon.
     """
     mix = comparison.model.mix
-    return _plain(
+    return jsonable(
         {
             "requests_per_month": mix.total_requests_per_month,
             "tokens_per_month": mix.total_mtok_per_month * 1e6,
@@ -87,7 +67,7 @@ def inputs_payload(comparison: Any, scenario: Any = None) -> dict[str, Any]:
                 "basis": o.details,
             }
         )
-    return _plain(
+    return jsonable(
         {
             "scenario_file": None if scenario is None else scenario.model_dump(mode="json"),
             "as_of": comparison.as_of,

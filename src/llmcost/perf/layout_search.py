@@ -30,6 +30,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._core._arrays import check_positive
 from .._core.errors import InfeasibleError, InvalidInputError, UnsupportedPrecisionError
+from .._core.result import ResultShape
+from .._core.serialize import jsonable
 from .._core.specs import GpuSpec, ModelSpec
 from .engines import ENGINE_PROFILES
 from .layout import LayoutSet, enumerate_layouts, pareto_front
@@ -114,7 +116,7 @@ class LayoutChoice:
 
 
 @dataclass(frozen=True)
-class LayoutSearch:
+class LayoutSearch(ResultShape):
     """Result of :func:`search_layouts`: ranked candidates, the best, the runner-up, the front.
 
     Attributes
@@ -138,6 +140,29 @@ class LayoutSearch:
         import pandas as pd
 
         return pd.DataFrame(self.candidates)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Best, runner-up, candidates, front and basis as JSON-ready values (None: no choice)."""
+        import pandas as pd
+
+        best, second = self.best, self.runner_up
+        out: dict[str, Any] = jsonable(
+            {
+                "best": None if best is None else best.as_dict(),
+                "runner_up": None if second is None else second.as_dict(),
+                "runner_up_loss_fraction": self.runner_up_loss_fraction,
+                "candidates": pd.DataFrame(self.candidates).to_dict(orient="records"),
+                "front": pd.DataFrame(self.front).to_dict(orient="records"),
+                "basis": self.basis,
+            }
+        )
+        return out
+
+    def __repr__(self) -> str:
+        best = self.best
+        chosen = "no feasible layout" if best is None else f"best {best.label()}"
+        n = int(self.candidates["feasible"].size)
+        return f"LayoutSearch({n:,} candidates, {len(self.front['tp']):,} on the front, {chosen})"
 
     def front_frame(self) -> pd.DataFrame:
         """The Pareto front, one row per operating point."""

@@ -9,13 +9,15 @@ of what is free after loading the weights.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._core._arrays import FloatArray, check_positive, scalar_or_array
+from .._core.result import ResultShape
+from .._core.serialize import jsonable
 from .._core.specs import GpuSpec, ModelSpec
 from .._core.units import BYTES_PER_GB
 from .device import VISIBLE_MEMORY_FRACTION, visible_memory_bytes
@@ -156,7 +158,7 @@ def max_context_tokens(
 
 
 @dataclass(frozen=True)
-class MemoryEstimate:
+class MemoryEstimate(ResultShape):
     """Memory of one replica of a deployment. Bytes are per the name (whole model or per GPU).
 
     ``fits``: the weights and the engine reserve fit and at least one sequence of
@@ -192,6 +194,21 @@ class MemoryEstimate:
         frame.insert(0, "kv_cache_bytes_per_token", self.kv_cache_bytes_per_token)
         frame.insert(0, "weights_bytes", self.weights_bytes)
         return frame
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every figure and the basis as JSON-ready values (arrays as lists, NaN/inf → None)."""
+        out: dict[str, Any] = jsonable(
+            {f.name: getattr(self, f.name) for f in fields(self) if f.name != "basis"}
+        )
+        out["basis"] = jsonable(self.basis)
+        return out
+
+    def __repr__(self) -> str:
+        fits = "fits" if bool(np.all(self.fits)) else "does not fit everywhere"
+        return (
+            f"MemoryEstimate(weights {self.weights_bytes / 1e9:,.1f} GB, KV "
+            f"{self.kv_cache_bytes_per_token / 1e3:,.1f} kB/token, {fits})"
+        )
 
 
 def memory_footprint(

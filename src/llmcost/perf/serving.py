@@ -45,7 +45,10 @@ from .._core._arrays import (
     check_positive,
     scalar_or_array,
 )
+from .._core.display import compact
 from .._core.errors import InvalidInputError
+from .._core.result import ResultShape
+from .._core.serialize import jsonable
 from .._core.specs import GpuSpec, ModelSpec
 from .batchjob import batch_job_mean_wait_s, check_requests, wave_split
 from .engines import EngineProfile, get_engine_profile
@@ -85,7 +88,7 @@ _SLO_GRID_POINTS = 64
 
 
 @dataclass(frozen=True)
-class PerfEstimate:
+class PerfEstimate(ResultShape):
     """Serving performance of one replica (all its GPUs together), element-wise over inputs.
 
     Attributes
@@ -170,6 +173,21 @@ class PerfEstimate:
             *(np.atleast_1d(np.asarray(getattr(self, c))) for c in self._COLUMNS)
         )
         return pd.DataFrame(dict(zip(self._COLUMNS, arrays, strict=True)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every figure and the basis as JSON-ready values (arrays as lists, NaN/inf → None)."""
+        names = [*self._COLUMNS, "ttft_p50_s", "ttft_p95_s", "tpot_p50_s", "tpot_p95_s"]
+        out: dict[str, Any] = jsonable({k: getattr(self, k) for k in names})
+        out["basis"] = jsonable(self.basis)
+        return out
+
+    def __repr__(self) -> str:
+        rate = np.asarray(self.output_tokens_per_s, dtype=np.float64).ravel()
+        finite = rate[np.isfinite(rate)]
+        best = compact(float(finite.max()) if finite.size else None)
+        many = f"{rate.size:,} points, up to " if rate.size > 1 else ""
+        fits = "fits" if bool(np.all(self.fits)) else "does not fit everywhere"
+        return f"PerfEstimate({many}{best} output tokens/s per replica, {fits})"
 
     def explain(self, *, provenance: bool = True) -> str:
         """A short text: the deployment, the result and what limits it.

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .._core.display import compact
 from .._core.errors import InvalidInputError
-from ..analysis.breakeven import BreakevenResult, breakeven_pairs
+from .._core.result import ResultShape
+from .._core.serialize import jsonable
+from ..analysis.breakeven import CROSSING_COLUMNS, BreakevenResult, breakeven_pairs
 from .model import ScenarioModel
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "DEFAULT_GRID",
@@ -114,7 +120,7 @@ def parse_range(text: str) -> tuple[float, float]:
 
 
 @dataclass(frozen=True)
-class ScenarioBreakeven:
+class ScenarioBreakeven(ResultShape):
     """Every pair's crossings and jumps of a scenario over one range.
 
     Built by :func:`scenario_breakeven`; ``to_dict`` is the CLI's JSON.
@@ -130,18 +136,39 @@ class ScenarioBreakeven:
         """The result for options ``a`` and ``b`` (either order), None if not solved."""
         return next((r for r in self.pairs if {r.option_a, r.option_b} == {a, b}), None)
 
+    def to_frame(self) -> pd.DataFrame:
+        """Every pair's crossings and jumps, one row each (the columns of ``BreakevenResult``).
+
+        ``crossing`` is in the unit of :attr:`variable`; a pair that never changes order has no
+        row (its ``cheaper_at_start`` is in :meth:`to_dict`).
+        """
+        import pandas as pd
+
+        frames = [r.to_frame() for r in self.pairs if r.crossings.size]
+        if not frames:
+            return pd.DataFrame(columns=list(CROSSING_COLUMNS))
+        return pd.concat(frames, ignore_index=True)
+
     def to_dict(self) -> dict[str, Any]:
         """The object ``llmcost breakeven --json`` prints (JSON-ready; ``None``: never)."""
-        base = self.baseline
         return {
             "scenario": self.scenario,
             "variable": self.variable,
-            "baseline": base if base is not None and math.isfinite(base) else None,
+            "baseline": jsonable(self.baseline),
             "search_range": [self.search_range.lo, self.search_range.hi],
             "scale": self.search_range.scale,
             "range_reason": self.search_range.reason,
             "pairs": [_pair_payload(r) for r in self.pairs],
         }
+
+
+    def __repr__(self) -> str:
+        crossing = sum(1 for r in self.pairs if r.crossings.size)
+        return (
+            f"ScenarioBreakeven({self.scenario!r}, {self.variable} over "
+            f"[{compact(self.search_range.lo)}, {compact(self.search_range.hi)}], "
+            f"{len(self.pairs)} pairs, {crossing} with a crossing)"
+        )
 
 
 def _pair_payload(r: BreakevenResult) -> dict[str, Any]:

@@ -39,6 +39,8 @@ import numpy as np
 import pandas as pd
 
 from .._core.errors import InvalidInputError
+from .._core.result import ResultShape
+from .._core.serialize import jsonable
 from ..catalog import Catalog, load_catalog
 from ..perf.engines import ENGINE_PROFILES, EngineProfile, get_engine_profile
 from ..perf.fit import predict_measurements
@@ -202,7 +204,7 @@ def read_benchmarks(paths: list[str | Path], **deployment: Any) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class Calibration:
+class Calibration(ResultShape):
     """A profile fitted to benchmark runs, with uncertainty and residuals.
 
     ``fitted`` / ``std_error``: each calibrated parameter and its standard error (from the
@@ -224,18 +226,29 @@ class Calibration:
         """JSON-able summary (the ``llmcost calibrate --json`` payload)."""
         cols = ["file", "input_tokens", "output_tokens", "concurrency", MEASURED,
                 "predicted_output_tokens_per_s", "error_pct"]  # fmt: skip
-        table = self.predictions[cols].astype(object)
-        rows = table.where(pd.notna(table), None).to_dict(orient="records")
-        return {
-            "name": self.name,
-            "base": self.base,
-            "fitted": self.fitted,
-            "std_error": self.std_error,
-            "median_abs_pct_error": self.median_abs_pct_error,
-            "max_abs_pct_error": self.max_abs_pct_error,
-            "files": self.files,
-            "runs": rows,
-        }
+        out: dict[str, Any] = jsonable(
+            {
+                "name": self.name,
+                "base": self.base,
+                "fitted": self.fitted,
+                "std_error": self.std_error,
+                "median_abs_pct_error": self.median_abs_pct_error,
+                "max_abs_pct_error": self.max_abs_pct_error,
+                "files": self.files,
+                "runs": self.predictions[cols].to_dict(orient="records"),
+            }
+        )
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """The runs with ``predicted_output_tokens_per_s`` [tokens/s] and ``error_pct`` [%]."""
+        return self.predictions
+
+    def __repr__(self) -> str:
+        return (
+            f"Calibration({self.name!r} from {self.base}, {len(self.predictions):,} runs, "
+            f"median |error| {self.median_abs_pct_error:.1f} %, max {self.max_abs_pct_error:.1f} %)"
+        )
 
     def save(self, path: str | Path) -> Path:
         """Write the profile file (TOML).

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -12,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._core.display import money
+from .._core.display import html_table, money, text_table
 from .._core.errors import InvalidInputError
+from .._core.serialize import jsonable
 from ..catalog import Catalog, check_fresh, load_catalog, max_price_age_days, sources_for
 from ..cost.horizon import monthly_volumes, npv_usd, payback_month
 from ..cost.quoted import DEFAULT_BLEND_INPUT_PER_OUTPUT, quoted_figures
@@ -92,25 +92,9 @@ class OptionResult:
         ``gpus`` is also given as ``gpus_peak``, with ``gpus_per_replica``, so that no reader takes
         the peak count for the average.
         """
-        out = {k: _clean(v) for k, v in self.__dict__.items()}
-        out |= {"gpus_peak": _clean(self.gpus_peak), "gpus_per_replica": self.gpus_per_replica}
+        out: dict[str, Any] = jsonable(self.__dict__)
+        out |= {"gpus_peak": jsonable(self.gpus_peak), "gpus_per_replica": self.gpus_per_replica}
         return out
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.floating | float):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 @dataclass(frozen=True)
@@ -154,46 +138,30 @@ class Comparison:
         return self.model.evaluate(overrides)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per option.
+        """One row per option, indexed by ``option``, units in the column names.
 
-        Cost, $/1M tokens, image tokens per request, each component as a ``<name>`` column…
+        Cost [USD/month], the quoted figures, ``gpus_peak``/``gpus_avg``,
+        ``replicas_peak``/``replicas_avg``, ``utilization_fraction`` [0–1], latency [s] and
+        one column per cost component [USD/month]; see
+        :func:`llmcost.scenario.tables.options_frame`.
         """
-        import pandas as pd
+        from .tables import options_frame
 
-        names = sorted({c for o in self.options for c in o.components})
-        rows = []
-        for o in self.options:
-            row: dict[str, Any] = {
-                "option": o.name,
-                "kind": o.kind,
-                "monthly_cost_usd": o.monthly_cost_usd,
-                "usd_per_mtok": o.usd_per_mtok,
-                **quoted_columns(o),
-                "image_tokens_per_request": o.indicators.get("image_tokens_per_request", 0.0),
-                "cheapest": o.name == self.cheapest,
-                "feasible": o.feasible,
-                "gpus": o.gpus,
-                "replicas": o.replicas,
-                "utilization": o.utilization,
-                "ttft_s": o.ttft_s,
-                "tpot_s": o.tpot_s,
-                "npv_usd": o.npv_usd,
-            }
-            row |= {n: o.components.get(n, 0.0) for n in names}
-            rows.append(row)
-        return pd.DataFrame(rows).set_index("option")
+        return options_frame(self)
 
     def horizon_frame(self) -> pd.DataFrame:
-        """Month-by-month cost of each option (columns), months 1…horizon as the index."""
-        import pandas as pd
+        """Month-by-month cost of each option, long form.
 
-        data = {o.name: o.horizon_monthly_usd for o in self.options}
-        frame = pd.DataFrame(data, index=pd.RangeIndex(1, self.horizon_months + 1, name="month"))
-        return frame
+        Columns ``option``, ``month`` (1…horizon), ``monthly_cost_usd`` and ``cumulative_usd``
+        [USD]; see :func:`llmcost.scenario.tables.horizon_frame`.
+        """
+        from .tables import horizon_frame
+
+        return horizon_frame(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of ``llmcost compare --json`` (docs/architecture.md §4)."""
-        return _clean(
+        return jsonable(
             {
                 "scenario": self.scenario,
                 "catalog_version": self.catalog_version,
@@ -282,55 +250,10 @@ class Comparison:
         return repr(self) + "\n" + text_table(self.table_rows())
 
     def _repr_html_(self) -> str:
+        """The text table's rows as an HTML table under the scenario and the cheapest option."""
         rows = self.table_rows()
-        head = "".join(f"<th>{html.escape(k)}</th>" for k in rows[0])
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r.values()) + "</tr>"
-            for r in rows
-        )
-        title = html.escape(f"{self.scenario} — cheapest: {self.cheapest}")
-        return f"<p><b>{title}</b></p><table><tr>{head}</tr>{body}</table>"
-
-
-#: The quoted-figure columns of the option tables (frames, CSV), in order.
-QUOTED_COLUMNS = (
-    "usd_per_m_output_tokens",
-    "usd_per_m_input_tokens",
-    "blended_usd_per_mtok",
-    "blend_input_tokens_per_output_token",
-    "usd_per_request",
-    "usd_per_1k_requests",
-    "at_capacity_gpu_usd_per_month",
-    "at_capacity_replicas_avg",
-    "at_capacity_usd_per_mtok",
-    "at_capacity_usd_per_m_output_tokens",
-    "at_capacity_usd_per_1k_requests",
-)
-
-
-def quoted_columns(o: OptionResult) -> dict[str, float]:
-    """An option's quoted figures as table columns (NaN where one does not apply)."""
-    return {k: math.nan if getattr(o, k) is None else float(getattr(o, k)) for k in QUOTED_COLUMNS}
-
-
-def text_table(rows: list[dict[str, Any]]) -> str:
-    """Rows of strings as a fixed-width text table (header, rule, rows).
-
-    >>> print(text_table([{"a": "x", "bb": "1"}, {"a": "yy", "bb": "22"}]))
-    a   bb
-    --  --
-    x   1
-    yy  22
-    """
-    cols = list(rows[0])
-    cells = [[str(r.get(c, "")) for c in cols] for r in rows]
-    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
-    lines = [
-        "  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip(),
-        "  ".join("-" * w for w in widths),
-    ]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in cells]
-    return "\n".join(lines)
+        title = f"{self.scenario} — cheapest: {self.cheapest}"
+        return html_table(title, list(rows[0]), [list(r.values()) for r in rows])
 
 
 def _short_notes(warnings: list[str], width: int = 60) -> str:

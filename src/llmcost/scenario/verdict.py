@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from .._core.errors import InvalidInputError
+from .._core.serialize import jsonable
 from ..analysis.breakeven import BreakevenResult, breakeven_pairs
 from .breakeven import ScenarioBreakeven, default_search_range, scenario_breakeven
 
@@ -66,10 +67,8 @@ class Verdict:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (NaN → None)."""
-        return {
-            k: (None if isinstance(v, float) and not math.isfinite(v) else v)
-            for k, v in asdict(self).items()
-        } | {"breakeven_range": list(self.breakeven_range) if self.breakeven_range else None}
+        out: dict[str, Any] = jsonable(asdict(self))
+        return out
 
 
 def _rival(comparison: Any) -> str | None:

@@ -16,7 +16,10 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from .._core.display import compact
 from .._core.errors import InvalidInputError
+from .._core.result import ResultShape
+from .._core.serialize import jsonable
 from .._core.units import HOURS_PER_MONTH
 from ._accumulate import LengthTable
 from ._toml import dumps
@@ -38,7 +41,7 @@ _GROWTH_RANGE = (-0.5, 10.0)
 
 
 @dataclass(frozen=True)
-class UsageWorkload:
+class UsageWorkload(ResultShape):
     """An imported workload; every rate is per 730-hour month over the observed span.
 
     Token fields are sums over the span [tokens]; ``requests_known`` is False for exports
@@ -160,6 +163,18 @@ class UsageWorkload:
     # -- files ---------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
+        """Every figure as JSON-ready values (NaN → None; a file's ``[usage]`` table keeps NaN)."""
+        out: dict[str, Any] = jsonable(self._record())
+        return out
+
+    def __repr__(self) -> str:
+        volume = compact(self.requests_per_month) if self.requests_known else "unknown"
+        return (
+            f"UsageWorkload({self.format}, {self.rows:,} rows, {self.first_day}…{self.last_day}, "
+            f"{volume} requests/month, {len(self.months)} months)"
+        )
+
+    def _record(self) -> dict[str, Any]:
         """Every figure as plain values (what the ``[usage]`` table of a file holds)."""
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "lengths"}
         for key in ("input_distribution", "output_distribution", "sequence_distribution", "growth"):
@@ -172,7 +187,7 @@ class UsageWorkload:
     def save(self, path: str | Path, feature_by: FeatureBy = "model") -> Path:
         """Write the workload TOML file (written whole, then renamed: never half-written)."""
         p = Path(path)
-        body = {"usage": self.to_dict()}
+        body = {"usage": self._record()}
         if self.requests_known:
             body = {"workload": self.scenario_fields(feature_by)} | body
         tmp = p.with_name(p.name + ".tmp")
