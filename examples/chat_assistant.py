@@ -73,7 +73,9 @@ for label, (api, own) in PAIRS.items():
 # ## When growth gets there: month by month over the horizon (+5 % a month)
 
 # %%
-horizon = comparison.horizon_frame()
+horizon = comparison.horizon_frame().pivot(
+    index="month", columns="option", values="monthly_cost_usd"
+)  # long form (option, month, …) → one column per option
 first_month = {}
 for label, (api, own) in PAIRS.items():
     cheaper = horizon.index[horizon[own] < horizon[api]]

@@ -18,8 +18,6 @@ from llmcost.export.frames import (
     components_frame,
     features_frame,
     from_json,
-    horizon_frame,
-    options_frame,
     sources_frame,
     to_json,
     write_csv,
@@ -45,7 +43,7 @@ def comparison(scenario: Any) -> Any:
 
 
 def test_options_frame_has_units_in_names_and_components_sum(comparison: Any) -> None:
-    frame = options_frame(comparison, components=True)
+    frame = comparison.to_frame().reset_index()
     assert list(frame["option"]) == [o.name for o in comparison.options]
     units = ("usd", "mtok", "per_month", "tokens", "fraction", "_s", "gpus", "replicas")
     for column in frame.select_dtypes("number").columns:
@@ -61,7 +59,7 @@ def test_long_tables_add_up(comparison: Any) -> None:
     comp = components_frame(comparison)
     by_option = comp.groupby("option", sort=False)["usd_per_month"].sum()
     feats = features_frame(comparison).groupby("option", sort=False)["usd_per_month"].sum()
-    horizon = horizon_frame(comparison)
+    horizon = comparison.horizon_frame()
     for opt in comparison.options:
         assert_usd_equal(by_option[opt.name], opt.monthly_cost_usd)
         assert_usd_equal(feats[opt.name], opt.monthly_cost_usd)
@@ -133,7 +131,7 @@ def test_parquet_round_trip_or_clear_error(comparison: Any, tmp_path: Path) -> N
             write_parquet(comparison, tmp_path / "o.parquet")
         pytest.skip("pyarrow is not installed: only the missing-extra error was checked")
     path = write_parquet(comparison, tmp_path / "o.parquet", table="horizon")
-    pd.testing.assert_frame_equal(pd.read_parquet(path), horizon_frame(comparison))
+    pd.testing.assert_frame_equal(pd.read_parquet(path), comparison.horizon_frame())
 
 
 def test_parquet_without_pyarrow_names_the_extra(

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from llmcost._core.errors import InvalidInputError
 from llmcost.catalog import load_catalog
 from llmcost.cost.quoted import at_capacity_gpu_usd, quoted_figures
-from llmcost.export.frames import options_frame
 from llmcost.scenario import compare, parse_scenario
 
 CATALOG = load_catalog()
@@ -148,7 +147,7 @@ def test_figures_named_in_table_json_and_frame() -> None:
     row = result.table_rows()[1]
     assert row["USD/1M out"] == f"{result.option('llama').usd_per_m_output_tokens:.3f}"
     payload = result.to_dict()["options"][1]
-    frame = options_frame(result).set_index("option")
+    frame = result.to_frame()
     for key in (
         "usd_per_m_output_tokens",
         "blended_usd_per_mtok",

@@ -35,15 +35,15 @@ def jsonable(value: Any) -> Any:
     --------
     >>> jsonable({"a": np.float64(1.5), "b": [np.nan], "c": np.int64(3)})
     {'a': 1.5, 'b': [None], 'c': 3}
-    >>> jsonable((float("inf"), date(2025, 1, 31)))
-    [None, '2025-01-31']
+    >>> jsonable((float("inf"), date(2025, 1, 31), np.array(2.0), np.array([[1, 2]])))
+    [None, '2025-01-31', 2.0, [[1, 2]]]
     """
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
     if isinstance(value, np.ndarray):
-        return [jsonable(v) for v in value.tolist()]
+        return jsonable(value.tolist())  # a 0-d array gives its scalar
     if isinstance(value, np.bool_ | bool):
         return bool(value)
     if isinstance(value, np.integer):

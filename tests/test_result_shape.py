@@ -1,0 +1,246 @@
+"""One shape for every public result: to_frame, to_dict, to_json, a one-line repr, HTML.
+
+Every result type is built here from a real call of the library (no hand-made instances), then
+held to the same contract: a tidy ``to_frame()`` with snake_case column names and the unit-less
+names replaced (``gpus_peak``, not ``gpus``), a ``to_dict()`` that strict JSON accepts (NaN,
+"never", "does not apply" are ``None``), ``to_json()`` that reads back as ``to_dict()``, a
+one-line ``__repr__`` and an HTML table for notebooks.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import _benchfiles as bench
+import llmcost
+from llmcost import export
+from llmcost._core import display, serialize
+from llmcost.analysis.breakeven import breakeven
+from llmcost.analysis.breakeven_draws import breakeven_per_draw
+from llmcost.analysis.montecarlo import monte_carlo
+from llmcost.analysis.oat import tornado
+from llmcost.analysis.sobol import sobol
+from llmcost.analysis.space import ParameterSpace
+from llmcost.analysis.streaming import monte_carlo_stream
+from llmcost.catalog import load_catalog
+from llmcost.cli import _common
+from llmcost.perf.layout_search import search_layouts
+from llmcost.perf.memory import memory_footprint
+from llmcost.perf.serving import estimate_serving
+from llmcost.scenario import scenario_breakeven
+from llmcost.scenario.calibration import calibrate
+from llmcost.workload import from_usage
+
+SCENARIO = Path(__file__).parents[1] / "examples" / "scenarios" / "chat-assistant.toml"
+CAT = load_catalog()
+SPACE = ParameterSpace.from_dict(
+    {
+        "gpu_usd_per_hour": {"dist": "uniform", "low": 2.0, "high": 4.0},
+        "usd_per_mtok": {"dist": "uniform", "low": 5.0, "high": 15.0},
+    }
+)
+#: Column names that hide their unit or their statistic; the tidy names are on the right.
+UNITLESS = {"gpus": "gpus_peak", "replicas": "replicas_peak", "utilization": "utilization_fraction"}
+#: Where such a name is a fixed size, not a fleet that varies over the month (no peak/average).
+FIXED_SIZE = {
+    "LayoutSearch": {"replicas"},  # the replicas of one candidate layout
+    "Calibration": {"gpus"},  # the GPUs of the benchmarked deployment
+}
+SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _cost(x: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """8 GPUs for a month vs 2,000 M tokens at a per-token price [USD/month]."""
+    return {"own": 730.0 * 8 * x["gpu_usd_per_hour"], "api": 2_000.0 * x["usd_per_mtok"]}
+
+
+def _volume(x: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {"api": 5.0 * x["volume"], "own": 10_000.0 + 0 * x["volume"]}
+
+
+def _comparison() -> Any:
+    return llmcost.compare(SCENARIO)
+
+
+def _workload(tmp: Path) -> Any:
+    rng = np.random.default_rng(3)
+    n = 200
+    stamps = pd.Timestamp("2025-02-01") + pd.to_timedelta(rng.integers(0, 28 * 86400, n), "s")
+    pd.DataFrame(
+        {
+            "request_id": [f"r{i}" for i in range(n)],
+            "startTime": stamps.strftime("%Y-%m-%d %H:%M:%S.%f"),
+            "model": "llama-3.1-70b",
+            "prompt_tokens": rng.integers(1, 5000, n),
+            "completion_tokens": rng.integers(0, 800, n),
+            "team_id": "chat",
+            "spend": 0.0,
+        }
+    ).to_csv(tmp / "spend.csv", index=False)
+    return from_usage(tmp / "spend.csv", format="litellm")
+
+
+def _calibration(tmp: Path) -> Any:
+    frame = bench.runs([(128, 128), (1024, 256), (2048, 128)], [1, 16, 64], seed=5)
+    files = [bench.write_csv(frame, tmp / "runs.csv")]
+    return calibrate(files, engine="vllm", catalog=CAT)
+
+
+def _perf() -> Any:
+    return estimate_serving(
+        CAT.model_spec("llama-3.1-8b"),
+        CAT.gpu_spec("h100-sxm"),
+        gpus=1,
+        precision="bf16",
+        input_tokens=[512, 2048],
+        output_tokens=256,
+        max_throughput=True,
+    )
+
+
+BUILDERS: dict[str, Any] = {
+    "Comparison": lambda tmp: _comparison(),
+    "ScenarioBreakeven": lambda tmp: scenario_breakeven(
+        llmcost.scenario_model(SCENARIO), scenario="chat"
+    ),
+    "BreakevenResult": lambda tmp: breakeven(
+        _volume, "volume", 0, 1e4, option_a="api", option_b="own"
+    ),
+    "BreakevenDraws": lambda tmp: breakeven_per_draw(
+        _volume, "volume", 0.0, 1e4, option_a="api", option_b="own", draws={"x": np.zeros(5)}
+    ),
+    "TornadoResult": lambda tmp: tornado(_cost, SPACE, "own"),
+    "MonteCarloResult": lambda tmp: monte_carlo(
+        _cost, SPACE, 2_000, seed=1, options=["own", "api"]
+    ),
+    "StreamingMonteCarloResult": lambda tmp: monte_carlo_stream(
+        _cost, SPACE, 2_000, seed=1, options=["own", "api"], block_rows=500
+    ),
+    "SobolResult": lambda tmp: sobol(_cost, SPACE, "own", n_base=256, seed=2, n_bootstrap=20),
+    "PerfEstimate": lambda tmp: _perf(),
+    "MemoryEstimate": lambda tmp: memory_footprint(
+        CAT.model_spec("llama-3.1-70b"), "fp8", gpu=CAT.gpu_spec("h100-sxm"), gpus=[1, 2, 4]
+    ),
+    "LayoutSearch": lambda tmp: search_layouts(
+        CAT.model_spec("llama-3.1-8b"),
+        CAT.gpu_spec("h100-sxm"),
+        gpus=2,
+        input_tokens=1024,
+        output_tokens=256,
+        precisions="bf16",
+        engines="vllm",
+    ),
+    "UsageWorkload": _workload,
+    "Calibration": _calibration,
+}
+
+
+@pytest.fixture(scope="module", params=list(BUILDERS))
+def result(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    built = BUILDERS[request.param](tmp_path_factory.mktemp(request.param))
+    assert type(built).__name__ == request.param
+    return built
+
+
+def _walk(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [x for v in value.values() for x in _walk(v)]
+    if isinstance(value, list):
+        return [x for v in value for x in _walk(v)]
+    return [value]
+
+
+@pytest.mark.filterwarnings("ignore::llmcost.StaleCatalogWarning")
+def test_to_frame_is_tidy_with_units_in_the_names(result: Any) -> None:
+    frame = result.to_frame()
+    assert isinstance(frame, pd.DataFrame)
+    assert len(frame) >= 1
+    names = [*frame.columns, *(n for n in frame.index.names if n is not None)]
+    for name in names:
+        assert isinstance(name, str), name
+        assert SNAKE.match(name), name
+        if name not in FIXED_SIZE.get(type(result).__name__, set()):
+            assert name not in UNITLESS, f"{name!r}: call it {UNITLESS[name]!r}"
+
+
+@pytest.mark.filterwarnings("ignore::llmcost.StaleCatalogWarning")
+def test_to_dict_is_strict_json_and_to_json_reads_back(result: Any) -> None:
+    data = result.to_dict()
+    text = json.dumps(data, allow_nan=False)  # raises on NaN/inf or on a numpy value
+    assert json.loads(text) == data
+    assert not any(isinstance(v, float) and not math.isfinite(v) for v in _walk(data))
+    written = json.loads(result.to_json())
+    assert written.get("result", written) == data  # Comparison wraps it with its scenario
+
+
+@pytest.mark.filterwarnings("ignore::llmcost.StaleCatalogWarning")
+def test_repr_is_one_line_and_html_is_a_table(result: Any) -> None:
+    text = repr(result)
+    assert "\n" not in text
+    assert text.startswith(type(result).__name__ + "(")
+    assert len(text) <= 240, text
+    page = result._repr_html_()
+    assert "<table>" in page
+    assert page.endswith("</table>")
+
+
+def test_never_is_none_in_to_dict() -> None:
+    flat = breakeven(_volume, "volume", 0, 1e3, option_a="api", option_b="own")  # api wins
+    assert math.isnan(flat.first)
+    assert flat.to_dict()["first"] is None
+    assert flat.to_dict()["sustained"] is None
+    no_fit = estimate_serving(
+        CAT.model_spec("llama-3.1-405b"),
+        CAT.gpu_spec("h100-sxm"),
+        gpus=1,
+        precision="bf16",
+        input_tokens=512,
+        output_tokens=256,
+        max_throughput=True,
+    )
+    data = no_fit.to_dict()
+    assert data["fits"] is False
+    json.dumps(data, allow_nan=False)
+
+
+@pytest.mark.filterwarnings("ignore::llmcost.StaleCatalogWarning")
+def test_deprecated_frames_warn_and_match_the_methods() -> None:
+    c = _comparison()
+    with pytest.warns(DeprecationWarning, match="comparison.to_frame"):
+        old = export.options_frame(c, components=True)
+    pd.testing.assert_frame_equal(old, c.to_frame().reset_index())
+    with pytest.warns(DeprecationWarning, match="comparison.horizon_frame"):
+        old_horizon = export.horizon_frame(c)
+    pd.testing.assert_frame_equal(old_horizon, c.horizon_frame())
+    # without components: the same table less the component columns
+    with pytest.warns(DeprecationWarning, match="options_frame is deprecated"):
+        bare = export.options_frame(c)
+    components = {k for o in c.options for k in o.components}
+    assert set(bare.columns) == set(old.columns) - components
+
+
+@pytest.mark.filterwarnings("ignore::llmcost.StaleCatalogWarning")
+def test_horizon_frame_is_long_and_sums_to_the_cumulative() -> None:
+    c = _comparison()
+    h = c.horizon_frame()
+    assert list(h.columns) == ["option", "month", "monthly_cost_usd", "cumulative_usd"]
+    assert len(h) == len(c.options) * c.horizon_months
+    for name, rows in h.groupby("option", sort=False):
+        np.testing.assert_allclose(rows["monthly_cost_usd"].cumsum(), rows["cumulative_usd"])
+        assert list(rows["month"]) == list(range(1, c.horizon_months + 1)), name
+
+
+def test_one_table_printer_and_one_json_converter() -> None:
+    # the CLI's printer and converter are the shared ones, not copies
+    assert _common.format_table is display.text_table
+    assert _common.jsonable is serialize.jsonable
+    assert display.text_table([]) == "(no rows)"
+    assert display.text_table([{"a": None, "b": float("inf")}]) == "a  b\n-  ---\n   n/a"
