@@ -188,13 +188,40 @@ def monte_carlo(
 
     Parameters
     ----------
-    outputs : outputs to summarize (default: all the model returns)
-    options : outputs that are options' costs, for the probability each is cheapest
-    percentiles : in percent, e.g. (5, 50, 95)
-    backend, scheduler : ``"dask"`` evaluates the chunks on a cluster, the same values bit for
-        bit (:mod:`llmcost.analysis.backends`); for more draws than fit in memory use
-        :func:`~llmcost.analysis.streaming.monte_carlo_stream`
+    model : callable
+        ``inputs → {output: array}``, vectorized over the draws (a scenario's model, or any
+        function of numpy arrays).
+    space : ParameterSpace
+        The uncertain inputs.
+    n : int
+        Draws [count].
+    seed : int, optional
+        Seed of the draws; the same seed gives the same result, byte for byte.
+    outputs : sequence of str, optional
+        Outputs to summarize (default: all the model returns).
+    options : sequence of str, optional
+        Outputs that are options' costs, for the probability each is cheapest.
+    percentiles : sequence of float
+        Percentiles to report [%], e.g. (5, 50, 95).
+    chunk_rows : int
+        Draws evaluated at a time [rows] (bounds memory).
+    backend : {"numpy", "dask"}
+        ``"dask"`` evaluates the chunks on a cluster, the same values bit for bit
+        (:mod:`llmcost.analysis.backends`).
+    scheduler : optional
+        The dask scheduler or client (``backend="dask"``).
+    method : {"monte_carlo", "lhs", "sobol"}
+        Independent draws, a Latin hypercube or a scrambled Sobol' sequence.
 
+    Returns
+    -------
+    MonteCarloResult
+        Per output the mean, std, percentiles and the share of undefined draws (NaN), and
+        P(cheapest) per option; the draws themselves in ``draws``. For more draws than fit in
+        memory use :func:`~llmcost.analysis.streaming.monte_carlo_stream`.
+
+    Examples
+    --------
     >>> space = ParameterSpace.from_dict({"p": {"dist": "uniform", "low": 0, "high": 2}})
     >>> r = monte_carlo(lambda x: {"api": x["p"], "own": np.ones_like(x["p"])}, space, 10_000,
     ...                 seed=1, options=["api", "own"])

@@ -194,6 +194,32 @@ def tornado(
 
     Fixed inputs are held at their value and get no row unless ``ranges``/``relative`` move them.
 
+    Parameters
+    ----------
+    model : callable
+        ``inputs → {output: array}``, vectorized (a scenario's model, or any function of numpy
+        arrays).
+    space : ParameterSpace
+        The inputs, with their baselines and distributions.
+    output : str or callable
+        The output to rank the inputs by, or a function of all outputs.
+    output_name : str, optional
+        The name of a computed ``output`` in the table (default ``"output"``).
+    ranges : mapping of str to (float, float), optional
+        ``input → (low, high)`` overriding the quantiles for those inputs [unit of the input].
+    relative : float, optional
+        Move every input by ± this fraction of its baseline [0–1] instead of the quantiles.
+    quantiles : (float, float)
+        The low and high quantile of each input's distribution [0–1]; default P10 / P90.
+
+    Returns
+    -------
+    TornadoResult
+        One row per input, ranked by ``swing`` (output at high − output at low [unit of the
+        output]), with the output at each end and the elasticity at the baseline [1].
+
+    Examples
+    --------
     >>> space = ParameterSpace.from_dict({
     ...     "price": {"dist": "uniform", "low": 1.0, "high": 3.0},
     ...     "volume": {"dist": "uniform", "low": 90.0, "high": 110.0},

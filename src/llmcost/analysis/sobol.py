@@ -194,6 +194,41 @@ def sobol(
     ``backend="dask"`` evaluates the Saltelli rows on a cluster (``scheduler``: an address or
     a ``Client``): the same indices, bit for bit.
 
+    Parameters
+    ----------
+    model : callable
+        ``inputs → {output: array}``, vectorized.
+    space : ParameterSpace
+        The inputs; fixed ones are held at their value.
+    output : str or callable
+        The output analysed, or a function of all outputs.
+    output_name : str, optional
+        The name of a computed ``output`` (default ``"output"``).
+    n_base : int
+        Base sample size N [rows]; the model runs N × (k + 2) times for k varied inputs.
+    seed : int, optional
+        Seed of the design and of the bootstrap.
+    n_bootstrap : int
+        Bootstrap resamples for the confidence intervals [count].
+    confidence_level : float
+        Of the intervals [0–1].
+    chunk_rows : int
+        Rows evaluated at a time.
+    method : {"sobol", "lhs", "monte_carlo"}
+        The design of the two base matrices.
+    backend : {"numpy", "dask"}
+        Where the rows are evaluated.
+    scheduler : optional
+        The dask scheduler or client.
+
+    Returns
+    -------
+    SobolResult
+        First-order ``s1`` and total ``st`` indices per varied input [fraction of the output's
+        variance] with the half-widths of their intervals.
+
+    Examples
+    --------
     >>> space = ParameterSpace.from_dict({
     ...     "a": {"dist": "uniform", "low": 0, "high": 1},
     ...     "b": {"dist": "uniform", "low": 0, "high": 1},

@@ -248,11 +248,41 @@ def monte_carlo_stream(
 
     Parameters
     ----------
-    block_rows : rows per seeded block; the draws depend on it and on ``seed`` only
-    memory_budget_gb : memory one evaluation chunk may use [GB]; the chunk size is derived
-        from the model's measured bytes per row and does not change any result
-    backend, scheduler : ``"numpy"`` here, or ``"dask"`` on a cluster (:mod:`.backends`)
+    model : callable
+        ``inputs → {output: array}``, vectorized.
+    space : ParameterSpace
+        The uncertain inputs.
+    n : int
+        Draws [count]; any number, in bounded memory.
+    seed : int
+        Seed of the blocks.
+    outputs : sequence of str, optional
+        Outputs to summarize (default: all the model returns).
+    options : sequence of str, optional
+        Outputs that are options' costs, for the probability each is cheapest.
+    percentiles : sequence of float
+        Percentiles to report [%], exact (a second pass over the blocks).
+    block_rows : int
+        Rows per seeded block; the draws depend on it and on ``seed`` only.
+    memory_budget_gb : float
+        Memory one evaluation chunk may use [GB]; the chunk size is derived from the model's
+        measured bytes per row and does not change any result.
+    bins : int
+        Histogram bins per output.
+    units : mapping of str to str, optional
+        Each output's unit, kept for :meth:`~StreamingMonteCarloResult.to_xarray`.
+    backend : {"numpy", "dask"}
+        Here, or on a cluster (:mod:`llmcost.analysis.backends`).
+    scheduler : optional
+        The dask scheduler or client.
 
+    Returns
+    -------
+    StreamingMonteCarloResult
+        The summary, P(cheapest) and histograms; no draw is kept.
+
+    Examples
+    --------
     >>> space = ParameterSpace.from_dict({"p": {"dist": "uniform", "low": 0, "high": 2}})
     >>> r = monte_carlo_stream(lambda x: {"api": x["p"], "own": np.ones_like(x["p"])}, space,
     ...                        100_000, seed=1, options=["api", "own"], block_rows=10_000)

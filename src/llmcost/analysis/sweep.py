@@ -90,6 +90,32 @@ def sweep(
     every row but not repeated in the table. ``backend``/``scheduler``: see
     :func:`sweep_arrays`; ``frame.to_xarray()`` gives the table as an xarray Dataset.
 
+    Parameters
+    ----------
+    model : callable
+        ``inputs → {output: array}``, vectorized.
+    inputs : mapping of str to array_like
+        The varied inputs [each in its own unit].
+    grid : bool
+        Take the cartesian product of the axes (else the arrays are aligned).
+    constants : mapping of str to float, optional
+        Inputs passed on every row, not repeated in the table.
+    chunk_rows : int
+        Rows evaluated at a time.
+    memory_budget_gb : float
+        A grid larger than this [GB] is refused before anything is allocated.
+    backend : {"numpy", "dask"}
+        Where the rows are evaluated.
+    scheduler : optional
+        The dask scheduler or client.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per evaluation: the varied inputs, then the outputs.
+
+    Examples
+    --------
     >>> sweep(lambda x: {"cost": x["a"] * x["b"]}, {"a": [1, 2], "b": [3, 4]}, grid=True)
          a    b  cost
     0  1.0  3.0   3.0

@@ -4,9 +4,10 @@
   (openpyxl: ``pip install 'llmcost[xlsx]'``);
 - :func:`write_report`: a self-contained HTML or Markdown report (charts need
   ``llmcost[plot]``), with :func:`analyze` for its break-even, tornado and Monte Carlo parts;
-- tidy tables with units (:func:`options_frame`, :func:`components_frame`,
-  :func:`horizon_frame`…), :func:`write_csv` (formula-safe), :func:`to_json` /
-  :func:`from_json`, :func:`write_parquet` (``llmcost[parquet]``);
+- tidy tables with units (:func:`components_frame`, :func:`features_frame`… from
+  :mod:`llmcost.scenario.tables`; ``options_frame`` and ``horizon_frame`` are deprecated for
+  ``Comparison.to_frame`` / ``horizon_frame``), :func:`write_csv` (formula-safe),
+  :func:`to_json` / :func:`from_json`, :func:`write_parquet` (``llmcost[parquet]``);
 - :mod:`llmcost.export.safety`: user text never becomes a spreadsheet formula;
 - :mod:`llmcost.export.plots`: the figures.
 """

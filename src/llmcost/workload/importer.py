@@ -51,14 +51,23 @@ def from_usage(
 
     Parameters
     ----------
-    paths : one file or several (CSV, JSON lines ``.jsonl``, JSON ``.json``, ``.parquet``),
-        all of the same ``format``
-    format : ``openai`` | ``openai-log`` | ``anthropic`` | ``anthropic-log`` | ``litellm`` |
-        ``csv``
-    columns : canonical field → source column, overriding the format's names, e.g.
-        ``{"timestamp": "ts", "input_tokens": "prompt"}``
-    skip_bad_rows : skip rows with a bad value (counted in ``skipped_rows``, the first few kept
-        in ``bad_rows``) instead of failing
+    paths : str, Path or iterable of them
+        One file or several (CSV, JSON lines ``.jsonl``, JSON ``.json``, ``.parquet``), all of
+        the same ``format``.
+    format : {"openai", "openai-log", "anthropic", "anthropic-log", "litellm", "csv"}
+        The export's layout.
+    columns : mapping of str to str, optional
+        Canonical field → source column, overriding the format's names, e.g.
+        ``{"timestamp": "ts", "input_tokens": "prompt"}``.
+    skip_bad_rows : bool
+        Skip rows with a bad value (counted in ``skipped_rows``, the first few kept in
+        ``bad_rows``) instead of failing.
+
+    Returns
+    -------
+    UsageWorkload
+        Volumes per 730-hour month, lengths and their distributions, the daily profile, the
+        monthly table and the model/tag mix.
 
     Raises
     ------
