@@ -32,7 +32,9 @@ print(comparison)  # in Jupyter, `comparison` alone renders an HTML table
 
 # %%
 table = comparison.to_frame()
-print(table[["monthly_cost_usd", "usd_per_mtok", "gpus", "utilization", "ttft_s", "tpot_s"]])
+columns = ["monthly_cost_usd", "usd_per_mtok", "gpus_peak", "utilization_fraction"]
+columns += ["ttft_s", "tpot_s"]
+print(table[columns])
 for option in comparison.options:
     parts = ", ".join(f"{k} ${v:,.0f}" for k, v in option.components.items() if v)
     print(f"  {option.name}: {parts}")
