@@ -17,6 +17,7 @@ from .._core.errors import InvalidInputError
 from ..catalog import Catalog, check_fresh, load_catalog, max_price_age_days, sources_for
 from ..cost.horizon import monthly_volumes, npv_usd, payback_month
 from ..cost.quoted import DEFAULT_BLEND_INPUT_PER_OUTPUT, quoted_figures
+from .calendar import aggregate, default_horizon_start, horizon_periods, parse_period, period_total
 from .config import ApiOption, Scenario
 from .loading import as_scenario
 from .model import ScenarioModel
@@ -121,7 +122,9 @@ class Comparison:
     latency targets and replica cap, and every feature's prompt + output is within its context
     limits) with the lowest monthly cost (None if none is feasible). ``growth_per_month``
     [fraction/month], ``horizon_months`` and ``discount_rate_per_year`` [1/year] are the
-    workload's horizon view. ``assumptions`` lists every default used, with unit and source;
+    workload's horizon view, starting in the month ``horizon_start`` (``periods``; fiscal
+    quarters and years from ``fiscal_year_start_month``, :mod:`llmcost.scenario.calendar`).
+    ``assumptions`` lists every default used, with unit and source;
     ``catalog_rows`` the catalog rows used (entity, id, source, as_of).
 
     Files: :meth:`to_excel` (the finance workbook; needs ``llmcost[xlsx]``), :meth:`to_csv`
@@ -139,6 +142,10 @@ class Comparison:
     assumptions: list[dict[str, Any]]
     catalog_rows: list[dict[str, Any]]
     model: ScenarioModel = field(repr=False)
+    #: first month of the horizon, "YYYY-MM" (llmcost.scenario.calendar)
+    horizon_start: str = ""
+    #: month (1–12) the fiscal year starts in, for ``horizon_frame(by=...)`` and budgets
+    fiscal_year_start_month: int = 1
 
     def option(self, name: str) -> OptionResult:
         """The result of the option called ``name``."""
@@ -183,13 +190,53 @@ class Comparison:
             rows.append(row)
         return pd.DataFrame(rows).set_index("option")
 
-    def horizon_frame(self) -> pd.DataFrame:
-        """Month-by-month cost of each option (columns), months 1…horizon as the index."""
+    @property
+    def periods(self) -> pd.PeriodIndex:
+        """The months of the horizon (monthly :class:`pandas.PeriodIndex` named ``period``)."""
+        return horizon_periods(self.horizon_start, self.horizon_months)
+
+    def horizon_frame(
+        self, by: str = "month", *, fiscal_year_start_month: int | None = None
+    ) -> pd.DataFrame:
+        """Cost of each option (columns) [USD] per month, fiscal quarter or fiscal year.
+
+        Indexed by :class:`pandas.Period` (``by`` = ``"month"``, ``"quarter"`` or ``"year"``;
+        fiscal years start in ``fiscal_year_start_month``, default the scenario's, and are
+        named by the calendar year they end in). ``attrs`` holds the unit, and for quarters
+        and years the ``partial_periods`` the horizon covers only in part.
+        """
         import pandas as pd
 
         data = {o.name: o.horizon_monthly_usd for o in self.options}
-        frame = pd.DataFrame(data, index=pd.RangeIndex(1, self.horizon_months + 1, name="month"))
-        return frame
+        frame = pd.DataFrame(data, index=self.periods, dtype=float)
+        frame.columns.name = "option"
+        frame.attrs = {"unit": "USD", "scenario": self.scenario}
+        if fiscal_year_start_month is None:
+            fiscal_year_start_month = self.fiscal_year_start_month
+        return aggregate(frame, by, fiscal_year_start_month)
+
+    def budget_usd(self, option: str, period: Any) -> float:
+        """Cost of ``option`` [USD] over ``period``: a month (``"2027-03"``), a fiscal
+        quarter (``"2027Q1"``), a fiscal year (``"2027"``, ``"FY2027"``) or a
+        :class:`pandas.Period`; the period must lie wholly within the horizon."""
+        opt = self.option(option)
+        series = self.horizon_frame()[opt.name]
+        return period_total(series, parse_period(period, self.fiscal_year_start_month))
+
+    def monthly_budget_usd(self, option: str, period: Any) -> float:
+        """Cost of ``option`` [USD] in the month ``period`` (``"2027-03"`` or a monthly
+        :class:`pandas.Period`), for budget checks in scripts and tests."""
+        return self.budget_usd(option, _of_kind(period, "M", self.fiscal_year_start_month))
+
+    def quarterly_budget_usd(self, option: str, quarter: Any) -> float:
+        """Cost of ``option`` [USD] in the fiscal ``quarter`` (``"2027Q1"`` or a quarterly
+        :class:`pandas.Period`), the sum of its three months."""
+        return self.budget_usd(option, _of_kind(quarter, "Q", self.fiscal_year_start_month))
+
+    def yearly_budget_usd(self, option: str, year: Any) -> float:
+        """Cost of ``option`` [USD] in the fiscal ``year`` (``"2027"``, ``"FY2027"``), the sum
+        of its twelve months."""
+        return self.budget_usd(option, _of_kind(year, "Y", self.fiscal_year_start_month))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of ``llmcost compare --json`` (docs/architecture.md §4)."""
@@ -202,6 +249,9 @@ class Comparison:
                 "cheapest": self.cheapest,
                 "growth_per_month": self.growth_per_month,
                 "horizon_months": self.horizon_months,
+                "horizon_start": self.horizon_start,
+                "horizon_periods": [str(p) for p in self.periods],
+                "fiscal_year_start_month": self.fiscal_year_start_month,
                 "discount_rate_per_year": self.discount_rate_per_year,
                 "assumptions": self.assumptions,
                 "catalog_rows": self.catalog_rows,
@@ -290,6 +340,15 @@ class Comparison:
         )
         title = html.escape(f"{self.scenario} — cheapest: {self.cheapest}")
         return f"<p><b>{title}</b></p><table><tr>{head}</tr>{body}</table>"
+
+
+def _of_kind(period: Any, kind: str, fiscal_year_start_month: int) -> Any:
+    """``period`` parsed, checked to be a month (``kind`` "M"), quarter ("Q") or year ("Y")."""
+    parsed = parse_period(period, fiscal_year_start_month)
+    if not parsed.freqstr.startswith(kind):
+        what = {"M": "a month 'YYYY-MM'", "Q": "a quarter 'YYYYQn'", "Y": "a year 'YYYY'"}[kind]
+        raise InvalidInputError(f"period must be {what}; got {period!r}")
+    return parsed
 
 
 #: The quoted-figure columns of the option tables (frames, CSV), in order.
@@ -614,4 +673,6 @@ def compare(
         assumptions=assumptions,
         catalog_rows=catalog_rows,
         model=model,
+        horizon_start=wl.horizon_start or default_horizon_start(as_of),
+        fiscal_year_start_month=wl.fiscal_year_start_month,
     )

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from .calendar import parse_month
 from .engine_knobs import EngineKnobsConfig
 from .speculative import SpeculativeConfig
 
@@ -207,6 +208,8 @@ class Workload(_Config):
     ("high" by default, as OpenAI's "auto" bills a large image; the other rules have no such
     mode and ignore it). Each option turns them into input tokens by its own rule: an API
     offer by its catalog ``image_token_rule``, a self-hosted model by its image processor.
+    The horizon (``horizon_months`` from ``horizon_start``, fiscal years from
+    ``fiscal_year_start_month``) is placed on the calendar by :mod:`llmcost.scenario.calendar`.
     """
 
     requests_per_month: NonNeg | None = None
@@ -224,6 +227,11 @@ class Workload(_Config):
     hourly_profile: list[NonNeg] | None = None
     growth_per_month: Annotated[float, Field(ge=-0.5, le=10.0), Number] = 0.0
     horizon_months: Annotated[int, Field(ge=1, le=240), Number] = 12
+    #: first month of the horizon, "YYYY-MM" (None: the month after as_of, else after today;
+    #: llmcost.scenario.calendar)
+    horizon_start: Annotated[str, BeforeValidator(parse_month)] | None = None
+    #: month (1–12) the fiscal year starts in, for quarters and years of the horizon
+    fiscal_year_start_month: Annotated[int, Field(ge=1, le=12), Number] = 1
     discount_rate_per_year: Annotated[float, Field(ge=0.0, le=1.0), Number] = 0.08
     features: list[Feature] = Field(default_factory=list)
     length_distribution: RequestLengths | None = None
