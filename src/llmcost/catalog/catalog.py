@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from .._core.errors import InvalidInputError, UnknownIdError
+from .._core.errors import InvalidInputError, PriceNotYetAvailableError, UnknownIdError
 from .._core.specs import GpuSpec, ModelSpec
 from .records import (
     TERMS,
@@ -94,9 +94,10 @@ class Catalog:
                 in_force[row.min_prompt_tokens] = row
         if 0 not in in_force:
             earliest = min(r.effective_from for r in rows if r.min_prompt_tokens == 0)
-            raise InvalidInputError(
+            raise PriceNotYetAvailableError(
                 f"as_of {as_of} is before the first price of {offer_id!r} in the catalog; "
-                f"allowed: {earliest.isoformat()} or later"
+                f"allowed: {earliest.isoformat()} or later",
+                available_from=earliest,
             )
         return [in_force[k] for k in sorted(in_force)]
 
@@ -180,6 +181,17 @@ class Catalog:
         listing the terms and providers that do exist for ``gpu`` when nothing matches.
         """
         offers = self.gpu_offers_for(gpu, term, provider, as_of)
+        if not offers and as_of is not None and self.gpu_offers_for(gpu, term, provider):
+            first = min(
+                r.as_of
+                for r in self.gpu_offers
+                if r.gpu == gpu and r.term == term and provider in (None, r.provider)
+            )
+            raise PriceNotYetAvailableError(
+                f"no rental offer in the catalog for gpu {gpu!r}, term {term!r} seen by "
+                f"{as_of}; the first is seen {first.isoformat()}",
+                available_from=first,
+            )
         if not offers:
             existing = sorted({f"{r.provider}:{r.term}" for r in self.gpu_offers if r.gpu == gpu})
             what = f"gpu {gpu!r}, term {term!r}" + (f", provider {provider!r}" if provider else "")

@@ -84,6 +84,7 @@ def render_text(result: Comparison, summary: Verdict | None = None) -> str:
         text_table(result.table_rows()),
         "",
         f"* cheapest feasible option: {result.cheapest or 'none'}",
+        *[f"- {u} (left out)" for u in result.unavailable],
         "",
         "Components (USD/month):",
     ]
@@ -160,8 +161,8 @@ def by_period(result: Comparison, by: str) -> tuple[dict[str, Any], str]:
     }
     rows = [
         {"period": str(p) + (" (part)" if str(p) in partial else "")}
-        | {name: _amount(float(frame.at[p, name])) for name in frame.columns}
-        for p in frame.index
+        | {name: _amount(v) for name, v in zip(frame.columns, values, strict=True)}
+        for p, values in zip(frame.index, frame.to_numpy(dtype=float).tolist(), strict=True)
     ]
     title = f"Cost per {by} (USD)"
     if by != "month" and result.fiscal_year_start_month != 1:

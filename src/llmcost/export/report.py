@@ -329,6 +329,11 @@ def _summary(comparison: Any) -> list[str]:
         if cheapest.monthly_cost_usd > 0:
             line += f", {o.monthly_cost_usd / cheapest.monthly_cost_usd:.2f}× the cheapest"
         lines.append(line + ".")
+    lines += [
+        f"{u.name}: unavailable on {u.as_of.isoformat()}, left out of the comparison — the "
+        f"catalog's first price for it starts {u.available_from.isoformat()}."
+        for u in getattr(comparison, "unavailable", [])
+    ]
     as_of = comparison.as_of.isoformat() if comparison.as_of else "latest in the catalog"
     lines.append(f"Prices as of {as_of}; catalog version {comparison.catalog_version}.")
     return lines

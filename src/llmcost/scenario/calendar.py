@@ -102,7 +102,12 @@ def aggregate(
     freq = fiscal_freq(by, fiscal_year_start_month)
     if freq == "M":
         return monthly.copy()
-    groups = monthly.index.asfreq(freq)
+    import pandas as pd
+
+    index = monthly.index
+    if not isinstance(index, pd.PeriodIndex):
+        raise InvalidInputError(f"the frame must be indexed by monthly periods; got {type(index)}")
+    groups = index.asfreq(freq)
     out = monthly.groupby(groups, sort=True).sum()
     out.index.name = "period"
     counts = groups.value_counts()
@@ -152,6 +157,10 @@ def period_total(monthly: pd.Series, period: pd.Period) -> float:
     import pandas as pd
 
     months = monthly.index
+    if not isinstance(months, pd.PeriodIndex):
+        raise InvalidInputError(
+            f"the series must be indexed by monthly periods; got {type(months)}"
+        )
     inside = (months.start_time >= period.start_time) & (months.end_time <= period.end_time)
     wanted = len(pd.period_range(period.start_time, period.end_time, freq="M"))
     if int(inside.sum()) != wanted:

@@ -17,12 +17,13 @@ from .._core.errors import InvalidInputError
 from ..catalog import Catalog, check_fresh, load_catalog, max_price_age_days, sources_for
 from ..cost.horizon import monthly_volumes, npv_usd, payback_month
 from ..cost.quoted import DEFAULT_BLEND_INPUT_PER_OUTPUT, quoted_figures
+from .availability import UnavailableOption, resolve_available
 from .calendar import aggregate, default_horizon_start, horizon_periods, parse_period, period_total
-from .config import ApiOption, Scenario
+from .config import Scenario
 from .loading import as_scenario
 from .model import ScenarioModel
 from .prices import price_labels
-from .resolve import Resolved, resolve_api, resolve_self_hosted
+from .resolve import Resolved
 from .workload import feature_mix
 
 if TYPE_CHECKING:
@@ -146,6 +147,8 @@ class Comparison:
     horizon_start: str = ""
     #: month (1–12) the fiscal year starts in, for ``horizon_frame(by=...)`` and budgets
     fiscal_year_start_month: int = 1
+    #: options with no price on ``as_of``, left out of ``options`` (llmcost.scenario.availability)
+    unavailable: list[UnavailableOption] = field(default_factory=list)
 
     def option(self, name: str) -> OptionResult:
         """The result of the option called ``name``."""
@@ -247,6 +250,7 @@ class Comparison:
                 "as_of": self.as_of.isoformat() if self.as_of else None,
                 "options": [o.to_dict() for o in self.options],
                 "cheapest": self.cheapest,
+                "unavailable": [u.to_dict() for u in self.unavailable],
                 "growth_per_month": self.growth_per_month,
                 "horizon_months": self.horizon_months,
                 "horizon_start": self.horizon_start,
@@ -489,22 +493,20 @@ def _quoted(out: dict[str, Any], is_api: bool) -> dict[str, Any]:
 
 def _resolve_all(
     scenario: Scenario, catalog: Catalog, as_of: date | None
-) -> tuple[ScenarioModel, list[Resolved]]:
+) -> tuple[ScenarioModel, list[Resolved], list[UnavailableOption]]:
     mix = feature_mix(scenario.workload)
-    resolved = [
-        resolve_api(o, i, mix, catalog, as_of)
-        if isinstance(o, ApiOption)
-        else resolve_self_hosted(o, i, mix, catalog, as_of)
-        for i, o in enumerate(scenario.options)
-    ]
+    resolved, unavailable = resolve_available(scenario, mix, catalog, as_of)
     model = ScenarioModel(mix=mix, evaluators=tuple(r.evaluator for r in resolved))
-    unknown = [k for k in scenario.uncertainty if k not in model.variables]
+    gone = tuple(f"{u.name}." for u in unavailable)
+    unknown = [
+        k for k in scenario.uncertainty if k not in model.variables and not k.startswith(gone)
+    ]
     if unknown:
         try:
             model.evaluate({unknown[0]: 0.0})  # raises naming the input, with "did you mean"
         except InvalidInputError as exc:
             raise InvalidInputError(f"uncertainty.{unknown[0]}: {exc}") from None
-    return model, resolved
+    return model, resolved, unavailable
 
 
 def _as_date(value: date | str | None) -> date | None:
@@ -552,7 +554,7 @@ def compare(
         scenario = scenario.replace(**overrides)
     as_of = _as_date(as_of) or scenario.as_of
     catalog = catalog or load_catalog()
-    model, resolved = _resolve_all(scenario, catalog, as_of)
+    model, resolved, unavailable = _resolve_all(scenario, catalog, as_of)
     mix = model.mix
     wl = scenario.workload
     base = model.evaluate()
@@ -674,5 +676,6 @@ def compare(
         catalog_rows=catalog_rows,
         model=model,
         horizon_start=wl.horizon_start or default_horizon_start(as_of),
+        unavailable=unavailable,
         fiscal_year_start_month=wl.fiscal_year_start_month,
     )

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._core._arrays import FloatArray
-from .._core.errors import InvalidInputError, UnknownIdError
+from .._core.errors import InvalidInputError, PriceNotYetAvailableError, UnknownIdError
 from .._core.specs import GpuSpec, ModelSpec
 from ..catalog import Catalog
 from ..cost.api import TieredPrices, tier_index, tier_weighted_prices
@@ -87,6 +87,8 @@ def _lookup(what: str, where: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         return fn(*args, **kwargs)
     except UnknownIdError as exc:
         raise UnknownIdError(f"{exc.kind} ({where})", exc.value, exc.known) from None
+    except PriceNotYetAvailableError as exc:
+        raise PriceNotYetAvailableError(f"{where}: {exc}", exc.available_from) from None
     except InvalidInputError as exc:
         raise InvalidInputError(f"{where}: {exc}") from None
 
