@@ -65,9 +65,11 @@ class UnsupportedPrecisionError(InvalidInputError):
 
 
 class PriceNotYetAvailableError(InvalidInputError):
-    """The catalog has no price on the ``as_of`` date yet; the first one starts on
-    ``available_from``. :func:`~llmcost.scenario.compare` reports such an option as
-    unavailable and compares the rest."""
+    """The catalog has no price on the ``as_of`` date yet.
+
+    The first one starts on ``available_from``. :func:`~llmcost.scenario.compare` reports such
+    an option as unavailable and compares the rest.
+    """
 
     def __init__(self, message: str, available_from: date) -> None:
         self.available_from = available_from

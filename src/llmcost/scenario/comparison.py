@@ -219,26 +219,35 @@ class Comparison:
         return aggregate(frame, by, fiscal_year_start_month)
 
     def budget_usd(self, option: str, period: Any) -> float:
-        """Cost of ``option`` [USD] over ``period``: a month (``"2027-03"``), a fiscal
-        quarter (``"2027Q1"``), a fiscal year (``"2027"``, ``"FY2027"``) or a
-        :class:`pandas.Period`; the period must lie wholly within the horizon."""
+        """Cost of ``option`` [USD] over ``period``.
+
+        ``period`` is a month (``"2027-03"``), a fiscal quarter (``"2027Q1"``), a fiscal year
+        (``"2027"``, ``"FY2027"``) or a :class:`pandas.Period`; it must lie wholly within the
+        horizon (else :class:`InvalidInputError` naming the horizon).
+        """
         opt = self.option(option)
         series = self.horizon_frame()[opt.name]
         return period_total(series, parse_period(period, self.fiscal_year_start_month))
 
     def monthly_budget_usd(self, option: str, period: Any) -> float:
-        """Cost of ``option`` [USD] in the month ``period`` (``"2027-03"`` or a monthly
-        :class:`pandas.Period`), for budget checks in scripts and tests."""
+        """Cost of ``option`` [USD] in one month, for budget checks in scripts and tests.
+
+        ``period`` is ``"2027-03"`` or a monthly :class:`pandas.Period`.
+        """
         return self.budget_usd(option, _of_kind(period, "M", self.fiscal_year_start_month))
 
     def quarterly_budget_usd(self, option: str, quarter: Any) -> float:
-        """Cost of ``option`` [USD] in the fiscal ``quarter`` (``"2027Q1"`` or a quarterly
-        :class:`pandas.Period`), the sum of its three months."""
+        """Cost of ``option`` [USD] in one fiscal quarter, the sum of its three months.
+
+        ``quarter`` is ``"2027Q1"`` or a quarterly :class:`pandas.Period`.
+        """
         return self.budget_usd(option, _of_kind(quarter, "Q", self.fiscal_year_start_month))
 
     def yearly_budget_usd(self, option: str, year: Any) -> float:
-        """Cost of ``option`` [USD] in the fiscal ``year`` (``"2027"``, ``"FY2027"``), the sum
-        of its twelve months."""
+        """Cost of ``option`` [USD] in one fiscal year, the sum of its twelve months.
+
+        ``year`` is ``"2027"``, ``"FY2027"`` or a yearly :class:`pandas.Period`.
+        """
         return self.budget_usd(option, _of_kind(year, "Y", self.fiscal_year_start_month))
 
     def to_dict(self) -> dict[str, Any]:
