@@ -20,6 +20,7 @@ from .breakeven import (
 )
 from .breakeven_draws import BreakevenDraws, breakeven_per_draw
 from .crossings import find_crossings
+from .growth_draws import GrowthDraws, growth_draws
 from .montecarlo import MonteCarloResult, monte_carlo, probability_cheapest, summarize_draws
 from .oat import TornadoResult, tornado
 from .sampling import (
@@ -51,6 +52,7 @@ __all__ = [
     "BreakevenResult",
     "CoverageFit",
     "Crossing",
+    "GrowthDraws",
     "Model",
     "MonteCarloResult",
     "Parameter",
@@ -74,6 +76,7 @@ __all__ = [
     "expected_samples_until_success",
     "find_crossings",
     "fit_coverage",
+    "growth_draws",
     "monte_carlo",
     "monte_carlo_stream",
     "normal_score_correlation",

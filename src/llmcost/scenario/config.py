@@ -210,6 +210,9 @@ class Workload(_Config):
     offer by its catalog ``image_token_rule``, a self-hosted model by its image processor.
     The horizon (``horizon_months`` from ``horizon_start``, fiscal years from
     ``fiscal_year_start_month``) is placed on the calendar by :mod:`llmcost.scenario.calendar`.
+    ``growth_per_month_sd`` (the standard error of an imported growth fit) lets
+    :func:`llmcost.scenario.horizon_monte_carlo` draw the growth rate; ``length_distribution``
+    (an imported workload's per-request lengths) is billed and sized request by request.
     """
 
     requests_per_month: NonNeg | None = None
@@ -226,6 +229,7 @@ class Workload(_Config):
     peak_to_average: Annotated[float, Field(ge=1.0, le=24.0), Number] | None = None
     hourly_profile: list[NonNeg] | None = None
     growth_per_month: Annotated[float, Field(ge=-0.5, le=10.0), Number] = 0.0
+    growth_per_month_sd: Annotated[float, Field(ge=0.0, le=10.0), Number] | None = None
     horizon_months: Annotated[int, Field(ge=1, le=240), Number] = 12
     #: first month of the horizon, "YYYY-MM" (None: the month after as_of, else after today;
     #: llmcost.scenario.calendar)
