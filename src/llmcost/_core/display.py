@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["MINUS", "compact", "html_table", "money"]
+__all__ = ["MINUS", "compact", "html_table", "money", "plain"]
 
 #: The minus sign used in displays ("−$40k", not "$-40k").
 MINUS = "\u2212"
@@ -32,6 +32,38 @@ def compact(x: float | None, *, never: str = "n/a") -> str:
         if a >= scale:
             return f"{sign}{a / scale:.3g}{suffix}"
     return f"{sign}{a:.3g}"
+
+
+def plain(value: Any, limit: int = 80) -> str:
+    """A value for an error message as a user would write it: numpy scalars and arrays as
+    Python numbers and lists, dates in ISO form, strings quoted; long text cut.
+
+    >>> import numpy as np
+    >>> from datetime import date
+    >>> plain(np.float64(2e-06)), plain(date(2025, 1, 31)), plain([np.int64(3), 0.5])
+    ('2e-06', '2025-01-31', '[3, 0.5]')
+    >>> plain("x"), plain(np.array([1.0, np.nan]))
+    ("'x'", '[1.0, nan]')
+    """
+    text = _plain(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _plain(value: Any) -> str:
+    if hasattr(value, "isoformat") and callable(value.isoformat):
+        return str(value.isoformat())
+    if hasattr(value, "tolist") and callable(value.tolist):  # numpy scalar or array
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        inner = ", ".join(_plain(v) for v in value)
+        return (
+            f"[{inner}]"
+            if isinstance(value, list)
+            else f"({inner}{',' if len(value) == 1 else ''})"
+        )
+    if isinstance(value, float):
+        return f"{value:g}" if math.isfinite(value) and value != int(value) else repr(value)
+    return repr(value)
 
 
 def money(x: float | None) -> str:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .._core._arrays import FloatArray
-from .._core.display import compact, html_table
+from .._core.display import compact, html_table, plain
 from .._core.errors import InvalidInputError
 from ._model import DEFAULT_CHUNK_ROWS, Model
 from ._xarray import summary_dataset
@@ -188,7 +188,7 @@ def monte_carlo(
     0.5
     """
     if int(n) != n or n < 1:
-        raise InvalidInputError(f"n must be a whole number ≥ 1; got {n!r}")
+        raise InvalidInputError(f"n must be a whole number ≥ 1; got {plain(n)}")
     if any(not 0 <= q <= 100 for q in percentiles):
         raise InvalidInputError(f"percentiles must lie in [0, 100]; got {list(percentiles)}")
     draws = space.sample(int(n), seed, method=method)

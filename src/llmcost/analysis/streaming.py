@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._core._arrays import FloatArray
+from .._core.display import plain
 from .._core.errors import InvalidInputError
 from ._model import Model, evaluate, evaluate_chunked
 from ._percentiles import Key, exact_percentiles, sub_edges
@@ -268,7 +269,7 @@ def monte_carlo_stream(
     (0.5, 1.0)
     """
     if int(n) != n or n < 1:
-        raise InvalidInputError(f"n must be a whole number ≥ 1; got {n!r}")
+        raise InvalidInputError(f"n must be a whole number ≥ 1; got {plain(n)}")
     if bins < 1:
         raise InvalidInputError(f"bins must be ≥ 1; got {bins}")
     if block_rows < 1:

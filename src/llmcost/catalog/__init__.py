@@ -31,6 +31,7 @@ from .records import (
     HardwareRecord,
     ModelRecord,
 )
+from .replica_price import ReplicaGpuPrice, instance_fits_replica, replica_gpu_price
 
 __all__ = [
     "DEFAULT_MAX_PRICE_AGE_DAYS",
@@ -45,9 +46,12 @@ __all__ = [
     "GpuRecord",
     "HardwareRecord",
     "ModelRecord",
+    "ReplicaGpuPrice",
     "bundled_dir",
     "check_fresh",
+    "instance_fits_replica",
     "load_catalog",
     "max_price_age_days",
+    "replica_gpu_price",
     "sources_for",
 ]

@@ -20,6 +20,7 @@ from .records import (
     ModelRecord,
     _Record,
 )
+from .replica_price import ReplicaGpuPrice, replica_gpu_price
 
 if TYPE_CHECKING:  # pandas is imported by the methods that build frames (CLI start-up)
     import pandas as pd
@@ -202,6 +203,27 @@ class Catalog:
                 f"(provider:term): {allowed}"
             )
         return statistics.median(r.usd_per_gpu_hour for r in offers), offers
+
+    def replica_gpu_price(
+        self,
+        gpu: str,
+        gpus_per_replica: int,
+        term: str = "on_demand",
+        provider: str | None = None,
+        as_of: date | None = None,
+        tensor_gpus: int | None = None,
+    ) -> ReplicaGpuPrice:
+        """The default rental price [USD per GPU-hour] of ``gpu`` for one replica.
+
+        The median over the offers of :meth:`gpu_price_usd_per_hour` (same ``term``,
+        ``provider`` and ``as_of``) whose instance size fits a replica of ``gpus_per_replica``
+        GPUs with a tensor group of ``tensor_gpus`` (:func:`~llmcost.catalog.replica_price
+        .instance_fits_replica`); the median over all of them, marked ``fallback``, when none
+        fits. Raises :class:`InvalidInputError` as :meth:`gpu_price_usd_per_hour` does when
+        no offer matches at all.
+        """
+        _, offers = self.gpu_price_usd_per_hour(gpu, term, provider, as_of)
+        return replica_gpu_price(offers, gpus_per_replica, tensor_gpus)
 
     # --- purchase and facility ------------------------------------------------------------
 
