@@ -55,7 +55,8 @@ def test_h100_one_gpu_replica_takes_every_offer() -> None:
     quote = CAT.replica_gpu_price("h100-sxm", 1)
     # all 8 rows: 2.95, 3.99, 3.99, 4.29, 6.88, 6.88, 11.06, 12.29 -> (4.29 + 6.88) / 2
     assert quote.usd_per_gpu_hour == pytest.approx((4.29 + 6.88) / 2)  # 5.585
-    assert len(quote.used) == 8 and not quote.left_out
+    assert len(quote.used) == 8
+    assert not quote.left_out
     assert quote.usd_per_gpu_hour == CAT.gpu_price_usd_per_hour("h100-sxm")[0]
 
 
@@ -70,7 +71,8 @@ def test_provider_median_only_over_sizes_that_fit() -> None:
 def test_no_offer_fits_falls_back_to_all_of_them() -> None:
     # h100-nvl on demand: only azure Standard_NC40ads_H100_v5, 1 GPU, 6.98
     quote = CAT.replica_gpu_price("h100-nvl", 2)
-    assert quote.fallback and quote.usd_per_gpu_hour == 6.98
+    assert quote.fallback
+    assert quote.usd_per_gpu_hour == 6.98
     assert "fallback" in quote.describe()
     with pytest.raises(ValueError, match="at least one offer"):
         replica_gpu_price([], 2)
@@ -124,8 +126,7 @@ def test_scenario_fallback_warns() -> None:
     option = result.option("o")
     assert option.details["list_usd_per_gpu_hour"] == pytest.approx(6.98)
     assert any(
-        "no on_demand offer for h100-nvl comes in an instance that holds a 2-GPU replica whole"
-        in w
+        "no on_demand offer for h100-nvl comes in an instance that holds a 2-GPU replica whole" in w
         for w in option.warnings
     )
 
@@ -186,7 +187,8 @@ def test_analysis_messages_show_plain_numbers() -> None:
 
     with pytest.raises(InvalidInputError) as info:
         check_range(np.float64(2e-06), np.float64(1e-06), 10, "log")
-    assert "np." not in str(info.value) and "[2e-06, 1e-06]" in str(info.value)
+    assert "np." not in str(info.value)
+    assert "[2e-06, 1e-06]" in str(info.value)
 
 
 def test_plan_chart_goes_through_safe_output(tmp_path: Path) -> None:
