@@ -35,8 +35,10 @@ def compact(x: float | None, *, never: str = "n/a") -> str:
 
 
 def plain(value: Any, limit: int = 80) -> str:
-    """A value for an error message as a user would write it: numpy scalars and arrays as
-    Python numbers and lists, dates in ISO form, strings quoted; long text cut.
+    """A value for an error message as a user would write it.
+
+    Numpy scalars and arrays show as Python numbers and lists, dates in ISO form, strings
+    quoted; long text is cut.
 
     >>> import numpy as np
     >>> from datetime import date

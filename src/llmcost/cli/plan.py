@@ -172,8 +172,11 @@ def _cheapest(plans: list[dict[str, Any]]) -> dict[str, Any] | None:
 def _write_chart(
     searches: dict[str, LayoutSearch], args: argparse.Namespace, model: str, path: Path
 ) -> str:
-    """Draw the fronts and write them to ``path`` atomically (:func:`~llmcost.export.output
-    .write_all`: a temporary file moved into place, nothing left behind on a failure)."""
+    """Draw the fronts and write them to ``path`` atomically.
+
+    :func:`~llmcost.export.output.write_all` writes a temporary file and moves it into place,
+    so a failure leaves nothing behind.
+    """
     from ..export.front_plot import layout_front_figure
     from ..export.output import write_all
 
