@@ -76,8 +76,9 @@ for label, (api, own) in PAIRS.items():
 horizon = comparison.horizon_frame()
 first_month = {}
 for label, (api, own) in PAIRS.items():
-    cheaper = horizon.index[horizon[own] < horizon[api]]
-    first_month[label] = int(cheaper[0]) if len(cheaper) else None
+    # the index is calendar months (pandas Period); month k of the horizon is position k - 1
+    cheaper = np.flatnonzero((horizon[own] < horizon[api]).to_numpy())
+    first_month[label] = int(cheaper[0]) + 1 if cheaper.size else None
     months = comparison.horizon_months
     when = (
         f"is cheaper from month {first_month[label]} of {months}"
