@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["MINUS", "compact", "html_table", "money", "plain"]
+__all__ = ["MINUS", "compact", "html_table", "money", "money_tick", "plain"]
 
 #: The minus sign used in displays ("−$40k", not "$-40k").
 MINUS = "\u2212"
@@ -77,6 +77,22 @@ def money(x: float | None) -> str:
     if x is None or not math.isfinite(x):
         return "n/a"
     return (MINUS if x < 0 else "") + "$" + compact(abs(x))
+
+
+def money_tick(value: float, _pos: Any = None) -> str:
+    """A chart's money tick label: the real minus sign before the dollar, k/M/B suffixes.
+
+    Shared by every chart (a matplotlib ``FuncFormatter`` takes it as is).
+
+    >>> money_tick(-40_000.0), money_tick(1_250_000.0), money_tick(-12.5), money_tick(0.0)
+    ('−$40k', '$1.25M', '−$12.5', '$0')
+    """
+    sign = MINUS if value < 0 else ""
+    v = abs(value)
+    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if v >= div:
+            return f"{sign}${v / div:,.3g}{suffix}"
+    return f"{sign}${v:,.3g}"
 
 
 def html_table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -45,6 +45,17 @@ class MonteCarloResult:
     summary: dict[str, dict[str, float]]
     probability_cheapest: dict[str, float]
     draws: dict[str, FloatArray] = field(repr=False, compare=False)
+    #: the drawn inputs that made ``draws``, by input name
+    input_draws: dict[str, FloatArray] = field(default_factory=dict, repr=False, compare=False)
+
+    def draws_frame(self) -> pd.DataFrame:
+        """One row per draw (index ``draw``): the drawn inputs, then every output kept.
+
+        Float columns; NaN where an output is undefined in that draw (infeasible, "never").
+        """
+        data = {k: np.asarray(v, dtype=np.float64) for k, v in self.input_draws.items()}
+        data |= {k: np.asarray(v, dtype=np.float64) for k, v in self.draws.items()}
+        return pd.DataFrame(data, index=pd.RangeIndex(self.n, name="draw"))
 
     def to_frame(self) -> pd.DataFrame:
         """One row per output: mean, std, percentiles, undefined fraction, P(cheapest)."""
@@ -209,4 +220,5 @@ def monte_carlo(
         summary=summary,
         probability_cheapest=cheapest,
         draws={name: results[name] for name in dict.fromkeys(wanted + opts)},
+        input_draws=dict(draws),
     )

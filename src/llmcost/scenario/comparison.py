@@ -20,6 +20,7 @@ from ..cost.quoted import DEFAULT_BLEND_INPUT_PER_OUTPUT, quoted_figures
 from .availability import UnavailableOption, resolve_available
 from .calendar import aggregate, default_horizon_start, horizon_periods, parse_period, period_total
 from .config import Scenario
+from .evaluation import Evaluation, evaluation
 from .loading import as_scenario
 from .model import ScenarioModel
 from .prices import price_labels
@@ -159,9 +160,26 @@ class Comparison:
             f"unknown option {name!r}; options: {', '.join(o.name for o in self.options)}"
         )
 
-    def evaluate(self, **overrides: Any) -> dict[str, dict[str, Any]]:
-        """Vectorized re-evaluation with overridden inputs (see :class:`ScenarioModel`)."""
-        return self.model.evaluate(overrides)
+    def evaluate(self, **overrides: Any) -> Evaluation:
+        """Vectorized re-evaluation with overridden inputs (see :class:`ScenarioModel`).
+
+        Returns an :class:`~llmcost.scenario.evaluation.Evaluation`: the mapping option →
+        outputs, with ``to_frame()`` (inputs as columns) and ``to_xarray()``.
+        """
+        return evaluation(self.model.evaluate(overrides), overrides, self.model.variables)
+
+    def draws(
+        self, space: Any, n: int, *, seed: int | None = None, method: str = "monte_carlo"
+    ) -> Evaluation:
+        """Every output of every option at ``n`` draws of ``space`` (a ``ParameterSpace``).
+
+        The draws of :func:`~llmcost.analysis.monte_carlo` with the same ``space``, ``n``,
+        ``seed`` and ``method``, kept whole: ``to_frame()`` has one row per (draw, option) with
+        the drawn inputs as columns, ``to_xarray()`` is option × output × draw.
+        """
+        drawn = space.sample(int(n), seed, method=method)
+        results = self.model.evaluate(drawn)
+        return evaluation(results, drawn, self.model.variables, dim="draw")
 
     def to_frame(self) -> pd.DataFrame:
         """One row per option.
