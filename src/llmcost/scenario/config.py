@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from .calendar import parse_month
+from .disaggregated import DisaggregatedConfig
 from .engine_knobs import EngineKnobsConfig
 from .speculative import SpeculativeConfig
 
@@ -366,7 +367,9 @@ class SelfHostedOption(_Config):
     batching settings for the performance model (:class:`EngineKnobsConfig`);
     ``engine_profile`` (an engine id or a profile file from ``llmcost calibrate``) replaces
     the engine's profile. ``speculative`` (:class:`SpeculativeConfig`: ``method``,
-    ``num_draft_tokens``, ``acceptance_rate``, ``draft_model``) runs speculative decoding.
+    ``num_draft_tokens``, ``acceptance_rate``, ``draft_model``) runs speculative decoding;
+    ``disaggregated`` (:class:`DisaggregatedConfig`: ``prefill_gpus``, ``decode_gpus``) makes
+    a replica a unit of separate prefill and decode pools (``gpus_per_replica`` left out).
     Replicas follow the hourly load (``autoscaling = true``, bounded by ``min_replicas`` /
     ``max_replicas``, optionally ``scale_to_zero``); ``autoscaling = false`` sizes a fixed
     fleet for the peak hour and runs it all month.
@@ -400,6 +403,7 @@ class SelfHostedOption(_Config):
     engine_knobs: EngineKnobsConfig | None = None
     engine_profile: Annotated[str, Field(min_length=1)] | None = None
     speculative: SpeculativeConfig | None = None
+    disaggregated: DisaggregatedConfig | None = None
     pricing: Literal["on_demand", "reserved_1y", "reserved_3y", "spot", "owned"] = "on_demand"
     provider: str | None = None
     gpu_usd_per_hour: Pos | None = None
@@ -459,7 +463,7 @@ class SelfHostedOption(_Config):
                     "measures one fixed layout"
                 )
         else:
-            if self.gpus_per_replica is None:
+            if self.gpus_per_replica is None and self.disaggregated is None:
                 raise ValueError("gpus_per_replica is required unless layout = 'auto'")
             if len(self.gpu_choices) > 1:
                 raise ValueError(f"a list of GPUs ({self.gpu}) needs layout = 'auto'")
@@ -488,6 +492,7 @@ class SelfHostedOption(_Config):
         if self.pricing == "owned" and self.gpu_usd_per_hour is not None:
             raise ValueError("gpu_usd_per_hour does not apply with pricing = 'owned'")
         self._one_measured_capacity()
+        self._disaggregated_alone()
         if self.speculative is not None:
             if self.layout == "auto":
                 raise ValueError(
@@ -500,6 +505,23 @@ class SelfHostedOption(_Config):
                     "(requests_per_s_per_replica / output_tokens_per_s_per_replica) replaces it"
                 )
         return self
+
+    def _disaggregated_alone(self) -> None:
+        """``disaggregated`` sets the GPUs and split itself and needs the perf model."""
+        if self.disaggregated is None:
+            return
+        given = [
+            f
+            for f in ("gpus_per_replica", "tp", "ep", "speculative", "requests_per_s_per_replica",
+                      "output_tokens_per_s_per_replica")
+            if getattr(self, f) is not None
+        ] + (["pp"] if self.pp != 1 else [])  # fmt: skip
+        if self.layout == "auto" or given:
+            raise ValueError(
+                "disaggregated sets the replica itself (prefill_gpus, decode_gpus, each pool "
+                "all tensor-parallel, from the performance model): leave out "
+                + ", ".join(given or ["layout = 'auto'"])
+            )
 
     def _one_measured_capacity(self) -> None:
         """At most one measured capacity; ``at_concurrency`` only with one."""

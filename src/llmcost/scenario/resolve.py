@@ -34,6 +34,7 @@ from .context import (
     memory_context_limit,
     model_context_limit,
 )
+from .disaggregated_capacity import DisaggregatedCapacity, disaggregated_capacity
 from .evaluators import ApiEvaluator, SelfHostedEvaluator
 from .workload import FeatureMix
 
@@ -393,7 +394,6 @@ def resolve_self_hosted(
         from .auto_layout import resolve_auto_layout
 
         return resolve_auto_layout(option, index, mix, catalog, as_of, resolve_self_hosted)
-    assert option.gpus_per_replica is not None  # config validation: a fixed layout has it
     where = f"options[{index}]({option.name})"
     model_rec = _lookup("model", f"{where}.model", catalog.model, option.model)
     rule = model_rec.image_token_rule
@@ -405,6 +405,11 @@ def resolve_self_hosted(
         f"model {option.model!r}",
     )
     gpu_rec = _lookup("GPU", f"{where}.gpu", catalog.gpu, option.gpu)
+    disagg = None
+    if option.disaggregated is not None:  # the unit of prefill + decode pools is the replica
+        disagg = _disaggregated(option, where, catalog, gpu_rec.to_spec(), mix, image_tokens)
+        option = option.model_copy(update={"gpus_per_replica": disagg.unit_gpus})
+    assert option.gpus_per_replica is not None
     placeholder = SelfHostedEvaluator(
         name=option.name,
         pricing=option.pricing,
@@ -433,6 +438,11 @@ def resolve_self_hosted(
         seconds = measured
         if option.tp is not None:  # a measured replica ran some split: a given tp must be real
             check_tp(option, where, catalog.model_spec(option.model))
+    elif disagg is not None:
+        seconds, fits, meets_slo = disagg.seconds, disagg.fits, disagg.meets_slo
+        res.latency = disagg.latency
+        res.details |= {"capacity_basis": "perf model, disaggregated prefill/decode pools"}
+        res.details["disaggregated"] = disagg.details
     else:
         model_spec = _lookup("model", f"{where}.model", catalog.model_spec, option.model)
         check_tp(option, where, model_spec)
@@ -739,6 +749,20 @@ def _purchase_rows(rows: list[Any], as_of: date | None) -> list[Any]:
     """Purchase rows seen by ``as_of``, all-in server shares first, newest first."""
     seen = [r for r in rows if as_of is None or r.as_of <= as_of] or rows
     return sorted(seen, key=lambda r: (r.price_scope != "server_share", -r.as_of.toordinal()))
+
+
+def _disaggregated(
+    option: SelfHostedOption,
+    where: str,
+    catalog: Catalog,
+    gpu: GpuSpec,
+    mix: FeatureMix,
+    image_tokens: FloatArray | None,
+) -> DisaggregatedCapacity:
+    """The option's unit of prefill + decode pools (:mod:`.disaggregated_capacity`)."""
+    model = _lookup("model", f"{where}.model", catalog.model_spec, option.model)
+    prompt = mix.input_tokens if image_tokens is None else mix.input_tokens + image_tokens
+    return disaggregated_capacity(option, where, model, gpu, mix, prompt, CACHED_GRID)
 
 
 def _speculative_of(
