@@ -20,6 +20,7 @@ import numpy as np
 
 from .._core._arrays import FloatArray, check_fraction, check_nonnegative, check_positive
 from .._core.errors import InvalidInputError, LlmcostError
+from .._core.formula_text import neutralize_csv_text
 from ..perf import PerfEstimate
 from ..perf.batchjob import check_requests
 from ._common import SCHEMA_VERSION, Output, format_table
@@ -330,8 +331,10 @@ def evaluate_grid(frame: pd.DataFrame) -> tuple[dict[str, Any], Any]:
 
 
 def results_frame(out: dict[str, Any]) -> pd.DataFrame:
-    """The results as a DataFrame in :data:`PERF_KEYS` order (±inf written as missing); the
-    arrays are not copied unless they hold an infinity."""
+    """The results as a DataFrame in :data:`PERF_KEYS` order (±inf written as missing).
+
+    The arrays are not copied unless they hold an infinity.
+    """
     import pandas as pd
 
     columns = {}
@@ -353,10 +356,11 @@ def _has_error(errors: Any) -> Any:
 
 
 def results_json(results: pd.DataFrame, errors: Any) -> tuple[str, ...]:
-    """``{"schema_version": ..., "results": [...]}`` written by pandas in one go, as pieces to
-    write one after the other; error rows are ``{"error": ...}``.
+    """``{"schema_version": ..., "results": [...]}`` written by pandas in one go, in pieces.
 
-    Floats carry 15 decimal places (pandas' most), NaN and infinities are ``null``.
+    The pieces are written one after the other (never concatenated); error rows are
+    ``{"error": ...}``. Floats carry 15 decimal places (pandas' most), NaN and infinities
+    are ``null``.
     """
     records = results.to_json(orient="records", double_precision=15)
     bad = np.flatnonzero(_has_error(errors))
@@ -393,12 +397,10 @@ def write_out(path: Path, table: pd.DataFrame, json_text: tuple[str, ...]) -> st
 def csv_safe(table: pd.DataFrame) -> pd.DataFrame:
     """``table`` with formula-like text (``=…``, ``+…``, ``@…``) neutralized for spreadsheets.
 
-    Uses :func:`llmcost.export.safety.neutralize_csv_text`, applied to each text column's distinct
-    values rather than to every cell.
+    Uses :func:`llmcost._core.formula_text.neutralize_csv_text` (as the export layer does),
+    applied to each text column's distinct values rather than to every cell.
     """
     import pandas as pd
-
-    from ..export.safety import neutralize_csv_text
 
     out = table.copy()
     for column in out.columns:
