@@ -43,11 +43,17 @@ from .sampling import (
 from .sobol import SobolResult, saltelli_sample, sobol
 from .sobol import analyze as sobol_analyze
 from .space import SAMPLING_METHODS, Parameter, ParameterSpace, normal_score_correlation
-from .streaming import StreamingMonteCarloResult, monte_carlo_stream, sweep_stream
+from .streaming import (
+    BreakevenCounts,
+    StreamingMonteCarloResult,
+    monte_carlo_stream,
+    sweep_stream,
+)
 from .sweep import cartesian, sweep, sweep_arrays
 
 __all__ = [
     "SAMPLING_METHODS",
+    "BreakevenCounts",
     "BreakevenDraws",
     "BreakevenResult",
     "CoverageFit",
