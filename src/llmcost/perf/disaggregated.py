@@ -161,7 +161,8 @@ class DisaggregatedEstimate:
     )
 
     def pools(self, request_rate_per_s: ArrayLike) -> DisaggregatedPools:
-        """Whole replicas of each pool that serve ``request_rate_per_s`` within the targets:
+        """Whole replicas of each pool that serve ``request_rate_per_s`` within the targets.
+
         ⌈λ / per-replica capacity⌉ each (e.g. 10 req/s with 4 and 1.5 req/s per replica: 3
         prefill and 7 decode replicas); NaN where a pool does not fit or misses its target.
         """

@@ -28,8 +28,10 @@ __all__ = ["DisaggregatedCapacity", "disaggregated_capacity"]
 
 @dataclass(frozen=True)
 class DisaggregatedCapacity:
-    """A unit's GPUs and unit-seconds per request (features × cache grid), and what a
-    comparison shows about it."""
+    """A disaggregated unit's GPUs, unit-seconds per request and what a comparison shows.
+
+    The seconds are over the features × cache grid.
+    """
 
     unit_gpus: int
     seconds: FloatArray
