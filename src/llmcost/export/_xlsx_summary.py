@@ -322,6 +322,14 @@ class SummaryWriter:
             write_text_cell(link, f"edit: Assumptions!C{row} ({name})")
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'Assumptions'!C{row}")
             link.font = Font(color="0563C1", underline="single")
+            if name == "w_requests_per_month" and "w_peak_to_average" not in self.assumptions:
+                self._line(
+                    "Peak hour over the average hour (of the given profile)",
+                    Formula("=w_peak_weight"),
+                    "ratio",
+                    "0.00",
+                    "the largest of the 24 hourly weights (Assumptions: w_profile_00 …)",
+                )
 
     def _key_input_names(self) -> list[tuple[str, str, str, str]]:
         mix = self.spec.model.mix

@@ -39,6 +39,7 @@ from ._xlsx_horizon import HorizonWriter
 from ._xlsx_inputs import InputsWriter
 from ._xlsx_model import ModelWriter
 from ._xlsx_perf import PerfSetup, perf_setup
+from ._xlsx_profile import ProfileWriter, is_synthetic
 from ._xlsx_summary import SummaryWriter
 
 __all__ = ["WorkbookSpec", "spec_from_comparison", "write_workbook"]
@@ -100,6 +101,8 @@ def write_workbook(comparison: Any, path: str | Path, *, analysis: Any = None) -
     setups = perf_setups(spec)
     inputs = InputsWriter(book, spec, setups)
     inputs.write()
+    mix = spec.model.mix
+    ProfileWriter(book, is_synthetic(mix.hourly_weights, mix.peak_to_average)).write()
     model = ModelWriter(book, spec)
     model.write()
     if setups:
