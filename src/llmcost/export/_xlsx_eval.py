@@ -212,15 +212,22 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "NPV": _npv,
     "INDEX": _index,
     "MATCH": _match,
-    "EXP": lambda x: math.exp(_num(x)),
+    "EXP": lambda x: _elementwise(math.exp, x),
     "POWER": lambda x, y: _num(x) ** _num(y),
-    "ABS": lambda x: abs(_num(x)),
+    "ABS": lambda x: _elementwise(abs, x),
     "SMALL": lambda rng, k: _small(rng, k),
     "TEXT": lambda x, fmt: _text_format(x, fmt),
     "COS": lambda x: math.cos(_num(x)),
     "PI": lambda: math.pi,
     "LN": lambda x: math.log(_num(x)),
 }
+
+
+def _elementwise(fn: Callable[[float], float], x: Any) -> Any:
+    """``fn`` of a number, or of each element of a range (inside ``SUMPRODUCT``)."""
+    if isinstance(x, np.ndarray) and x.size != 1:
+        return np.vectorize(lambda v: fn(_num(v)), otypes=[float])(x)
+    return fn(_num(x))
 
 
 def _small(rng: Any, k: Any) -> float:

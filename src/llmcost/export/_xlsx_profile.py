@@ -37,6 +37,8 @@ HOURS = [f"{h:02d}" for h in range(24)]
 X_STEP = 0.25
 X_ROWS = 49
 NEWTON_STEPS = 4
+#: ln s(h) below this is taken as it (ln 0 = −∞ at 02:00): s^k is then 0 for every k ≥ 1.
+LN_FLOOR = -1000
 _FIRST = 2  # first hour row
 _LAST = _FIRST + 23
 
@@ -59,7 +61,7 @@ class ProfileWriter:
 
     def write(self) -> None:
         """The hour table, then (synthetic) the solver of k; defines the weight names."""
-        headers = ["Hour", "Day shape s(h)", "ln s(h)", "Weight for p ≤ 2", "s(h)^k", "Weight"]
+        headers = ["Hour", "Day shape s(h)", "ln s(h), ≥ -1000", "Weight for p ≤ 2", "s(h)^k", "Weight"]
         ws = self.book.sheet(PROFILE_SHEET, [*headers, "", "", ""], [8, 16, 14, 16, 16, 12, 34, 16, 16])
         for k, h in enumerate(HOURS):
             r = _FIRST + k
@@ -82,9 +84,10 @@ class ProfileWriter:
         p = "w_peak_to_average"
         cells = (
             (2, f"=(1+COS(2*PI()*(A{r}-14)/24))/2", "0.000000"),
-            (3, f"=IF(B{r}>0,LN(B{r}),0)", "0.000000"),
+            (3, f"=IF(B{r}>0,MAX(LN(B{r}),{LN_FLOOR}),{LN_FLOOR})", "0.000000"),
             (4, f"=(2-{p})+2*({p}-1)*B{r}", "0.0000"),
-            (5, f"=B{r}^EXP(lp_x)", "0.000000"),
+            # s^k as EXP(k ln s), 0 where it underflows (a spreadsheet's POWER errs there)
+            (5, f"=IF(B{r}=0,0,IF(EXP(lp_x)*C{r}<-708,0,EXP(EXP(lp_x)*C{r})))", "0.000000"),
             (6, f"=IF({p}<=2,D{r},E{r}/AVERAGE($E${_FIRST}:$E${_LAST}))", "0.0000"),
         )
         for col, text, fmt in cells:
@@ -92,10 +95,16 @@ class ProfileWriter:
 
     def _solver(self, ws: Any) -> None:
         """x = ln k with mean(s^k) = 1 / max(p, 2): bracket in a table, then Newton steps."""
-        shape, logs = f"$B${_FIRST}:$B${_LAST}", f"$C${_FIRST}:$C${_LAST}"
+        logs = f"$C${_FIRST}:$C${_LAST}"
+
+        def power(x: str) -> str:
+            """s(h)^e^x for the 24 hours, an exponent below -700 taken as -700 (no underflow:
+            a spreadsheet errs on it; e^-700 ≈ 1e-304 adds nothing to a mean near 1/24)."""
+            kc = f"EXP({x})*{logs}"
+            return f"EXP(({kc}-700+ABS({kc}+700))/2)"
 
         def g(x: str) -> str:
-            return f"SUMPRODUCT({shape}^EXP({x}))/24"
+            return f"SUMPRODUCT({power(x)})/24"
 
         def line(r: int, label: str, formula: str, name: str | None = None) -> None:
             write_text_cell(ws.cell(row=r, column=7), label)
@@ -120,7 +129,7 @@ class ProfileWriter:
         prev = "lp_x0"
         for n in range(1, NEWTON_STEPS + 1):
             r = 4 + 2 * n - 1
-            slope = f"SUMPRODUCT({shape}^EXP({prev}),{logs})*EXP({prev})/24"
+            slope = f"SUMPRODUCT({power(prev)},{logs})*EXP({prev})/24"
             line(r, f"g'(x{n - 1})", f"={slope}", f"lp_d{n}")
             step = f"=IF(lp_d{n}<0,MIN(MAX({prev}-({g(prev)}-lp_target)/lp_d{n},0),12),{prev})"
             line(r + 1, f"x{n}: Newton step", step, f"lp_x{n}")
