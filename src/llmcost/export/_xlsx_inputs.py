@@ -310,6 +310,7 @@ class InputsWriter:
                 number_format=fmt,
                 source=c.source,
                 as_of=self.spec.catalog_version and f"catalog {self.spec.catalog_version}",
+                note="empty: no such target" if c.value is None else "",
                 fixed=c.fixed,
             )
         if setup.images:
