@@ -131,7 +131,8 @@ def test_no_text_in_number_cells_and_one_line_rows(
         assert not ws.cell(row=r, column=5).alignment.wrap_text
         if cell.value is None:  # an input left empty on purpose says what empty means
             empty += 1
-            assert cell.comment is not None and "empty" in cell.comment.text
+            assert cell.comment is not None
+            assert "empty" in cell.comment.text
     assert empty > 0  # both scenarios have an empty price or max_replicas
 
 
@@ -158,7 +159,8 @@ def test_every_input_cell_is_validated(books: dict[str, tuple[Path, Any]]) -> No
         elif name == "w_growth_per_month":
             assert (dv.formula1, dv.formula2) == ("-0.5", "10")
         else:
-            assert dv.type == "decimal" and dv.formula1 in ("0", "0.01", "1"), name
+            assert dv.type == "decimal", name
+            assert dv.formula1 in ("0", "0.01", "1"), name
 
 
 def _profile_book(synthetic: bool, weights: np.ndarray | None = None) -> Any:

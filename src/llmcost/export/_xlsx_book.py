@@ -271,9 +271,11 @@ _NONNEGATIVE_UNITS: Final = frozenset(
 
 
 def validation_rule(name: str, unit: str) -> tuple[str, str | None, str, str | None, str] | None:
-    """``(type, operator, formula1, formula2, message)`` of the data validation of input
-    ``name`` in ``unit``; None where any number is allowed. The ranges are the scenario
-    schema's (``llmcost.scenario.config``)."""
+    """Return the data validation of input ``name`` in ``unit``.
+
+    ``(type, operator, formula1, formula2, message)``; None where any number is allowed. The
+    ranges are the scenario schema's (``llmcost.scenario.config``).
+    """
     if unit == "true/false":
         return ("list", None, '"TRUE,FALSE"', None, "TRUE or FALSE")
     if name.endswith("peak_to_average"):

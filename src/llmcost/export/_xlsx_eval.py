@@ -10,7 +10,8 @@ Only the functions llmcost's formulas use are implemented (an unknown one raises
 and comparisons, ``SUM``, ``SUMPRODUCT``, ``MIN``, ``MAX``, ``AVERAGE``, ``COUNT``, ``CEILING``,
 ``INT``, ``ROUNDUP``, ``IF``, ``AND``, ``OR``, ``ISNUMBER``, ``PMT``, ``NPV``, ``INDEX``,
 ``MATCH``, ``EXP``, ``POWER``, ``ABS``, ``SMALL``, ``TEXT`` (the formats
-llmcost writes), ``COS``, ``PI``, ``LN``. Numbers are IEEE doubles as in every spreadsheet application.
+llmcost writes), ``COS``, ``PI``, ``LN``. Numbers are IEEE doubles as in every spreadsheet
+application.
 """
 
 from __future__ import annotations

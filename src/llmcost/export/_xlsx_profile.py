@@ -53,16 +53,22 @@ def is_synthetic(hourly_weights: Any, peak_to_average: float) -> bool:
 
 @dataclass
 class ProfileWriter:
-    """Writes the Load profile sheet; ``synthetic``: the weights follow ``w_peak_to_average``
-    (else they normalize the inputs ``w_profile_00`` …)."""
+    """Writes the Load profile sheet.
+
+    ``synthetic``: the weights follow ``w_peak_to_average`` (else they normalize the inputs
+    ``w_profile_00`` …).
+    """
 
     book: Book
     synthetic: bool
 
     def write(self) -> None:
         """The hour table, then (synthetic) the solver of k; defines the weight names."""
-        headers = ["Hour", "Day shape s(h)", "ln s(h), ≥ -1000", "Weight for p ≤ 2", "s(h)^k", "Weight"]
-        ws = self.book.sheet(PROFILE_SHEET, [*headers, "", "", ""], [8, 16, 14, 16, 16, 12, 34, 16, 16])
+        headers = [
+            "Hour", "Day shape s(h)", "ln s(h), ≥ -1000", "Weight for p ≤ 2", "s(h)^k", "Weight"
+        ]
+        widths = [8, 16, 14, 16, 16, 12, 34, 16, 16]
+        ws = self.book.sheet(PROFILE_SHEET, [*headers, "", "", ""], widths)
         for k, h in enumerate(HOURS):
             r = _FIRST + k
             ws.cell(row=r, column=1).value = k
@@ -94,12 +100,15 @@ class ProfileWriter:
             write_value(ws.cell(row=r, column=col), Formula(text), fmt)
 
     def _solver(self, ws: Any) -> None:
-        """x = ln k with mean(s^k) = 1 / max(p, 2): bracket in a table, then Newton steps."""
+        """X = ln k with mean(s^k) = 1 / max(p, 2): bracket in a table, then Newton steps."""
         logs = f"$C${_FIRST}:$C${_LAST}"
 
         def power(x: str) -> str:
-            """s(h)^e^x for the 24 hours, an exponent below -700 taken as -700 (no underflow:
-            a spreadsheet errs on it; e^-700 ≈ 1e-304 adds nothing to a mean near 1/24)."""
+            """Return s(h)^e^x for the 24 hours, an exponent below -700 taken as -700.
+
+            No underflow: a spreadsheet errs on it; e^-700 ≈ 1e-304 adds nothing to a mean
+            near 1/24.
+            """
             kc = f"EXP({x})*{logs}"
             return f"EXP(({kc}-700+ABS({kc}+700))/2)"
 

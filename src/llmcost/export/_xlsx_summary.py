@@ -81,7 +81,8 @@ class SummaryWriter:
         """Every block; the sheet is moved to the front of the book."""
         from openpyxl.styles import Alignment, Font
 
-        self.ws = self.book.sheet(TITLE, [f"Summary: {self.spec.title}", "", "", ""], [52, 20, 18, 44])
+        title_row = [f"Summary: {self.spec.title}", "", "", ""]
+        self.ws = self.book.sheet(TITLE, title_row, [52, 20, 18, 44])
         self.book.wb.move_sheet(self.ws, offset=-self.book.wb.index(self.ws))
         self.ws.freeze_panes = None
         self.ws.cell(row=1, column=1).font = Font(bold=True, size=14)

@@ -220,9 +220,11 @@ def _sentence(v: Verdict, comparison: Any) -> str:
 
 
 def flip_text(v: Verdict, comparison: Any) -> str:
-    """The verdict sentence's last part: at what volume / GPU price / API price the answer
-    flips, and the searched ranges in which it does not ("" when nothing was solved). The
-    workbook's Summary sheet shows this text as computed (it cannot recalculate a break-even).
+    """Return the verdict sentence's last part: where the answer flips.
+
+    At what volume / GPU price / API price the answer flips, and the searched ranges in which
+    it does not ("" when nothing was solved). The workbook's Summary sheet shows this text as
+    computed (it cannot recalculate a break-even).
     """
     if v.cheapest is None or v.rival is None:
         return ""
