@@ -98,7 +98,7 @@ def parse_scenario(
         raise InvalidInputError(f"{source}: {_describe(exc, data)}") from None
 
 
-#: Units of scenario fields by name suffix (longest suffix first), for range messages.
+#: Units of scenario fields by name suffix (the longest matching suffix wins), for range messages.
 _UNIT_SUFFIXES = (
     ("_usd_per_mtok", "USD per 1M tokens"),
     ("_usd_per_gpu_hour", "USD per GPU-hour"),
@@ -153,7 +153,8 @@ def field_unit(path: str) -> str:
     name = path.rsplit(".", 1)[-1]
     if name in _UNIT_EXACT:
         return _UNIT_EXACT[name]
-    return next((unit for suffix, unit in _UNIT_SUFFIXES if name.endswith(suffix)), "")
+    matches = [(len(suffix), unit) for suffix, unit in _UNIT_SUFFIXES if name.endswith(suffix)]
+    return max(matches)[1] if matches else ""
 
 
 def _range_message(err: Mapping[str, Any], path: str) -> str | None:
