@@ -152,7 +152,9 @@ def test_every_input_cell_is_validated(books: dict[str, tuple[Path, Any]]) -> No
             continue  # a section title or a value computed by llmcost
         dv = rules.get(cell.coordinate)
         assert dv is not None, name
-        if unit == "fraction":
+        if name.endswith("target_utilization"):  # the schema's Field(ge=0.01, le=1.0)
+            assert (dv.type, dv.formula1, dv.formula2) == ("decimal", "0.01", "1"), name
+        elif unit == "fraction":
             assert (dv.type, dv.formula1, dv.formula2) == ("decimal", "0", "1"), name
         elif unit == "true/false":
             assert (dv.type, dv.formula1) == ("list", '"TRUE,FALSE"'), name
