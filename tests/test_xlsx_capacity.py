@@ -55,6 +55,7 @@ WORKLOAD = {
     "output_tokens_per_request": "f1_output_tokens_per_request",
     "requests_per_month": "w_requests_per_month",
     "cached_input_fraction": "f1_cached_input_fraction",
+    "peak_to_average": "w_peak_to_average",  # live through the Load profile sheet
 }
 #: option fields and the book's name (o{j}_ + it)
 OPTION = {
@@ -123,6 +124,8 @@ def _cases(
         for f in rng.choice(list(WORKLOAD), size=2, replace=False):
             if f == "cached_input_fraction":
                 v = float(rng.uniform(0.0, 0.9))
+            elif f == "peak_to_average":  # a busiest hour 1.2–4 × the mean hour
+                v = float(np.round(rng.uniform(1.2, 4.0), 2))
             else:
                 v = float(np.round(base[f] * rng.uniform(0.3, 3.0)))
             book[WORKLOAD[f]], wupd[f] = v, v
