@@ -76,12 +76,13 @@ for label, (api, own) in PAIRS.items():
 
 # %%
 horizon = comparison.horizon_frame().pivot(
-    index="month", columns="option", values="monthly_cost_usd"
-)  # long form (option, month, …) → one column per option
+    columns="option", values="cost_usd"
+)  # long form (period, option, cost_usd, …) → one column per option, indexed by period
 first_month = {}
 for label, (api, own) in PAIRS.items():
-    cheaper = horizon.index[horizon[own] < horizon[api]]
-    first_month[label] = int(cheaper[0]) if len(cheaper) else None
+    # the index is calendar months (pandas Period); month k of the horizon is position k - 1
+    cheaper = np.flatnonzero((horizon[own] < horizon[api]).to_numpy())
+    first_month[label] = int(cheaper[0]) + 1 if cheaper.size else None
     months = comparison.horizon_months
     when = (
         f"is cheaper from month {first_month[label]} of {months}"

@@ -59,17 +59,17 @@ for offer, price in sorted(third_party.items(), key=lambda kv: kv[1]):
 #
 # One trillion tokens a month at 1,500 input + 500 output tokens per request (3:1), a flat
 # day, capacity from the performance model at max throughput, no staff or fixed costs (Meta's
-# figure is a serving cost). GPU prices: the catalog's median on-demand offer, and the
-# cheapest on-demand offer.
+# figure is a serving cost). GPU prices: the catalog's median on-demand offer among the
+# instances that hold an 8-GPU replica whole (8-GPU instances), and the cheapest of those.
 
 # %%
 GPUS = {"h100": "h100-sxm", "h200": "h200"}
 prices = {}
 for short, gpu in GPUS.items():
-    median, offers = catalog.gpu_price_usd_per_hour(gpu, "on_demand")
-    cheapest = min(offers, key=lambda r: r.usd_per_gpu_hour)
+    quote = catalog.replica_gpu_price(gpu, 8, "on_demand")
+    cheapest = min(quote.used, key=lambda r: r.usd_per_gpu_hour)
     prices[short] = {
-        "median": median,
+        "median": quote.usd_per_gpu_hour,
         "cheapest": cheapest.usd_per_gpu_hour,
         "cheapest_provider": cheapest.provider,
     }

@@ -80,8 +80,48 @@ def capacity_requests_per_s(
     return float(est.requests_per_s)
 
 
+# Default GPU prices of the examples, by hand from data/pricing/gpu_offers.csv (the newest row
+# per provider/instance/region/term). Every replica below has 2 or 8 GPUs in one tensor group,
+# which only an 8-GPU instance holds whole (llmcost.catalog.replica_price), so the 1-GPU sizes
+# (aws p5.4xlarge 6.88, lambda gpu_1x_h100_sxm5 4.29, runpod H100 SXM 3.99) are left out.
+#: h100-sxm on demand, 8-GPU instances: nebius gpu-h100-sxm 8gpu 2.95, lambda gpu_8x_h100_sxm5
+#: 3.99, aws p5.48xlarge 6.88, gcp a3-highgpu-8g 11.06, azure Standard_ND96isr_H100_v5 12.29
+#: -> median 6.88 [USD/GPU-hour] (all 8 offers, 1-GPU sizes included, gave 5.585).
+H100_ON_DEMAND = 6.88
+#: h200 on demand: aws p5en.48xlarge 7.912 and nebius gpu-h200-sxm 8gpu 3.5, both 8-GPU ->
+#: (7.912 + 3.5) / 2 = 5.706.
+H200_ON_DEMAND = (7.912 + 3.5) / 2
+#: lambda's h100-sxm on demand on an 8-GPU instance: gpu_8x_h100_sxm5 3.99 (its 1-GPU size,
+#: 4.29, is left out; both gave 4.14).
+LAMBDA_H100 = 3.99
+#: h100-sxm spot: aws p5.48xlarge 1.4063 and nebius gpu-h100-sxm 8gpu 1.25, both 8-GPU ->
+#: (1.4063 + 1.25) / 2 = 1.32815.
+H100_SPOT = (1.4063 + 1.25) / 2
+
+
 def median_price(gpu: str, term: str = "on_demand", provider: str | None = None) -> float:
-    return float(catalog().gpu_price_usd_per_hour(gpu, term, provider)[0])
+    """The hand-computed default price above of a 2- or 8-GPU replica [USD/GPU-hour]."""
+    table = {
+        ("h100-sxm", "on_demand", None): H100_ON_DEMAND,
+        ("h200", "on_demand", None): H200_ON_DEMAND,
+        ("h100-sxm", "on_demand", "lambda"): LAMBDA_H100,
+        ("h100-sxm", "spot", None): H100_SPOT,
+    }
+    return table[gpu, term, provider]
+
+
+def test_hand_prices_are_the_catalog_defaults() -> None:
+    """The figures above are what the library picks for a 2- and an 8-GPU replica."""
+    cat = catalog()
+    for (gpu, term, provider), usd in {
+        ("h100-sxm", "on_demand", None): H100_ON_DEMAND,
+        ("h200", "on_demand", None): H200_ON_DEMAND,
+        ("h100-sxm", "on_demand", "lambda"): LAMBDA_H100,
+        ("h100-sxm", "spot", None): H100_SPOT,
+    }.items():
+        for gpus in (2, 8):
+            quote = cat.replica_gpu_price(gpu, gpus, term, provider)
+            assert quote.usd_per_gpu_hour == pytest.approx(usd, rel=1e-12)
 
 
 # --- 1. Scout on one H100 ------------------------------------------------------------------
@@ -386,7 +426,7 @@ def test_chat_assistant_bills() -> None:
     # Together has no caching: 5M × (2,000 × 0.27 + 350 × 0.85) / 1e6 = 4,187.5
     assert c.option("maverick-together").monthly_cost_usd == pytest.approx(4_187.5)
     own = c.option("maverick-8xh100")
-    # GPU-hours × Lambda's median $/GPU-h + 10,000 staff + 1,000 fixed
+    # GPU-hours × Lambda's 8-GPU instance $/GPU-h (LAMBDA_H100) + 10,000 staff + 1,000 fixed
     price = median_price("h100-sxm", provider="lambda")
     expected = own.indicators["gpu_hours_per_month"] * price + STAFF_HALF_FTE_USD + 1_000
     assert own.monthly_cost_usd == pytest.approx(expected, rel=1e-9)

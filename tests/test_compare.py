@@ -324,7 +324,8 @@ def test_horizon_growth_and_npv() -> None:
     assert first.horizon_monthly_usd == pytest.approx([20_250.0, 22_275.0, 24_502.5])
     assert first.horizon_cumulative_usd[-1] == pytest.approx(67_027.5)
     assert first.npv_usd == pytest.approx(npv_usd(first.horizon_monthly_usd, 0.12))
-    assert list(o.horizon_frame()["month"]) == [1, 2, 3]
+    assert [str(p) for p in o.horizon_frame().index] == ["2025-02", "2025-03", "2025-04"]
+    assert list(o.horizon_frame()["cost_usd"]) == pytest.approx([20_250.0, 22_275.0, 24_502.5])
 
 
 def test_result_views() -> None:

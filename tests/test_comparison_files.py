@@ -65,7 +65,7 @@ def test_to_excel_writes_the_cli_workbook(tmp_path: Path) -> None:
     cli = Path(write_files(result, xlsx=tmp_path / "cli.xlsx")["xlsx"])
     assert mine == tmp_path / "method.xlsx"
     cells = _cells(mine)
-    assert cells["sheets"][:2] == ["Assumptions", "Model"]
+    assert cells["sheets"][:2] == ["Summary", "Assumptions"]  # the Summary sheet comes first
     assert len(cells) > 500  # a real workbook, not two empty files
     assert cells == _cells(cli)
 

@@ -117,3 +117,14 @@ def test_parameter_space(scenario):
     p = space.parameters[0]
     assert repr(p) == f"Parameter({p.name!r}, {p.description}, baseline={p.baseline:g})"
     assert " at 0x" not in repr(p)
+
+
+def test_chart_money_ticks_use_a_real_minus() -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    from llmcost.export.plots import _money
+
+    fmt = FuncFormatter(_money)
+    assert fmt(-40_000.0) == "\u2212$40k"  # not "$-40k"
+    assert fmt(-18_693.2) == "\u2212$18.7k"
+    assert fmt(2_500_000.0) == "$2.5M"

@@ -32,7 +32,9 @@ def test_compare_writes_csv_and_xlsx(tmp_path: Path, capsys: pytest.CaptureFixtu
     for row, opt in zip(rows, payload["options"], strict=True):
         assert float(row["monthly_cost_usd"]) == pytest.approx(opt["monthly_cost_usd"], rel=1e-12)
     wb = openpyxl.load_workbook(out_xlsx)
-    assert wb.sheetnames[:4] == ["Assumptions", "Model", "Capacity", "Horizon"]
+    assert wb.sheetnames[:6] == [
+        "Summary", "Assumptions", "Load profile", "Model", "Capacity", "Horizon"
+    ]
     assert "cheapest_option" in wb.defined_names
     # the analysis sheets of issue 6, as in `llmcost report`: one break-even row per pair solved
     assert {"Break-even", "Sensitivity", "Monte Carlo", "Sources"} <= set(wb.sheetnames)

@@ -57,10 +57,11 @@ def test_default_gpu_price_names_the_offers_and_their_instance_sizes() -> None:
         for a in result.assumptions
         if a["option"] == "rented-on-demand" and a["name"] == "gpu_usd_per_hour"
     ]
-    # the scenario names the provider: lambda's two H100 SXM offers, median $4.14
-    assert "lambda/gpu_8x_h100_sxm5 (8 GPU) $3.99" in source
-    assert "lambda/gpu_1x_h100_sxm5 (1 GPU) $4.29" in source
-    assert source.endswith("1 of them cannot host a 2-GPU replica whole")
-    assert result.option("rented-on-demand").details["list_usd_per_gpu_hour"] == pytest.approx(
-        (3.99 + 4.29) / 2
-    )
+    # the scenario names the provider: of lambda's two H100 SXM offers only the 8-GPU
+    # instance (gpu_8x_h100_sxm5, $3.99) holds a 2-GPU replica whole; the 1-GPU size ($4.29)
+    # is named as left out, and the price is $3.99 (it was the median of both, $4.14)
+    used, left = source.split("; left out")
+    assert "median of 1 offer whose instance size fits a 2-GPU replica" in used
+    assert "lambda/gpu_8x_h100_sxm5 (8 GPU, 2026-11-23) $3.99" in used
+    assert "lambda/gpu_1x_h100_sxm5 (1 GPU, 2026-11-23) $4.29" in left
+    assert result.option("rented-on-demand").details["list_usd_per_gpu_hour"] == 3.99

@@ -219,7 +219,12 @@ def test_deprecated_frames_warn_and_match_the_methods() -> None:
     pd.testing.assert_frame_equal(old, c.to_frame().reset_index())
     with pytest.warns(DeprecationWarning, match="comparison.horizon_frame"):
         old_horizon = export.horizon_frame(c)
-    pd.testing.assert_frame_equal(old_horizon, c.horizon_frame())
+    # the old layout for one release: 1-based month, the same figures as the new frame
+    assert list(old_horizon.columns) == ["option", "month", "monthly_cost_usd", "cumulative_usd"]
+    assert list(old_horizon["month"]) == list(range(1, c.horizon_months + 1)) * len(c.options)
+    new = c.horizon_frame()
+    np.testing.assert_array_equal(old_horizon["monthly_cost_usd"], new["cost_usd"])
+    np.testing.assert_array_equal(old_horizon["cumulative_usd"], new["cumulative_usd"])
     # without components: the same table less the component columns
     with pytest.warns(DeprecationWarning, match="options_frame is deprecated"):
         bare = export.options_frame(c)
@@ -231,11 +236,20 @@ def test_deprecated_frames_warn_and_match_the_methods() -> None:
 def test_horizon_frame_is_long_and_sums_to_the_cumulative() -> None:
     c = _comparison()
     h = c.horizon_frame()
-    assert list(h.columns) == ["option", "month", "monthly_cost_usd", "cumulative_usd"]
+    assert list(h.columns) == ["option", "cost_usd", "cumulative_usd"]
+    assert isinstance(h.index, pd.PeriodIndex)
+    assert h.index.name == "period"
     assert len(h) == len(c.options) * c.horizon_months
+    assert list(h["option"].unique()) == [o.name for o in c.options]
     for name, rows in h.groupby("option", sort=False):
-        np.testing.assert_allclose(rows["monthly_cost_usd"].cumsum(), rows["cumulative_usd"])
-        assert list(rows["month"]) == list(range(1, c.horizon_months + 1)), name
+        np.testing.assert_allclose(rows["cost_usd"].cumsum(), rows["cumulative_usd"])
+        assert list(rows.index) == list(c.periods), name
+        np.testing.assert_allclose(rows["cost_usd"], c.option(name).horizon_monthly_usd)
+    # by quarter: the same shape, each option's quarters summing to its months
+    q = c.horizon_frame("quarter")
+    assert list(q.columns) == ["option", "cost_usd", "cumulative_usd"]
+    for name, rows in q.groupby("option", sort=False):
+        assert rows["cost_usd"].sum() == pytest.approx(sum(c.option(name).horizon_monthly_usd))
 
 
 def test_one_table_printer_and_one_json_converter() -> None:

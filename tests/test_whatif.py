@@ -51,9 +51,11 @@ def test_feature_path_and_none_removes_a_field():
 
 
 def test_bad_value_is_validated_and_names_the_path(chat):
-    with pytest.raises(InvalidInputError, match=r"requests_per_month = -1\.0.*greater than"):
+    negative_volume = r"requests_per_month = -1\.0: must be ≥ 0 requests per month"
+    with pytest.raises(InvalidInputError, match=negative_volume):
         chat.replace(requests_per_month=-1.0)
-    with pytest.raises(InvalidInputError, match=r"gpu_usd_per_hour = 0.*greater than 0"):
+    free_gpu = r"gpu_usd_per_hour = 0: must be > 0 USD per GPU-hour"
+    with pytest.raises(InvalidInputError, match=free_gpu):
         chat.replace(**{GPU_PRICE: 0})
     # a change that breaks a rule across fields is caught too
     with pytest.raises(InvalidInputError, match="exactly one of requests_per_month"):

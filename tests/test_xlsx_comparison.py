@@ -100,7 +100,9 @@ def test_analysis_results_become_value_sheets(tmp_path: Path) -> None:
     path = write_workbook(comparison, tmp_path / "owned.xlsx", analysis=analysis)
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == [
+        "Summary",
         "Assumptions",
+        "Load profile",
         "Model",
         "Capacity",
         "Horizon",

@@ -287,7 +287,7 @@ def test_user_text_is_never_a_formula_and_names_are_defined(
     assert "o3_gpu_usd_per_hour" in wb.defined_names
     sheets = zipfile.ZipFile(path).namelist()
     assert any("sheet" in s for s in sheets)
-    assert wb.sheetnames[:3] == ["Assumptions", "Model", "Horizon"]
+    assert wb.sheetnames[:5] == ["Summary", "Assumptions", "Load profile", "Model", "Horizon"]
     assert wb["Model"].freeze_panes == "B2"
 
 

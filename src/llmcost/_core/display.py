@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["MINUS", "compact", "html_table", "money", "text_table"]
+__all__ = ["MINUS", "compact", "html_table", "money", "money_tick", "plain", "text_table"]
 
 #: The minus sign used in displays ("−$40k", not "$-40k").
 MINUS = "\u2212"
@@ -34,6 +34,40 @@ def compact(x: float | None, *, never: str = "n/a") -> str:
     return f"{sign}{a:.3g}"
 
 
+def plain(value: Any, limit: int = 80) -> str:
+    """A value for an error message as a user would write it.
+
+    Numpy scalars and arrays show as Python numbers and lists, dates in ISO form, strings
+    quoted; long text is cut.
+
+    >>> import numpy as np
+    >>> from datetime import date
+    >>> plain(np.float64(2e-06)), plain(date(2025, 1, 31)), plain([np.int64(3), 0.5])
+    ('2e-06', '2025-01-31', '[3, 0.5]')
+    >>> plain("x"), plain(np.array([1.0, np.nan]))
+    ("'x'", '[1.0, nan]')
+    """
+    text = _plain(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _plain(value: Any) -> str:
+    if hasattr(value, "isoformat") and callable(value.isoformat):
+        return str(value.isoformat())
+    if hasattr(value, "tolist") and callable(value.tolist):  # numpy scalar or array
+        value = value.tolist()
+    if isinstance(value, list | tuple):
+        inner = ", ".join(_plain(v) for v in value)
+        return (
+            f"[{inner}]"
+            if isinstance(value, list)
+            else f"({inner}{',' if len(value) == 1 else ''})"
+        )
+    if isinstance(value, float):
+        return f"{value:g}" if math.isfinite(value) and value != int(value) else repr(value)
+    return repr(value)
+
+
 def money(x: float | None) -> str:
     """USD, compact, the sign before the dollar: ``−$40k``; "n/a" for NaN or None.
 
@@ -43,6 +77,22 @@ def money(x: float | None) -> str:
     if x is None or not math.isfinite(x):
         return "n/a"
     return (MINUS if x < 0 else "") + "$" + compact(abs(x))
+
+
+def money_tick(value: float, _pos: Any = None) -> str:
+    """A chart's money tick label: the real minus sign before the dollar, k/M/B suffixes.
+
+    Shared by every chart (a matplotlib ``FuncFormatter`` takes it as is).
+
+    >>> money_tick(-40_000.0), money_tick(1_250_000.0), money_tick(-12.5), money_tick(0.0)
+    ('−$40k', '$1.25M', '−$12.5', '$0')
+    """
+    sign = MINUS if value < 0 else ""
+    v = abs(value)
+    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if v >= div:
+            return f"{sign}${v / div:,.3g}{suffix}"
+    return f"{sign}${v:,.3g}"
 
 
 def html_table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

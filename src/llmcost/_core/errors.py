@@ -6,7 +6,8 @@
     ├── CatalogError
     │   └── UnknownIdError          (also a KeyError)
     ├── InvalidInputError           (also a ValueError)
-    │   └── UnsupportedPrecisionError
+    │   ├── UnsupportedPrecisionError
+    │   └── PriceNotYetAvailableError
     └── InfeasibleError             (also a ValueError)
 
     StaleCatalogWarning             (a UserWarning)
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from datetime import date
 
 
 class LlmcostError(Exception):
@@ -60,6 +62,18 @@ class InvalidInputError(LlmcostError, ValueError):
 
 class UnsupportedPrecisionError(InvalidInputError):
     """The hardware cannot run the requested precision (e.g. FP8 on an A100)."""
+
+
+class PriceNotYetAvailableError(InvalidInputError):
+    """The catalog has no price on the ``as_of`` date yet.
+
+    The first one starts on ``available_from``. :func:`~llmcost.scenario.compare` reports such
+    an option as unavailable and compares the rest.
+    """
+
+    def __init__(self, message: str, available_from: date) -> None:
+        self.available_from = available_from
+        super().__init__(message)
 
 
 class InfeasibleError(LlmcostError, ValueError):

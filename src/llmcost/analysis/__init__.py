@@ -20,6 +20,7 @@ from .breakeven import (
 )
 from .breakeven_draws import BreakevenDraws, breakeven_per_draw
 from .crossings import find_crossings
+from .growth_draws import GrowthDraws, growth_draws
 from .montecarlo import MonteCarloResult, monte_carlo, probability_cheapest, summarize_draws
 from .oat import TornadoResult, tornado
 from .sampling import (
@@ -42,15 +43,22 @@ from .sampling import (
 from .sobol import SobolResult, saltelli_sample, sobol
 from .sobol import analyze as sobol_analyze
 from .space import SAMPLING_METHODS, Parameter, ParameterSpace, normal_score_correlation
-from .streaming import StreamingMonteCarloResult, monte_carlo_stream, sweep_stream
+from .streaming import (
+    BreakevenCounts,
+    StreamingMonteCarloResult,
+    monte_carlo_stream,
+    sweep_stream,
+)
 from .sweep import cartesian, sweep, sweep_arrays
 
 __all__ = [
     "SAMPLING_METHODS",
+    "BreakevenCounts",
     "BreakevenDraws",
     "BreakevenResult",
     "CoverageFit",
     "Crossing",
+    "GrowthDraws",
     "Model",
     "MonteCarloResult",
     "Parameter",
@@ -74,6 +82,7 @@ __all__ = [
     "expected_samples_until_success",
     "find_crossings",
     "fit_coverage",
+    "growth_draws",
     "monte_carlo",
     "monte_carlo_stream",
     "normal_score_correlation",

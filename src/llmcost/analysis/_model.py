@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._core._arrays import FloatArray
+from .._core.display import plain
 from .._core.errors import InvalidInputError
 
 Model = Callable[[Mapping[str, FloatArray]], Mapping[str, ArrayLike]]
@@ -33,7 +34,7 @@ def aligned_inputs(inputs: Mapping[str, ArrayLike]) -> dict[str, FloatArray]:
         try:
             arrays[name] = np.asarray(value, dtype=np.float64)
         except (TypeError, ValueError) as exc:
-            raise InvalidInputError(f"input {name!r} must be numeric; got {value!r}") from exc
+            raise InvalidInputError(f"input {name!r} must be numeric; got {plain(value)}") from exc
         if arrays[name].ndim > 1:
             raise InvalidInputError(
                 f"input {name!r} must be a scalar or a 1-d array; got shape {arrays[name].shape}"

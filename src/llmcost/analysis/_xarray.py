@@ -32,12 +32,14 @@ def summary_dataset(
     units: Mapping[str, str],
     attrs: Mapping[str, Any],
     histograms: Mapping[str, Any] | None = None,
+    breakeven: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Any:
     """A Monte Carlo summary as a Dataset over dim ``output``.
 
     One variable per statistic (``attrs["units"]``: the output's unit, per output in the ``units``
     coordinate, except for indices and fractions), ``probability_cheapest`` [1] and, when given,
-    ``histogram`` (dims ``output``, ``bin``).
+    ``histogram`` (dims ``output``, ``bin``); break-even counts as ``breakeven_<statistic>``
+    over dim ``pair`` (``"a vs b"``), the variable and its range in their attrs.
     """
     xr = xarray()
     names = list(summary)
@@ -56,5 +58,21 @@ def summary_dataset(
     if histograms:
         counts = np.stack([np.asarray(histograms[o][1]) for o in names])
         data["histogram"] = (("output", "bin"), counts, {"units": "draws"})
-    coords = {"output": names, "units": ("output", [units.get(o, "") for o in names])}
+    coords: dict[str, Any] = {
+        "output": names,
+        "units": ("output", [units.get(o, "") for o in names]),
+    }
+    if breakeven:
+        pairs = list(breakeven)
+        coords["pair"] = pairs
+        first = breakeven[pairs[0]]
+        where = {"variable": first["variable"], "range": list(first["range"])}
+        for stat in first:
+            if stat in ("variable", "range", "unit"):
+                continue
+            unit = {"with_breakeven": "draws", "fraction": "1"}.get(
+                stat, _STAT_UNITS.get(stat, first["unit"])
+            )
+            column = np.array([breakeven[p][stat] for p in pairs], dtype=np.float64)
+            data[f"breakeven_{stat}"] = ("pair", column, {"units": unit, **where})
     return xr.Dataset(data, coords=coords, attrs=dict(attrs))

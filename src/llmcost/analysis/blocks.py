@@ -16,6 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .._core._arrays import FloatArray
+from .._core.display import plain
 from .._core.errors import InvalidInputError
 from .._core.units import DEFAULT_MEMORY_BUDGET_GB
 from ._model import Model, evaluate
@@ -99,7 +100,7 @@ def chunk_rows_for_budget(per_row_bytes: float, memory_budget_gb: float) -> int:
     The other half: the block's draws, outputs and the interpreter.
     """
     if not memory_budget_gb > 0:
-        raise InvalidInputError(f"memory_budget_gb must be > 0; got {memory_budget_gb!r}")
+        raise InvalidInputError(f"memory_budget_gb must be > 0; got {plain(memory_budget_gb)}")
     rows = int(0.5 * memory_budget_gb * 1e9 // per_row_bytes)
     if rows < 1:
         raise InvalidInputError(

@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._core._arrays import FloatArray
+from .._core.display import plain
 from .._core.errors import InvalidInputError
 
 __all__ = ["CostTable", "PairCrossings", "StepTable", "find_crossings", "search_grid"]
@@ -70,11 +71,13 @@ def check_range(lo: float, hi: float, n_grid: int, scale: str) -> tuple[float, f
         raise InvalidInputError(f"scale must be one of {', '.join(SCALES)}; got {scale!r}")
     lo_f, hi_f = float(lo), float(hi)
     if not (np.isfinite(lo_f) and np.isfinite(hi_f)) or not lo_f < hi_f:
-        raise InvalidInputError(f"search range must be finite with lo < hi; got [{lo!r}, {hi!r}]")
+        raise InvalidInputError(
+            f"search range must be finite with lo < hi; got [{plain(lo)}, {plain(hi)}]"
+        )
     if scale == "log" and lo_f <= 0:
-        raise InvalidInputError(f"a log-scale search range must start above 0; got lo={lo!r}")
+        raise InvalidInputError(f"a log-scale search range must start above 0; got lo={plain(lo)}")
     if int(n_grid) != n_grid or n_grid < 2:
-        raise InvalidInputError(f"n_grid must be a whole number ≥ 2; got {n_grid!r}")
+        raise InvalidInputError(f"n_grid must be a whole number ≥ 2; got {plain(n_grid)}")
     return lo_f, hi_f
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .._core._arrays import FloatArray
-from .._core.display import compact, html_table
+from .._core.display import compact, html_table, plain
 from .._core.errors import InvalidInputError
 from .._core.result import ResultShape
 from .._core.serialize import jsonable
@@ -46,6 +46,17 @@ class MonteCarloResult(ResultShape):
     summary: dict[str, dict[str, float]]
     probability_cheapest: dict[str, float]
     draws: dict[str, FloatArray] = field(repr=False, compare=False)
+    #: the drawn inputs that made ``draws``, by input name
+    input_draws: dict[str, FloatArray] = field(default_factory=dict, repr=False, compare=False)
+
+    def draws_frame(self) -> pd.DataFrame:
+        """One row per draw (index ``draw``): the drawn inputs, then every output kept.
+
+        Float columns; NaN where an output is undefined in that draw (infeasible, "never").
+        """
+        data = {k: np.asarray(v, dtype=np.float64) for k, v in self.input_draws.items()}
+        data |= {k: np.asarray(v, dtype=np.float64) for k, v in self.draws.items()}
+        return pd.DataFrame(data, index=pd.RangeIndex(self.n, name="draw"))
 
     def to_frame(self) -> pd.DataFrame:
         """One row per output: mean, std, percentiles, undefined fraction, P(cheapest)."""
@@ -115,8 +126,13 @@ def summary_frame(
     return frame.reset_index()
 
 
-def summary_dict(result: Any, head: dict[str, Any]) -> dict[str, Any]:
-    """``head`` then the inputs, summary and P(cheapest) of a Monte Carlo ``result``, JSON-safe."""
+def summary_dict(
+    result: Any, head: dict[str, Any], tail: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """``head``, the inputs, summary and P(cheapest) of a Monte Carlo ``result``, then ``tail``.
+
+    The one JSON form of :class:`MonteCarloResult` and the streaming results (NaN → None).
+    """
     return jsonable(
         head
         | {
@@ -124,6 +140,7 @@ def summary_dict(result: Any, head: dict[str, Any]) -> dict[str, Any]:
             "summary": {k: dict(v) for k, v in result.summary.items()},
             "probability_cheapest": dict(result.probability_cheapest),
         }
+        | dict(tail or {})
     )
 
 
@@ -229,7 +246,7 @@ def monte_carlo(
     0.5
     """
     if int(n) != n or n < 1:
-        raise InvalidInputError(f"n must be a whole number ≥ 1; got {n!r}")
+        raise InvalidInputError(f"n must be a whole number ≥ 1; got {plain(n)}")
     if any(not 0 <= q <= 100 for q in percentiles):
         raise InvalidInputError(f"percentiles must lie in [0, 100]; got {list(percentiles)}")
     draws = space.sample(int(n), seed, method=method)
@@ -250,4 +267,5 @@ def monte_carlo(
         summary=summary,
         probability_cheapest=cheapest,
         draws={name: results[name] for name in dict.fromkeys(wanted + opts)},
+        input_draws=dict(draws),
     )

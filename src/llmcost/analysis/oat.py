@@ -18,7 +18,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from .._core._arrays import FloatArray
-from .._core.display import compact, html_table
+from .._core.display import compact, html_table, plain
 from .._core.errors import InvalidInputError
 from .._core.result import ResultShape
 from .._core.serialize import jsonable
@@ -113,9 +113,11 @@ def _low_high(
         )
     q_lo, q_hi = quantiles
     if not 0 < q_lo < q_hi < 1:
-        raise InvalidInputError(f"quantiles must satisfy 0 < low < high < 1; got {quantiles!r}")
+        raise InvalidInputError(
+            f"quantiles must satisfy 0 < low < high < 1; got {plain(quantiles)}"
+        )
     if relative is not None and not relative > 0:
-        raise InvalidInputError(f"relative must be > 0 (e.g. 0.1 for ±10 %); got {relative!r}")
+        raise InvalidInputError(f"relative must be > 0 (e.g. 0.1 for ±10 %); got {plain(relative)}")
     out: dict[str, tuple[float, float]] = {}
     for p in space.parameters:
         if p.name in ranges:

@@ -24,6 +24,7 @@ from scipy import special, stats
 
 from .._core._arrays import FloatArray, as_float_array, check_fraction, check_nonnegative
 from .._core._arrays import scalar_or_array as _shape
+from .._core.display import plain
 from .._core.errors import InvalidInputError
 
 __all__ = [
@@ -52,7 +53,7 @@ def _check_counts(n: ArrayLike, c: ArrayLike, k: ArrayLike) -> tuple[FloatArray,
     for name, arr in (("n", n_arr), ("correct", c_arr), ("k", k_arr)):
         if np.any(~np.isfinite(arr)) or np.any(arr != np.round(arr)):
             bad = arr[~np.isfinite(arr) | (arr != np.round(arr))].flat[0]
-            raise InvalidInputError(f"{name} must be a whole number; got {bad!r}")
+            raise InvalidInputError(f"{name} must be a whole number; got {plain(bad)}")
     if np.any(n_arr < 1):
         raise InvalidInputError(f"n must be ≥ 1; got {n_arr[n_arr < 1].flat[0]:g}")
     if np.any(c_arr < 0):
@@ -291,7 +292,7 @@ def _check_k(k: ArrayLike) -> FloatArray:
     k_arr = as_float_array(k, "k")
     if np.any(~np.isfinite(k_arr)) or np.any(k_arr < 1):
         bad = k_arr[~np.isfinite(k_arr) | (k_arr < 1)].flat[0]
-        raise InvalidInputError(f"k must be ≥ 1 (samples allowed per problem); got {bad!r}")
+        raise InvalidInputError(f"k must be ≥ 1 (samples allowed per problem); got {plain(bad)}")
     return k_arr
 
 
@@ -423,7 +424,8 @@ def dataset_verified_at_k(
     bad_fp = (false_pos < 0) | (false_pos != np.round(false_pos)) | ~np.isfinite(false_pos)
     if np.any(bad_fp):
         raise InvalidInputError(
-            f"false_positives_per_problem must be whole numbers ≥ 0; got {false_pos[bad_fp][0]!r}"
+            "false_positives_per_problem must be whole numbers ≥ 0; got "
+            f"{plain(false_pos[bad_fp][0])}"
         )
     ks = np.atleast_1d(as_float_array(k, "k"))
     if ks.ndim != 1:
@@ -549,7 +551,7 @@ def fit_coverage(
         raise InvalidInputError(f"k_values must be ≥ 1; got {ks[ks < 1][0]:g}")
     if np.any((ps <= 0) | (ps >= 1)):
         bad = ps[(ps <= 0) | (ps >= 1)][0]
-        raise InvalidInputError(f"pass_values must lie strictly between 0 and 1; got {bad!r}")
+        raise InvalidInputError(f"pass_values must lie strictly between 0 and 1; got {plain(bad)}")
     if np.unique(ks).size < 2:
         raise InvalidInputError("k_values must hold at least two different k")
     x = np.log(ks)

@@ -30,6 +30,7 @@ from scipy import stats
 from scipy.stats import qmc
 
 from .._core._arrays import FloatArray
+from .._core.display import plain
 from .._core.errors import InvalidInputError
 from .._core.result import ResultShape
 from .._core.serialize import jsonable
@@ -134,9 +135,9 @@ def saltelli_sample(
     "monte_carlo").
     """
     if int(n_base) != n_base or n_base < 2:
-        raise InvalidInputError(f"n_base must be a whole number ≥ 2; got {n_base!r}")
+        raise InvalidInputError(f"n_base must be a whole number ≥ 2; got {plain(n_base)}")
     if method == "sobol" and n_base & (n_base - 1):
-        raise InvalidInputError(f"n_base must be a power of two ≥ 2; got {n_base!r}")
+        raise InvalidInputError(f"n_base must be a power of two ≥ 2; got {plain(n_base)}")
     if space.correlation is not None:
         raise InvalidInputError(
             "Sobol indices need independent inputs; drop the correlation or use Monte Carlo"
@@ -275,9 +276,11 @@ def analyze(
     [0.2, 0.8]
     """
     if not 0 < confidence_level < 1:
-        raise InvalidInputError(f"confidence_level must lie in (0, 1); got {confidence_level!r}")
+        raise InvalidInputError(
+            f"confidence_level must lie in (0, 1); got {plain(confidence_level)}"
+        )
     if n_bootstrap < 2:
-        raise InvalidInputError(f"n_bootstrap must be ≥ 2; got {n_bootstrap!r}")
+        raise InvalidInputError(f"n_bootstrap must be ≥ 2; got {plain(n_bootstrap)}")
     names = [p.name for p in space.parameters if not p.is_fixed]
     k = len(names)
     out = np.asarray(y, dtype=np.float64).reshape(-1)

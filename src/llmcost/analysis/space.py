@@ -32,7 +32,7 @@ from scipy import special, stats
 from scipy.stats import qmc
 
 from .._core._arrays import FloatArray
-from .._core.display import compact, html_table
+from .._core.display import compact, html_table, plain
 from .._core.errors import InvalidInputError
 
 __all__ = [
@@ -139,9 +139,9 @@ def _number(name: str, key: str, value: Any) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError) as exc:
-        raise InvalidInputError(f"{name}.{key} must be a number; got {value!r}") from exc
+        raise InvalidInputError(f"{name}.{key} must be a number; got {plain(value)}") from exc
     if not np.isfinite(number):
-        raise InvalidInputError(f"{name}.{key} must be finite; got {value!r}")
+        raise InvalidInputError(f"{name}.{key} must be finite; got {plain(value)}")
     return number
 
 
@@ -403,7 +403,7 @@ class ParameterSpace:
         correlations match :attr:`correlation` (Iman–Conover).
         """
         if int(n) != n or n < 1:
-            raise InvalidInputError(f"n must be a whole number ≥ 1; got {n!r}")
+            raise InvalidInputError(f"n must be a whole number ≥ 1; got {plain(n)}")
         rng = np.random.default_rng(seed)
         if method == "monte_carlo":
             draws = {p.name: p.sample(int(n), rng) for p in self.parameters}

@@ -20,10 +20,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._core._arrays import FloatArray
-from .._core.display import compact
+from .._core.display import compact, plain
 from .._core.errors import InvalidInputError
 from .._core.result import ResultShape
-from ._model import Model, evaluate, evaluate_chunked
+from ._model import Model, evaluate_chunked
 from ._percentiles import Key, exact_percentiles, sub_edges
 from ._xarray import summary_dataset
 from .backends import map_blocks
@@ -37,9 +37,10 @@ from .blocks import (
 )
 from .montecarlo import summary_dict, summary_frame
 from .space import ParameterSpace
+from .stream_breakeven import BreakevenCounts, WithBreakeven, split_summary
 from .sweep import cartesian
 
-__all__ = ["StreamingMonteCarloResult", "monte_carlo_stream", "sweep_stream"]
+__all__ = ["BreakevenCounts", "StreamingMonteCarloResult", "monte_carlo_stream", "sweep_stream"]
 
 DEFAULT_BINS = 4096
 _STATS = ("count", "mean", "m2", "min", "argmin", "max", "argmax")
@@ -52,7 +53,10 @@ class StreamingMonteCarloResult(ResultShape):
     ``summary[output]`` (mean, std, percentiles, min/argmin, max/argmax over the finite draws,
     undefined_fraction), ``probability_cheapest[option]``, and ``histograms[output] = (edges,
     counts)`` (first and last count: below / above the edges). ``argmin``/``argmax`` are draw
-    indices, reproducible from the seed.
+    indices, reproducible from the seed. ``breakeven["a vs b"]``, when
+    :class:`BreakevenCounts` were asked for: the draws with a break-even in the range
+    (``with_breakeven``, ``fraction``) and the mean, percentiles, min and max of the first
+    crossing over those draws.
     """
 
     n: int
@@ -63,6 +67,7 @@ class StreamingMonteCarloResult(ResultShape):
     probability_cheapest: dict[str, float]
     histograms: dict[str, tuple[FloatArray, FloatArray]] = field(repr=False, compare=False)
     units: dict[str, str] = field(default_factory=dict)
+    breakeven: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_frame(self) -> Any:
         """One row per output: its statistics and P(cheapest)."""
@@ -70,7 +75,9 @@ class StreamingMonteCarloResult(ResultShape):
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values for JSON (same seed → the same JSON; NaN → None)."""
-        return summary_dict(self, {"n": self.n, "seed": self.seed, "block_rows": self.block_rows})
+        head = {"n": self.n, "seed": self.seed, "block_rows": self.block_rows}
+        extra = {"breakeven": self.breakeven} if self.breakeven else {}
+        return summary_dict(self, head, extra)
 
     def __repr__(self) -> str:
         best = max(self.probability_cheapest.items(), key=lambda kv: kv[1], default=None)
@@ -92,6 +99,7 @@ class StreamingMonteCarloResult(ResultShape):
             attrs={"n": self.n, "block_rows": self.block_rows}
             | ({} if self.seed is None else {"seed": self.seed}),
             histograms=self.histograms,
+            breakeven=self.breakeven,
         )
 
 
@@ -243,6 +251,7 @@ def monte_carlo_stream(
     units: dict[str, str] | None = None,
     backend: str = "numpy",
     scheduler: Any = None,
+    breakeven: BreakevenCounts | None = None,
 ) -> StreamingMonteCarloResult:
     """Monte Carlo of ``n`` draws in bounded memory (see the module docstring).
 
@@ -275,6 +284,10 @@ def monte_carlo_stream(
         Here, or on a cluster (:mod:`llmcost.analysis.backends`).
     scheduler : optional
         The dask scheduler or client.
+    breakeven : BreakevenCounts, optional
+        Count, per pair of options, the draws with a break-even in a range and reduce where it
+        lies (:class:`~llmcost.analysis.stream_breakeven.BreakevenCounts`; one search per
+        draw: about ``n_grid`` + 100 model rows per draw).
 
     Returns
     -------
@@ -290,14 +303,14 @@ def monte_carlo_stream(
     (0.5, 1.0)
     """
     if int(n) != n or n < 1:
-        raise InvalidInputError(f"n must be a whole number ≥ 1; got {n!r}")
+        raise InvalidInputError(f"n must be a whole number ≥ 1; got {plain(n)}")
     if bins < 1:
         raise InvalidInputError(f"bins must be ≥ 1; got {bins}")
     if block_rows < 1:
         raise InvalidInputError(f"block_rows must be ≥ 1; got {block_rows}")
     source = _Draws(space, seed, int(n), block_rows)
-    plan = _plan(model, source, memory_budget_gb, bins, outputs, options)
-    summary, cheapest, histograms = _reduce_all(plan, percentiles, backend, scheduler)
+    plan = _plan(model, source, memory_budget_gb, bins, outputs, options, breakeven)
+    summary, cheapest, histograms, found = _reduce_all(plan, percentiles, backend, scheduler)
     return StreamingMonteCarloResult(
         n=plan.n,
         seed=seed,
@@ -307,6 +320,7 @@ def monte_carlo_stream(
         probability_cheapest=cheapest,
         histograms=histograms,
         units=dict(units or {}),
+        breakeven=found,
     )
 
 
@@ -324,12 +338,14 @@ def sweep_stream(
     units: dict[str, str] | None = None,
     backend: str = "numpy",
     scheduler: Any = None,
+    breakeven: BreakevenCounts | None = None,
 ) -> StreamingMonteCarloResult:
     """Reductions over the cartesian grid of ``axes`` without building it.
 
     The same record per block as :func:`monte_carlo_stream` (``argmin``/``argmax`` are flat grid
     indices: ``np.unravel_index(i, [len(a) for a in axes.values()])``; ``probability_cheapest`` is
-    the share of grid points each option wins; ``seed`` is None).
+    the share of grid points each option wins; ``seed`` is None; ``breakeven`` counts grid
+    points).
 
     >>> r = sweep_stream(lambda x: {"api": x["v"] * x["p"], "own": 5.0 + 0 * x["v"]},
     ...                  {"v": np.arange(1, 101), "p": [0.01, 0.1]}, options=["api", "own"])
@@ -344,8 +360,8 @@ def sweep_stream(
     if block_rows < 1:
         raise InvalidInputError(f"block_rows must be ≥ 1; got {block_rows}")
     source = _GridRows(values, fixed, block_rows)
-    plan = _plan(model, source, memory_budget_gb, bins, outputs, options)
-    summary, cheapest, histograms = _reduce_all(plan, percentiles, backend, scheduler)
+    plan = _plan(model, source, memory_budget_gb, bins, outputs, options, breakeven)
+    summary, cheapest, histograms, found = _reduce_all(plan, percentiles, backend, scheduler)
     return StreamingMonteCarloResult(
         n=plan.n,
         seed=None,
@@ -355,6 +371,7 @@ def sweep_stream(
         probability_cheapest=cheapest,
         histograms=histograms,
         units=dict(units or {}),
+        breakeven=found,
     )
 
 
@@ -365,12 +382,23 @@ def _plan(
     bins: int,
     outputs: Sequence[str] | None,
     options: Sequence[str] | None,
+    breakeven: BreakevenCounts | None = None,
 ) -> _Plan:
-    """Outputs, histogram edges (from the first block's range) and the chunk size."""
+    """Outputs, histogram edges (from the first block's range) and the chunk size.
+
+    With ``breakeven``, the model also returns each pair's first crossing per row, and a chunk
+    is ``n_grid`` times smaller (each row is solved on its own grid).
+    """
     first = source(0)
     chunk_rows = chunk_rows_for_budget(bytes_per_row(model, first), memory_budget_gb)
-    got = evaluate(model, first, next(iter(first.values())).size)
-    wanted = tuple(outputs) if outputs is not None else tuple(got)
+    extra: tuple[str, ...] = ()
+    if breakeven is not None:
+        model = WithBreakeven(model, breakeven, chunk_rows)
+        chunk_rows = max(1, chunk_rows // breakeven.n_grid)
+        extra = tuple(breakeven.column(p) for p in breakeven.pairs)
+    got = evaluate_chunked(model, first, chunk_rows=chunk_rows)
+    wanted = tuple(outputs) if outputs is not None else tuple(k for k in got if k not in extra)
+    wanted += extra
     opts = tuple(options or ())
     missing = sorted(set(wanted + opts) - set(got))
     if missing:
@@ -388,8 +416,8 @@ def _plan(
 
 def _reduce_all(
     plan: _Plan, percentiles: Sequence[float], backend: str, scheduler: Any
-) -> tuple[dict[str, dict[str, float]], dict[str, float], dict[str, Any]]:
-    """Summary, P(cheapest) and histograms of every block, merged in block order."""
+) -> tuple[dict[str, dict[str, float]], dict[str, float], dict[str, Any], dict[str, Any]]:
+    """Summary, P(cheapest), histograms and break-even counts of every block, in block order."""
     if any(not 0 <= q <= 100 for q in percentiles):
         raise InvalidInputError(f"percentiles must lie in [0, 100]; got {list(percentiles)}")
     blocks = n_blocks(plan.n, plan.block_rows)
@@ -415,4 +443,8 @@ def _reduce_all(
     if len(plan.options) >= 2:
         wins = np.sum([r["_winners"] for r in records], axis=0)
         cheapest = {o: float(c / plan.n) for o, c in zip(plan.options, wins, strict=True)}
-    return summary, cheapest, {k: (plan.edges[k], merged[k][1]) for k in plan.outputs}
+    counts = plan.model.counts if isinstance(plan.model, WithBreakeven) else None
+    finite = {name: int(merged[name][0][0]) for name in plan.outputs}
+    summary, found = split_summary(summary, finite, counts, plan.n)
+    histograms = {k: (plan.edges[k], merged[k][1]) for k in plan.outputs if k in summary}
+    return summary, cheapest, histograms, found

@@ -20,7 +20,8 @@ from .freshness import (
     max_price_age_days,
     sources_for,
 )
-from .load import load_catalog
+from .load import load_catalog, with_prices
+from .price_files import PRICE_FORMATS, PriceFile, read_price_file
 from .records import (
     FACILITY_PARAMETERS,
     TERMS,
@@ -31,12 +32,14 @@ from .records import (
     HardwareRecord,
     ModelRecord,
 )
+from .replica_price import ReplicaGpuPrice, instance_fits_replica, replica_gpu_price
 
 __all__ = [
     "DEFAULT_MAX_PRICE_AGE_DAYS",
     "ENTITIES",
     "FACILITY_PARAMETERS",
     "MAX_AGE_ENV",
+    "PRICE_FORMATS",
     "TERMS",
     "ApiPriceRecord",
     "Catalog",
@@ -45,9 +48,15 @@ __all__ = [
     "GpuRecord",
     "HardwareRecord",
     "ModelRecord",
+    "PriceFile",
+    "ReplicaGpuPrice",
     "bundled_dir",
     "check_fresh",
+    "instance_fits_replica",
     "load_catalog",
     "max_price_age_days",
+    "read_price_file",
+    "replica_gpu_price",
     "sources_for",
+    "with_prices",
 ]

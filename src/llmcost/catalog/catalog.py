@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from .._core.errors import InvalidInputError, UnknownIdError
+from .._core.errors import InvalidInputError, PriceNotYetAvailableError, UnknownIdError
 from .._core.specs import GpuSpec, ModelSpec
 from .records import (
     TERMS,
@@ -20,6 +20,7 @@ from .records import (
     ModelRecord,
     _Record,
 )
+from .replica_price import ReplicaGpuPrice, replica_gpu_price
 
 if TYPE_CHECKING:  # pandas is imported by the methods that build frames (CLI start-up)
     import pandas as pd
@@ -94,9 +95,10 @@ class Catalog:
                 in_force[row.min_prompt_tokens] = row
         if 0 not in in_force:
             earliest = min(r.effective_from for r in rows if r.min_prompt_tokens == 0)
-            raise InvalidInputError(
+            raise PriceNotYetAvailableError(
                 f"as_of {as_of} is before the first price of {offer_id!r} in the catalog; "
-                f"allowed: {earliest.isoformat()} or later"
+                f"allowed: {earliest.isoformat()} or later",
+                available_from=earliest,
             )
         return [in_force[k] for k in sorted(in_force)]
 
@@ -180,6 +182,17 @@ class Catalog:
         listing the terms and providers that do exist for ``gpu`` when nothing matches.
         """
         offers = self.gpu_offers_for(gpu, term, provider, as_of)
+        if not offers and as_of is not None and self.gpu_offers_for(gpu, term, provider):
+            first = min(
+                r.as_of
+                for r in self.gpu_offers
+                if r.gpu == gpu and r.term == term and provider in (None, r.provider)
+            )
+            raise PriceNotYetAvailableError(
+                f"no rental offer in the catalog for gpu {gpu!r}, term {term!r} seen by "
+                f"{as_of}; the first is seen {first.isoformat()}",
+                available_from=first,
+            )
         if not offers:
             existing = sorted({f"{r.provider}:{r.term}" for r in self.gpu_offers if r.gpu == gpu})
             what = f"gpu {gpu!r}, term {term!r}" + (f", provider {provider!r}" if provider else "")
@@ -190,6 +203,27 @@ class Catalog:
                 f"(provider:term): {allowed}"
             )
         return statistics.median(r.usd_per_gpu_hour for r in offers), offers
+
+    def replica_gpu_price(
+        self,
+        gpu: str,
+        gpus_per_replica: int,
+        term: str = "on_demand",
+        provider: str | None = None,
+        as_of: date | None = None,
+        tensor_gpus: int | None = None,
+    ) -> ReplicaGpuPrice:
+        """The default rental price [USD per GPU-hour] of ``gpu`` for one replica.
+
+        The median over the offers of :meth:`gpu_price_usd_per_hour` (same ``term``,
+        ``provider`` and ``as_of``) whose instance size fits a replica of ``gpus_per_replica``
+        GPUs with a tensor group of ``tensor_gpus`` (:func:`~llmcost.catalog.replica_price
+        .instance_fits_replica`); the median over all of them, marked ``fallback``, when none
+        fits. Raises :class:`InvalidInputError` as :meth:`gpu_price_usd_per_hour` does when
+        no offer matches at all.
+        """
+        _, offers = self.gpu_price_usd_per_hour(gpu, term, provider, as_of)
+        return replica_gpu_price(offers, gpus_per_replica, tensor_gpus)
 
     # --- purchase and facility ------------------------------------------------------------
 

@@ -20,13 +20,14 @@ from pydantic import ValidationError
 from .._core.errors import CatalogError
 from .records import ApiPriceRecord
 
-__all__ = ["api_prices_from_litellm"]
+__all__ = ["api_prices_from_litellm", "readable_litellm_entry", "slug"]
 
 _MODES = {"chat", "completion", "responses"}
 _TIER = re.compile(r"^input_cost_per_token_above_(\d+)k_tokens$")
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
+    """``text`` as an id part: lowercase, runs of other characters than a-z0-9. → ``-``."""
     return re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-.") or "unknown"
 
 
@@ -46,9 +47,7 @@ def api_prices_from_litellm(path: Path, as_of: date | None = None) -> list[ApiPr
     day = as_of or date.fromtimestamp(path.stat().st_mtime)
     rows: dict[tuple[str, int], ApiPriceRecord] = {}
     for name, spec in doc.items():
-        if not isinstance(spec, dict) or spec.get("mode") not in _MODES:
-            continue
-        if spec.get("input_cost_per_token") is None or spec.get("output_cost_per_token") is None:
+        if not readable_litellm_entry(spec):
             continue
         for threshold, record in _records(path, name, spec, day):
             rows.setdefault((record.offer_id, threshold), record)
@@ -57,11 +56,21 @@ def api_prices_from_litellm(path: Path, as_of: date | None = None) -> list[ApiPr
     return list(rows.values())
 
 
+def readable_litellm_entry(spec: Any) -> bool:
+    """Whether a LiteLLM entry is a chat model with input and output prices (else skipped)."""
+    return (
+        isinstance(spec, dict)
+        and spec.get("mode") in _MODES
+        and spec.get("input_cost_per_token") is not None
+        and spec.get("output_cost_per_token") is not None
+    )
+
+
 def _records(path: Path, name: str, spec: dict[str, Any], day: date) -> list[tuple[int, Any]]:
-    provider = _slug(str(spec.get("litellm_provider") or name.split("/")[0]))
+    provider = slug(str(spec.get("litellm_provider") or name.split("/")[0]))
     model = name.split("/")[-1]
     base = {
-        "offer_id": f"{provider}/{_slug(model)}",
+        "offer_id": f"{provider}/{slug(model)}",
         "provider": provider,
         "model": model,
         "effective_from": day,

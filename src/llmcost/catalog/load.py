@@ -13,7 +13,7 @@ from typing import Any
 from .._core.errors import CatalogError
 from ._files import MANIFEST, bundled_dir, read_manifest, read_records
 from .catalog import Catalog
-from .foreign import api_prices_from_litellm
+from .price_files import read_price_file
 from .records import (
     ApiPriceRecord,
     FacilityRecord,
@@ -49,9 +49,9 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
         ``gpu_offers.csv``, ``hardware.csv``, ``facility.csv``) REPLACES the bundled file of the
         same name as a whole (rows are not merged); files it lacks come from the bundled
         catalog. Its ``manifest.toml``, if any, gives the ``catalog_version``; without one the
-        version is the bundled one plus ``"+user"``. Or a LiteLLM
-        ``model_prices_and_context_window.json`` file: its chat offers are added to the bundled
-        catalog, replacing bundled offers of the same id (:mod:`llmcost.catalog.foreign`).
+        version is the bundled one plus ``"+user"``. Or a JSON price file (LiteLLM's
+        ``model_prices_and_context_window.json`` or a genai-prices data file): its offers are
+        added to the bundled catalog as by :func:`with_prices`.
         Files of a directory that are not catalog sheets are a ``UserWarning``.
 
     Raises
@@ -64,7 +64,7 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
         return _load_bundled()
     user = Path(path)
     if user.is_file() and user.suffix.lower() == ".json":
-        return _with_litellm_prices(user)
+        return with_prices(_load_bundled(), user)
     if not user.is_dir():
         raise CatalogError(f"catalog path must be an existing directory; got {str(path)!r}")
     return _load(bundled_dir(), user)
@@ -94,19 +94,34 @@ def _load(bundled: Path, user: Path | None) -> Catalog:
     return Catalog(catalog_version=version, files=files, **tables)
 
 
-def _with_litellm_prices(path: Path) -> Catalog:
-    """The bundled catalog plus the API offers of a LiteLLM price file (same id: the file's)."""
-    bundled = _load_bundled()
-    rows = api_prices_from_litellm(path)
-    ids = {r.offer_id for r in rows}
-    kept = tuple(r for r in bundled.api_prices if r.offer_id not in ids)
-    files = dict(bundled.files) | {"api_prices": str(path)}
-    return replace(
-        bundled,
-        catalog_version=bundled.catalog_version + USER_VERSION_SUFFIX,
-        files=files,
-        api_prices=kept + tuple(rows),
-    )
+def with_prices(catalog: Catalog, path: str | Path) -> Catalog:
+    """``catalog`` with the API offers of a price file added (``--prices PATH``).
+
+    ``path``: our ``api_prices.csv`` sheet, a LiteLLM ``model_prices_and_context_window.json``
+    or a genai-prices data file (:mod:`llmcost.catalog.price_files`). Every offer id the file
+    has replaces the catalog's rows of that id; the version gets ``"+user"``. Entries of the
+    file that are not offers are a ``UserWarning`` that counts them, names the first and says
+    what a readable entry has.
+    """
+    prices = read_price_file(path)
+    if prices.skipped:
+        more = f" (and {len(prices.skipped) - 3} more)" if len(prices.skipped) > 3 else ""
+        warnings.warn(
+            f"{prices.path.name} ({prices.format}): {len(prices.skipped)} entries skipped: "
+            f"{'; '.join(prices.skipped[:3])}{more}; expected {prices.expected}",
+            UserWarning,
+            stacklevel=2,
+        )
+    ids = {r.offer_id for r in prices.rows}
+    kept = tuple(r for r in catalog.api_prices if r.offer_id not in ids)
+    rows = kept + prices.rows
+    files = dict(catalog.files) | {"api_prices": str(prices.path)}
+    tables = {"api_prices": rows, "models": catalog.models}
+    _check_integrity({**{e: () for e in FILES}, **tables}, {e: files.get(e, "") for e in FILES})
+    version = catalog.catalog_version
+    if not version.endswith(USER_VERSION_SUFFIX):
+        version += USER_VERSION_SUFFIX
+    return replace(catalog, catalog_version=version, files=files, api_prices=rows)
 
 
 def _warn_unmatched(user: Path) -> None:

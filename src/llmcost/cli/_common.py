@@ -21,12 +21,13 @@ class Output:
     """What a command produced: a JSON-able payload and the human-readable text.
 
     ``json_text``, when set, is the payload already written as one JSON object (a large result
-    serialized in one go by pandas); ``emit`` prints it as is.
+    serialized in one go by pandas), as pieces that ``emit`` prints one after the other (a
+    100 MB text is never concatenated again).
     """
 
     payload: dict[str, Any]
     text: str
-    json_text: str | None = None
+    json_text: tuple[str, ...] | None = None
 
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
@@ -48,7 +49,8 @@ def emit(out: Output, *, as_json: bool) -> None:
     ``schema_version`` member itself.
     """
     if as_json and out.json_text is not None:
-        sys.stdout.write(out.json_text)
+        for piece in out.json_text:
+            sys.stdout.write(piece)
         sys.stdout.write("\n")
     elif as_json:
         payload = {"schema_version": SCHEMA_VERSION} | jsonable(out.payload)

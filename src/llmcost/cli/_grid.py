@@ -20,6 +20,7 @@ import numpy as np
 
 from .._core._arrays import FloatArray, check_fraction, check_nonnegative, check_positive
 from .._core.errors import InvalidInputError, LlmcostError
+from .._core.formula_text import neutralize_csv_text
 from ..perf import PerfEstimate
 from ..perf.batchjob import check_requests
 from ._common import SCHEMA_VERSION, Output, format_table
@@ -330,13 +331,19 @@ def evaluate_grid(frame: pd.DataFrame) -> tuple[dict[str, Any], Any]:
 
 
 def results_frame(out: dict[str, Any]) -> pd.DataFrame:
-    """The results as a DataFrame in :data:`PERF_KEYS` order (±inf written as missing)."""
+    """The results as a DataFrame in :data:`PERF_KEYS` order (±inf written as missing).
+
+    The arrays are not copied unless they hold an infinity.
+    """
     import pandas as pd
 
-    frame = pd.DataFrame({k: out[k] for k in PERF_KEYS})
-    floats = frame.select_dtypes("float").columns
-    frame[floats] = frame[floats].where(np.isfinite(frame[floats]))
-    return frame
+    columns = {}
+    for key in PERF_KEYS:
+        values = out[key]
+        if values.dtype.kind == "f" and np.isinf(values).any():
+            values = np.where(np.isinf(values), np.nan, values)
+        columns[key] = values
+    return pd.DataFrame(columns, copy=False)
 
 
 def _has_error(errors: Any) -> Any:
@@ -348,10 +355,12 @@ def _has_error(errors: Any) -> Any:
     return errors.astype(bool)
 
 
-def results_json(results: pd.DataFrame, errors: Any) -> str:
-    """``{"results": [...]}`` written by pandas in one go; error rows are ``{"error": ...}``.
+def results_json(results: pd.DataFrame, errors: Any) -> tuple[str, ...]:
+    """``{"schema_version": ..., "results": [...]}`` written by pandas in one go, in pieces.
 
-    Floats carry 15 decimal places (pandas' most), NaN and infinities are ``null``.
+    The pieces are written one after the other (never concatenated); error rows are
+    ``{"error": ...}``. Floats carry 15 decimal places (pandas' most), NaN and infinities
+    are ``null``.
     """
     records = results.to_json(orient="records", double_precision=15)
     bad = np.flatnonzero(_has_error(errors))
@@ -360,10 +369,10 @@ def results_json(results: pd.DataFrame, errors: Any) -> str:
         for i in bad:
             lines[i] = json.dumps({"error": errors[i]})[1:-1]
         records = "[{" + "},{".join(lines) + "}]"
-    return f'{{"schema_version": "{SCHEMA_VERSION}", "results": ' + records + "}"
+    return f'{{"schema_version": "{SCHEMA_VERSION}", "results": ', records, "}"
 
 
-def write_out(path: Path, table: pd.DataFrame, json_text: str) -> str:
+def write_out(path: Path, table: pd.DataFrame, json_text: tuple[str, ...]) -> str:
     """Write the table to ``path`` (.csv, .parquet or .json by suffix); return the format."""
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in ("csv", "parquet", "json"):
@@ -371,7 +380,8 @@ def write_out(path: Path, table: pd.DataFrame, json_text: str) -> str:
     if not path.parent.is_dir():
         raise InvalidInputError(f"--out: directory {str(path.parent)!r} does not exist")
     if fmt == "json":
-        path.write_text(json_text + "\n", encoding="utf-8")
+        with path.open("w", encoding="utf-8") as file:
+            file.writelines([*json_text, "\n"])
     elif fmt == "csv":
         _write_csv(table, path)
     else:
@@ -387,12 +397,10 @@ def write_out(path: Path, table: pd.DataFrame, json_text: str) -> str:
 def csv_safe(table: pd.DataFrame) -> pd.DataFrame:
     """``table`` with formula-like text (``=…``, ``+…``, ``@…``) neutralized for spreadsheets.
 
-    Uses :func:`llmcost.export.safety.neutralize_csv_text`, applied to each text column's distinct
-    values rather than to every cell.
+    Uses :func:`llmcost._core.formula_text.neutralize_csv_text` (as the export layer does),
+    applied to each text column's distinct values rather than to every cell.
     """
     import pandas as pd
-
-    from ..export.safety import neutralize_csv_text
 
     out = table.copy()
     for column in out.columns:
@@ -428,7 +436,7 @@ def perf_grid(path: Path, *, out_path: Path | None, as_json: bool) -> Output:
     if out_path is not None:
         renamed = results.rename(columns=lambda c: f"{c}_result" if c in frame else c)
         table = pd.concat([frame, renamed], axis=1).assign(error=errors)
-        json_text = results_json(results, errors) if out_path.suffix.lower() == ".json" else ""
+        json_text = results_json(results, errors) if out_path.suffix.lower() == ".json" else ()
         fmt = write_out(out_path, table, json_text)
         payload = {"out": str(out_path), "format": fmt, "rows": len(frame), "errors": n_errors}
         text = f"wrote {len(frame):,} rows ({n_errors:,} with an error) to {out_path}"

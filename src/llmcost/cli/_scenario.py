@@ -7,6 +7,8 @@ catalog they name.
 from __future__ import annotations
 
 import argparse
+import sys
+import warnings
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -19,7 +21,7 @@ if TYPE_CHECKING:  # the scenario stack (pandas, scipy) is imported when a comma
 
 
 def add_price_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--as-of DATE`` and ``--catalog DIR``: which prices a scenario is costed with."""
+    """Add ``--as-of DATE``, ``--catalog DIR`` and ``--prices PATH`` (the prices used)."""
     parser.add_argument(
         "--as-of",
         metavar="DATE",
@@ -31,6 +33,13 @@ def add_price_arguments(parser: argparse.ArgumentParser) -> None:
         help="a directory of catalog sheets replacing the bundled ones file by file, or a "
         "LiteLLM model_prices_and_context_window.json adding its API prices",
     )
+    parser.add_argument(
+        "--prices",
+        metavar="PATH",
+        action="append",
+        help="API prices to add (offers of the same id replaced): an api_prices.csv sheet, a "
+        "LiteLLM model_prices_and_context_window.json or a genai-prices data file; repeatable",
+    )
 
 
 def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,11 +50,12 @@ def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def load_from_args(args: argparse.Namespace) -> tuple[Scenario, date | None, Catalog | None]:
-    """The scenario, the ``--as-of`` date and the ``--catalog`` the flags name.
+    """The scenario, the ``--as-of`` date and the catalog the flags name.
 
-    ``--as-of`` None: the scenario's, else latest; ``--catalog`` None: the bundled one.
+    ``--as-of`` None: the scenario's, else latest; ``--catalog`` None: the bundled one; each
+    ``--prices`` file adds its API offers to it (:func:`llmcost.catalog.with_prices`).
     """
-    from ..catalog import load_catalog
+    from ..catalog import load_catalog, with_prices
     from ..scenario import load_scenario
 
     as_of = None
@@ -57,7 +67,14 @@ def load_from_args(args: argparse.Namespace) -> tuple[Scenario, date | None, Cat
                 f"--as-of must be a date YYYY-MM-DD; got {args.as_of!r}"
             ) from None
     scenario = load_scenario(args.scenario)
-    return scenario, as_of, load_catalog(args.catalog) if args.catalog else None
+    catalog = load_catalog(args.catalog) if args.catalog else None
+    for path in getattr(args, "prices", None) or []:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            catalog = with_prices(catalog or load_catalog(), path)
+        for w in caught:  # one line each on stderr, no source line
+            print(f"llmcost: warning: {w.message}", file=sys.stderr)
+    return scenario, as_of, catalog
 
 
 def model_from_args(args: argparse.Namespace) -> tuple[Scenario, ScenarioModel]:

@@ -68,7 +68,7 @@ def render_text(cal: Calibration) -> str:
         }
         for r in cal.predictions.to_dict(orient="records")
     ]
-    from ..scenario.comparison import text_table
+    from .._core.display import text_table
 
     return "\n".join(lines) + "\n" + text_table(rows)
 

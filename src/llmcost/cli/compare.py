@@ -49,6 +49,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also write the finance workbook (.xlsx: named assumptions, live formulas)",
     )
     parser.add_argument("--force", action="store_true", help="replace existing --csv/--xlsx files")
+    parser.add_argument(
+        "--by",
+        choices=("month", "quarter", "year"),
+        help="also show the horizon's cost per month, fiscal quarter or fiscal year "
+        "(fiscal years start in workload.fiscal_year_start_month)",
+    )
 
 
 def comparison_from_args(args: argparse.Namespace) -> Comparison:
@@ -68,7 +74,7 @@ def render_text(result: Comparison, summary: Verdict | None = None) -> str:
 
     The verdict, the table, each option's components, warnings, provenance.
     """
-    from ..scenario.comparison import text_table
+    from .._core.display import text_table
 
     when = result.as_of.isoformat() if result.as_of else "latest prices"
     lines = [
@@ -78,6 +84,7 @@ def render_text(result: Comparison, summary: Verdict | None = None) -> str:
         text_table(result.table_rows()),
         "",
         f"* cheapest feasible option: {result.cheapest or 'none'}",
+        *[f"- {u} (left out)" for u in result.unavailable],
         "",
         "Components (USD/month):",
     ]
@@ -91,9 +98,11 @@ def render_text(result: Comparison, summary: Verdict | None = None) -> str:
         f"  {o.name}: {_money(o.horizon_cumulative_usd[-1])} cumulative, NPV {_money(o.npv_usd)}"
         for o in result.options
     ]
+    periods = result.periods
     lines += [
         "",
-        f"Over {result.horizon_months} months (discount {result.discount_rate_per_year:.1%}/yr):",
+        f"Over {result.horizon_months} months, {periods[0]} – {periods[-1]} "
+        f"(discount {result.discount_rate_per_year:.1%}/yr):",
         *horizon,
         "",
         f"{len(result.assumptions)} defaults used and {len(result.catalog_rows)} catalog rows "
@@ -137,6 +146,32 @@ def _money(value: float | None) -> str:
     return "n/a" if value is None or math.isnan(value) else f"${value:,.0f}"
 
 
+def by_period(result: Comparison, by: str) -> tuple[dict[str, Any], str]:
+    """The horizon summed per month, fiscal quarter or fiscal year: JSON member and text."""
+    from .._core.display import text_table
+
+    long = result.horizon_frame(by)
+    partial = long.attrs.get("partial_periods", [])
+    frame = long.pivot(columns="option", values="cost_usd")[[o.name for o in result.options]]
+    payload = {
+        "by": by,
+        "fiscal_year_start_month": result.fiscal_year_start_month,
+        "periods": [str(p) for p in frame.index],
+        "partial_periods": partial,
+        "usd": {name: frame[name].tolist() for name in frame.columns},
+    }
+    rows = [
+        {"period": str(p) + (" (part)" if str(p) in partial else "")}
+        | {name: _amount(v) for name, v in zip(frame.columns, values, strict=True)}
+        for p, values in zip(frame.index, frame.to_numpy(dtype=float).tolist(), strict=True)
+    ]
+    title = f"Cost per {by} (USD)"
+    if by != "month" and result.fiscal_year_start_month != 1:
+        title = f"Cost per fiscal {by} (USD), fiscal years from month "
+        title += str(result.fiscal_year_start_month)
+    return payload, "\n".join(["", title + ":", text_table(rows)])
+
+
 def _workbook_analysis(args: argparse.Namespace, result: Comparison) -> Any:
     """The workbook's Break-even and Sensitivity sheets.
 
@@ -164,6 +199,9 @@ def handle(args: argparse.Namespace) -> Output:
     summary = verdict(result)
     payload, text = result.to_dict(), render_text(result, summary)
     payload["verdict"] = summary.to_dict()
+    if getattr(args, "by", None):
+        payload["horizon_by"], table = by_period(result, args.by)
+        text += "\n" + table
     # -- files (export helper) --
     if args.csv or args.xlsx:
         from ..export.files import write_files

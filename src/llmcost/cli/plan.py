@@ -44,7 +44,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--ttft-slo-s", type=float, help="time-to-first-token target [s]")
     p.add_argument("--max-pp", type=int, help="largest pipeline degree (default: any)")
     p.add_argument("--term", default="on_demand", help="rental term priced (default on_demand)")
-    p.add_argument("--chart", help="write the fronts as a PNG chart (log axes) to this file")
+    p.add_argument(
+        "--chart", metavar="FILE", help="write the fronts as a chart (log axes): .png, .svg or .pdf"
+    )
+    p.add_argument("--force", action="store_true", help="replace an existing --chart file")
     add_json_flag(p)
     p.set_defaults(handler=_plan)
 
@@ -106,7 +109,16 @@ def _price(cat: Any, gpu: str, term: str) -> float | None:
     return float(usd)
 
 
+#: Chart formats ``--chart`` writes, by suffix (matplotlib's own writers).
+CHART_SUFFIXES = (".png", ".svg", ".pdf")
+
+
 def _plan(args: argparse.Namespace) -> Output:
+    chart = None
+    if args.chart:  # checked before the search: a bad target fails fast and writes nothing
+        from ..export.output import check_target
+
+        chart = check_target(args.chart, "--chart", CHART_SUFFIXES, force=args.force)
     cat = load_catalog()
     model = cat.model_spec(args.model)
     gpu_ids = _listed(args.gpu) or []
@@ -144,8 +156,8 @@ def _plan(args: argparse.Namespace) -> Output:
         "plans": plans,
         "cheapest": _cheapest(plans),
     }
-    if args.chart:
-        payload["chart"] = _write_chart(searches, args, model.id)
+    if chart is not None:
+        payload["chart"] = _write_chart(searches, args, model.id, chart)
     return Output(payload, _text(payload, searches))
 
 
@@ -157,19 +169,24 @@ def _cheapest(plans: list[dict[str, Any]]) -> dict[str, Any] | None:
     return {"gpu": top["gpu"], **top["best"]}
 
 
-def _write_chart(searches: dict[str, LayoutSearch], args: argparse.Namespace, model: str) -> str:
-    from ..export.front_plot import layout_front_figure
+def _write_chart(
+    searches: dict[str, LayoutSearch], args: argparse.Namespace, model: str, path: Path
+) -> str:
+    """Draw the fronts and write them to ``path`` atomically.
 
-    path = Path(args.chart)
+    :func:`~llmcost.export.output.write_all` writes a temporary file and moves it into place,
+    so a failure leaves nothing behind.
+    """
+    from ..export.front_plot import layout_front_figure
+    from ..export.output import write_all
+
     title = (
         f"{model} on {args.gpus} GPUs, {args.input_tokens:g} in / {args.output_tokens:g} out: "
         "Pareto front of layouts"
     )
     fig = layout_front_figure(searches, tpot_slo_s=args.tpot_slo_s, title=title)
-    try:
-        fig.savefig(path, dpi=130)
-    except OSError as exc:
-        raise InvalidInputError(f"cannot write chart {str(path)!r}: {exc.strerror}") from exc
+    fmt = path.suffix.lower().lstrip(".")
+    write_all([(path, lambda p: fig.savefig(p, format=fmt, dpi=130))])
     return str(path)
 
 

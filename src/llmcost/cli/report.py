@@ -1,10 +1,11 @@
-"""``llmcost report SCENARIO.toml --out report.html``: a self-contained report of a comparison.
+"""``llmcost report SCENARIO.toml --out report.html [--xlsx book.xlsx]``: a self-contained report.
 
 The comparison table and components, the cost-vs-volume chart with break-even volumes, the
 tornado and Monte Carlo over the scenario's ``[uncertainty]`` table (or the documented default
 uncertainties of ``llmcost sensitivity``), the horizon, and the assumptions and sources. HTML
 embeds its charts (no external resource); ``--out report.md`` (or ``--format md``) writes
-Markdown with the charts as data URIs.
+Markdown with the charts as data URIs. ``--xlsx`` also writes the finance workbook — the same
+book as ``llmcost compare --xlsx`` (same analysis: the default 10,000 draws and seed).
 """
 
 from __future__ import annotations
@@ -41,7 +42,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
     )
-    parser.add_argument("--force", action="store_true", help="replace an existing --out file")
+    parser.add_argument(
+        "--xlsx",
+        metavar="FILE",
+        help="also write the finance workbook (.xlsx), the same book as compare --xlsx",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="replace existing --out / --xlsx files"
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -58,6 +66,8 @@ def handle(args: argparse.Namespace) -> Output:
     out = check_target(
         args.out, "--out", tuple(REPORT_SUFFIXES), inputs=[args.scenario], force=args.force
     )
+    if args.xlsx is not None:  # checked before the (long) analysis runs
+        check_target(args.xlsx, "--xlsx", (".xlsx",), inputs=[args.scenario], force=args.force)
     fmt = args.format or REPORT_SUFFIXES[out.suffix.lower()]
     comparison = comparison_from_args(args)
     scenario = load_scenario(args.scenario)
@@ -85,6 +95,7 @@ def handle(args: argparse.Namespace) -> Output:
         scenario=scenario,
         inputs=[args.scenario],
         force=args.force,
+        xlsx=args.xlsx,
     )
     payload = {
         "scenario": comparison.scenario,
@@ -95,4 +106,8 @@ def handle(args: argparse.Namespace) -> Output:
         "monte_carlo_draws": args.monte_carlo,
         "seed": args.seed,
     }
-    return Output(payload, f"wrote {path} ({fmt}, {payload['bytes']:,} bytes)")
+    text = f"wrote {path} ({fmt}, {payload['bytes']:,} bytes)"
+    if args.xlsx is not None:
+        payload["xlsx"] = str(args.xlsx)
+        text += f"\nwrote {args.xlsx}"
+    return Output(payload, text)

@@ -157,6 +157,7 @@ class AssumptionsSheet:
     ws: Any = field(init=False)
     row: int = field(init=False, default=1)
     names: dict[str, int] = field(init=False, default_factory=dict)
+    _validations: dict[Any, Any] = field(init=False, default_factory=dict)
 
     HEADERS: ClassVar[tuple[str, ...]] = (
         "Input",
@@ -180,6 +181,15 @@ class AssumptionsSheet:
         write_text_cell(cell, title)
         cell.font = Font(bold=True)
 
+    def add_text_line(self, text: str) -> None:
+        """A row of explanatory text (no input)."""
+        from openpyxl.styles import Font
+
+        self.row += 1
+        cell = self.ws.cell(row=self.row, column=1)
+        write_text_cell(cell, text)
+        cell.font = Font(italic=True, color="595959")
+
     def add(
         self,
         name: str,
@@ -198,21 +208,87 @@ class AssumptionsSheet:
         ``fixed``: a value llmcost computed (not a lever): styled grey and noted
         :data:`FIXED_NOTE`; otherwise an input cell, styled as one.
         """
+        from openpyxl.comments import Comment
+        from openpyxl.styles import Alignment
+
         self.row += 1
         r = self.row
         write_text_cell(self.ws.cell(row=r, column=1), label)
         write_text_cell(self.ws.cell(row=r, column=2), name)
         cell = self.ws.cell(row=r, column=3)
         write_value(cell, value, number_format)
+        if number_format:
+            cell.number_format = number_format  # also on an empty cell, for what is typed in
         style_cell(cell, fixed=fixed)
         if fixed:
             note = f"{FIXED_NOTE}; {note}" if note else FIXED_NOTE
+        elif not isinstance(value, Formula):
+            self._validate(cell, name, unit)
+        if value is None and note:
+            cell.comment = Comment(note, "llmcost")
         for col, text in ((4, unit), (5, source), (6, as_of), (7, note)):
             if text:
                 write_text_cell(self.ws.cell(row=r, column=col), text)
+                self.ws.cell(row=r, column=col).alignment = Alignment(wrap_text=False)
+        self.ws.row_dimensions[r].height = ROW_HEIGHT  # one line, however long the source
         self.book.define(name, self.title, f"$C${r}")
         self.names[name] = r
         return name
+
+    def _validate(self, cell: Any, name: str, unit: str) -> None:
+        """Data validation of an input cell by its unit (a range, or TRUE/FALSE)."""
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        rule = validation_rule(name, unit)
+        if rule is None:
+            return
+        dv = self._validations.get(rule)
+        if dv is None:
+            kind, operator, lo, hi, message = rule
+            dv = DataValidation(
+                type=kind,
+                operator=operator,
+                formula1=lo,
+                formula2=hi,
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle="llmcost input",
+                error=message,
+            )
+            self.ws.add_data_validation(dv)
+            self._validations[rule] = dv
+        dv.add(cell)
+
+
+#: Row height of an Assumptions row [points]: one line (long source texts do not wrap).
+ROW_HEIGHT: Final = 15.0
+#: Units of inputs that cannot be negative.
+_NONNEGATIVE_UNITS: Final = frozenset(
+    {"tokens", "requests/month", "replicas", "GPUs", "FTE", "ratio", "1/year", "years",
+     "kW/GPU", "s", "bytes", "bytes/s", "FLOP/s", "FLOPs/token", "sequences", "tiles",
+     "replica-seconds", "layers", "stages", "ranks", "tokens/s"}
+)  # fmt: skip
+
+
+def validation_rule(name: str, unit: str) -> tuple[str, str | None, str, str | None, str] | None:
+    """Return the data validation of input ``name`` in ``unit``.
+
+    ``(type, operator, formula1, formula2, message)``; None where any number is allowed. The
+    ranges are the scenario schema's (``llmcost.scenario.config``).
+    """
+    if unit == "true/false":
+        return ("list", None, '"TRUE,FALSE"', None, "TRUE or FALSE")
+    if name.endswith("peak_to_average"):
+        return ("decimal", "between", "1", "24", "a ratio from 1 (flat day) to 24")
+    if name.endswith("target_utilization"):
+        return ("decimal", "between", "0.01", "1", "a fraction from 0.01 to 1 (1 % to 100 %)")
+    if unit == "fraction":
+        return ("decimal", "between", "0", "1", "a fraction from 0 to 1 (0 % to 100 %)")
+    if unit == "fraction/month":
+        return ("decimal", "between", "-0.5", "10", "a monthly growth from -0.5 to 10")
+    if unit.startswith("USD") or unit in _NONNEGATIVE_UNITS:
+        return ("decimal", "greaterThanOrEqual", "0", None, f"a number ≥ 0 ({unit})")
+    return None
 
 
 @dataclass

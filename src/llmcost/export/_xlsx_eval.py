@@ -9,7 +9,9 @@ next to its formula in the saved file (``<f>`` and ``<v>`` together, as Excel do
 Only the functions llmcost's formulas use are implemented (an unknown one raises): arithmetic
 and comparisons, ``SUM``, ``SUMPRODUCT``, ``MIN``, ``MAX``, ``AVERAGE``, ``COUNT``, ``CEILING``,
 ``INT``, ``ROUNDUP``, ``IF``, ``AND``, ``OR``, ``ISNUMBER``, ``PMT``, ``NPV``, ``INDEX``,
-``MATCH``, ``EXP``, ``POWER``. Numbers are IEEE doubles as in every spreadsheet application.
+``MATCH``, ``EXP``, ``POWER``, ``ABS``, ``SMALL``, ``TEXT`` (the formats
+llmcost writes), ``COS``, ``PI``, ``LN``. Numbers are IEEE doubles as in every spreadsheet
+application.
 """
 
 from __future__ import annotations
@@ -211,10 +213,42 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "NPV": _npv,
     "INDEX": _index,
     "MATCH": _match,
-    "EXP": lambda x: math.exp(_num(x)),
+    "EXP": lambda x: _elementwise(math.exp, x),
     "POWER": lambda x, y: _num(x) ** _num(y),
-    "ABS": lambda x: abs(_num(x)),
+    "ABS": lambda x: _elementwise(abs, x),
+    "SMALL": lambda rng, k: _small(rng, k),
+    "TEXT": lambda x, fmt: _text_format(x, fmt),
+    "COS": lambda x: math.cos(_num(x)),
+    "PI": lambda: math.pi,
+    "LN": lambda x: math.log(_num(x)),
 }
+
+
+def _elementwise(fn: Callable[[float], float], x: Any) -> Any:
+    """``fn`` of a number, or of each element of a range (inside ``SUMPRODUCT``)."""
+    if isinstance(x, np.ndarray) and x.size != 1:
+        return np.vectorize(lambda v: fn(_num(v)), otypes=[float])(x)
+    return fn(_num(x))
+
+
+def _small(rng: Any, k: Any) -> float:
+    """The k-th smallest number of a range (text and blanks skipped)."""
+    vals, n = sorted(_numbers((rng,))), int(_num(k))
+    if not 1 <= n <= len(vals):
+        raise _Propagate(XlError("#NUM!"))
+    return vals[n - 1]
+
+
+_TEXT_FORMAT = re.compile(r"^(#,##)?0(?:\.(0+))?$")
+
+
+def _text_format(x: Any, fmt: Any) -> str:
+    """``TEXT`` for the number formats llmcost writes (``0``, ``#,##0``, ``#,##0.00``…)."""
+    m = _TEXT_FORMAT.match(str(fmt))
+    if m is None:
+        raise EvalError(f"TEXT format {fmt!r} is not implemented")
+    digits = len(m.group(2) or "")
+    return f"{_num(x):{',' if m.group(1) else ''}.{digits}f}"
 
 
 class _Parser:

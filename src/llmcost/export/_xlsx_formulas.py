@@ -114,7 +114,7 @@ NO_LIMIT = "1E+300"
 
 
 def replica_cap(max_replicas: str) -> str:
-    """The replica limit: the cell's number, or no limit when it holds text (e.g. "none")."""
+    """The replica limit: the cell's number, or no limit when it is empty."""
     return f"IF(ISNUMBER({max_replicas}),{max_replicas},{NO_LIMIT})"
 
 

@@ -18,13 +18,13 @@ import numpy as np
 from ..scenario.evaluators import ApiEvaluator, SelfHostedEvaluator
 from ._xlsx_book import INTEGER, NUMBER, PERCENT, USD, USD_PRECISE, AssumptionsSheet, Book
 from ._xlsx_perf import PerfSetup
+from ._xlsx_profile import HOURS, PROFILE_SHEET, is_synthetic
 
 __all__ = ["HOURS", "NAN_TEXT", "UNITS", "InputsWriter"]
 
 if TYPE_CHECKING:
     from .xlsx import WorkbookSpec
 
-HOURS = [f"{h:02d}" for h in range(24)]
 
 #: Unit of each option input (the scenario model's variable names).
 UNITS = {
@@ -54,11 +54,13 @@ UNITS = {
     "colocation_usd_per_kw_month": "USD/kW-month",
     "maintenance_fraction_per_year": "1/year",
 }
-#: Inputs the library leaves "not a number" (NaN) on purpose, and the text written instead.
+#: Inputs the library leaves "not a number" (NaN) on purpose: the cell stays empty (no text in
+#: a number cell) and this note says what an empty cell means.
 NAN_TEXT = {
-    "max_replicas": "none",
-    "commitment_fraction": "always-on base",
-    "power_draw_fraction": "from utilization",
+    "max_replicas": "empty: no limit on replicas",
+    "commitment_fraction": "empty: the always-on base (the fewest replicas of the day) is "
+    "committed",
+    "power_draw_fraction": "empty: power draw follows the fleet's load",
 }
 
 
@@ -193,23 +195,32 @@ class InputsWriter:
                     number_format=fmt,
                     note=note,
                 )
-        a.section("Daily load profile (hourly weights, mean 1)")
+        a.section("Daily load profile")
+        if is_synthetic(mix.hourly_weights, mix.peak_to_average):
+            a.add(
+                "w_peak_to_average",
+                "Peak hour over the average hour (peak factor)",
+                float(f"{mix.peak_to_average:.12g}"),  # the scenario's 2.5, not 2.4999999999999996
+                "ratio",
+                number_format="0.00",
+                **self._source("", "peak_to_average"),
+            )
+            a.add_text_line(
+                f"The 24 hourly weights follow from the peak factor: sheet {PROFILE_SHEET} "
+                "(llmcost.cost.load.profile_from_peak_to_average)"
+            )
+            return
         first = a.row + 1
         for h, weight in zip(HOURS, mix.hourly_weights, strict=True):
-            note = (
-                f"peak-to-average {mix.peak_to_average:.4g} (llmcost.cost.load)"
-                if h == "00"
-                else ""
-            )
             a.add(
-                f"w_hour_{h}",
-                f"Demand weight, {h}:00",
+                f"w_profile_{h}",
+                f"Demand weight, {h}:00 (as given)",
                 float(weight),
                 "ratio",
                 number_format="0.0000",
-                note=note,
+                note="scaled to mean 1 on sheet Load profile" if h == "00" else "",
             )
-        self.book.define("w_hourly_weights", a.title, f"$C${first}:$C${first + 23}")
+        self.book.define("w_profile", a.title, f"$C${first}:$C${first + 23}")
 
     def _option(self, j: int, ev: ApiEvaluator | SelfHostedEvaluator) -> None:
         a, mix = self.sheet, self.spec.model.mix
@@ -221,14 +232,18 @@ class InputsWriter:
                 continue
             v = float(value)
             unit = UNITS.get(name, "")
-            shown: Any = NAN_TEXT.get(name, "n/a") if np.isnan(v) else v
+            src = self._source(ev.name, name)
+            empty = bool(np.isnan(v))
+            if empty:
+                meaning = NAN_TEXT.get(name, "empty: not given")
+                src["note"] = f"{meaning}; {src['note']}" if src["note"] else meaning
             a.add(
                 p + name,
                 name.replace("_", " "),
-                shown,
+                None if empty else v,
                 unit,
                 number_format=_format(unit),
-                **self._source(ev.name, name),
+                **src,
             )
         self._image_tokens(j, ev)
         if isinstance(ev, ApiEvaluator):
@@ -295,6 +310,7 @@ class InputsWriter:
                 number_format=fmt,
                 source=c.source,
                 as_of=self.spec.catalog_version and f"catalog {self.spec.catalog_version}",
+                note="empty: no such target" if c.value is None else "",
                 fixed=c.fixed,
             )
         if setup.images:
@@ -348,7 +364,7 @@ class InputsWriter:
                 cell: Any = float(value)
                 note = src["note"]
                 if np.isnan(cell):  # the library bills such tokens as plain input
-                    cell, note = "none", "no such price: these tokens are billed as input"
+                    cell, note = None, "empty: no such price; these tokens are billed as input"
                 a.add(
                     f"{q}{key}_usd_per_mtok",
                     f"{fname}: {label}",

@@ -344,7 +344,7 @@ def perf_setup(args: Mapping[str, Any]) -> PerfSetup:
             PerfConstant(
                 key,
                 label,
-                "none" if value is None else float(value),
+                None if value is None else float(value),  # empty: no target
                 "s",
                 "scenario option",
                 False,

@@ -85,8 +85,9 @@ def options_frame(comparison: Any, *, components: bool = False) -> pd.DataFrame:
 def horizon_frame(comparison: Any) -> pd.DataFrame:
     """Month-by-month costs, long form (deprecated: use ``comparison.horizon_frame()``).
 
-    Deprecated since the release after 0.1.0, removed in the one after: the same table as
-    :meth:`Comparison.horizon_frame`.
+    Deprecated since the release after 0.1.0, removed in the one after: the old layout, kept
+    for one release; :meth:`Comparison.horizon_frame` has the same figures indexed by calendar
+    ``period`` (``option``, ``cost_usd``, ``cumulative_usd``).
 
     Parameters
     ----------
@@ -100,11 +101,15 @@ def horizon_frame(comparison: Any) -> pd.DataFrame:
     """
     warnings.warn(
         "llmcost.export.horizon_frame is deprecated and will be removed in the release after next; "
-        "use comparison.horizon_frame()",
+        "use comparison.horizon_frame() (indexed by period; cost_usd, cumulative_usd)",
         DeprecationWarning,
         stacklevel=2,
     )
-    return _tables.horizon_frame(comparison)
+    frame = _tables.horizon_frame(comparison).reset_index(drop=True)
+    frame.insert(1, "month", frame.groupby("option", sort=False).cumcount() + 1)
+    frame = frame.rename(columns={"cost_usd": "monthly_cost_usd"})
+    frame.attrs = {}
+    return frame
 
 
 def _table(comparison: Any, table: str) -> pd.DataFrame:

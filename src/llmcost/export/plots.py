@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._core.display import money_tick
 from .._core.errors import InvalidInputError
 from ..analysis.breakeven import BreakevenResult
 from ..analysis.montecarlo import MonteCarloResult
@@ -43,11 +44,8 @@ def _new_figure(figsize: tuple[float, float] = _SIZE) -> Figure:
 
 
 def _money(value: float, _pos: Any = None) -> str:
-    v = abs(value)
-    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if v >= div:
-            return f"${value / div:,.3g}{suffix}"
-    return f"${value:,.3g}"
+    """Money ticks and labels: "−$40k", the minus before the dollar (``_core.display``)."""
+    return money_tick(value)
 
 
 def _quantity(value: float, _pos: Any = None) -> str:

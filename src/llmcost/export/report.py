@@ -329,6 +329,11 @@ def _summary(comparison: Any) -> list[str]:
         if cheapest.monthly_cost_usd > 0:
             line += f", {o.monthly_cost_usd / cheapest.monthly_cost_usd:.2f}× the cheapest"
         lines.append(line + ".")
+    lines += [
+        f"{u.name}: unavailable on {u.as_of.isoformat()}, left out of the comparison — the "
+        f"catalog's first price for it starts {u.available_from.isoformat()}."
+        for u in getattr(comparison, "unavailable", [])
+    ]
     as_of = comparison.as_of.isoformat() if comparison.as_of else "latest in the catalog"
     lines.append(f"Prices as of {as_of}; catalog version {comparison.catalog_version}.")
     return lines
@@ -613,20 +618,34 @@ def write_report(
     inputs: Sequence[str | Path] = (),
     force: bool = False,
     scenario: Any = None,
+    xlsx: str | Path | None = None,
 ) -> Path:
     """Write the report to ``path`` atomically.
 
     The format follows the suffix (.html/.htm → HTML, .md/.markdown → Markdown; any other suffix is
     refused) and ``fmt``, if given, must agree. An existing file is replaced only with ``force``;
     ``inputs`` are never overwritten. ``scenario`` (the :class:`~llmcost.scenario.Scenario`) lets
-    the report restate its inputs.
+    the report restate its inputs. ``xlsx``: also write the finance workbook there (the book of
+    ``llmcost compare --xlsx``, with this report's analysis); both files are written or neither.
     """
     out = check_target(path, "--out", tuple(REPORT_SUFFIXES), inputs=inputs, force=force)
+    book = (
+        None
+        if xlsx is None
+        else check_target(xlsx, "--xlsx", (".xlsx",), inputs=[*inputs, out], force=force)
+    )
+    if book is not None and out.resolve() == book.resolve():  # pragma: no cover - suffixes differ
+        raise InvalidInputError("--out and --xlsx name the same file")
     by_suffix = REPORT_SUFFIXES[out.suffix.lower()]
     if fmt is not None and fmt != by_suffix:
         raise InvalidInputError(
             f"--format {fmt!r} does not match the suffix of --out {str(out)!r} ({by_suffix})"
         )
     text = render_report(comparison, by_suffix, analysis=analysis, scenario=scenario)
-    write_all([(out, lambda p: p.write_text(text, encoding="utf-8"))])
+    jobs: list[tuple[Path, Any]] = [(out, lambda p: p.write_text(text, encoding="utf-8"))]
+    if book is not None:
+        from .xlsx import write_workbook
+
+        jobs.append((book, lambda p: write_workbook(comparison, p, analysis=analysis)))
+    write_all(jobs)
     return out

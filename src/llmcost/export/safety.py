@@ -15,9 +15,11 @@ Numbers are written as numbers and are not touched.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 import pandas as pd
+
+from .._core.formula_text import FORMULA_TRIGGERS, is_formula_like, neutralize_csv_text
 
 __all__ = [
     "FORMULA_TRIGGERS",
@@ -27,27 +29,6 @@ __all__ = [
     "to_safe_csv",
     "write_text_cell",
 ]
-
-#: First characters that make a spreadsheet cell a formula (or a DDE command).
-FORMULA_TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r")
-
-
-def is_formula_like(text: object) -> bool:
-    r"""True when ``text`` is a string a spreadsheet could run as a formula.
-
-    >>> is_formula_like("=HYPERLINK(\"http://x\")"), is_formula_like("gpt-4o")
-    (True, False)
-    """
-    return isinstance(text, str) and text.startswith(FORMULA_TRIGGERS)
-
-
-def neutralize_csv_text(value: Any) -> Any:
-    """Prefix formula-like text with an apostrophe; return anything else unchanged.
-
-    >>> neutralize_csv_text("=1+1"), neutralize_csv_text("maverick"), neutralize_csv_text(-5.0)
-    ("'=1+1", 'maverick', -5.0)
-    """
-    return "'" + value if is_formula_like(value) else value
 
 
 def neutralize_frame_for_csv(frame: pd.DataFrame) -> pd.DataFrame:

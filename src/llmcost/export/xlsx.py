@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..scenario.model import ScenarioModel
+from ..scenario.verdict import flip_text, verdict
 from ._xlsx_book import GENERAL, USD, Book, write_value
 from ._xlsx_capacity import CapacityWriter
 from ._xlsx_eval import add_cached_values
@@ -38,6 +39,8 @@ from ._xlsx_horizon import HorizonWriter
 from ._xlsx_inputs import InputsWriter
 from ._xlsx_model import ModelWriter
 from ._xlsx_perf import PerfSetup, perf_setup
+from ._xlsx_profile import ProfileWriter, is_synthetic
+from ._xlsx_summary import SummaryWriter
 
 __all__ = ["WorkbookSpec", "spec_from_comparison", "write_workbook"]
 
@@ -57,6 +60,10 @@ class WorkbookSpec:
     meets_latency_targets : option name → whether the performance model met its targets
     sources : the catalog rows used (one per row)
     breakeven, sensitivity, monte_carlo : analysis results to include as values
+    verdict : the :class:`~llmcost.scenario.verdict.Verdict` the Summary sheet restates (its
+        flip figures, which a spreadsheet cannot recompute); ``flip_text`` its words
+    option_costs : option name → monthly cost as written [USD/month] (orders the Summary)
+    gpu_types : option name → its GPU type (self-hosted options)
     """
 
     title: str
@@ -72,6 +79,10 @@ class WorkbookSpec:
     breakeven: pd.DataFrame | None = None
     sensitivity: pd.DataFrame | None = None
     monte_carlo: pd.DataFrame | None = None
+    verdict: Any = None
+    flip_text: str = ""
+    option_costs: Mapping[str, float] = field(default_factory=dict)
+    gpu_types: Mapping[str, str] = field(default_factory=dict)
 
 
 def write_workbook(comparison: Any, path: str | Path, *, analysis: Any = None) -> Path:
@@ -88,12 +99,16 @@ def write_workbook(comparison: Any, path: str | Path, *, analysis: Any = None) -
     )
     book = Book()
     setups = perf_setups(spec)
-    InputsWriter(book, spec, setups).write()
+    inputs = InputsWriter(book, spec, setups)
+    inputs.write()
+    mix = spec.model.mix
+    ProfileWriter(book, is_synthetic(mix.hourly_weights, mix.peak_to_average)).write()
     model = ModelWriter(book, spec)
     model.write()
     if setups:
         CapacityWriter(book, spec, setups).write()
     HorizonWriter(book, spec, model).write()
+    SummaryWriter(book, spec, model, inputs.sheet.names).write()
     if spec.breakeven is not None:
         _values_sheet(book, "Break-even", spec.breakeven)
     if spec.sensitivity is not None:
@@ -158,6 +173,8 @@ def spec_from_comparison(comparison: Any, analysis: Any = None) -> WorkbookSpec:
             default = LEVERS.get(name, ("scenario file", "", ""))
             sources.setdefault((opt.name, name), default)
     sources.setdefault(("", "requests_per_month"), ("scenario file", "", ""))
+    summary = analysis.verdict if analysis is not None else None
+    summary = summary if summary is not None else verdict(comparison)
     return WorkbookSpec(
         title=comparison.scenario,
         model=comparison.model,
@@ -174,6 +191,12 @@ def spec_from_comparison(comparison: Any, analysis: Any = None) -> WorkbookSpec:
         breakeven=None if analysis is None else analysis.breakeven_frame(),
         sensitivity=None if analysis is None else analysis.sensitivity_frame(),
         monte_carlo=None if analysis is None else analysis.monte_carlo_frame(),
+        verdict=summary,
+        flip_text=flip_text(summary, comparison),
+        option_costs={o.name: float(o.monthly_cost_usd) for o in comparison.options},
+        gpu_types={
+            o.name: str(o.details["gpu"]) for o in comparison.options if o.details.get("gpu")
+        },
     )
 
 

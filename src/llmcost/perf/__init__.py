@@ -22,7 +22,7 @@ from __future__ import annotations
 from .device import visible_memory_bytes
 from .engines import ENGINE_PROFILES, EngineProfile, get_engine_profile
 from .kv import kv_cache_bytes_per_sequence, kv_cache_bytes_per_token, kv_heads_share_per_gpu
-from .layout import LayoutSet, enumerate_layouts, pareto_front
+from .layout import LayoutSet, allowed_tp, enumerate_layouts, heads_allow_tp, pareto_front
 from .layout_search import LayoutChoice, LayoutSearch, search_layouts
 from .memory import MemoryEstimate, memory_footprint
 from .params import ParamBreakdown, param_breakdown
@@ -41,10 +41,12 @@ __all__ = [
     "ParamBreakdown",
     "PerfEstimate",
     "WeightBytes",
+    "allowed_tp",
     "enumerate_layouts",
     "estimate_serving",
     "expected_distinct_experts",
     "get_engine_profile",
+    "heads_allow_tp",
     "kv_cache_bytes_per_sequence",
     "kv_cache_bytes_per_token",
     "kv_heads_share_per_gpu",

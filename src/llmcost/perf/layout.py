@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 from .._core.errors import InvalidInputError
 from .._core.specs import GpuSpec, ModelSpec
 
-__all__ = ["LayoutSet", "enumerate_layouts", "pareto_front"]
+__all__ = ["LayoutSet", "allowed_tp", "enumerate_layouts", "heads_allow_tp", "pareto_front"]
 
 IntArray = NDArray[np.int64]
 
@@ -60,6 +60,57 @@ class LayoutSet:
 
     def __len__(self) -> int:
         return int(self.tp.size)
+
+
+def heads_allow_tp(model: ModelSpec, tp: IntArray | int) -> NDArray[np.bool_]:
+    """Whether the attention heads of ``model`` split over ``tp`` GPUs as engines require.
+
+    vLLM, SGLang and TensorRT-LLM assert ``num_attention_heads % tp == 0``; the KV heads either
+    divide over ``tp`` or are replicated evenly (``tp % num_kv_heads == 0``).
+
+    Parameters
+    ----------
+    model : ModelSpec
+        The model (its ``num_attention_heads`` and ``num_kv_heads``).
+    tp : int or array of int
+        Tensor-parallel degrees, whole numbers ≥ 1 [GPUs].
+
+    Returns
+    -------
+    ndarray of bool
+        One flag per ``tp``.
+    """
+    t = np.asarray(tp, dtype=np.int64)
+    return (model.num_attention_heads % t == 0) & (
+        (model.num_kv_heads % t == 0) | (t % model.num_kv_heads == 0)
+    )
+
+
+def allowed_tp(model: ModelSpec) -> list[int]:
+    """Every tensor-parallel degree the heads of ``model`` allow (:func:`heads_allow_tp`).
+
+    Parameters
+    ----------
+    model : ModelSpec
+        The model.
+
+    Returns
+    -------
+    list of int
+        The allowed degrees, ascending (divisors of the attention heads) [GPUs].
+
+    Examples
+    --------
+    >>> from llmcost._core.specs import ModelSpec
+    >>> m = ModelSpec(id="m", hidden_size=8, num_layers=4, num_attention_heads=64,
+    ...     num_kv_heads=8, head_dim=4, vocab_size=10, intermediate_size=16,
+    ...     tie_word_embeddings=True, max_context_tokens=64, params_total_official=0,
+    ...     params_active_official=0)
+    >>> allowed_tp(m)
+    [1, 2, 4, 8, 16, 32, 64]
+    """
+    d = _divisors(int(model.num_attention_heads))
+    return [int(t) for t in d[heads_allow_tp(model, d)]]
 
 
 def _divisors(n: int) -> IntArray:
@@ -102,9 +153,7 @@ def enumerate_layouts(
     size = tp * pp * ep
     keep = gpus % size == 0
     tp, pp, ep = tp[keep], pp[keep], ep[keep]
-    heads_ok = (model.num_attention_heads % tp == 0) & (
-        (model.num_kv_heads % tp == 0) | (tp % model.num_kv_heads == 0)
-    )
+    heads_ok = heads_allow_tp(model, tp)
     experts_ok = (ep == 1) | (model.is_moe & (model.num_experts % ep == 0))
     layers_ok = pp <= (model.num_layers if max_pp is None else min(max_pp, model.num_layers))
     fabric_ok = tp * ep <= gpu.scale_up_domain_gpus

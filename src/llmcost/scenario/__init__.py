@@ -23,6 +23,7 @@ from .config import (
     UncertainInput,
     Workload,
 )
+from .horizon_draws import HorizonMonteCarlo, horizon_monte_carlo
 from .loading import load_scenario, parse_scenario
 from .model import (
     API_VARIABLES,
@@ -47,6 +48,7 @@ __all__ = [
     "ApiOption",
     "Comparison",
     "Feature",
+    "HorizonMonteCarlo",
     "OptionResult",
     "Scenario",
     "ScenarioBreakeven",
@@ -61,6 +63,7 @@ __all__ = [
     "compare",
     "default_search_range",
     "default_uncertainty",
+    "horizon_monte_carlo",
     "load_scenario",
     "parse_scenario",
     "scenario_breakeven",

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._core.errors import InvalidInputError
+from .._core.errors import InvalidInputError, PriceNotYetAvailableError
 from ..catalog import Catalog
 from ..perf import enumerate_layouts
 from .config import SelfHostedOption
@@ -90,16 +90,24 @@ def resolve_auto_layout(
     """
     priced: list[tuple[float, int, SelfHostedOption, Resolved]] = []
     errors: list[str] = []
+    not_yet: list[date] = []
     for i, cand in enumerate(auto_candidates(option, catalog)):
         try:
             res = resolve_fixed(cand, index, mix, catalog, as_of)
         except InvalidInputError as exc:
             errors.append(f"{cand.gpu}: {exc}")
+            if isinstance(exc, PriceNotYetAvailableError):
+                not_yet.append(exc.available_from)
             continue
         out = ScenarioModel(mix=mix, evaluators=(res.evaluator,)).evaluate()[cand.name]
         cost = float(out["monthly_cost_usd"])
         feasible = bool(out["feasible"]) and np.isfinite(cost)
         priced.append((cost if feasible else np.inf, i, cand, res))
+    if not priced and not_yet and len(not_yet) == len(errors):
+        raise PriceNotYetAvailableError(
+            f"options[{index}]({option.name}): layout = 'auto': no GPU is priced on {as_of}",
+            min(not_yet),
+        )
     if not priced:
         raise InvalidInputError(
             f"options[{index}]({option.name}): layout = 'auto' found no candidate it can price: "

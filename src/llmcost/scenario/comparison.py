@@ -17,17 +17,20 @@ from .._core.serialize import jsonable
 from ..catalog import Catalog, check_fresh, load_catalog, max_price_age_days, sources_for
 from ..cost.horizon import monthly_volumes, npv_usd, payback_month
 from ..cost.quoted import DEFAULT_BLEND_INPUT_PER_OUTPUT, quoted_figures
-from .config import ApiOption, Scenario
+from .availability import UnavailableOption, resolve_available
+from .calendar import default_horizon_start, horizon_periods, parse_period, period_total
+from .config import Scenario
+from .evaluation import Evaluation, evaluation
 from .loading import as_scenario
 from .model import ScenarioModel
 from .prices import price_labels
-from .resolve import Resolved, resolve_api, resolve_self_hosted
+from .resolve import Resolved
 from .workload import feature_mix
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Comparison", "OptionResult", "compare", "scenario_model", "text_table"]
+__all__ = ["Comparison", "OptionResult", "compare", "scenario_model"]
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,9 @@ class Comparison:
     latency targets and replica cap, and every feature's prompt + output is within its context
     limits) with the lowest monthly cost (None if none is feasible). ``growth_per_month``
     [fraction/month], ``horizon_months`` and ``discount_rate_per_year`` [1/year] are the
-    workload's horizon view. ``assumptions`` lists every default used, with unit and source;
+    workload's horizon view, starting in the month ``horizon_start`` (``periods``; fiscal
+    quarters and years from ``fiscal_year_start_month``, :mod:`llmcost.scenario.calendar`).
+    ``assumptions`` lists every default used, with unit and source;
     ``catalog_rows`` the catalog rows used (entity, id, source, as_of).
 
     Files: :meth:`to_excel` (the finance workbook; needs ``llmcost[xlsx]``), :meth:`to_csv`
@@ -123,6 +128,12 @@ class Comparison:
     assumptions: list[dict[str, Any]]
     catalog_rows: list[dict[str, Any]]
     model: ScenarioModel = field(repr=False)
+    #: first month of the horizon, "YYYY-MM" (llmcost.scenario.calendar)
+    horizon_start: str = ""
+    #: month (1–12) the fiscal year starts in, for ``horizon_frame(by=...)`` and budgets
+    fiscal_year_start_month: int = 1
+    #: options with no price on ``as_of``, left out of ``options`` (llmcost.scenario.availability)
+    unavailable: list[UnavailableOption] = field(default_factory=list)
 
     def option(self, name: str) -> OptionResult:
         """The result of the option called ``name``."""
@@ -133,9 +144,26 @@ class Comparison:
             f"unknown option {name!r}; options: {', '.join(o.name for o in self.options)}"
         )
 
-    def evaluate(self, **overrides: Any) -> dict[str, dict[str, Any]]:
-        """Vectorized re-evaluation with overridden inputs (see :class:`ScenarioModel`)."""
-        return self.model.evaluate(overrides)
+    def evaluate(self, **overrides: Any) -> Evaluation:
+        """Vectorized re-evaluation with overridden inputs (see :class:`ScenarioModel`).
+
+        Returns an :class:`~llmcost.scenario.evaluation.Evaluation`: the mapping option →
+        outputs, with ``to_frame()`` (inputs as columns) and ``to_xarray()``.
+        """
+        return evaluation(self.model.evaluate(overrides), overrides, self.model.variables)
+
+    def draws(
+        self, space: Any, n: int, *, seed: int | None = None, method: str = "monte_carlo"
+    ) -> Evaluation:
+        """Every output of every option at ``n`` draws of ``space`` (a ``ParameterSpace``).
+
+        The draws of :func:`~llmcost.analysis.monte_carlo` with the same ``space``, ``n``,
+        ``seed`` and ``method``, kept whole: ``to_frame()`` has one row per (draw, option) with
+        the drawn inputs as columns, ``to_xarray()`` is option × output × draw.
+        """
+        drawn = space.sample(int(n), seed, method=method)
+        results = self.model.evaluate(drawn)
+        return evaluation(results, drawn, self.model.variables, dim="draw")
 
     def to_frame(self) -> pd.DataFrame:
         """One row per option, indexed by ``option``, units in the column names.
@@ -149,15 +177,62 @@ class Comparison:
 
         return options_frame(self)
 
-    def horizon_frame(self) -> pd.DataFrame:
-        """Month-by-month cost of each option, long form.
+    @property
+    def periods(self) -> pd.PeriodIndex:
+        """The months of the horizon (monthly :class:`pandas.PeriodIndex` named ``period``)."""
+        return horizon_periods(self.horizon_start, self.horizon_months)
 
-        Columns ``option``, ``month`` (1…horizon), ``monthly_cost_usd`` and ``cumulative_usd``
-        [USD]; see :func:`llmcost.scenario.tables.horizon_frame`.
+    def horizon_frame(
+        self, by: str = "month", *, fiscal_year_start_month: int | None = None
+    ) -> pd.DataFrame:
+        """Cost of each option per month, fiscal quarter or fiscal year, long form.
+
+        Indexed by ``period`` (:class:`pandas.Period`; ``by`` = ``"month"``, ``"quarter"`` or
+        ``"year"``, fiscal years starting in ``fiscal_year_start_month``, default the
+        scenario's, named by the calendar year they end in), one row per option and period:
+        ``option``, ``cost_usd`` and ``cumulative_usd`` [USD]. ``attrs`` holds the unit, and
+        for quarters and years the ``partial_periods`` the horizon covers only in part; see
+        :func:`llmcost.scenario.tables.horizon_frame`.
         """
         from .tables import horizon_frame
 
-        return horizon_frame(self)
+        if fiscal_year_start_month is None:
+            fiscal_year_start_month = self.fiscal_year_start_month
+        return horizon_frame(self, by, fiscal_year_start_month)
+
+    def budget_usd(self, option: str, period: Any) -> float:
+        """Cost of ``option`` [USD] over ``period``.
+
+        ``period`` is a month (``"2027-03"``), a fiscal quarter (``"2027Q1"``), a fiscal year
+        (``"2027"``, ``"FY2027"``) or a :class:`pandas.Period`; it must lie wholly within the
+        horizon (else :class:`InvalidInputError` naming the horizon).
+        """
+        import pandas as pd
+
+        opt = self.option(option)
+        series = pd.Series(opt.horizon_monthly_usd, index=self.periods, dtype=float)
+        return period_total(series, parse_period(period, self.fiscal_year_start_month))
+
+    def monthly_budget_usd(self, option: str, period: Any) -> float:
+        """Cost of ``option`` [USD] in one month, for budget checks in scripts and tests.
+
+        ``period`` is ``"2027-03"`` or a monthly :class:`pandas.Period`.
+        """
+        return self.budget_usd(option, _of_kind(period, "M", self.fiscal_year_start_month))
+
+    def quarterly_budget_usd(self, option: str, quarter: Any) -> float:
+        """Cost of ``option`` [USD] in one fiscal quarter, the sum of its three months.
+
+        ``quarter`` is ``"2027Q1"`` or a quarterly :class:`pandas.Period`.
+        """
+        return self.budget_usd(option, _of_kind(quarter, "Q", self.fiscal_year_start_month))
+
+    def yearly_budget_usd(self, option: str, year: Any) -> float:
+        """Cost of ``option`` [USD] in one fiscal year, the sum of its twelve months.
+
+        ``year`` is ``"2027"``, ``"FY2027"`` or a yearly :class:`pandas.Period`.
+        """
+        return self.budget_usd(option, _of_kind(year, "Y", self.fiscal_year_start_month))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of ``llmcost compare --json`` (docs/architecture.md §4)."""
@@ -168,8 +243,12 @@ class Comparison:
                 "as_of": self.as_of.isoformat() if self.as_of else None,
                 "options": [o.to_dict() for o in self.options],
                 "cheapest": self.cheapest,
+                "unavailable": [u.to_dict() for u in self.unavailable],
                 "growth_per_month": self.growth_per_month,
                 "horizon_months": self.horizon_months,
+                "horizon_start": self.horizon_start,
+                "horizon_periods": [str(p) for p in self.periods],
+                "fiscal_year_start_month": self.fiscal_year_start_month,
                 "discount_rate_per_year": self.discount_rate_per_year,
                 "assumptions": self.assumptions,
                 "catalog_rows": self.catalog_rows,
@@ -254,6 +333,16 @@ class Comparison:
         rows = self.table_rows()
         title = f"{self.scenario} — cheapest: {self.cheapest}"
         return html_table(title, list(rows[0]), [list(r.values()) for r in rows])
+
+
+def _of_kind(period: Any, kind: str, fiscal_year_start_month: int) -> Any:
+    """``period`` parsed, checked to be a month (``kind`` "M"), quarter ("Q") or year ("Y")."""
+    parsed = parse_period(period, fiscal_year_start_month)
+    if not parsed.freqstr.startswith(kind):
+        what = {"M": "a month 'YYYY-MM'", "Q": "a quarter 'YYYYQn'", "Y": "a year 'YYYY'"}[kind]
+        raise InvalidInputError(f"period must be {what}; got {period!r}")
+    return parsed
+
 
 
 def _short_notes(warnings: list[str], width: int = 60) -> str:
@@ -353,22 +442,20 @@ def _quoted(out: dict[str, Any], is_api: bool) -> dict[str, Any]:
 
 def _resolve_all(
     scenario: Scenario, catalog: Catalog, as_of: date | None
-) -> tuple[ScenarioModel, list[Resolved]]:
+) -> tuple[ScenarioModel, list[Resolved], list[UnavailableOption]]:
     mix = feature_mix(scenario.workload)
-    resolved = [
-        resolve_api(o, i, mix, catalog, as_of)
-        if isinstance(o, ApiOption)
-        else resolve_self_hosted(o, i, mix, catalog, as_of)
-        for i, o in enumerate(scenario.options)
-    ]
+    resolved, unavailable = resolve_available(scenario, mix, catalog, as_of)
     model = ScenarioModel(mix=mix, evaluators=tuple(r.evaluator for r in resolved))
-    unknown = [k for k in scenario.uncertainty if k not in model.variables]
+    gone = tuple(f"{u.name}." for u in unavailable)
+    unknown = [
+        k for k in scenario.uncertainty if k not in model.variables and not k.startswith(gone)
+    ]
     if unknown:
         try:
             model.evaluate({unknown[0]: 0.0})  # raises naming the input, with "did you mean"
         except InvalidInputError as exc:
             raise InvalidInputError(f"uncertainty.{unknown[0]}: {exc}") from None
-    return model, resolved
+    return model, resolved, unavailable
 
 
 def _as_date(value: date | str | None) -> date | None:
@@ -416,7 +503,7 @@ def compare(
         scenario = scenario.replace(**overrides)
     as_of = _as_date(as_of) or scenario.as_of
     catalog = catalog or load_catalog()
-    model, resolved = _resolve_all(scenario, catalog, as_of)
+    model, resolved, unavailable = _resolve_all(scenario, catalog, as_of)
     mix = model.mix
     wl = scenario.workload
     base = model.evaluate()
@@ -537,4 +624,7 @@ def compare(
         assumptions=assumptions,
         catalog_rows=catalog_rows,
         model=model,
+        horizon_start=wl.horizon_start or default_horizon_start(as_of),
+        unavailable=unavailable,
+        fiscal_year_start_month=wl.fiscal_year_start_month,
     )

@@ -22,6 +22,8 @@ from pydantic import (
     model_validator,
 )
 
+from .calendar import parse_month
+from .disaggregated import DisaggregatedConfig
 from .engine_knobs import EngineKnobsConfig
 from .speculative import SpeculativeConfig
 
@@ -207,6 +209,11 @@ class Workload(_Config):
     ("high" by default, as OpenAI's "auto" bills a large image; the other rules have no such
     mode and ignore it). Each option turns them into input tokens by its own rule: an API
     offer by its catalog ``image_token_rule``, a self-hosted model by its image processor.
+    The horizon (``horizon_months`` from ``horizon_start``, fiscal years from
+    ``fiscal_year_start_month``) is placed on the calendar by :mod:`llmcost.scenario.calendar`.
+    ``growth_per_month_sd`` (the standard error of an imported growth fit) lets
+    :func:`llmcost.scenario.horizon_monte_carlo` draw the growth rate; ``length_distribution``
+    (an imported workload's per-request lengths) is billed and sized request by request.
     """
 
     requests_per_month: NonNeg | None = None
@@ -223,7 +230,13 @@ class Workload(_Config):
     peak_to_average: Annotated[float, Field(ge=1.0, le=24.0), Number] | None = None
     hourly_profile: list[NonNeg] | None = None
     growth_per_month: Annotated[float, Field(ge=-0.5, le=10.0), Number] = 0.0
+    growth_per_month_sd: Annotated[float, Field(ge=0.0, le=10.0), Number] | None = None
     horizon_months: Annotated[int, Field(ge=1, le=240), Number] = 12
+    #: first month of the horizon, "YYYY-MM" (None: the month after as_of, else after today;
+    #: llmcost.scenario.calendar)
+    horizon_start: Annotated[str, BeforeValidator(parse_month)] | None = None
+    #: month (1–12) the fiscal year starts in, for quarters and years of the horizon
+    fiscal_year_start_month: Annotated[int, Field(ge=1, le=12), Number] = 1
     discount_rate_per_year: Annotated[float, Field(ge=0.0, le=1.0), Number] = 0.08
     features: list[Feature] = Field(default_factory=list)
     length_distribution: RequestLengths | None = None
@@ -354,7 +367,9 @@ class SelfHostedOption(_Config):
     batching settings for the performance model (:class:`EngineKnobsConfig`);
     ``engine_profile`` (an engine id or a profile file from ``llmcost calibrate``) replaces
     the engine's profile. ``speculative`` (:class:`SpeculativeConfig`: ``method``,
-    ``num_draft_tokens``, ``acceptance_rate``, ``draft_model``) runs speculative decoding.
+    ``num_draft_tokens``, ``acceptance_rate``, ``draft_model``) runs speculative decoding;
+    ``disaggregated`` (:class:`DisaggregatedConfig`: ``prefill_gpus``, ``decode_gpus``) makes
+    a replica a unit of separate prefill and decode pools (``gpus_per_replica`` left out).
     Replicas follow the hourly load (``autoscaling = true``, bounded by ``min_replicas`` /
     ``max_replicas``, optionally ``scale_to_zero``); ``autoscaling = false`` sizes a fixed
     fleet for the peak hour and runs it all month.
@@ -388,6 +403,7 @@ class SelfHostedOption(_Config):
     engine_knobs: EngineKnobsConfig | None = None
     engine_profile: Annotated[str, Field(min_length=1)] | None = None
     speculative: SpeculativeConfig | None = None
+    disaggregated: DisaggregatedConfig | None = None
     pricing: Literal["on_demand", "reserved_1y", "reserved_3y", "spot", "owned"] = "on_demand"
     provider: str | None = None
     gpu_usd_per_hour: Pos | None = None
@@ -447,7 +463,7 @@ class SelfHostedOption(_Config):
                     "measures one fixed layout"
                 )
         else:
-            if self.gpus_per_replica is None:
+            if self.gpus_per_replica is None and self.disaggregated is None:
                 raise ValueError("gpus_per_replica is required unless layout = 'auto'")
             if len(self.gpu_choices) > 1:
                 raise ValueError(f"a list of GPUs ({self.gpu}) needs layout = 'auto'")
@@ -476,6 +492,7 @@ class SelfHostedOption(_Config):
         if self.pricing == "owned" and self.gpu_usd_per_hour is not None:
             raise ValueError("gpu_usd_per_hour does not apply with pricing = 'owned'")
         self._one_measured_capacity()
+        self._disaggregated_alone()
         if self.speculative is not None:
             if self.layout == "auto":
                 raise ValueError(
@@ -488,6 +505,23 @@ class SelfHostedOption(_Config):
                     "(requests_per_s_per_replica / output_tokens_per_s_per_replica) replaces it"
                 )
         return self
+
+    def _disaggregated_alone(self) -> None:
+        """``disaggregated`` sets the GPUs and split itself and needs the perf model."""
+        if self.disaggregated is None:
+            return
+        given = [
+            f
+            for f in ("gpus_per_replica", "tp", "ep", "speculative", "requests_per_s_per_replica",
+                      "output_tokens_per_s_per_replica")
+            if getattr(self, f) is not None
+        ] + (["pp"] if self.pp != 1 else [])  # fmt: skip
+        if self.layout == "auto" or given:
+            raise ValueError(
+                "disaggregated sets the replica itself (prefill_gpus, decode_gpus, each pool "
+                "all tensor-parallel, from the performance model): leave out "
+                + ", ".join(given or ["layout = 'auto'"])
+            )
 
     def _one_measured_capacity(self) -> None:
         """At most one measured capacity; ``at_concurrency`` only with one."""

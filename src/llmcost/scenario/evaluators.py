@@ -262,19 +262,7 @@ class SelfHostedEvaluator:
             spot = p["spot_interruption_overhead_fraction"] if self.pricing == "spot" else 0.0
             return np.asarray(p["gpu_usd_per_hour"]) * (1.0 + np.asarray(spot))
         draw = np.where(np.isnan(p["power_draw_fraction"]), 1.0, p["power_draw_fraction"])
-        one = owned_cost(
-            gpus=1.0,
-            purchase_usd_per_gpu=p["purchase_usd_per_gpu"],
-            life_years=p["life_years"],
-            residual_fraction=p["residual_fraction"],
-            cost_of_capital_per_year=p["cost_of_capital_per_year"],
-            power_kw_per_gpu=p["power_kw_per_gpu"],
-            power_draw_fraction=draw,
-            pue=p["pue"],
-            usd_per_kwh=p["usd_per_kwh"],
-            colocation_usd_per_kw_month=p["colocation_usd_per_kw_month"],
-            maintenance_fraction_per_year=p["maintenance_fraction_per_year"],
-        )
+        one = _owned_cost(p, 1.0, draw)
         return np.asarray(one.total_usd) / HOURS_PER_MONTH
 
     def _at_capacity(self, traffic: Mapping[str, Any], cap: Any, p: Mapping[str, Any]) -> Arrays:
@@ -334,19 +322,7 @@ class SelfHostedEvaluator:
                 power_draw_fraction(np.clip(fleet_util, 0.0, 1.0), p["idle_power_fraction"]),
                 p["power_draw_fraction"],
             )
-            owned = owned_cost(
-                gpus=gpus_owned,
-                purchase_usd_per_gpu=p["purchase_usd_per_gpu"],
-                life_years=p["life_years"],
-                residual_fraction=p["residual_fraction"],
-                cost_of_capital_per_year=p["cost_of_capital_per_year"],
-                power_kw_per_gpu=p["power_kw_per_gpu"],
-                power_draw_fraction=draw,
-                pue=p["pue"],
-                usd_per_kwh=p["usd_per_kwh"],
-                colocation_usd_per_kw_month=p["colocation_usd_per_kw_month"],
-                maintenance_fraction_per_year=p["maintenance_fraction_per_year"],
-            )
+            owned = _owned_cost(p, gpus_owned, draw)
             parts |= {
                 "capital_usd": owned.capital_usd,
                 "power_usd": owned.power_usd,
@@ -404,3 +380,30 @@ class SelfHostedEvaluator:
             & _within_context(w, self.image_tokens_per_request, self.context_limit_tokens),
         }
         return out
+
+
+def _owned_cost(p: Mapping[str, Any], gpus: Any, draw: Any) -> Any:
+    """:func:`~llmcost.cost.owned.owned_cost` of ``gpus`` owned GPUs from the option's inputs.
+
+    Parameters
+    ----------
+    p : mapping
+        The option's inputs by name (purchase price, life, power, facility …).
+    gpus : array_like
+        GPUs owned [GPUs].
+    draw : array_like
+        Power draw as a fraction of the rated power [0–1].
+    """
+    return owned_cost(
+        gpus=gpus,
+        purchase_usd_per_gpu=p["purchase_usd_per_gpu"],
+        life_years=p["life_years"],
+        residual_fraction=p["residual_fraction"],
+        cost_of_capital_per_year=p["cost_of_capital_per_year"],
+        power_kw_per_gpu=p["power_kw_per_gpu"],
+        power_draw_fraction=draw,
+        pue=p["pue"],
+        usd_per_kwh=p["usd_per_kwh"],
+        colocation_usd_per_kw_month=p["colocation_usd_per_kw_month"],
+        maintenance_fraction_per_year=p["maintenance_fraction_per_year"],
+    )

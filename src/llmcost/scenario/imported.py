@@ -3,8 +3,9 @@
 The saved file's ``[workload]`` table (:meth:`llmcost.workload.UsageWorkload.save`) fills the
 scenario's workload; keys the scenario gives itself win, by group: any volume key
 (``requests_per_month``, ``tokens_per_month``, the per-request lengths, ``features``,
-``length_distribution``) replaces all imported volumes, and ``peak_to_average`` or
-``hourly_profile`` replaces the imported profile. A relative path is relative to the scenario file.
+``length_distribution``) replaces all imported volumes, ``peak_to_average`` or
+``hourly_profile`` replaces the imported profile, and ``growth_per_month`` or
+``growth_per_month_sd`` the imported growth. A relative path is relative to the scenario file.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ _GROUPS = (
         }
     ),
     frozenset({"peak_to_average", "hourly_profile"}),
+    frozenset({"growth_per_month", "growth_per_month_sd"}),
 )
 
 

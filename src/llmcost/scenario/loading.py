@@ -14,7 +14,7 @@ from .._core.errors import InvalidInputError
 from .config import Scenario
 from .imported import resolve_imported_workload
 
-__all__ = ["as_scenario", "load_scenario", "parse_scenario", "shown_value"]
+__all__ = ["as_scenario", "field_unit", "load_scenario", "parse_scenario", "shown_value"]
 
 #: Largest scenario file read [bytes]: a scenario is a few kB; refuse anything absurd.
 MAX_SCENARIO_BYTES = 1_000_000
@@ -98,12 +98,84 @@ def parse_scenario(
         raise InvalidInputError(f"{source}: {_describe(exc, data)}") from None
 
 
+#: Units of scenario fields by name suffix (the longest matching suffix wins), for range messages.
+_UNIT_SUFFIXES = (
+    ("_usd_per_mtok", "USD per 1M tokens"),
+    ("_usd_per_gpu_hour", "USD per GPU-hour"),
+    ("gpu_usd_per_hour", "USD per GPU-hour"),
+    ("_usd_per_kw_month", "USD per kW-month"),
+    ("_usd_per_month", "USD per month"),
+    ("_usd_per_year", "USD per year"),
+    ("usd_per_kwh", "USD per kWh"),
+    ("_usd_per_gpu", "USD per GPU"),
+    ("_kw_per_gpu", "kW per GPU"),
+    ("_fraction_per_year", "(a fraction per year, 0–1)"),
+    ("_per_year", "(a fraction per year)"),
+    ("_per_month", "(a fraction per month)"),
+    ("_fraction", "(a fraction, 0–1)"),
+    ("_utilization", "(a fraction, 0–1)"),
+    ("_tokens_per_s_per_replica", "tokens/s per replica"),
+    ("requests_per_s_per_replica", "requests/s per replica"),
+    ("_tokens_per_request", "tokens per request"),
+    ("images_per_request", "images per request"),
+    ("requests_per_month", "requests per month"),
+    ("tokens_per_month", "tokens per month"),
+    ("tokens_per_minute", "tokens per minute"),
+    ("requests_per_minute", "requests per minute"),
+    ("_slo_s", "s"),
+    ("_px", "pixels"),
+    ("_months", "months"),
+    ("_years", "years"),
+    ("_fte", "FTE"),
+    ("_replicas", "replicas"),
+    ("gpus_per_replica", "GPUs"),
+    ("at_concurrency", "concurrent requests"),
+    ("peak_to_average", "(busiest hour ÷ mean)"),
+    ("pue", "(facility ÷ IT power)"),
+)
+_UNIT_EXACT = {"tp": "GPUs", "pp": "pipeline stages", "ep": "GPUs"}
+_BOUNDS = {
+    "greater_than": ("gt", ">"),
+    "greater_than_equal": ("ge", "≥"),
+    "less_than": ("lt", "<"),
+    "less_than_equal": ("le", "≤"),
+}
+
+
+def field_unit(path: str) -> str:
+    """The unit of a scenario field from its path's last name (e.g. ``"USD per GPU-hour"``).
+
+    >>> field_unit("options[0](a).gpu_usd_per_hour")
+    'USD per GPU-hour'
+    >>> field_unit("workload.requests_per_month"), field_unit("options[1](b).tp")
+    ('requests per month', 'GPUs')
+    """
+    name = path.rsplit(".", 1)[-1]
+    if name in _UNIT_EXACT:
+        return _UNIT_EXACT[name]
+    matches = [(len(suffix), unit) for suffix, unit in _UNIT_SUFFIXES if name.endswith(suffix)]
+    return max(matches)[1] if matches else ""
+
+
+def _range_message(err: Mapping[str, Any], path: str) -> str | None:
+    """``must be ≤ 1e+15 USD per GPU-hour`` for a pydantic bound error (None: not one)."""
+    bound = _BOUNDS.get(err["type"])
+    if bound is None:
+        return None
+    key, sign = bound
+    limit = err.get("ctx", {}).get(key)
+    if not isinstance(limit, int | float):
+        return None
+    unit = field_unit(path)
+    return f"must be {sign} {limit:g}" + (f" {unit}" if unit else "")
+
+
 def _describe(exc: ValidationError, data: Mapping[str, Any]) -> str:
     """One message for every error: ``field.path = value: what is wrong``."""
     parts = []
     for err in exc.errors():
         path = _path(err["loc"], data)
-        msg = err["msg"].removeprefix("Value error, ")
+        msg = _range_message(err, path) or err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             parts.append(f"{path}: unknown key (check the spelling; see docs/architecture.md §4)")
         elif err["type"] == "missing":

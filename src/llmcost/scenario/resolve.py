@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._core._arrays import FloatArray
-from .._core.errors import InvalidInputError, UnknownIdError
+from .._core.errors import InvalidInputError, PriceNotYetAvailableError, UnknownIdError
 from .._core.specs import GpuSpec, ModelSpec
 from ..catalog import Catalog
 from ..cost.api import TieredPrices, tier_index, tier_weighted_prices
@@ -34,6 +34,7 @@ from .context import (
     memory_context_limit,
     model_context_limit,
 )
+from .disaggregated_capacity import DisaggregatedCapacity, disaggregated_capacity
 from .evaluators import ApiEvaluator, SelfHostedEvaluator
 from .workload import FeatureMix
 
@@ -87,6 +88,8 @@ def _lookup(what: str, where: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         return fn(*args, **kwargs)
     except UnknownIdError as exc:
         raise UnknownIdError(f"{exc.kind} ({where})", exc.value, exc.known) from None
+    except PriceNotYetAvailableError as exc:
+        raise PriceNotYetAvailableError(f"{where}: {exc}", exc.available_from) from None
     except InvalidInputError as exc:
         raise InvalidInputError(f"{where}: {exc}") from None
 
@@ -182,6 +185,7 @@ def resolve_api(
             out[f] = getattr(got, attr)
         return out
 
+    _check_cached_override(option, where, prices["input_usd_per_mtok"][sorted(used_tiers)])
     base_row = tiers[0]
     discount = (
         option.batch_discount_fraction
@@ -299,6 +303,25 @@ def _tier_share(name: str, got: TieredPrices | None) -> str:
     return name if got is None else f"{name} ({_above_base(got):.2%} of its requests)"
 
 
+def _check_cached_override(option: ApiOption, where: str, listed: FloatArray) -> None:
+    """Refuse a cached-input price override above the input price the catalog charges.
+
+    (Both overrides given are compared by the scenario's validation.) ``listed`` is the
+    catalog input price of each feature's tier [USD per 1 M tokens].
+    """
+    cached = option.cached_input_usd_per_mtok
+    if cached is None or option.input_usd_per_mtok is not None:
+        return
+    ok = listed[np.isfinite(listed)]
+    if ok.size and cached > float(ok.min()):
+        top = float(ok.min())
+        raise InvalidInputError(
+            f"{where.removesuffix('.offer')}.cached_input_usd_per_mtok: {cached:g} USD per 1M "
+            f"tokens is above the input price of {option.offer} ({top:g} USD per 1M tokens); "
+            f"allowed: 0 to {top:g} (a cache hit is never dearer than a miss)"
+        )
+
+
 def _price(
     res: Resolved,
     catalog: Catalog,
@@ -311,25 +334,44 @@ def _price(
 ) -> float:
     if override is not None:
         return float(override)
-    price, rows = _lookup(
-        "gpu", where, catalog.gpu_price_usd_per_hour, option.gpu, term, option.provider, as_of
+    assert option.gpus_per_replica is not None  # config validation: a fixed layout has it
+    quote = _lookup(
+        "gpu",
+        where,
+        catalog.replica_gpu_price,
+        option.gpu,
+        option.gpus_per_replica,
+        term,
+        option.provider,
+        as_of,
+        tensor_gpus=tensor_group_gpus(option),
     )
-    res.rows.extend(rows)
-    who = option.provider or f"median of {len(rows)} offers"
-    used = ", ".join(
-        f"{r.provider}/{r.instance_type} ({r.gpus_per_instance} GPU) ${r.usd_per_gpu_hour:.2f}"
-        for r in rows
-    )
-    unfit = sum(r.gpus_per_instance % option.gpus_per_replica != 0 for r in rows)
-    caveat = (
-        f"; {unfit} of them cannot host a {option.gpus_per_replica}-GPU replica whole"
-        if unfit
-        else ""
-    )
+    res.rows.extend(quote.used)
+    who = f"provider {option.provider}, " if option.provider else ""
     res.assume(
-        name, float(price), "USD/GPU-hour", f"catalog gpu_offers, {term}, {who}: {used}{caveat}"
+        name,
+        quote.usd_per_gpu_hour,
+        "USD/GPU-hour",
+        f"catalog gpu_offers, {term}, {who}{quote.describe()}",
     )
-    return float(price)
+    if quote.fallback:
+        res.warnings.append(
+            f"{name}: no {term} offer for {option.gpu} comes in an instance that holds a "
+            f"{option.gpus_per_replica}-GPU replica whole; priced at the median of all "
+            f"{len(quote.used)} offers (set gpu_usd_per_hour or provider)"
+        )
+    return quote.usd_per_gpu_hour
+
+
+def tensor_group_gpus(option: SelfHostedOption) -> int:
+    """GPUs of an option's tensor-parallel group, ``tp × ep`` [GPUs].
+
+    ``tp`` left out is what the performance model infers: ``gpus_per_replica ÷ (pp × ep)``.
+    """
+    assert option.gpus_per_replica is not None  # config validation: a fixed layout has it
+    ep = option.ep or 1
+    tp = option.tp if option.tp is not None else max(option.gpus_per_replica // (option.pp * ep), 1)
+    return int(tp * ep)
 
 
 def resolve_self_hosted(
@@ -352,7 +394,6 @@ def resolve_self_hosted(
         from .auto_layout import resolve_auto_layout
 
         return resolve_auto_layout(option, index, mix, catalog, as_of, resolve_self_hosted)
-    assert option.gpus_per_replica is not None  # config validation: a fixed layout has it
     where = f"options[{index}]({option.name})"
     model_rec = _lookup("model", f"{where}.model", catalog.model, option.model)
     rule = model_rec.image_token_rule
@@ -364,6 +405,11 @@ def resolve_self_hosted(
         f"model {option.model!r}",
     )
     gpu_rec = _lookup("GPU", f"{where}.gpu", catalog.gpu, option.gpu)
+    disagg = None
+    if option.disaggregated is not None:  # the unit of prefill + decode pools is the replica
+        disagg = _disaggregated(option, where, catalog, gpu_rec.to_spec(), mix, image_tokens)
+        option = option.model_copy(update={"gpus_per_replica": disagg.unit_gpus})
+    assert option.gpus_per_replica is not None
     placeholder = SelfHostedEvaluator(
         name=option.name,
         pricing=option.pricing,
@@ -390,8 +436,16 @@ def resolve_self_hosted(
     measured = _measured_seconds(option, where, mix, res)
     if measured is not None:
         seconds = measured
+        if option.tp is not None:  # a measured replica ran some split: a given tp must be real
+            check_tp(option, where, catalog.model_spec(option.model))
+    elif disagg is not None:
+        seconds, fits, meets_slo = disagg.seconds, disagg.fits, disagg.meets_slo
+        res.latency = disagg.latency
+        res.details |= {"capacity_basis": "perf model, disaggregated prefill/decode pools"}
+        res.details["disaggregated"] = disagg.details
     else:
         model_spec = _lookup("model", f"{where}.model", catalog.model_spec, option.model)
+        check_tp(option, where, model_spec)
         gpu_spec = gpu_rec.to_spec()
         image_tiles = _image_tokens(
             mix,
@@ -612,6 +666,35 @@ def resolve_self_hosted(
     return res
 
 
+def check_tp(option: SelfHostedOption, where: str, model: ModelSpec) -> None:
+    """Refuse a ``tp`` the model's attention and KV heads do not allow (engines assert it).
+
+    The ``tp`` checked is the option's own or, left out, ``gpus_per_replica ÷ (pp × ep)``
+    (skipped when that is not whole: :func:`llmcost.perf.parallel.resolve_split` names it).
+    Raises :class:`InvalidInputError` naming ``<where>.tp``, the value and the allowed values.
+    """
+    from ..perf.layout import allowed_tp, heads_allow_tp
+
+    assert option.gpus_per_replica is not None  # config validation: a fixed layout has it
+    ep = option.ep or 1
+    if option.tp is None and option.gpus_per_replica % (option.pp * ep) != 0:
+        return
+    tp = option.tp if option.tp is not None else option.gpus_per_replica // (option.pp * ep)
+    if bool(heads_allow_tp(model, tp)):
+        return
+    shown = (
+        f"{tp}"
+        if option.tp is not None
+        else f"{tp} (gpus_per_replica {option.gpus_per_replica} ÷ (pp {option.pp} × ep {ep}))"
+    )
+    raise InvalidInputError(
+        f"{where}.tp: {shown} does not split the {model.num_attention_heads} attention heads "
+        f"and {model.num_kv_heads} KV heads of {model.id} (vLLM, SGLang and TensorRT-LLM need "
+        "heads divisible by tp, and KV heads divisible by tp or tp by KV heads); allowed tp: "
+        f"{', '.join(str(t) for t in allowed_tp(model))}"
+    )
+
+
 def _measured_seconds(
     option: SelfHostedOption, where: str, mix: FeatureMix, res: Resolved
 ) -> FloatArray | None:
@@ -666,6 +749,20 @@ def _purchase_rows(rows: list[Any], as_of: date | None) -> list[Any]:
     """Purchase rows seen by ``as_of``, all-in server shares first, newest first."""
     seen = [r for r in rows if as_of is None or r.as_of <= as_of] or rows
     return sorted(seen, key=lambda r: (r.price_scope != "server_share", -r.as_of.toordinal()))
+
+
+def _disaggregated(
+    option: SelfHostedOption,
+    where: str,
+    catalog: Catalog,
+    gpu: GpuSpec,
+    mix: FeatureMix,
+    image_tokens: FloatArray | None,
+) -> DisaggregatedCapacity:
+    """The option's unit of prefill + decode pools (:mod:`.disaggregated_capacity`)."""
+    model = _lookup("model", f"{where}.model", catalog.model_spec, option.model)
+    prompt = mix.input_tokens if image_tokens is None else mix.input_tokens + image_tokens
+    return disaggregated_capacity(option, where, model, gpu, mix, prompt, CACHED_GRID)
 
 
 def _speculative_of(

@@ -8,8 +8,10 @@ One function per table, each the only place that table is built: :meth:`Comparis
   capacity (``gpus_peak``, ``gpus_avg``, ``replicas_peak``, ``replicas_avg``,
   ``utilization_fraction``), latency and one ``<component>`` column per cost component
   [USD/month] (0 where an option has none);
-- :func:`components_frame`, :func:`features_frame`, :func:`horizon_frame`: long form (one row
-  per option and component / feature / month);
+- :func:`components_frame`, :func:`features_frame`: long form (one row per option and
+  component / feature);
+- :func:`horizon_frame`: long form, indexed by calendar ``period`` (one row per option and
+  month, fiscal quarter or fiscal year);
 - :func:`assumptions_frame` and :func:`sources_frame`: the defaults used and the catalog rows.
 """
 
@@ -139,28 +141,53 @@ def features_frame(comparison: Any) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["option", "feature", "usd_per_month"])
 
 
-def horizon_frame(comparison: Any) -> pd.DataFrame:
-    """Long form: ``option``, ``month`` (1-based), ``monthly_cost_usd``, ``cumulative_usd``.
+def horizon_frame(
+    comparison: Any, by: str = "month", fiscal_year_start_month: int = 1
+) -> pd.DataFrame:
+    """Long form, indexed by ``period``: ``option``, ``cost_usd``, ``cumulative_usd``.
 
     Parameters
     ----------
     comparison : Comparison
         The result of :func:`llmcost.compare`.
+    by : {"month", "quarter", "year"}
+        Sum the months of the horizon per month, fiscal quarter or fiscal year.
+    fiscal_year_start_month : int
+        Month (1–12) the fiscal year starts in; fiscal years are named by the calendar year
+        they end in (:mod:`llmcost.scenario.calendar`).
 
     Returns
     -------
     pandas.DataFrame
-        One row per option and month of the horizon, the volume growing by the workload's
-        ``growth_per_month``; ``cumulative_usd`` is the running total [USD].
+        One row per option and period, options in the comparison's order, periods in time
+        order, indexed by ``period`` (:class:`pandas.Period`); ``cost_usd`` is the option's
+        cost in the period [USD] (the volume growing by the workload's ``growth_per_month``),
+        ``cumulative_usd`` its running total over the horizon [USD]. ``attrs``: ``unit``,
+        ``scenario`` and, for quarters and years, ``partial_periods`` (the periods the
+        horizon covers only in part, as text).
     """
-    rows = [
-        {"option": o.name, "month": t + 1, "monthly_cost_usd": m, "cumulative_usd": c}
-        for o in comparison.options
-        for t, (m, c) in enumerate(
-            zip(o.horizon_monthly_usd, o.horizon_cumulative_usd, strict=True)
+    from .calendar import aggregate
+
+    wide = pd.DataFrame(
+        {o.name: o.horizon_monthly_usd for o in comparison.options},
+        index=comparison.periods,
+        dtype=float,
+    )
+    wide.attrs = {"unit": "USD", "scenario": comparison.scenario}
+    summed = aggregate(wide, by, fiscal_year_start_month)
+    parts = [
+        pd.DataFrame(
+            {"option": name, "cost_usd": summed[name], "cumulative_usd": summed[name].cumsum()},
+            index=summed.index,
         )
+        for name in summed.columns
     ]
-    return pd.DataFrame(rows, columns=["option", "month", "monthly_cost_usd", "cumulative_usd"])
+    columns = ["option", "cost_usd", "cumulative_usd"]
+    empty = pd.DataFrame(columns=columns, index=summed.index[:0])
+    frame = pd.concat(parts) if parts else empty
+    frame.index.name = "period"
+    frame.attrs = dict(summed.attrs)
+    return frame
 
 
 def assumptions_frame(comparison: Any) -> pd.DataFrame:
@@ -180,12 +207,13 @@ def sources_frame(comparison: Any) -> pd.DataFrame:
 
 
 #: Table name → function, for ``Comparison.to_csv``, ``llmcost compare --csv`` and Parquet;
-#: ``options`` has ``option`` as a column there (files have no index).
+#: ``options`` has ``option``, ``horizon`` has ``period`` as a column there (files have no
+#: index).
 TABLES: dict[str, Callable[[Any], pd.DataFrame]] = {
     "options": lambda c: options_frame(c).reset_index(),
     "components": components_frame,
     "features": features_frame,
-    "horizon": horizon_frame,
+    "horizon": lambda c: horizon_frame(c).reset_index(),
     "assumptions": assumptions_frame,
     "sources": sources_frame,
 }

@@ -25,7 +25,7 @@ from .._core.serialize import jsonable
 from ..analysis.breakeven import BreakevenResult, breakeven_pairs
 from .breakeven import ScenarioBreakeven, default_search_range, scenario_breakeven
 
-__all__ = ["Verdict", "verdict"]
+__all__ = ["Verdict", "flip_text", "verdict"]
 
 #: Grid of the price break-evens (costs are linear in prices: the grid only brackets).
 PRICE_GRID = 257
@@ -214,7 +214,21 @@ def _sentence(v: Verdict, comparison: Any) -> str:
             f"peak hour ({v.gpus_per_replica} per replica; {v.gpus_avg or 0:,.1f} on average "
             "over the day)."
         )
+    flips = flip_text(v, comparison)
+    return " ".join(parts + ([flips] if flips else []))
+
+
+def flip_text(v: Verdict, comparison: Any) -> str:
+    """Return the verdict sentence's last part: where the answer flips.
+
+    At what volume / GPU price / API price the answer flips, and the searched ranges in which
+    it does not ("" when nothing was solved). The workbook's Summary sheet shows this text as
+    computed (it cannot recalculate a break-even).
+    """
+    if v.cheapest is None or v.rival is None:
+        return ""
     flips, never = _flips(v, comparison)
+    parts = []
     if flips:
         parts.append("The answer flips " + "; ".join(flips) + ".")
     if never:

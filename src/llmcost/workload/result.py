@@ -127,8 +127,9 @@ class UsageWorkload(ResultShape):
         """The ``[workload]`` table of a scenario for this usage.
 
         ``feature_by``: one feature per model (or tag) when there are several, else one
-        workload. The hourly profile and the growth rate (clipped to the scenario's range)
-        are included when the export supports them.
+        workload. The hourly profile, the growth rate (clipped to the scenario's range) and
+        its standard error, and (one workload) the per-request length table are included
+        when the export supports them.
         """
         if not self.requests_known:
             raise InvalidInputError(
@@ -158,6 +159,9 @@ class UsageWorkload(ResultShape):
         if self.growth is not None and math.isfinite(self.growth.growth_per_month):
             lo, hi = _GROWTH_RANGE
             out["growth_per_month"] = min(max(self.growth.growth_per_month, lo), hi)
+            sd = self.growth.growth_per_month_se
+            if math.isfinite(sd):
+                out["growth_per_month_sd"] = min(max(sd, 0.0), hi)
         return out
 
     # -- files ---------------------------------------------------------------------------
