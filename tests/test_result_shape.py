@@ -25,17 +25,19 @@ from llmcost import export
 from llmcost._core import display, serialize
 from llmcost.analysis.breakeven import breakeven
 from llmcost.analysis.breakeven_draws import breakeven_per_draw
+from llmcost.analysis.growth_draws import growth_draws
 from llmcost.analysis.montecarlo import monte_carlo
 from llmcost.analysis.oat import tornado
 from llmcost.analysis.sobol import sobol
 from llmcost.analysis.space import ParameterSpace
-from llmcost.analysis.streaming import monte_carlo_stream
+from llmcost.analysis.streaming import BreakevenCounts, monte_carlo_stream
 from llmcost.catalog import load_catalog
 from llmcost.cli import _common
+from llmcost.perf.disaggregated import estimate_disaggregated
 from llmcost.perf.layout_search import search_layouts
 from llmcost.perf.memory import memory_footprint
 from llmcost.perf.serving import estimate_serving
-from llmcost.scenario import scenario_breakeven
+from llmcost.scenario import horizon_monte_carlo, scenario_breakeven
 from llmcost.scenario.calibration import calibrate
 from llmcost.workload import from_usage
 
@@ -55,6 +57,9 @@ FIXED_SIZE = {
     "Calibration": {"gpus"},  # the GPUs of the benchmarked deployment
 }
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
+#: An Evaluation's columns are the model's output keys, namespaced by a dot
+#: (``components.staff_usd``, ``features.chat``), the keys its mapping is read with.
+DOTTED = {"Evaluation"}
 
 
 def _cost(x: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -140,6 +145,23 @@ BUILDERS: dict[str, Any] = {
     ),
     "UsageWorkload": _workload,
     "Calibration": _calibration,
+    "Evaluation": lambda tmp: _comparison().evaluate(requests_per_month=np.array([1e5, 1e7])),
+    "GrowthDraws": lambda tmp: growth_draws(
+        base_per_month=1e6, growth_per_month=0.05, growth_per_month_sd=0.02, horizon_months=6
+    ),
+    "HorizonMonteCarlo": lambda tmp: horizon_monte_carlo(
+        SCENARIO, n=100, seed=1, growth_per_month_sd=0.02
+    ),
+    "DisaggregatedEstimate": lambda tmp: estimate_disaggregated(
+        CAT.model_spec("llama-3.1-70b"),
+        CAT.gpu_spec("h100-sxm"),
+        prefill_gpus=4,
+        decode_gpus=4,
+        precision="fp8",
+        input_tokens=[1000, 4000],
+        output_tokens=200,
+        ttft_slo_s=1.0,
+    ),
 }
 
 
@@ -166,7 +188,8 @@ def test_to_frame_is_tidy_with_units_in_the_names(result: Any) -> None:
     names = [*frame.columns, *(n for n in frame.index.names if n is not None)]
     for name in names:
         assert isinstance(name, str), name
-        assert SNAKE.match(name), name
+        pattern = name.replace(".", "_") if type(result).__name__ in DOTTED else name
+        assert SNAKE.match(pattern), name
         if name not in FIXED_SIZE.get(type(result).__name__, set()):
             assert name not in UNITLESS, f"{name!r}: call it {UNITLESS[name]!r}"
 
@@ -258,3 +281,32 @@ def test_one_table_printer_and_one_json_converter() -> None:
     assert _common.jsonable is serialize.jsonable
     assert display.text_table([]) == "(no rows)"
     assert display.text_table([{"a": None, "b": float("inf")}]) == "a  b\n-  ---\n   n/a"
+
+
+def test_streaming_breakeven_counts_are_in_the_json() -> None:
+    # BreakevenCounts is what to count, not a result: its counts are part of the streaming
+    # result's to_dict/to_json (strict JSON; a pair with no crossing has None statistics)
+    def priced(x: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return {"api": x["price"] * x["volume"], "own": 10_000.0 + 0 * x["volume"]}
+
+    space = {
+        "price": {"dist": "uniform", "low": 4.9, "high": 5.1},
+        "volume": {"dist": "uniform", "low": 1e3, "high": 3e3},
+    }
+    r = monte_carlo_stream(
+        priced,
+        ParameterSpace.from_dict(space),
+        500,
+        seed=1,
+        options=["api", "own"],
+        block_rows=250,
+        breakeven=BreakevenCounts("volume", 0.0, 1e4, pairs=[("api", "own")]),
+    )
+    data = r.to_dict()
+    json.dumps(data, allow_nan=False)
+    (pair,) = data["breakeven"].values()
+    # api = price·v crosses own = 10,000 at v = 10,000/price ≈ 2,000 (price 4.9–5.1) in every
+    # draw; E[10,000/price] = 2,000 × (1 + Var/μ²) = 2,000 × 1.00013
+    assert pair["with_breakeven"] == 500
+    assert pair["mean"] == pytest.approx(2_000.0, rel=1e-3)
+    assert json.loads(r.to_json()) == data

@@ -11,12 +11,16 @@ comparison's own horizon. Draws outside the allowed range are clipped to it (and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .._core._arrays import FloatArray
+from .._core.display import compact
 from .._core.errors import InvalidInputError
+from .._core.result import ResultShape
+from .._core.serialize import jsonable
 from ..cost.horizon import monthly_volumes
 
 __all__ = ["GROWTH_RANGE", "GrowthDraws", "growth_draws"]
@@ -26,7 +30,7 @@ GROWTH_RANGE = (-0.5, 10.0)
 
 
 @dataclass(frozen=True)
-class GrowthDraws:
+class GrowthDraws(ResultShape):
     """``n`` draws of the growth rate and of the volume of every month of the horizon."""
 
     base_per_month: float  # month 1 volume [requests/month]
@@ -55,6 +59,28 @@ class GrowthDraws:
                 "p50_requests_per_month": p50,
                 "p95_requests_per_month": p95,
             }
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values for JSON: the fit drawn around and the per-month table (NaN → None)."""
+        return jsonable(
+            {
+                "n": self.n,
+                "seed": self.seed,
+                "base_per_month": self.base_per_month,
+                "growth_per_month": self.growth_per_month,
+                "growth_per_month_sd": self.growth_per_month_sd,
+                "clipped_fraction": self.clipped_fraction,
+                "months": self.to_frame().to_dict(orient="records"),
+            }
+        )
+
+    def __repr__(self) -> str:
+        """One line: draws, the rate ± its standard error, months."""
+        return (
+            f"GrowthDraws(n={compact(self.n)}, growth {self.growth_per_month:.2%} ± "
+            f"{self.growth_per_month_sd:.2%}/month, {self.volumes.shape[1]} months, "
+            f"clipped {self.clipped_fraction:.1%})"
         )
 
 

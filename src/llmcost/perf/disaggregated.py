@@ -49,6 +49,8 @@ from numpy.typing import ArrayLike
 
 from .._core._arrays import FloatArray, check_fraction, check_positive
 from .._core.errors import InvalidInputError
+from .._core.result import ResultShape
+from .._core.serialize import jsonable
 from .._core.specs import GpuSpec, ModelSpec
 from .._core.units import BYTES_PER_GB
 from .engines import EngineProfile, get_engine_profile
@@ -78,6 +80,8 @@ INTER_NODE_GB_PER_S = 50.0
 KV_TRANSFER_LATENCY_S = 20e-6
 #: Where the KV cache travels between the pools.
 KV_LINKS = ("auto", "intra_node", "inter_node")
+#: Attributes whose table name carries the unit (:meth:`DisaggregatedEstimate.to_frame`).
+_TABLE_NAMES = {"prefill_utilization": "prefill_utilization_fraction"}
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,7 @@ class DisaggregatedPools:
 
 
 @dataclass(frozen=True)
-class DisaggregatedEstimate:
+class DisaggregatedEstimate(ResultShape):
     """Capacity of one prefill and one decode replica under their targets (see module text).
 
     Attributes
@@ -178,13 +182,35 @@ class DisaggregatedEstimate:
         return DisaggregatedPools(lam, n_p, n_d, g_p, g_d, g_p + g_d)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per input combination."""
+        """One row per input combination (``prefill_utilization`` as ``…_fraction`` [0–1])."""
         import pandas as pd
 
         arrays = np.broadcast_arrays(
             *(np.atleast_1d(np.asarray(getattr(self, c))) for c in self._COLUMNS)
         )
-        return pd.DataFrame(dict(zip(self._COLUMNS, arrays, strict=True)))
+        names = [_TABLE_NAMES.get(c, c) for c in self._COLUMNS]
+        return pd.DataFrame(dict(zip(names, arrays, strict=True)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values for JSON: the table's columns as lists, GPUs per replica, the basis."""
+        return jsonable(
+            {
+                "prefill_gpus_per_replica": self.prefill_gpus_per_replica,
+                "decode_gpus_per_replica": self.decode_gpus_per_replica,
+                "rows": self.to_frame().to_dict(orient="list"),
+                "basis": self.basis,
+            }
+        )
+
+    def __repr__(self) -> str:
+        """One line: the pools' GPUs, rows, and whether every row fits and meets its targets."""
+        ok = bool(np.all(np.asarray(self.fits) & np.asarray(self.meets_slo)))
+        n = len(self.to_frame())
+        return (
+            f"DisaggregatedEstimate({self.prefill_gpus_per_replica} prefill + "
+            f"{self.decode_gpus_per_replica} decode GPUs per replica, {n} rows, "
+            f"{'all fit and meet their targets' if ok else 'some rows miss a fit or a target'})"
+        )
 
 
 def _kv_link_bytes_per_s(

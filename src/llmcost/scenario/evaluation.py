@@ -21,10 +21,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._core.result import ResultShape
+from .._core.serialize import jsonable
+
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["Evaluation", "output_unit"]
+
+#: Model outputs whose table name carries the unit the model key leaves out (frame, xarray).
+TABLE_NAMES = {"utilization": "utilization_fraction"}
 
 #: (pattern, unit) tried in order on an output's name; the first match wins.
 _UNIT_RULES: tuple[tuple[str, str], ...] = (
@@ -69,14 +75,15 @@ def _input_unit(description: str) -> str:
 
 
 @dataclass(frozen=True)
-class Evaluation(Mapping[str, dict[str, Any]]):
+class Evaluation(Mapping[str, dict[str, Any]], ResultShape):
     """Every output of every option at the input points, with the inputs that made them.
 
     A read-only mapping ``option → {output → value}`` (values as :meth:`ScenarioModel.evaluate`
     returns them: arrays of the inputs' broadcast shape, floats for a single point).
     ``inputs`` holds each given input broadcast to that shape; ``dim`` names the point
     dimension (``"point"``, or ``"draw"`` for Monte Carlo draws); ``input_units`` the unit of
-    each input.
+    each input. ``to_frame()``, ``to_xarray()`` and ``to_dict()`` name ``utilization`` as
+    ``utilization_fraction`` (:data:`TABLE_NAMES`); the mapping keeps the model's keys.
     """
 
     results: dict[str, dict[str, Any]]
@@ -133,10 +140,29 @@ class Evaluation(Mapping[str, dict[str, Any]]):
         }
         for output in self.outputs:
             stacked = np.stack([self._column(o, output) for o in names], axis=1).reshape(-1)
-            data[output] = _numeric(stacked)
+            data[TABLE_NAMES.get(output, output)] = _numeric(stacked)
         frame = pd.DataFrame(data, index=index)
-        frame.attrs = {"units": self.units()}
+        frame.attrs = {"units": {TABLE_NAMES.get(k, k): u for k, u in self.units().items()}}
         return frame
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values for JSON: the inputs and every option's outputs as lists (NaN → None).
+
+        Returns
+        -------
+        dict
+            ``dim``, ``n``, ``inputs`` (name → values), ``units`` (every input and output),
+            ``options`` (option → output → values, one per point).
+        """
+        units = {TABLE_NAMES.get(k, k): u for k, u in self.units().items()}
+        options = {
+            o: {TABLE_NAMES.get(k, k): self._column(o, k) for k in self.outputs}
+            for o in self.results
+        }
+        inputs = {k: np.asarray(v).reshape(-1) for k, v in self.inputs.items()}
+        return jsonable(
+            {"dim": self.dim, "n": self.n, "inputs": inputs, "units": units, "options": options}
+        )
 
     def to_xarray(self) -> Any:
         """A ``DataArray`` over ``option`` × ``output`` × point, inputs as coordinates.
@@ -154,7 +180,7 @@ class Evaluation(Mapping[str, dict[str, Any]]):
         )
         coords: dict[str, Any] = {
             "option": names,
-            "output": outputs,
+            "output": [TABLE_NAMES.get(k, k) for k in outputs],
             self.dim: np.arange(self.n),
             "units": ("output", [output_unit(k) for k in outputs]),
         }

@@ -12,12 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .._core._arrays import FloatArray
 from .._core.errors import InvalidInputError
+from .._core.result import ResultShape
+from .._core.serialize import jsonable
 from ..analysis.growth_draws import GrowthDraws, growth_draws
 from ..analysis.montecarlo import probability_cheapest
 from ..catalog import Catalog
@@ -30,7 +33,7 @@ __all__ = ["HorizonMonteCarlo", "horizon_monte_carlo"]
 
 
 @dataclass(frozen=True)
-class HorizonMonteCarlo:
+class HorizonMonteCarlo(ResultShape):
     """Costs over the horizon per draw of the growth rate (money in USD).
 
     ``total_usd[option]`` and ``npv_usd[option]`` have one value per draw (NaN where the
@@ -65,6 +68,27 @@ class HorizonMonteCarlo:
                 }
             )
         return pd.DataFrame(rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values for JSON: the growth draws and the per-option table (NaN → None)."""
+        return jsonable(
+            {
+                "scenario": self.scenario,
+                "horizon_months": self.horizon_months,
+                "growth": self.growth.to_dict(),
+                "options": self.to_frame().to_dict(orient="records"),
+                "probability_cheapest": self.probability_cheapest,
+            }
+        )
+
+    def __repr__(self) -> str:
+        """One line: scenario, draws, months and the option most often cheapest."""
+        best = max(self.probability_cheapest.items(), key=lambda kv: kv[1], default=None)
+        cheapest = "" if best is None else f", most often cheapest: {best[0]} ({best[1]:.0%})"
+        return (
+            f"HorizonMonteCarlo({self.scenario!r}, n={self.growth.n:,}, "
+            f"{self.horizon_months} months{cheapest})"
+        )
 
 
 def horizon_monte_carlo(
