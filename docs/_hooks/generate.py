@@ -4,6 +4,8 @@
   ``benchmarks/validation.py`` (held-out measurements) print, and a predicted-vs-measured plot;
 - ``reference/catalog.md``: every row of ``data/pricing/`` with its source and as-of date;
 - ``reference/cli.md``: the help of every ``llmcost`` sub-command, from the parser itself;
+- ``reference/price-crosscheck.md``: the reviewed differences between ``data/pricing/`` and the
+  ``genai-prices`` package (``benchmarks/data/genai_prices_known_differences.csv``);
 - ``changelog.md``: ``CHANGELOG.md`` at the repository root.
 
 Nothing is written into ``docs/``: pages are added to the build as generated files.
@@ -152,6 +154,34 @@ def _catalog_page() -> str:
     return "\n".join(parts) + "\n"
 
 
+def _crosscheck_page() -> str:
+    import pandas as pd
+
+    path = ROOT / "benchmarks" / "data" / "genai_prices_known_differences.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    parts = [
+        "# Price cross-check",
+        "",
+        "The bundled API prices (`data/pricing/api_prices.csv`) are compared with the "
+        "[`genai-prices`](https://pypi.org/project/genai-prices/) package wherever both cover "
+        "a model: input, cached input, cache write and output price [USD per 1M tokens] in "
+        "force on the catalog's version date, base tier only "
+        "(`python benchmarks/price_crosscheck.py`; genai-prices is in the `test` extra, never a "
+        "runtime dependency). `tests/test_price_crosscheck.py` fails on a disagreement that is "
+        "not listed below, and on a listed one that no longer holds.",
+        "",
+        "The disagreements a person has reviewed, and what is still to resolve (generated from "
+        f"`benchmarks/data/{path.name}`, {len(frame)} rows):",
+        "",
+    ]
+    cols = list(frame.columns)
+    parts.append("| " + " | ".join(cols) + " |")
+    parts.append("| " + " | ".join("---" for _ in cols) + " |")
+    for _, row in frame.iterrows():
+        parts.append("| " + " | ".join(_cell(row[c]) for c in cols) + " |")
+    return "\n".join(parts) + "\n"
+
+
 def _cli_page() -> str:
     sys.path.insert(0, str(ROOT / "src"))
     os.environ["COLUMNS"] = "100"
@@ -175,6 +205,7 @@ def on_files(files: Files, config: dict[str, object]) -> Files:
         ("validation-scatter.png", scatter),
         ("reference/catalog.md", _catalog_page()),
         ("reference/cli.md", _cli_page()),
+        ("reference/price-crosscheck.md", _crosscheck_page()),
         ("changelog.md", changelog),
     ):
         files.append(File.generated(config, uri, content=content))  # type: ignore[arg-type]
