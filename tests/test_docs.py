@@ -31,7 +31,13 @@ def test_python_examples_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_nav_lists_every_page() -> None:
     nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    generated = {"validation.md", "reference/catalog.md", "reference/cli.md", "changelog.md"}
+    generated = {
+        "validation.md",
+        "reference/catalog.md",
+        "reference/cli.md",
+        "reference/price-crosscheck.md",
+        "changelog.md",
+    }
     listed = set(re.findall(r":\s*([\w/.-]+\.md)\s*$", nav, re.M))
     assert generated <= listed
     missing = {_page_id(p) for p in PAGES} - listed
