@@ -489,7 +489,8 @@ def step_time(
         expert_read = f"{p}moe_layers_per_stage*{routed}*{p}expert_bytes_each"
         pairs = f"({tokens}*{ep}*{k})"
         imbalance = (
-            f"IF({pairs}>0,MAX(1,MIN({ep},1+{p}imbalance_c*(({ep}-1)/{pairs})^0.5)),1)"
+            f"IF({pairs}>0,MAX(1,MIN({ep},MAX(1+{p}imbalance_c*(({ep}-1)/{pairs})^0.5,"
+            f"{ep}/{pairs}))),1)"
         )
         mu, tile = f"({pairs}/{e})", f"{p}mma_tile_tokens"
         padded = f"MAX({tile}*(1-EXP(-{mu}))+MAX(0,{mu}-({tile}+1)/2),{mu})"

@@ -19,8 +19,9 @@ dense GEMM:
   token-expert assignments) is ``Binomial(T·k, 1/ep)``; the expected maximum of ``ep`` such
   counts is approximated by the Gaussian extreme value ``mean + c_ep·σ`` with
   ``c_n = E[max of n i.i.d. N(0, 1)]`` (computed by quadrature; c_2 = 1/√π, c_8 ≈ 1.4236),
-  so the imbalance factor is ``min(ep, 1 + c_ep·√((ep − 1)/(T·k)))`` (:func:`rank_imbalance`):
-  ≥ 1, → 1 as ``T`` grows, and never more than all assignments on one rank.
+  so the imbalance factor is ``min(ep, max(1 + c_ep·√((ep − 1)/(T·k)), ep/(T·k)))``
+  (:func:`rank_imbalance`): ≥ 1, → 1 as ``T`` grows, at least one pair on the busiest rank
+  and never more than all of them.
 
 Layouts (:data:`MOE_LAYOUTS`, TensorRT-LLM's names):
 
@@ -107,10 +108,10 @@ def rank_imbalance(assignments: ArrayLike, ranks: ArrayLike) -> FloatArray:
     """Expected busiest-rank load ÷ mean load for ``assignments`` token-expert pairs spread
     uniformly over ``ranks`` expert-parallel ranks [ratio ≥ 1].
 
-    ``min(ranks, 1 + c·√((ranks − 1)/assignments))``, ``c`` =
+    ``min(ranks, max(1 + c·√((ranks − 1)/assignments), ranks/assignments))``, ``c`` =
     :func:`expected_max_standard_normal` (``ranks``): the Gaussian extreme value of
-    ``Binomial(assignments, 1/ranks)`` counts, capped at every assignment on one rank. 1 for
-    one rank or no assignments.
+    ``Binomial(assignments, 1/ranks)`` counts, at least one assignment on the busiest rank
+    and at most all of them. 1 for one rank or no assignments.
 
     >>> round(float(rank_imbalance(8, 8)), 3)  # 1 + 1.4236·√(7/8)
     2.332
@@ -123,7 +124,8 @@ def rank_imbalance(assignments: ArrayLike, ranks: ArrayLike) -> FloatArray:
     for value in np.unique(n):
         c = np.where(n == value, expected_max_standard_normal(int(value)), c)
     with np.errstate(divide="ignore"):
-        spread = 1.0 + c * np.sqrt((n - 1.0) / np.where(a > 0, a, np.inf))
+        per_pair = 1.0 / np.where(a > 0, a, np.inf)
+    spread = np.maximum(1.0 + c * np.sqrt((n - 1.0) * per_pair), n * per_pair)
     return np.asarray(np.maximum(np.minimum(np.maximum(n, 1.0), spread), 1.0))
 
 

@@ -212,7 +212,7 @@ class DeploymentRates:
         per_seq = kv_cache_bytes_per_sequence(
             self.model, self.kv_precision, context, chunked_attention=True
         )
-        share = kv_heads_share_per_gpu(self.model.num_kv_heads, self.split.tp)
+        share = kv_heads_share_per_gpu(self.model.num_kv_heads, self.split.attention_tp)
         return np.asarray(per_seq * share / self.split.pp)
 
 
@@ -254,9 +254,13 @@ def deployment_rates(
     attention_peak = gpu.peak_tflops(attention_precision(precision, kv_precision)) * FLOPS_PER_TFLOP
     w = weight_bytes(model, precision, quant_scope=quant_scope)
     p = param_breakdown(model)
-    tp, pp, ep = split.tp, split.pp, split.ep
+    tp, pp, ep, atp = split.tp, split.pp, split.ep, split.attention_tp
     head = w.lm_head if w.lm_head else w.embedding  # a tied head reads the embedding matrix
-    fixed = (w.non_expert_decoder / pp + head) / tp
+    fixed = (w.non_expert_decoder / pp + head) / atp
+    # routed-expert FLOPs per token of a rank, per GPU: the group's tokens (dp ranks' worth)
+    # spread over the tp × ep GPUs that hold the experts
+    expert_flops = 2.0 * p.routed_experts_active * split.dp / (tp * ep * pp)
+    dense_flops = 2.0 * (p.matmul_per_token - p.routed_experts_active) / (atp * pp)
     bandwidth = gpu.hbm_bandwidth_gb_per_s * BYTES_PER_GB
     # GPU ratio (≤ 2) × engine efficiency (≤ 1) may exceed 1: capped at the datasheet peak
     bandwidth_fraction = min(1.0, gpu.achievable_bandwidth_ratio * engine.bandwidth_efficiency)
@@ -270,12 +274,12 @@ def deployment_rates(
         expert_bytes_each=np.asarray(w.expert_each_per_layer / tp),
         experts_per_gpu=np.asarray(model.num_experts / ep),
         moe_layers_per_stage=np.asarray(model.num_moe_layers / pp),
-        matmul_flops_per_token=np.asarray(2.0 * p.matmul_per_token / (tp * pp)),
-        expert_flops_per_token=np.asarray(2.0 * p.routed_experts_active / (tp * pp)),
+        matmul_flops_per_token=np.asarray(dense_flops + expert_flops),
+        expert_flops_per_token=np.asarray(expert_flops),
         expert_flops_each=np.asarray(2.0 * p.expert_params_each / tp),
         mma_tile_tokens=float(mma_tile_tokens(gpu)),
         attention_flops_per_context=np.asarray(
-            4.0 * model.num_attention_heads * model.head_dim / (tp * pp)
+            4.0 * model.num_attention_heads * model.head_dim / (atp * pp)
         ),
         bandwidth_bytes_per_s=bandwidth * bandwidth_fraction,
         flops_per_s=peak * gemm_fraction,
@@ -325,7 +329,7 @@ def _busiest_rank_expert_flops(
     model, ep = rates.model, rates.split.ep
     if not model.num_experts:
         return np.ones_like(tokens), np.zeros_like(tokens)
-    routed_tokens = tokens * ep * model.experts_per_token  # token-expert pairs of the group
+    routed_tokens = tokens * rates.split.dp * model.experts_per_token  # the group's pairs
     imbalance = rank_imbalance(routed_tokens, ep)
     padded = padded_tokens_per_expert(routed_tokens / model.num_experts, rates.mma_tile_tokens)
     per_expert_layer = padded * rates.expert_flops_each
@@ -370,10 +374,10 @@ def step_time_s(
         expected_distinct_experts(
             model.num_experts,
             model.experts_per_token,
-            tokens * split.ep,
+            tokens * split.dp,
         )
         / split.ep
-    )  # the distinct experts hit that live on this rank
+    )  # the distinct experts hit that live on this rank (the group's tokens: dp ranks' worth)
     expert_read = rates.moe_layers_per_stage * routed * rates.expert_bytes_each
     weight_read = rates.fixed_read_bytes + expert_read
     gemm_flops = tokens * rates.matmul_flops_per_token
@@ -396,7 +400,7 @@ def step_time_s(
     eng = rates.engine
     lat = eng.collective_latency_s
     message = tokens * model.hidden_size * _ACTIVATION_BYTES
-    tp, pp, ep = split.tp, split.pp, split.ep
+    tp, pp, ep, dp = split.attention_tp, split.pp, split.ep, split.dp
     link: FloatArray = np.asarray(rates.link_bytes_per_s)
     if rates.mesh_peers:  # a full mesh: a group of n uses n − 1 of the GPU's peer links
         link = link * np.minimum(np.maximum(tp, ep) - 1.0, rates.mesh_peers) / rates.mesh_peers
@@ -409,7 +413,9 @@ def step_time_s(
     )
     moe_layers = rates.moe_layers_per_stage
     a2a_bytes = message * model.experts_per_token * (ep - 1.0) / ep * imbalance
-    all_to_all = 2.0 * moe_layers * all_to_all_s(a2a_bytes, ep, link, lat)
+    # attention DP: tokens travel to their experts' ranks and back (TEP: every GPU has every
+    # token; the MLP all-reduce above combines the experts' outputs)
+    all_to_all = np.where(dp > 1, 2.0 * moe_layers * all_to_all_s(a2a_bytes, ep, link, lat), 0.0)
     pipeline_send = np.where(pp > 1, message / link + lat, 0.0)
     collectives = all_reduce + all_to_all + pipeline_send
     overhead = (
