@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _moe_groups import moe_table, residual_lines
 from _published import case_settings, markdown_table, total_row
 
 from llmcost.catalog import load_catalog
@@ -159,29 +160,6 @@ def tp_scaling_table(cases: pd.DataFrame, predicted: np.ndarray) -> pd.DataFrame
     return table.reset_index()
 
 
-def moe_table(cases: pd.DataFrame, predicted: np.ndarray) -> pd.DataFrame:
-    """Mixture-of-experts groups: Llama 4 throughput cases per model, GPU, precision and layout
-    (``dep`` = attention data parallel + expert parallel, ``tp`` = tensor parallel), with
-    cases, median absolute and signed error and the predicted ÷ measured range
-    (:mod:`llmcost.perf.moe`)."""
-    ratio = predicted / cases["measured"].to_numpy()
-    frame = cases.assign(
-        ratio=ratio, abs_err_pct=100 * np.abs(ratio - 1), err_pct=100 * (ratio - 1),
-        layout=np.where(cases["ep"] > 1, "dep", "tp"),
-        split=[f"{g}×" for g in cases["gpus"]],
-    )  # fmt: skip
-    moe = frame[frame["model"].str.startswith("llama-4")]
-    groups = moe.groupby(["model", "gpu", "precision", "layout", "split"], sort=False)
-    table = groups.agg(
-        cases=("abs_err_pct", "size"),
-        median_pct=("abs_err_pct", "median"),
-        bias_pct=("err_pct", "median"),
-        low=("ratio", "min"),
-        high=("ratio", "max"),
-    )
-    return table.reset_index()
-
-
 def markdown(table: pd.DataFrame, overall_median: float, overall_worst: float, n: int) -> str:
     """The error table as markdown (for README)."""
     header = ["source", "GPU", "precision", "engine", "metric", "cases", "median abs. error",
@@ -234,8 +212,12 @@ def main() -> int:
         f"p90 {float(np.nanpercentile(abs_err, 90)):.1f} %"
     )
     print()
-    print("Mixture of experts (Llama 4 groups; low/high = predicted ÷ measured)")
+    print("Mixture of experts (Llama 4 groups; before = llmcost before llmcost.perf.moe;")
+    print("low/high = predicted ÷ measured)")
     print(moe_table(cases, pred).to_string(index=False, float_format=lambda x: f"{x:.2f}"))
+    print()
+    print("Residuals over 30 % and their causes")
+    print("\n".join(residual_lines(cases, pred)))
     print()
     print("Tensor-parallel scaling (dense throughput cases by GPU and TP degree)")
     tp_table = tp_scaling_table(cases, pred)

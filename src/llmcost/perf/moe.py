@@ -40,7 +40,6 @@ from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.special import ndtr
 
 from .._core._arrays import FloatArray
 from .._core.specs import GpuSpec
@@ -99,6 +98,8 @@ def expected_max_standard_normal(n: int) -> float:
     """
     if n <= 1:
         return 0.0
+    from scipy.special import ndtr  # here, not at import: `llmcost --help` loads no scipy
+
     z = np.linspace(-12.0, 12.0, 24001)
     density = n * np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi) * ndtr(z) ** (n - 1)
     return float(np.trapezoid(z * density, z))
