@@ -1,5 +1,4 @@
-"""Mixture-of-experts step physics: routed-expert load, its imbalance over expert-parallel
-ranks, grouped-GEMM tile padding and the expert-parallel layouts.
+"""Mixture-of-experts step physics: routed-expert load, rank imbalance, tile padding, layouts.
 
 A step of ``T`` tokens routed top-``k`` over ``E`` experts (uniform routing: each token picks
 ``k`` distinct experts with equal probability, what a router does on average and what the
@@ -75,8 +74,9 @@ _DEFAULT_TILE = 16
 
 
 def mma_tile_tokens(gpu: GpuSpec) -> int:
-    """M extent of ``gpu``'s tensor-core MMA instruction [tokens] (:data:`MMA_TILE_TOKENS`;
-    16 for an architecture not listed).
+    """M extent of ``gpu``'s tensor-core MMA instruction [tokens].
+
+    From :data:`MMA_TILE_TOKENS`; 16 for an architecture not listed.
 
     >>> from llmcost.catalog import load_catalog
     >>> mma_tile_tokens(load_catalog().gpu_spec("h100-sxm"))
@@ -106,8 +106,9 @@ def expected_max_standard_normal(n: int) -> float:
 
 
 def rank_imbalance(assignments: ArrayLike, ranks: ArrayLike) -> FloatArray:
-    """Expected busiest-rank load ÷ mean load for ``assignments`` token-expert pairs spread
-    uniformly over ``ranks`` expert-parallel ranks [ratio ≥ 1].
+    """Expected busiest-rank load ÷ mean load over expert-parallel ranks [ratio ≥ 1].
+
+    ``assignments`` token-expert pairs spread uniformly over ``ranks`` ranks.
 
     ``min(ranks, max(1 + c·√((ranks − 1)/assignments), ranks/assignments))``, ``c`` =
     :func:`expected_max_standard_normal` (``ranks``): the Gaussian extreme value of
@@ -131,8 +132,9 @@ def rank_imbalance(assignments: ArrayLike, ranks: ArrayLike) -> FloatArray:
 
 
 def padded_tokens_per_expert(mean_tokens: ArrayLike, tile: float) -> FloatArray:
-    """Expected rows one expert's grouped GEMM computes when its ``Poisson(mean_tokens)``
-    tokens are rounded up to whole ``tile``-row MMA tiles [tokens]:
+    """Expected rows one expert's grouped GEMM computes with tile padding [tokens].
+
+    Its ``Poisson(mean_tokens)`` tokens are rounded up to whole ``tile``-row MMA tiles:
     ``tile·(1 − e^(−μ)) + max(0, μ − (tile + 1)/2)``.
 
     Limits: ``≈ tile·μ`` for ``μ ≪ 1`` (each token alone in a tile), ``μ + (tile − 1)/2`` for

@@ -1,6 +1,8 @@
-"""The parallel split of a deployment: tensor × pipeline × expert parallel degrees, and where
-attention runs under expert parallelism (data-parallel ranks, DEP, or tensor-parallel over all
-the GPUs, TEP; :mod:`llmcost.perf.moe`)."""
+"""The parallel split of a deployment: tensor × pipeline × expert parallel degrees.
+
+Also where attention runs under expert parallelism (data-parallel ranks, DEP, or
+tensor-parallel over all the GPUs, TEP; :mod:`llmcost.perf.moe`).
+"""
 
 from __future__ import annotations
 
@@ -44,8 +46,10 @@ class ParallelSplit:
 
     @property
     def attention_tp(self) -> FloatArray:
-        """GPUs one copy of the attention and non-expert weights and of a sequence's KV heads
-        is split over [GPUs]."""
+        """GPUs one copy of the attention weights and a sequence's KV heads is split over [GPUs].
+
+        The non-expert weights follow the attention.
+        """
         return np.asarray(self.tp if self.attention_dp else self.tp * self.ep)
 
 

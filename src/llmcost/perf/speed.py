@@ -323,9 +323,11 @@ class StepTime:
 def _busiest_rank_expert_flops(
     rates: DeploymentRates, tokens: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
-    """The busiest expert-parallel rank's load ÷ the mean, and the routed-expert GEMM FLOPs
-    of one of its GPUs in a step with ``tokens`` tokens per rank (every expert's tokens
-    rounded up to whole MMA tiles) [ratio, FLOPs]."""
+    """The busiest rank's load ÷ the mean and one GPU's routed-expert FLOPs [ratio, FLOPs].
+
+    For a step with ``tokens`` tokens per expert-parallel rank, every expert's tokens rounded up
+    to whole MMA tiles.
+    """
     model, ep = rates.model, rates.split.ep
     if not model.num_experts:
         return np.ones_like(tokens), np.zeros_like(tokens)
