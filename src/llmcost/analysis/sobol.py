@@ -32,6 +32,7 @@ from scipy.stats import qmc
 from .._core._arrays import FloatArray
 from .._core.display import plain
 from .._core.errors import InvalidInputError
+from .._core.unit_names import unit_from_name
 from ._model import DEFAULT_CHUNK_ROWS, Model, select_output
 from ._xarray import xarray
 from .backends import evaluate_on
@@ -82,7 +83,8 @@ class SobolResult:
     def to_xarray(self) -> Any:
         """The indices as an ``xarray.Dataset`` over dim ``input``.
 
-        Indices and their interval half-widths are fractions of the output's variance: units "1".
+        Indices and their interval half-widths are fractions of the output's variance: units
+        "1"; ``attrs["output_units"]`` is the output's own unit (from its name, "" if none).
         """
         xr = xarray()
         data = {
@@ -91,6 +93,7 @@ class SobolResult:
         }
         attrs = {
             "output": self.output,
+            "output_units": unit_from_name(self.output),
             "n_base": self.n_base,
             "n_evaluations": self.n_evaluations,
             "confidence_level": self.confidence_level,
