@@ -5,10 +5,17 @@
    process: wall time, throughput and the peak RSS (``resource.getrusage``) of that process.
    For scale, the same in-memory ``monte_carlo`` at ``--full-n`` draws (default 10⁶).
 2. The same streaming run on a ``dask.distributed.LocalCluster`` (``--workers`` processes,
-   one thread each) with ``--dask-n`` draws (default 10⁹; on a small machine pass fewer and
-   read the throughput): throughput and each worker's peak RSS.
+   one thread each, a fresh cluster per size) for each of ``--dask-n`` (default 10⁷, 10⁸, 10⁹,
+   in that order): wall time, throughput and each worker's peak RSS (``ru_maxrss`` read in
+   the worker by ``Client.run``). A size whose time, extrapolated from the last measured
+   rate, is over ``--max-minutes`` (default 25) is not run; the estimate is printed instead.
 
-Run: ``python benchmarks/scale_memory.py [--n 100000000] [--dask-n 1000000000] [--workers 2]``
+One draw is one scenario: a draw of every uncertain input, evaluated for all five options, and
+the count includes both passes of the exact percentiles (each block is drawn and evaluated
+twice).
+
+Run: ``python benchmarks/scale_memory.py [--n 100000000] [--dask-n 10000000 100000000
+1000000000] [--workers 2] [--max-minutes 25] [--skip full|stream|dask]``
 """
 
 from __future__ import annotations
@@ -78,30 +85,42 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000_000)
     parser.add_argument("--full-n", type=int, default=1_000_000)
-    parser.add_argument("--dask-n", type=int, default=1_000_000_000)
+    parser.add_argument(
+        "--dask-n", type=int, nargs="+", default=[10_000_000, 100_000_000, 1_000_000_000]
+    )
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--max-minutes", type=float, default=25.0)
     parser.add_argument("--skip", choices=("full", "stream", "dask"), action="append", default=[])
     args = parser.parse_args()
     print(f"{platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}")
+    print(f"load average at start: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     runs = [
         ("full", args.full_n, "monte_carlo (every draw in memory)"),
         ("stream", args.n, "monte_carlo_stream, numpy backend"),
-        ("dask", args.dask_n, f"monte_carlo_stream, dask LocalCluster {args.workers}×1"),
+    ] + [
+        ("dask", n, f"monte_carlo_stream, dask LocalCluster {args.workers}×1")
+        for n in sorted(args.dask_n)
     ]
+    rate = None
     for kind, n, label in runs:
         if kind in args.skip:
+            continue
+        if kind == "dask" and rate is not None and n / rate / 60 > args.max_minutes:
+            print(
+                f"{label}: {n:,} draws NOT RUN: {n / rate / 60:,.0f} min at the last measured "
+                f"rate ({rate:,.0f} draws/s), over --max-minutes {args.max_minutes:g}"
+            )
             continue
         r = _run(kind, n, args.workers)
         line = (f"{label}: {n:,} draws in {r['seconds']:.1f} s = {n / r['seconds']:,.0f} draws/s,"
                 f" peak RSS {r['peak_rss_gb']:.2f} GB")  # fmt: skip
         if r["worker_peak_rss_gb"]:
+            rate = n / r["seconds"]
             line += " (client); per worker " + ", ".join(
                 f"{g:.2f} GB" for g in r["worker_peak_rss_gb"]
             )
-        print(line)
-        if kind == "dask" and n < 1_000_000_000:
-            hours = 1e9 / (n / r["seconds"]) / 3600
-            print(f"  10⁹ draws at this rate: {hours:.1f} h (extrapolated, not measured)")
+        print(line, flush=True)
+    print(f"load average at end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

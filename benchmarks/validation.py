@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _moe_groups import moe_table, residual_lines
 from _published import case_settings, markdown_table, total_row
 
 from llmcost.catalog import load_catalog
@@ -210,6 +211,13 @@ def main() -> int:
         f"median {overall_median:.1f} %, worst {overall_worst:.1f} %, "
         f"p90 {float(np.nanpercentile(abs_err, 90)):.1f} %"
     )
+    print()
+    print("Mixture of experts (Llama 4 groups; before = llmcost before llmcost.perf.moe;")
+    print("low/high = predicted ÷ measured)")
+    print(moe_table(cases, pred).to_string(index=False, float_format=lambda x: f"{x:.2f}"))
+    print()
+    print("Residuals over 30 % and their causes")
+    print("\n".join(residual_lines(cases, pred)))
     print()
     print("Tensor-parallel scaling (dense throughput cases by GPU and TP degree)")
     tp_table = tp_scaling_table(cases, pred)

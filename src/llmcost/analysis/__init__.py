@@ -49,7 +49,7 @@ from .streaming import (
     monte_carlo_stream,
     sweep_stream,
 )
-from .sweep import cartesian, sweep, sweep_arrays
+from .sweep import SweepFrame, cartesian, sweep, sweep_arrays
 
 __all__ = [
     "SAMPLING_METHODS",
@@ -65,6 +65,7 @@ __all__ = [
     "ParameterSpace",
     "SobolResult",
     "StreamingMonteCarloResult",
+    "SweepFrame",
     "TornadoResult",
     "accepted_within_k",
     "breakeven",

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .._core.errors import InvalidInputError
+from .._core.unit_names import unit_from_name
 
 #: Units of statistics that are not in the output's own unit.
 _STAT_UNITS = {"argmin": "draw index", "argmax": "draw index", "undefined_fraction": "1"}
@@ -38,8 +39,10 @@ def summary_dataset(
 
     One variable per statistic (``attrs["units"]``: the output's unit, per output in the ``units``
     coordinate, except for indices and fractions), ``probability_cheapest`` [1] and, when given,
-    ``histogram`` (dims ``output``, ``bin``); break-even counts as ``breakeven_<statistic>``
-    over dim ``pair`` (``"a vs b"``), the variable and its range in their attrs.
+    ``histogram`` (dims ``output``, ``bin``); an output missing from ``units`` gets the unit
+    its name says (:func:`~llmcost._core.unit_names.unit_from_name`); break-even counts as
+    ``breakeven_<statistic>`` over dim ``pair`` (``"a vs b"``), the variable and its range in
+    their attrs.
     """
     xr = xarray()
     names = list(summary)
@@ -60,7 +63,7 @@ def summary_dataset(
         data["histogram"] = (("output", "bin"), counts, {"units": "draws"})
     coords: dict[str, Any] = {
         "output": names,
-        "units": ("output", [units.get(o, "") for o in names]),
+        "units": ("output", [units.get(o) or unit_from_name(o) for o in names]),
     }
     if breakeven:
         pairs = list(breakeven)

@@ -22,6 +22,7 @@ from .._core.serialize import jsonable
 from ._model import DEFAULT_CHUNK_ROWS, Model
 from ._xarray import summary_dataset
 from .backends import evaluate_on
+from .blocks import block_draws, n_blocks
 from .space import ParameterSpace
 
 __all__ = ["MonteCarloResult", "monte_carlo", "probability_cheapest", "summarize_draws"]
@@ -48,6 +49,8 @@ class MonteCarloResult(ResultShape):
     draws: dict[str, FloatArray] = field(repr=False, compare=False)
     #: the drawn inputs that made ``draws``, by input name
     input_draws: dict[str, FloatArray] = field(default_factory=dict, repr=False, compare=False)
+    #: unit of each output (e.g. ``"USD/month"``), for :meth:`to_xarray`
+    units: dict[str, str] = field(default_factory=dict)
 
     def draws_frame(self) -> pd.DataFrame:
         """One row per draw (index ``draw``): the drawn inputs, then every output kept.
@@ -90,13 +93,14 @@ class MonteCarloResult(ResultShape):
     def to_xarray(self, units: Mapping[str, str] | None = None) -> Any:
         """The summary as an ``xarray.Dataset`` over dim ``output``.
 
-        ``units`` names each output's unit (e.g. ``"USD/month"``), kept in a coordinate and the
+        ``units`` names each output's unit (e.g. ``"USD/month"``; default: the result's
+        ``units``, then the unit the output's name says), kept in a coordinate and the
         ``attrs``.
         """
         return summary_dataset(
             self.summary,
             self.probability_cheapest,
-            units=dict(units or {}),
+            units=dict(self.units) | dict(units or {}),
             attrs={"n": self.n} | ({} if self.seed is None else {"seed": self.seed}),
         )
 
@@ -197,11 +201,14 @@ def monte_carlo(
     backend: str = "numpy",
     scheduler: Any = None,
     method: str = "monte_carlo",
+    block_rows: int | None = None,
+    units: Mapping[str, str] | None = None,
 ) -> MonteCarloResult:
     """Draw ``n`` samples of ``space``, evaluate ``model``, and summarize.
 
     The draws are seeded; ``method`` is "monte_carlo", "lhs" or "sobol" (see
-    :meth:`ParameterSpace.sample`).
+    :meth:`ParameterSpace.sample`). With ``block_rows``, the draws are the seeded blocks of
+    :func:`~llmcost.analysis.streaming.monte_carlo_stream` (the same draws, all in memory).
 
     Parameters
     ----------
@@ -220,6 +227,8 @@ def monte_carlo(
         Outputs that are options' costs, for the probability each is cheapest.
     percentiles : sequence of float
         Percentiles to report [%], e.g. (5, 50, 95).
+    units : mapping of str to str, optional
+        Unit of each output (e.g. ``{"api": "USD/month"}``), kept for ``to_xarray()``.
     chunk_rows : int
         Draws evaluated at a time [rows] (bounds memory).
     backend : {"numpy", "dask"}
@@ -229,6 +238,9 @@ def monte_carlo(
         The dask scheduler or client (``backend="dask"``).
     method : {"monte_carlo", "lhs", "sobol"}
         Independent draws, a Latin hypercube or a scrambled Sobol' sequence.
+    block_rows : int, optional
+        Draw the seeded blocks of :func:`~llmcost.analysis.streaming.monte_carlo_stream`
+        (the same draws, all in memory).
 
     Returns
     -------
@@ -249,7 +261,7 @@ def monte_carlo(
         raise InvalidInputError(f"n must be a whole number ≥ 1; got {plain(n)}")
     if any(not 0 <= q <= 100 for q in percentiles):
         raise InvalidInputError(f"percentiles must lie in [0, 100]; got {list(percentiles)}")
-    draws = space.sample(int(n), seed, method=method)
+    draws = _draws(space, int(n), seed, method, block_rows)
     results = evaluate_on(model, draws, chunk_rows=chunk_rows, backend=backend, scheduler=scheduler)
     wanted = list(outputs) if outputs is not None else list(results)
     opts = list(options or [])
@@ -268,4 +280,19 @@ def monte_carlo(
         probability_cheapest=cheapest,
         draws={name: results[name] for name in dict.fromkeys(wanted + opts)},
         input_draws=dict(draws),
+        units=dict(units or {}),
     )
+
+
+def _draws(
+    space: ParameterSpace, n: int, seed: int | None, method: str, block_rows: int | None
+) -> dict[str, FloatArray]:
+    """One seeded design of ``n`` rows, or the blocks of ``block_rows`` rows joined in order."""
+    if block_rows is None:
+        return space.sample(n, seed, method=method)
+    if method != "monte_carlo":
+        raise InvalidInputError(
+            f"block_rows draws plain Monte Carlo blocks; method {method!r} needs one design"
+        )
+    blocks = [block_draws(space, seed, b, n, block_rows) for b in range(n_blocks(n, block_rows))]
+    return {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}

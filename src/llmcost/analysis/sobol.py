@@ -34,6 +34,7 @@ from .._core.display import plain
 from .._core.errors import InvalidInputError
 from .._core.result import ResultShape
 from .._core.serialize import jsonable
+from .._core.unit_names import unit_from_name
 from ._model import DEFAULT_CHUNK_ROWS, Model, select_output
 from ._xarray import xarray
 from .backends import evaluate_on
@@ -95,7 +96,8 @@ class SobolResult(ResultShape):
     def to_xarray(self) -> Any:
         """The indices as an ``xarray.Dataset`` over dim ``input``.
 
-        Indices and their interval half-widths are fractions of the output's variance: units "1".
+        Indices and their interval half-widths are fractions of the output's variance: units
+        "1"; ``attrs["output_units"]`` is the output's own unit (from its name, "" if none).
         """
         xr = xarray()
         data = {
@@ -104,6 +106,7 @@ class SobolResult(ResultShape):
         }
         attrs = {
             "output": self.output,
+            "output_units": unit_from_name(self.output),
             "n_base": self.n_base,
             "n_evaluations": self.n_evaluations,
             "confidence_level": self.confidence_level,

@@ -2,7 +2,8 @@
 
 The engine behind break-even maps, plots and Monte Carlo. The model is called on whole arrays
 (``DEFAULT_CHUNK_ROWS`` rows at a time), never once per row; pandas is used only to build the
-final table.
+final table, a :class:`SweepFrame` (a DataFrame that knows its grid and units, for
+``to_xarray()``).
 """
 
 from __future__ import annotations
@@ -16,11 +17,68 @@ from numpy.typing import ArrayLike
 
 from .._core._arrays import FloatArray
 from .._core.errors import InvalidInputError
+from .._core.unit_names import unit_from_name
 from ._model import DEFAULT_CHUNK_ROWS, Model, aligned_inputs
 from .backends import evaluate_on
 from .blocks import DEFAULT_MEMORY_BUDGET_GB, check_full_array_fits
 
-__all__ = ["cartesian", "sweep", "sweep_arrays"]
+__all__ = ["SweepFrame", "cartesian", "sweep", "sweep_arrays"]
+
+
+class SweepFrame(pd.DataFrame):
+    """The table :func:`sweep` returns: a DataFrame that also knows its grid and units.
+
+    ``attrs["units"]`` maps every column (and constant) to its unit; ``attrs["inputs"]``,
+    ``attrs["outputs"]`` and ``attrs["constants"]`` name them; ``attrs["grid_shape"]`` is the
+    number of values on each input axis of a cartesian sweep (absent for aligned inputs). Any
+    operation that derives a new table (filtering, sorting, arithmetic) returns a plain
+    DataFrame, whose rows need no longer be the grid; ``attrs`` are kept.
+    """
+
+    @property
+    def _constructor(self) -> type[pd.DataFrame]:
+        return pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """The table as a plain DataFrame (a copy, ``attrs`` kept)."""
+        frame = pd.DataFrame(self, copy=True)
+        frame.attrs = dict(self.attrs)
+        return frame
+
+    # pandas' stubs mark to_xarray final; pandas' own version cannot know the grid or the units
+    def to_xarray(self) -> Any:  # type: ignore[misc]
+        """An ``xarray.Dataset``: one variable per output, units in every ``attrs["units"]``.
+
+        A cartesian sweep has one dimension per input axis (its values the coordinate, first
+        axis first); aligned inputs share dimension ``point``, with the inputs as coordinates
+        on it. Constants are scalar coordinates. Needs xarray (``pip install 'llmcost[dask]'``).
+        """
+        from ._xarray import xarray
+
+        xr = xarray()
+        units = self.attrs.get("units", {})
+        inputs, outputs = self.attrs["inputs"], self.attrs["outputs"]
+        shape = self.attrs.get("grid_shape")
+        coords: dict[str, Any] = {}
+        if shape is None:
+            dims: tuple[str, ...] = ("point",)
+            shape = (len(self),)
+            coords["point"] = np.arange(len(self))
+            for name in inputs:
+                coords[name] = ("point", self[name].to_numpy(), {"units": units.get(name, "")})
+        else:
+            dims = tuple(inputs)
+            for axis, name in enumerate(inputs):
+                column = self[name].to_numpy().reshape(shape)
+                along = column[tuple(slice(None) if k == axis else 0 for k in range(len(shape)))]
+                coords[name] = (name, along, {"units": units.get(name, "")})
+        for name, value in self.attrs.get("constants", {}).items():
+            coords[name] = ((), value, {"units": units.get(name, "")})
+        data = {
+            name: (dims, self[name].to_numpy().reshape(shape), {"units": units.get(name, "")})
+            for name in outputs
+        }
+        return xr.Dataset(data, coords=coords)
 
 
 def cartesian(
@@ -82,13 +140,17 @@ def sweep(
     memory_budget_gb: float = DEFAULT_MEMORY_BUDGET_GB,
     backend: str = "numpy",
     scheduler: Any = None,
-) -> pd.DataFrame:
+    units: Mapping[str, str] | None = None,
+) -> SweepFrame:
     """A tidy table: one row per evaluation, a column per varied input, then one per output.
 
     ``grid=True`` takes the cartesian product of the input axes; otherwise the inputs are
     aligned arrays (e.g. ``space.sample(n, seed)``). ``constants`` are passed to the model on
     every row but not repeated in the table. ``backend``/``scheduler``: see
-    :func:`sweep_arrays`; ``frame.to_xarray()`` gives the table as an xarray Dataset.
+    :func:`sweep_arrays`. ``units`` maps input, constant and output names to their units; a
+    name not in it gets the unit its suffix says (``_usd`` → USD/month, ``_s`` → s, …; ""
+    if none). ``frame.to_xarray()`` gives an xarray Dataset with one dimension per grid axis
+    (:class:`SweepFrame`).
 
     Parameters
     ----------
@@ -133,4 +195,13 @@ def sweep(
     clash = sorted(set(varied) & set(outputs))
     if clash:
         raise InvalidInputError(f"model outputs reuse input name(s): {', '.join(clash)}")
-    return pd.DataFrame({**varied, **outputs})
+    frame = SweepFrame({**varied, **outputs})
+    given = dict(units or {})
+    fixed = {k: float(v) for k, v in (constants or {}).items()}
+    frame.attrs["units"] = {k: given.get(k, unit_from_name(k)) for k in [*varied, *outputs, *fixed]}
+    frame.attrs["inputs"] = list(varied)
+    frame.attrs["outputs"] = list(outputs)
+    frame.attrs["constants"] = fixed
+    if grid:
+        frame.attrs["grid_shape"] = tuple(np.atleast_1d(inputs[k]).size for k in varied)
+    return frame

@@ -78,6 +78,7 @@ def _longest(kwargs: dict[str, Any]) -> float:
             tp=kwargs.get("tp"),
             pp=kwargs.get("pp", 1),
             ep=kwargs.get("ep"),
+            attention_dp=kwargs.get("attention_dp", True),
         )
     except LlmcostError:
         return 0.0

@@ -398,18 +398,23 @@ def csv_safe(table: pd.DataFrame) -> pd.DataFrame:
     """``table`` with formula-like text (``=…``, ``+…``, ``@…``) neutralized for spreadsheets.
 
     Uses :func:`llmcost._core.formula_text.neutralize_csv_text` (as the export layer does),
-    applied to each text column's distinct values rather than to every cell.
+    applied to each text column's distinct values rather than to every cell. Columns are not
+    copied: a number, a flag or a text column with nothing to neutralize is passed on as it is.
     """
     import pandas as pd
 
-    out = table.copy()
-    for column in out.columns:
-        if pd.api.types.is_numeric_dtype(out[column]) or out[column].dtype == bool:
-            continue
-        codes, uniques = pd.factorize(out[column])
-        safe = np.array([neutralize_csv_text(u) for u in uniques] + [None], dtype=object)
-        out[column] = safe[codes]
-    out.columns = [neutralize_csv_text(str(c)) for c in out.columns]
+    columns = []
+    for name in table.columns:
+        column = table[name]
+        if not (pd.api.types.is_numeric_dtype(column) or column.dtype == bool):
+            codes, uniques = pd.factorize(column)
+            safe = [neutralize_csv_text(u) for u in uniques]
+            if any(a is not b for a, b in zip(safe, uniques, strict=True)):
+                shown = np.array([*safe, None], dtype=object)[codes]
+                column = pd.Series(shown, index=column.index, name=name)
+        columns.append(column)
+    out = pd.concat(columns, axis=1) if columns else table.iloc[:, :0]
+    out.columns = [neutralize_csv_text(str(c)) for c in table.columns]
     return out
 
 

@@ -118,6 +118,13 @@ def _add_split_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pp", type=int, default=1, help="pipeline-parallel degree")
     parser.add_argument("--ep", type=int, help="expert-parallel degree (MoE)")
     parser.add_argument(
+        "--moe-layout",
+        choices=["dep", "tep"],
+        default="dep",
+        help="with --ep: dep = attention data-parallel over the ep ranks (default), tep = "
+        "attention tensor-parallel over all tp × ep GPUs",
+    )
+    parser.add_argument(
         "--quant-scope",
         default="checkpoint",
         help="layers a quantized checkpoint quantizes: checkpoint, all_linear, mlp_only",
@@ -193,6 +200,7 @@ def _memory(args: argparse.Namespace) -> Output:
         tp=args.tp,
         pp=args.pp,
         ep=args.ep,
+        attention_dp=args.moe_layout == "dep",
         quant_scope=args.quant_scope,
         concurrent_sequences=args.concurrent_sequences,
     )
@@ -264,6 +272,7 @@ def _perf(args: argparse.Namespace) -> Output:
         tp=args.tp,
         pp=args.pp,
         ep=args.ep,
+        attention_dp=args.moe_layout == "dep",
         batch=args.batch,
         concurrency=args.concurrency,
         max_throughput=args.max_throughput,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 
 from .._core.errors import InvalidInputError
+from .._core.units import DEFAULT_MEMORY_BUDGET_GB
 from ._common import Output
 from ._scenario import add_scenario_arguments
 from .compare import comparison_from_args
@@ -43,6 +44,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
     )
     parser.add_argument(
+        "--memory-budget-gb",
+        type=float,
+        default=DEFAULT_MEMORY_BUDGET_GB,
+        metavar="GB",
+        help="memory the Monte Carlo may hold; more draws than fit are reduced per seeded "
+        f"block in bounded memory (default {DEFAULT_MEMORY_BUDGET_GB:g} GB)",
+    )
+    parser.add_argument(
         "--xlsx",
         metavar="FILE",
         help="also write the finance workbook (.xlsx), the same book as compare --xlsx",
@@ -63,6 +72,10 @@ def handle(args: argparse.Namespace) -> Output:
         raise InvalidInputError(
             f"--format must be one of {', '.join(FORMATS)}; got {args.format!r}"
         )
+    if args.monte_carlo < 0:
+        raise InvalidInputError(f"--monte-carlo must be ≥ 0 (0 for none); got {args.monte_carlo}")
+    if not args.memory_budget_gb > 0:
+        raise InvalidInputError(f"--memory-budget-gb must be > 0; got {args.memory_budget_gb:g}")
     out = check_target(
         args.out, "--out", tuple(REPORT_SUFFIXES), inputs=[args.scenario], force=args.force
     )
@@ -75,18 +88,13 @@ def handle(args: argparse.Namespace) -> Output:
         space = space_for(scenario, comparison.model)[0]
     except InvalidInputError:  # nothing uncertain (e.g. zero volume): no sensitivity sections
         space = None
-    if space is not None:
-        from .._core.units import DEFAULT_MEMORY_BUDGET_GB
-        from ..analysis.blocks import check_full_array_fits
-
-        columns = len(space.names) + len(comparison.model.option_names)
-        check_full_array_fits(
-            args.monte_carlo,
-            columns,
-            DEFAULT_MEMORY_BUDGET_GB,
-            f"--monte-carlo {args.monte_carlo:,}",
-        )
-    analysis = analyze(comparison, space=space, monte_carlo_draws=args.monte_carlo, seed=args.seed)
+    analysis = analyze(
+        comparison,
+        space=space,
+        monte_carlo_draws=args.monte_carlo,
+        seed=args.seed,
+        memory_budget_gb=args.memory_budget_gb,
+    )
     path = write_report(
         comparison,
         out,
@@ -104,6 +112,7 @@ def handle(args: argparse.Namespace) -> Output:
         "bytes": path.stat().st_size,
         "cheapest": comparison.cheapest,
         "monte_carlo_draws": args.monte_carlo,
+        "monte_carlo_streamed": type(analysis.monte_carlo).__name__ == "StreamingMonteCarloResult",
         "seed": args.seed,
     }
     text = f"wrote {path} ({fmt}, {payload['bytes']:,} bytes)"

@@ -81,6 +81,7 @@ class Book:
             cell.fill = PatternFill("solid", fgColor="DDE5F0")
             ws.column_dimensions[column_letter(col)].width = width
         ws.freeze_panes = "B2"
+        print_one_page_wide(ws)
         return ws
 
     def define(self, name: str, sheet_title: str, ref: str) -> None:
@@ -93,8 +94,34 @@ class Book:
         self.wb.defined_names[name] = DefinedName(name, attr_text=f"'{sheet_title}'!{ref}")
 
     def save(self, path: Any) -> None:
-        """Write the workbook file."""
+        """Write the workbook file (each sheet printing its written columns only)."""
+        for ws in self.wb.worksheets:
+            set_print_area(ws)
         self.wb.save(path)
+
+
+def print_one_page_wide(ws: Any) -> None:
+    """Print ``ws`` landscape, one page wide, with its header row on every page.
+
+    The footer names the sheet and numbers the pages, so a printed book (or a PDF of it) reads in
+    order. Without this a 7-column Assumptions sheet printed one column per portrait page.
+    """
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.oddFooter.center.text = "&A, page &P of &N"
+
+
+def set_print_area(ws: Any) -> None:
+    """Print the written columns only (long one-line texts would widen the page and shrink it).
+
+    A sheet with a chart or picture keeps the default area, which reaches the drawing's edge.
+    """
+    if getattr(ws, "_charts", None) or getattr(ws, "_images", None):
+        return
+    ws.print_area = f"A1:{column_letter(ws.max_column)}{ws.max_row}"
 
 
 def write_value(cell: Any, value: Any, number_format: str | None = None) -> None:

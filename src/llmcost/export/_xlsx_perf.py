@@ -61,6 +61,7 @@ def perf_setup(args: Mapping[str, Any]) -> PerfSetup:
     from ..perf.engines import get_engine_profile
     from ..perf.kv import kv_cache_bytes_per_token, kv_heads_share_per_gpu
     from ..perf.memory import default_kv_precision, kv_budget_bytes_per_gpu
+    from ..perf.moe import expected_max_standard_normal
     from ..perf.parallel import resolve_split
     from ..perf.speed import _link_bytes_per_s, attention_precision, deployment_rates
     from ..perf.weights import weight_bytes
@@ -186,6 +187,30 @@ def perf_setup(args: Mapping[str, Any]) -> PerfSetup:
                 float(rates.expert_flops_per_token),
                 "FLOPs/token",
                 arch,
+                True,
+            ),
+            PerfConstant(
+                "expert_flops_each",
+                "GEMM FLOPs of one routed expert of one layer per token, per GPU",
+                float(rates.expert_flops_each),
+                "FLOPs/token",
+                arch,
+                True,
+            ),
+            PerfConstant(
+                "mma_tile_tokens",
+                "Tokens per MMA tile (an expert's tokens are padded to whole tiles)",
+                rates.mma_tile_tokens,
+                "tokens",
+                f"llmcost.perf.moe.MMA_TILE_TOKENS ({gpu.architecture})",
+                True,
+            ),
+            PerfConstant(
+                "imbalance_c",
+                "Expected max of ep standard normals (busiest expert-parallel rank)",
+                expected_max_standard_normal(int(ep)),
+                "",
+                "llmcost.perf.moe.rank_imbalance",
                 True,
             ),
             PerfConstant(
@@ -457,14 +482,25 @@ def step_time(
     tokens = f"({b}+{prefill})"
     bw, fl, afl = f"{p}eff_bytes_per_s", f"{p}eff_gemm_flops_per_s", f"{p}eff_attention_flops_per_s"
     gemm_flops = f"{tokens}*{p}matmul_flops_per_token"
+    imbalance = "1"
     if setup.moe:
         e, k, ep = f"{p}experts", f"{p}experts_per_token", f"{p}ep"
         routed = f"{e}*(1-(1-{k}/{e})^({tokens}*{ep}))/{ep}"
         expert_read = f"{p}moe_layers_per_stage*{routed}*{p}expert_bytes_each"
+        pairs = f"({tokens}*{ep}*{k})"
+        imbalance = (
+            f"IF({pairs}>0,MAX(1,MIN({ep},MAX(1+{p}imbalance_c*(({ep}-1)/{pairs})^0.5,"
+            f"{ep}/{pairs}))),1)"
+        )
+        mu, tile = f"({pairs}/{e})", f"{p}mma_tile_tokens"
+        padded = f"MAX({tile}*(1-EXP(-{mu}))+MAX(0,{mu}-({tile}+1)/2),{mu})"
+        expert_flops = (
+            f"{p}moe_layers_per_stage*{e}/{ep}*{padded}*{p}expert_flops_each*{imbalance}"
+        )
+        dense_flops = f"({gemm_flops}-{tokens}*{p}expert_flops_per_token)"
         gemm = (
-            f"MAX(({p}fixed_read_bytes+{expert_read})/{bw},{gemm_flops}/{fl})"
-            f"+(1/{p}moe_efficiency-1)*MAX({expert_read}/{bw},"
-            f"{tokens}*{p}expert_flops_per_token/{fl})"
+            f"MAX({p}fixed_read_bytes/{bw},{dense_flops}/{fl})"
+            f"+MAX({expert_read}/{bw},{expert_flops}/{fl})/{p}moe_efficiency"
         )
     else:
         gemm = f"MAX({p}fixed_read_bytes/{bw},{gemm_flops}/{fl})"
@@ -484,7 +520,7 @@ def step_time(
     if setup.moe:
         collectives += (
             f"+IF({ep}>1,2*{p}moe_layers_per_stage*({msg}*{p}experts_per_token*({ep}-1)/{ep}"
-            f"/{link}+({ep}-1)*{lat}),0)"
+            f"*{imbalance}/{link}+({ep}-1)*{lat}),0)"
         )
     overhead = (
         f"{p}step_overhead_s+({p}sequence_overhead_s+{p}sequence_layer_overhead_s"

@@ -98,15 +98,6 @@ class SummaryWriter:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         cell.font = Font(bold=True, size=12)
         self._chart(table)
-        self._page_setup()
-
-    def _page_setup(self) -> None:
-        """Print on landscape pages one sheet wide (the chart beside the figures)."""
-        ws = self.ws
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
 
     # -- layout helpers ------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from .._core.errors import InvalidInputError
 from ..analysis.breakeven import BreakevenResult
 from ..analysis.montecarlo import MonteCarloResult
 from ..analysis.oat import TornadoResult
+from ..analysis.streaming import StreamingMonteCarloResult
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -239,7 +240,7 @@ def zero_swing(row: Mapping[str, Any], baseline: float) -> bool:
 
 
 def monte_carlo_figure(
-    result: MonteCarloResult,
+    result: MonteCarloResult | StreamingMonteCarloResult,
     outputs: Sequence[str] | None = None,
     *,
     kind: str = "hist",
@@ -248,36 +249,30 @@ def monte_carlo_figure(
 ) -> Figure:
     """Distribution of outputs over the draws.
 
-    Histograms (``kind="hist"``) or CDFs (``kind="cdf"``), with P5/P50/P95 marked.
+    Histograms (``kind="hist"``) or CDFs (``kind="cdf"``), with P5/P50/P95 marked. A streamed
+    result (:func:`~llmcost.analysis.streaming.monte_carlo_stream`) keeps no draws: its
+    fine histograms are drawn instead (each bin's count at the bin's centre; draws outside
+    the first block's range at the end edges).
     """
     from matplotlib.ticker import FuncFormatter
 
     if kind not in ("hist", "cdf"):
         raise InvalidInputError(f"kind must be 'hist' or 'cdf'; got {kind!r}")
-    names = list(outputs) if outputs is not None else list(result.draws)
-    missing = [n for n in names if n not in result.draws]
-    if missing:
-        raise InvalidInputError(
-            f"no draws kept for {', '.join(missing)}; available: {', '.join(result.draws)}"
-        )
+    samples = _samples(result, outputs)
     fig = _new_figure()
     ax = fig.add_subplot()
-    finite_all = np.concatenate([d[np.isfinite(d)] for d in (result.draws[n] for n in names)])
-    # long tails: bin and show the central 99 % of the draws
-    view = np.percentile(finite_all, [0.5, 99.5]) if finite_all.size else np.array([0.0, 1.0])
-    if view[1] <= view[0]:
-        view = view + np.array([-0.5, 0.5]) * max(abs(view[0]), 1.0)
+    view = _central_view(samples)
     edges = list(np.linspace(view[0], view[1], bins + 1))
-    for i, name in enumerate(names):
-        values = result.draws[name]
-        finite = np.sort(values[np.isfinite(values)])
+    for i, (name, (finite, weights)) in enumerate(samples.items()):
         color = f"C{i}"
         if not finite.size:  # infeasible in every draw: nothing to draw, say so
             ax.plot([], [], label=f"{name} (infeasible in every draw)", color=color)
         elif kind == "hist":
-            ax.hist(finite, bins=edges, alpha=0.5, label=name, density=True, color=color)
+            ax.hist(finite, bins=edges, weights=weights, alpha=0.5, label=name, density=True,
+                    color=color)  # fmt: skip
         else:
-            ax.plot(finite, np.arange(1, finite.size + 1) / values.size, label=name, color=color)
+            share = np.arange(1, finite.size + 1) if weights is None else np.cumsum(weights)
+            ax.plot(finite, share / result.n, label=name, color=color)
         summary = result.summary.get(name, {})
         for key, style in (("p5", ":"), ("p50", "--"), ("p95", ":")):
             if key in summary and np.isfinite(summary[key]):
@@ -297,6 +292,47 @@ def monte_carlo_figure(
     ax.grid(True, alpha=0.3)
     ax.legend(frameon=False)
     return fig
+
+
+def _samples(
+    result: MonteCarloResult | StreamingMonteCarloResult, outputs: Sequence[str] | None
+) -> dict[str, tuple[np.ndarray, np.ndarray | None]]:
+    """Each output's finite values, sorted, and their weights (None: one draw each)."""
+    kept: Mapping[str, Any] = (
+        result.histograms if isinstance(result, StreamingMonteCarloResult) else result.draws
+    )
+    names = list(outputs) if outputs is not None else list(kept)
+    missing = [n for n in names if n not in kept]
+    if missing:
+        raise InvalidInputError(
+            f"no draws kept for {', '.join(missing)}; available: {', '.join(kept)}"
+        )
+    if not isinstance(result, StreamingMonteCarloResult):
+        return {n: (np.sort(kept[n][np.isfinite(kept[n])]), None) for n in names}
+    out: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
+    for name in names:
+        edges, counts = kept[name]
+        x = np.concatenate([[edges[0]], (edges[:-1] + edges[1:]) / 2, [edges[-1]]])
+        w = np.asarray(counts, dtype=np.float64)
+        out[name] = (x[w > 0], w[w > 0])
+    return out
+
+
+def _central_view(samples: Mapping[str, tuple[np.ndarray, np.ndarray | None]]) -> np.ndarray:
+    """The x range of the central 99 % of all the draws (long tails are cut)."""
+    x = np.concatenate([v for v, _ in samples.values()])
+    if not x.size:
+        view = np.array([0.0, 1.0])
+    elif all(w is None for _, w in samples.values()):
+        view = np.percentile(x, [0.5, 99.5])
+    else:
+        w = np.concatenate([np.ones(v.size) if w is None else w for v, w in samples.values()])
+        order = np.argsort(x, kind="stable")
+        cumulative = np.cumsum(w[order]) / w.sum()
+        view = np.interp([0.005, 0.995], cumulative, x[order])
+    if view[1] <= view[0]:
+        view = view + np.array([-0.5, 0.5]) * max(abs(view[0]), 1.0)
+    return view
 
 
 def breakeven_map_figure(

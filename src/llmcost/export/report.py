@@ -20,10 +20,13 @@ import numpy as np
 import pandas as pd
 
 from .._core.errors import InvalidInputError
+from .._core.units import DEFAULT_MEMORY_BUDGET_GB
+from ..analysis.blocks import check_full_array_fits
 from ..analysis.breakeven import BreakevenResult
 from ..analysis.montecarlo import MonteCarloResult, monte_carlo
 from ..analysis.oat import TornadoResult, tornado
 from ..analysis.space import ParameterSpace
+from ..analysis.streaming import StreamingMonteCarloResult, monte_carlo_stream
 from ..scenario.breakeven import ScenarioBreakeven, scenario_breakeven
 from ..scenario.verdict import Verdict, verdict
 from ._render import Figure, Report, Section, Table, to_html, to_markdown
@@ -36,6 +39,8 @@ __all__ = ["FORMATS", "AnalysisResults", "analyze", "render_report", "write_repo
 FORMATS = ("html", "md")
 #: Report file suffix → format.
 REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
+#: Statistics only the streaming reductions give; the report shows the same columns either way.
+_STREAM_ONLY = ("min", "argmin", "max", "argmax")
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,8 @@ class AnalysisResults:
     curve_costs: Mapping[str, np.ndarray] = field(default_factory=dict)
     breakeven: Sequence[BreakevenResult] = ()
     tornado: TornadoResult | None = None
-    monte_carlo: MonteCarloResult | None = None
+    #: every draw in memory, or per-block reductions when the draws outgrow the memory budget
+    monte_carlo: MonteCarloResult | StreamingMonteCarloResult | None = None
     breakeven_summary: ScenarioBreakeven | None = None
     verdict: Verdict | None = None
     #: who wins where: volumes (x) × rented GPU price multipliers (y), costs (len(y), len(x))
@@ -94,6 +100,7 @@ class AnalysisResults:
         if self.monte_carlo is None:
             return None
         frame = self.monte_carlo.to_frame().rename(columns={"output": "option"})
+        frame = frame.drop(columns=[c for c in _STREAM_ONLY if c in frame.columns])
         money = [c for c in frame.columns if c in ("mean", "std") or c.startswith("p")]
         frame = frame.rename(columns={c: f"{c}_usd" for c in money if c != "probability_cheapest"})
         return frame
@@ -120,6 +127,8 @@ def analyze(
     monte_carlo_draws: int = 0,
     seed: int = 0,
     points: int = 121,
+    memory_budget_gb: float = DEFAULT_MEMORY_BUDGET_GB,
+    stream: bool | None = None,
 ) -> AnalysisResults:
     """Break-even of every pair, the cost-vs-volume curve, and optionally tornado and Monte Carlo.
 
@@ -127,7 +136,10 @@ def analyze(
     ``llmcost breakeven``), and the curve over that range; with ``space`` a tornado (of
     ``tornado_output``, default: the decision's two contenders,
     :meth:`~llmcost.scenario.ScenarioModel.contenders`) and, with ``monte_carlo_draws`` > 0, a Monte
-    Carlo over it.
+    Carlo over it: every draw in memory while the draws fit ``memory_budget_gb`` [GB], else (or
+    with ``stream=True``) bounded-memory reductions
+    (:func:`~llmcost.analysis.streaming.monte_carlo_stream`: the same statistics over draws
+    seeded per block; ``stream=False`` refuses draws over the budget).
     """
     model = comparison.model
     names = list(model.option_names)
@@ -146,7 +158,9 @@ def analyze(
         label = output if isinstance(output, str) else _difference_label(comparison)
         result_tornado = tornado(model, space, output, output_name=label)
         if monte_carlo_draws > 0:
-            result_mc = monte_carlo(model, space, monte_carlo_draws, seed=seed, options=names)
+            result_mc = _monte_carlo(
+                model, space, monte_carlo_draws, seed, memory_budget_gb, stream
+            )
     return AnalysisResults(
         curve_x=x,
         curve_costs=curve,
@@ -159,6 +173,29 @@ def analyze(
         map_y=map_y,
         map_costs=map_costs,
     )
+
+
+def _monte_carlo(
+    model: Any,
+    space: ParameterSpace,
+    n: int,
+    seed: int,
+    memory_budget_gb: float,
+    stream: bool | None,
+) -> MonteCarloResult | StreamingMonteCarloResult:
+    """Each option's monthly cost over ``n`` draws: in memory, or streamed over the budget."""
+    names = list(model.option_names)
+    units = dict.fromkeys(names, "USD/month")
+    columns = len(space.names) + len(names)
+    if stream is None:
+        stream = n * columns * 8 / 1e9 > memory_budget_gb
+    if stream:
+        return monte_carlo_stream(
+            model, space, n, seed=seed, options=names, memory_budget_gb=memory_budget_gb,
+            units=units,
+        )  # fmt: skip
+    check_full_array_fits(n, columns, memory_budget_gb, f"{n:,} Monte Carlo draws in memory")
+    return monte_carlo(model, space, n, seed=seed, options=names, units=units)
 
 
 def _price_map(model: Any, volumes: np.ndarray) -> tuple[np.ndarray | None, dict[str, Any]]:
@@ -506,7 +543,7 @@ def _tornado_table(result: TornadoResult) -> Table:
     )
 
 
-def _monte_carlo_table(result: MonteCarloResult) -> Table:
+def _monte_carlo_table(result: MonteCarloResult | StreamingMonteCarloResult) -> Table:
     rows = [
         {
             "option": name,
@@ -518,7 +555,12 @@ def _monte_carlo_table(result: MonteCarloResult) -> Table:
         }
         for name, s in result.summary.items()
     ]
-    caption = f"Monte Carlo: {result.n:,} draws (seed {result.seed}), monthly cost"
+    how = (
+        f"; reduced in blocks of {result.block_rows:,} draws, each seeded on its own"
+        if isinstance(result, StreamingMonteCarloResult)
+        else ""
+    )
+    caption = f"Monte Carlo: {result.n:,} draws (seed {result.seed}{how}), monthly cost"
     return Table(
         pd.DataFrame(rows),
         caption,

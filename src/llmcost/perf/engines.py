@@ -177,7 +177,7 @@ _TRTLLM = EngineProfile(
     step_overhead_s=1.0e-3,
     sequence_overhead_s=0.0,
     sequence_layer_overhead_s=0.52e-6,
-    moe_efficiency=0.59,
+    moe_efficiency=0.63,
     collective_latency_s=5.0e-6,
     interconnect_efficiency=0.39,
     memory_utilization=1.0,
@@ -202,7 +202,9 @@ _TRTLLM = EngineProfile(
         "5.75 GB, 0.593; calibration median 11.8 %); interconnect_efficiency kept at 0.39 from "
         "the earlier ring-model fit (refitting it too drives it to 0.23 and the out-of-sample "
         "median to 13.9 %: see llmcost.perf.speed, Known limits) "
-        "(MoE: v1.0 Scout/Maverick rows only). interconnect_efficiency 0.39 = all-reduce bus "
+        "(MoE: v1.0 Scout/Maverick rows only; moe_efficiency refitted alone to 0.627 on those "
+        "15 rows once the grouped GEMM became its own kernel with tile padding and rank "
+        "imbalance, llmcost.perf.moe). interconnect_efficiency 0.39 = all-reduce bus "
         "bandwidth ≈ 175 of 450 GB/s per direction, what NCCL reaches on H100 NVLink for the "
         "1-20 MB messages of a decode step (it needs ≳ 100 MB for 360+ GB/s); with NVLS on "
         "HGX H100/H200/B200 (llmcost.perf.collectives) that is the whole message at 175 GB/s. "

@@ -104,9 +104,10 @@ def max_concurrent_sequences(
         _paged(context_tokens, engine.kv_block_tokens),
         chunked_attention=engine.exploits_chunked_attention,
     )
-    per_seq_per_gpu = per_seq * kv_heads_share_per_gpu(model.num_kv_heads, split.tp) / split.pp
+    share = kv_heads_share_per_gpu(model.num_kv_heads, split.attention_tp)
+    per_seq_per_gpu = per_seq * share / split.pp
     with np.errstate(divide="ignore", invalid="ignore"):
-        seqs = np.floor(np.asarray(kv_budget_per_gpu_bytes) / per_seq_per_gpu) * split.ep
+        seqs = np.floor(np.asarray(kv_budget_per_gpu_bytes) / per_seq_per_gpu) * split.dp
     return np.asarray(np.where(per_seq_per_gpu > 0, seqs, 0.0))
 
 
@@ -129,8 +130,8 @@ def max_context_tokens(
     the two yourself (``llmcost memory`` prints both). 0 where not one page fits.
     """
     wanted = check_positive(concurrent_sequences, "concurrent_sequences")
-    per_rank = np.ceil(wanted / split.ep)  # sequences of the busiest expert-parallel rank
-    share = kv_heads_share_per_gpu(model.num_kv_heads, split.tp) / split.pp
+    per_rank = np.ceil(wanted / split.dp)  # sequences of the busiest attention-DP rank
+    share = kv_heads_share_per_gpu(model.num_kv_heads, split.attention_tp) / split.pp
     per_layer_token = kv_cache_bytes_per_token(model, kv_precision) / model.num_layers
     layer_tokens = np.asarray(kv_budget_per_gpu_bytes) / (per_rank * share * per_layer_token)
     chunk = model.attention_chunk_tokens
@@ -225,6 +226,7 @@ def memory_footprint(
     ep: ArrayLike | None = None,
     quant_scope: str = "checkpoint",
     concurrent_sequences: ArrayLike = 1,
+    attention_dp: bool = True,
 ) -> MemoryEstimate:
     """Weights, KV cache per token and — with a ``gpu`` — the fit and max concurrency.
 
@@ -244,6 +246,9 @@ def memory_footprint(
         Which layers a quantized checkpoint quantizes (see :func:`weight_bytes`).
     concurrent_sequences
         Sequences held at once for ``max_context_tokens`` [sequences].
+    attention_dp
+        With ``ep > 1``: attention data-parallel over the ranks (DEP, default) or
+        tensor-parallel over all ``tp × ep`` GPUs (TEP; :class:`ParallelSplit`).
     """
     check_precision(precision)
     profile = get_engine_profile(engine, gpu)
@@ -253,8 +258,8 @@ def memory_footprint(
     kv_prec = kv_precision or default_kv_precision(precision, profile)
     check_precision(kv_prec, "kv_precision", KV_PRECISIONS)
     w: WeightBytes = weight_bytes(model, precision, quant_scope=quant_scope)
-    split = resolve_split(model, gpus, tp=tp, pp=pp, ep=ep)
-    per_gpu = w.per_gpu(split.tp, split.pp, split.ep)
+    split = resolve_split(model, gpus, tp=tp, pp=pp, ep=ep, attention_dp=attention_dp)
+    per_gpu = w.per_gpu(split.tp, split.pp, split.ep, attention_tp=split.attention_tp)
     basis: dict[str, Any] = {
         "model": model.id,
         "precision": precision,
@@ -264,6 +269,7 @@ def memory_footprint(
         "tp": split.tp,
         "pp": split.pp,
         "ep": split.ep,
+        "attention_dp": split.attention_dp,
     }
     like = (gpus, tp, pp, ep, context_tokens, concurrent_sequences)
     if gpu is None:
@@ -279,7 +285,7 @@ def memory_footprint(
             max_context_tokens=scalar_or_array(nan, *like),
             basis=basis,
         )
-    budget = kv_budget_bytes_per_gpu(gpu, model, per_gpu, profile, split.tp)
+    budget = kv_budget_bytes_per_gpu(gpu, model, per_gpu, profile, split.attention_tp)
     if context_tokens is None:
         seqs = np.full(np.shape(budget), np.nan)
         ctx_for_fit: ArrayLike = profile.kv_block_tokens
@@ -293,7 +299,7 @@ def memory_footprint(
         "visible_memory_fraction": VISIBLE_MEMORY_FRACTION,
         "memory_utilization": profile.memory_utilization,
         "reserve_gb_per_gpu": profile.reserve_gb_per_gpu,
-        "activation_bytes_per_gpu": activation_bytes_per_gpu(model, profile, split.tp),
+        "activation_bytes_per_gpu": activation_bytes_per_gpu(model, profile, split.attention_tp),
         "kv_free_memory_fraction": profile.kv_free_memory_fraction,
     }
     return MemoryEstimate(

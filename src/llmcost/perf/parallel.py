@@ -1,4 +1,8 @@
-"""The parallel split of a deployment: tensor × pipeline × expert parallel degrees."""
+"""The parallel split of a deployment: tensor × pipeline × expert parallel degrees.
+
+Also where attention runs under expert parallelism (data-parallel ranks, DEP, or
+tensor-parallel over all the GPUs, TEP; :mod:`llmcost.perf.moe`).
+"""
 
 from __future__ import annotations
 
@@ -16,16 +20,37 @@ __all__ = ["ParallelSplit", "resolve_split"]
 
 @dataclass(frozen=True)
 class ParallelSplit:
-    """Degrees of parallelism as float arrays that broadcast together; ``gpus = tp·pp·ep``."""
+    """Degrees of parallelism as float arrays that broadcast together; ``gpus = tp·pp·ep``.
+
+    Experts are split over the ``ep`` ranks and each expert over the ``tp`` GPUs of a rank.
+    With ``attention_dp`` (DEP, the default) every rank runs its own sequences and keeps its
+    own copy of the attention and other non-expert weights, tensor-parallel over its ``tp``
+    GPUs; without it (TEP) attention and non-expert weights are tensor-parallel over all
+    ``tp × ep`` GPUs of a stage, which all run the same sequences.
+    """
 
     tp: FloatArray
     pp: FloatArray
     ep: FloatArray
+    attention_dp: bool = True
 
     @property
     def gpus(self) -> FloatArray:
         """GPUs of one replica."""
         return np.asarray(self.tp * self.pp * self.ep)
+
+    @property
+    def dp(self) -> FloatArray:
+        """Ranks that run their own sequences (attention data parallel) [ranks]."""
+        return np.asarray(self.ep if self.attention_dp else np.ones_like(self.ep))
+
+    @property
+    def attention_tp(self) -> FloatArray:
+        """GPUs one copy of the attention weights and a sequence's KV heads is split over [GPUs].
+
+        The non-expert weights follow the attention.
+        """
+        return np.asarray(self.tp if self.attention_dp else self.tp * self.ep)
 
 
 def _whole(value: ArrayLike, name: str) -> FloatArray:
@@ -43,12 +68,14 @@ def resolve_split(
     tp: ArrayLike | None = None,
     pp: ArrayLike = 1,
     ep: ArrayLike | None = None,
+    attention_dp: bool = True,
 ) -> ParallelSplit:
     """Validate and complete a parallel split (default: all GPUs tensor-parallel).
 
     The missing degree is inferred from ``gpus``; the product must equal ``gpus``, ``ep`` > 1
     needs an MoE model with a number of experts divisible by ``ep``, and layers must divide
     over ``pp`` stages (up to rounding: engines allow uneven stages, we require pp ≤ layers).
+    ``attention_dp=False`` (TEP: attention tensor-parallel over ``tp × ep``) needs ``ep > 1``.
 
     >>> from llmcost._core.specs import ModelSpec
     >>> m = ModelSpec(id="m", hidden_size=8, num_layers=4, num_attention_heads=2,
@@ -82,4 +109,9 @@ def resolve_split(
             )
     if np.any(pp_a > model.num_layers):
         raise InvalidInputError(f"pp must be ≤ {model.num_layers} layers; got {pp_a.max():g}")
-    return ParallelSplit(tp=tp_a, pp=pp_a, ep=ep_a)
+    if not attention_dp and np.any(ep_a <= 1):
+        raise InvalidInputError(
+            "attention_dp=False (TEP: attention tensor-parallel, experts expert-parallel) needs "
+            f"ep > 1; got ep={ep_a.min():g}"
+        )
+    return ParallelSplit(tp=tp_a, pp=pp_a, ep=ep_a, attention_dp=bool(attention_dp))

@@ -200,7 +200,7 @@ class PerfEstimate(ResultShape):
         lines = [
             f"{b['model']} on {b['gpus']:g}× {b['gpu']} ({b['precision']} weights, "
             f"{b['kv_precision']} KV cache), engine {b['engine']}, tp={b['tp']} pp={b['pp']} "
-            f"ep={b['ep']}, mode {b['mode']}:",
+            f"ep={b['ep']}{_moe_layout_note(b)}, mode {b['mode']}:",
         ]
         for row in frame.head(5).to_dict("records"):
             if not row["fits"]:
@@ -311,7 +311,7 @@ def _steady_state(
     model = rates.model
     split = rates.split
     eng = rates.engine
-    b = batch / (split.ep * split.pp)  # sequences per rank per pipeline micro-batch
+    b = batch / (split.dp * split.pp)  # sequences per rank per pipeline micro-batch
     computed_prompt = input_tokens * (1.0 - cached)
     r = computed_prompt / output_tokens
     budget = float(eng.max_batched_tokens)
@@ -368,6 +368,13 @@ def _steady_state(
 _BOUND_NAMES = np.array(["bandwidth", "compute", "interconnect"])
 
 
+def _moe_layout_note(basis: dict[str, Any]) -> str:
+    """" (DEP)" / " (TEP)" after the split of an expert-parallel deployment, else ""."""
+    if not np.any(np.asarray(basis.get("ep", 1)) > 1):
+        return ""
+    return " (DEP)" if basis.get("attention_dp", True) else " (TEP)"
+
+
 def estimate_serving(
     model: ModelSpec,
     gpu: GpuSpec,
@@ -381,6 +388,7 @@ def estimate_serving(
     tp: int | None = None,
     pp: int = 1,
     ep: int | None = None,
+    attention_dp: bool = True,
     batch: ArrayLike | None = None,
     concurrency: ArrayLike | None = None,
     max_throughput: bool = False,
@@ -405,6 +413,10 @@ def estimate_serving(
     ----------
     gpus
         GPUs of one replica; split ``tp × pp × ep`` (default: all tensor-parallel).
+    attention_dp
+        With ``ep > 1``: True (DEP) runs attention data-parallel, each of the ``ep`` ranks
+        with its own sequences; False (TEP) runs attention tensor-parallel over all
+        ``tp × ep`` GPUs of a stage (:mod:`llmcost.perf.moe`).
     precision
         Weight precision; the GPU must support it (FP8 needs Hopper/Ada or newer, FP4 needs
         Blackwell) else :class:`~llmcost._core.errors.UnsupportedPrecisionError`.
@@ -477,7 +489,7 @@ def estimate_serving(
         raise InvalidInputError(
             f"requests (a finite offline run) needs max_throughput=True; got mode {mode!r}"
         )
-    split = resolve_split(model, gpus, tp=tp, pp=pp, ep=ep)
+    split = resolve_split(model, gpus, tp=tp, pp=pp, ep=ep, attention_dp=attention_dp)
     rates = deployment_rates(
         model, gpu, precision, kv_prec, split, profile, quant_scope=quant_scope
     )
@@ -496,17 +508,17 @@ def estimate_serving(
         else speculative_rates(speculative, rates, gpu, precision, profile)
     )
     per_gpu_weights = weight_bytes(model, precision, quant_scope=quant_scope).per_gpu(
-        split.tp, split.pp, split.ep
+        split.tp, split.pp, split.ep, attention_tp=split.attention_tp
     )
     held_weights = (
         per_gpu_weights if spec is None else per_gpu_weights + spec.draft_weights_bytes_per_gpu
     )
-    kv_budget = kv_budget_bytes_per_gpu(gpu, model, held_weights, profile, split.tp)
+    kv_budget = kv_budget_bytes_per_gpu(gpu, model, held_weights, profile, split.attention_tp)
     held_context = i_tok + (o_tok if profile.reserves_full_sequence_kv else o_tok / 2.0)
     capacity = max_concurrent_sequences(model, kv_prec, kv_budget, held_context, split, profile)
     if spec is not None:  # the drafter's KV of each sequence shares the budget
         capacity = np.floor(capacity / (1.0 + spec.draft_kv_ratio))
-    cap = float(profile.max_batch) * split.ep
+    cap = float(profile.max_batch) * split.dp
     b_max = np.minimum(capacity, cap)
     fits_model = capacity >= 1
     limit_name = np.where(capacity < cap, "memory", "batch_cap")
@@ -597,6 +609,7 @@ def estimate_serving(
         "tp": _plain(split.tp),
         "pp": _plain(split.pp),
         "ep": _plain(split.ep),
+        "attention_dp": split.attention_dp,
         "mode": mode,
         "inputs": {
             "input_tokens": _listed(i_tok),
@@ -742,7 +755,8 @@ def _encoder_work(
         return None
     spec = vision_encoder_for(model)
     effective, peak = encoder_flops_per_s(rates, gpu)
-    per_token = tiles * vision_encoder_flops_per_tile(spec) / input_tokens / rates.split.tp
+    per_token = tiles * vision_encoder_flops_per_tile(spec) / input_tokens
+    per_token = per_token / rates.split.attention_tp
     return _Encoder(np.asarray(per_token), effective, peak)
 
 

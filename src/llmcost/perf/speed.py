@@ -25,15 +25,20 @@ its own; ratio × efficiency is capped at 1, so no effective rate exceeds its da
 - Matmul FLOPs = 2 × active matmul parameters per token (Kaplan et al. 2020, "Scaling Laws",
   C_forward ≈ 2N); attention FLOPs per token at context p = 4 × heads × head_dim × p per layer
   (QKᵀ and AV, 2 FLOPs per MAC), with p capped at the chunk on Llama 4's local layers.
-- MoE: a step of T tokens, each routed to k of E experts, reads the weights of the distinct
-  experts hit: E × (1 − (1 − k/E)^T) in expectation (uniform routing).
+- MoE (:mod:`llmcost.perf.moe`): a step of T tokens, each routed to k of E experts, reads the
+  weights of the distinct experts hit: E × (1 − (1 − k/E)^T) in expectation (uniform routing).
+  Shared experts run on every token like a dense MLP (in the fixed weights and dense FLOPs).
+  The routed experts are a separate grouped GEMM, ``max(expert bytes / BW, expert FLOPs /
+  peak) / moe_efficiency``, whose FLOPs are those of the busiest expert-parallel rank
+  (:func:`~llmcost.perf.moe.rank_imbalance`) with each expert's tokens rounded up to whole MMA
+  tiles (:func:`~llmcost.perf.moe.padded_tokens_per_expert`).
 - TP all-reduce, twice per layer (after attention and after the MLP), by the fastest algorithm
   the link topology allows for the message, as engines choose (ring, one-shot, two-shot, NVLS;
   :func:`llmcost.perf.collectives.all_reduce_s`). Link bandwidth: NVLink/xGMI aggregate per
   GPU ÷ 2 (vendors quote both directions); PCIe likewise from ``pcie_gb_per_s``, ring only. On a
   full mesh (xGMI) a group of n GPUs uses n − 1 of the GPU's peer links.
 - EP all-to-all, twice per MoE layer (dispatch, combine): the tokens' hidden states leaving the
-  rank, (ep−1)/ep of them, plus one latency per peer.
+  rank, (ep−1)/ep of them, times the busiest rank's imbalance, plus one latency per peer.
 
 Known limits (tested against ``benchmarks/accuracy.py`` / ``validation.py``, not modeled):
 
@@ -82,6 +87,7 @@ from .._core.units import BYTES_PER_ELEMENT, BYTES_PER_GB, FLOPS_PER_TFLOP
 from .collectives import all_reduce_s, all_to_all_s
 from .engines import EngineProfile
 from .kv import kv_cache_bytes_per_sequence, kv_heads_share_per_gpu
+from .moe import mma_tile_tokens, padded_tokens_per_expert, rank_imbalance
 from .parallel import ParallelSplit
 from .params import param_breakdown
 from .weights import weight_bytes
@@ -186,6 +192,8 @@ class DeploymentRates:
     moe_layers_per_stage: FloatArray
     matmul_flops_per_token: FloatArray  # per GPU, per token of its rank
     expert_flops_per_token: FloatArray  # the routed-expert part of it
+    expert_flops_each: FloatArray  # one routed expert of one MoE layer, per GPU, per token
+    mma_tile_tokens: float  # M extent of the GPU's MMA instruction (grouped-GEMM padding)
     attention_flops_per_context: FloatArray  # per GPU, × layer-context sum
     bandwidth_bytes_per_s: float  # effective
     flops_per_s: float  # effective, GEMMs
@@ -204,7 +212,7 @@ class DeploymentRates:
         per_seq = kv_cache_bytes_per_sequence(
             self.model, self.kv_precision, context, chunked_attention=True
         )
-        share = kv_heads_share_per_gpu(self.model.num_kv_heads, self.split.tp)
+        share = kv_heads_share_per_gpu(self.model.num_kv_heads, self.split.attention_tp)
         return np.asarray(per_seq * share / self.split.pp)
 
 
@@ -246,9 +254,13 @@ def deployment_rates(
     attention_peak = gpu.peak_tflops(attention_precision(precision, kv_precision)) * FLOPS_PER_TFLOP
     w = weight_bytes(model, precision, quant_scope=quant_scope)
     p = param_breakdown(model)
-    tp, pp, ep = split.tp, split.pp, split.ep
+    tp, pp, ep, atp = split.tp, split.pp, split.ep, split.attention_tp
     head = w.lm_head if w.lm_head else w.embedding  # a tied head reads the embedding matrix
-    fixed = (w.non_expert_decoder / pp + head) / tp
+    fixed = (w.non_expert_decoder / pp + head) / atp
+    # routed-expert FLOPs per token of a rank, per GPU: the group's tokens (dp ranks' worth)
+    # spread over the tp × ep GPUs that hold the experts
+    expert_flops = 2.0 * p.routed_experts_active * split.dp / (tp * ep * pp)
+    dense_flops = 2.0 * (p.matmul_per_token - p.routed_experts_active) / (atp * pp)
     bandwidth = gpu.hbm_bandwidth_gb_per_s * BYTES_PER_GB
     # GPU ratio (≤ 2) × engine efficiency (≤ 1) may exceed 1: capped at the datasheet peak
     bandwidth_fraction = min(1.0, gpu.achievable_bandwidth_ratio * engine.bandwidth_efficiency)
@@ -262,10 +274,12 @@ def deployment_rates(
         expert_bytes_each=np.asarray(w.expert_each_per_layer / tp),
         experts_per_gpu=np.asarray(model.num_experts / ep),
         moe_layers_per_stage=np.asarray(model.num_moe_layers / pp),
-        matmul_flops_per_token=np.asarray(2.0 * p.matmul_per_token / (tp * pp)),
-        expert_flops_per_token=np.asarray(2.0 * p.routed_experts_active / (tp * pp)),
+        matmul_flops_per_token=np.asarray(dense_flops + expert_flops),
+        expert_flops_per_token=np.asarray(expert_flops),
+        expert_flops_each=np.asarray(2.0 * p.expert_params_each / tp),
+        mma_tile_tokens=float(mma_tile_tokens(gpu)),
         attention_flops_per_context=np.asarray(
-            4.0 * model.num_attention_heads * model.head_dim / (tp * pp)
+            4.0 * model.num_attention_heads * model.head_dim / (atp * pp)
         ),
         bandwidth_bytes_per_s=bandwidth * bandwidth_fraction,
         flops_per_s=peak * gemm_fraction,
@@ -306,6 +320,25 @@ class StepTime:
         )
 
 
+def _busiest_rank_expert_flops(
+    rates: DeploymentRates, tokens: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """The busiest rank's load ÷ the mean and one GPU's routed-expert FLOPs [ratio, FLOPs].
+
+    For a step with ``tokens`` tokens per expert-parallel rank, every expert's tokens rounded up
+    to whole MMA tiles.
+    """
+    model, ep = rates.model, rates.split.ep
+    if not model.num_experts:
+        return np.ones_like(tokens), np.zeros_like(tokens)
+    routed_tokens = tokens * rates.split.dp * model.experts_per_token  # the group's pairs
+    imbalance = rank_imbalance(routed_tokens, ep)
+    padded = padded_tokens_per_expert(routed_tokens / model.num_experts, rates.mma_tile_tokens)
+    per_expert_layer = padded * rates.expert_flops_each
+    flops = rates.moe_layers_per_stage * rates.experts_per_gpu * per_expert_layer * imbalance
+    return imbalance, np.asarray(flops)
+
+
 def step_time_s(
     rates: DeploymentRates,
     decode_sequences: ArrayLike,
@@ -343,31 +376,33 @@ def step_time_s(
         expected_distinct_experts(
             model.num_experts,
             model.experts_per_token,
-            tokens * split.ep,
+            tokens * split.dp,
         )
         / split.ep
-    )  # the distinct experts hit that live on this rank
+    )  # the distinct experts hit that live on this rank (the group's tokens: dp ranks' worth)
     expert_read = rates.moe_layers_per_stage * routed * rates.expert_bytes_each
     weight_read = rates.fixed_read_bytes + expert_read
     gemm_flops = tokens * rates.matmul_flops_per_token
-    expert_flops = tokens * rates.expert_flops_per_token
+    dense_flops = gemm_flops - tokens * rates.expert_flops_per_token
+    imbalance, expert_flops = _busiest_rank_expert_flops(rates, tokens)
     kv_read = b * rates.kv_read_bytes_per_sequence(ctx)
     attn_ctx = b * _decode_layer_context(model, ctx) + p * np.asarray(
         prefill_layer_context_per_token, dtype=np.float64
     )
     attn_flops = attn_ctx * rates.attention_flops_per_context
     bw, fl = rates.bandwidth_bytes_per_s, rates.flops_per_s
-    # expert GEMMs run at moe_efficiency of the dense rates: their extra time on top
-    slow = 1.0 / rates.engine.moe_efficiency - 1.0
-    gemm = np.maximum(weight_read / bw, gemm_flops / fl) + slow * np.maximum(
-        expert_read / bw, expert_flops / fl
-    )
+    # dense GEMMs and the routed experts' grouped GEMM are separate kernels: their times add;
+    # the grouped GEMM (gather, per-expert problems, scatter) reaches moe_efficiency of the
+    # dense kernels' rates, of bandwidth and arithmetic alike
+    moe = rates.engine.moe_efficiency
+    expert_gemm = np.maximum(expert_read / bw, expert_flops / fl) / moe
+    gemm = np.maximum(rates.fixed_read_bytes / bw, dense_flops / fl) + expert_gemm
     attention = np.maximum(kv_read / bw, attn_flops / rates.attention_flops_per_s)
 
     eng = rates.engine
     lat = eng.collective_latency_s
     message = tokens * model.hidden_size * _ACTIVATION_BYTES
-    tp, pp, ep = split.tp, split.pp, split.ep
+    tp, pp, ep, dp = split.attention_tp, split.pp, split.ep, split.dp
     link: FloatArray = np.asarray(rates.link_bytes_per_s)
     if rates.mesh_peers:  # a full mesh: a group of n uses n − 1 of the GPU's peer links
         link = link * np.minimum(np.maximum(tp, ep) - 1.0, rates.mesh_peers) / rates.mesh_peers
@@ -379,8 +414,10 @@ def step_time_s(
         * all_reduce_s(message, tp, link, lat, direct=rates.direct_links, nvls=rates.nvls)
     )
     moe_layers = rates.moe_layers_per_stage
-    a2a_bytes = message * model.experts_per_token * (ep - 1.0) / ep
-    all_to_all = 2.0 * moe_layers * all_to_all_s(a2a_bytes, ep, link, lat)
+    a2a_bytes = message * model.experts_per_token * (ep - 1.0) / ep * imbalance
+    # attention DP: tokens travel to their experts' ranks and back (TEP: every GPU has every
+    # token; the MLP all-reduce above combines the experts' outputs)
+    all_to_all = np.where(dp > 1, 2.0 * moe_layers * all_to_all_s(a2a_bytes, ep, link, lat), 0.0)
     pipeline_send = np.where(pp > 1, message / link + lat, 0.0)
     collectives = all_reduce + all_to_all + pipeline_send
     overhead = (
@@ -389,7 +426,9 @@ def step_time_s(
 
     bytes_total = weight_read + kv_read
     encoder = np.asarray(encoder_s, dtype=np.float64)
-    compute_s = gemm_flops / fl + attn_flops / rates.attention_flops_per_s + encoder
+    compute_s = (
+        dense_flops / fl + expert_flops / (fl * moe) + attn_flops / rates.attention_flops_per_s
+    ) + encoder
     roofline = np.maximum(
         bytes_total / rates.peak_bandwidth_bytes_per_s,
         gemm_flops / rates.peak_flops_per_s

@@ -50,8 +50,19 @@ class WeightBytes(Components):
         """Decoder weights every token reads: attention, dense MLP, shared experts, norms."""
         return self.attention + self.dense_mlp + self.shared_experts + self.other
 
-    def per_gpu(self, tp: ArrayLike = 1, pp: ArrayLike = 1, ep: ArrayLike = 1) -> FloatArray:
+    def per_gpu(
+        self,
+        tp: ArrayLike = 1,
+        pp: ArrayLike = 1,
+        ep: ArrayLike = 1,
+        *,
+        attention_tp: ArrayLike | None = None,
+    ) -> FloatArray:
         """Weights held by the fullest GPU under a ``tp × pp × ep`` split [bytes].
+
+        Experts are split over ``tp × pp × ep``; the other weights over ``pp`` and
+        ``attention_tp`` (default ``tp``; ``tp × ep`` when attention is tensor-parallel over
+        the expert-parallel ranks too, TEP).
 
         >>> w = WeightBytes(10, 10, 40, 40, 0, 0, 0, 0, 0)
         >>> float(w.per_gpu(tp=2)), float(w.per_gpu(pp=2))
@@ -62,7 +73,8 @@ class WeightBytes(Components):
         edges_fullest = np.where(
             pp_a > 1, max(self.embedding + self.vision_encoder, self.lm_head), edges_one_stage
         )
-        shared = (self.non_expert_decoder / pp_a + edges_fullest) / tp_a
+        shared_tp = tp_a if attention_tp is None else np.asarray(attention_tp, dtype=np.float64)
+        shared = (self.non_expert_decoder / pp_a + edges_fullest) / shared_tp
         experts = self.routed_experts / (tp_a * pp_a * ep_a)
         return np.asarray(shared + experts, dtype=np.float64)
 

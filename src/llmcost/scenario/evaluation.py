@@ -23,6 +23,7 @@ import numpy as np
 
 from .._core.result import ResultShape
 from .._core.serialize import jsonable
+from .._core.unit_names import unit_from_name as output_unit
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,41 +32,6 @@ __all__ = ["Evaluation", "output_unit"]
 
 #: Model outputs whose table name carries the unit the model key leaves out (frame, xarray).
 TABLE_NAMES = {"utilization": "utilization_fraction"}
-
-#: (pattern, unit) tried in order on an output's name; the first match wins.
-_UNIT_RULES: tuple[tuple[str, str], ...] = (
-    (r"^(feasible|rate_limited)$", "bool"),
-    (r"^(utilization|served_fraction)$", "1"),
-    (r"usd_per_m_output_tokens$", "USD/1M output tokens"),
-    (r"usd_per_m_input_tokens$", "USD/1M input tokens"),
-    (r"usd_per_mtok$", "USD/1M tokens"),
-    (r"usd_per_1k_requests$", "USD/1k requests"),
-    (r"usd_per_request$", "USD/request"),
-    (r"(^|_|\.)usd(_per_month)?$", "USD/month"),
-    (r"^(components|features)\.", "USD/month"),
-    (r"tokens_per_request$", "tokens/request"),
-    (r"tokens_per_month$", "tokens/month"),
-    (r"tokens_per_minute$", "tokens/minute"),
-    (r"requests_per_minute$", "requests/minute"),
-    (r"requests_per_s_per_replica$", "requests/s per replica"),
-    (r"gpu_hours_per_month$", "GPU-hours/month"),
-    (r"^gpus_", "GPUs"),
-    (r"replicas", "replicas"),
-)
-
-
-def output_unit(name: str) -> str:
-    """The unit of a model output, from its name ("" when the name says none).
-
-    >>> output_unit("monthly_cost_usd"), output_unit("components.gpu_on_demand_usd")
-    ('USD/month', 'USD/month')
-    >>> output_unit("usd_per_mtok"), output_unit("gpus_peak"), output_unit("feasible")
-    ('USD/1M tokens', 'GPUs', 'bool')
-    """
-    for pattern, unit in _UNIT_RULES:
-        if re.search(pattern, name):
-            return unit
-    return ""
 
 
 def _input_unit(description: str) -> str:
