@@ -28,10 +28,12 @@ from llmcost.analysis.breakeven_draws import breakeven_per_draw
 from llmcost.analysis.growth_draws import growth_draws
 from llmcost.analysis.montecarlo import monte_carlo
 from llmcost.analysis.oat import tornado
+from llmcost.analysis.sampling import fit_coverage
 from llmcost.analysis.sobol import sobol
 from llmcost.analysis.space import ParameterSpace
 from llmcost.analysis.streaming import BreakevenCounts, monte_carlo_stream
 from llmcost.catalog import load_catalog
+from llmcost.cost.api import api_bill
 from llmcost.cli import _common
 from llmcost.perf.disaggregated import estimate_disaggregated
 from llmcost.perf.layout_search import search_layouts
@@ -40,6 +42,7 @@ from llmcost.perf.serving import estimate_serving
 from llmcost.scenario import horizon_monte_carlo, scenario_breakeven
 from llmcost.scenario.calibration import calibrate
 from llmcost.workload import from_usage
+from llmcost.workload.fits import fit_growth, length_distribution
 
 SCENARIO = Path(__file__).parents[1] / "examples" / "scenarios" / "chat-assistant.toml"
 CAT = load_catalog()
@@ -161,6 +164,20 @@ BUILDERS: dict[str, Any] = {
         input_tokens=[1000, 4000],
         output_tokens=200,
         ttft_slo_s=1.0,
+    ),
+    "CoverageFit": lambda tmp: fit_coverage([1, 10, 100, 1000], [0.3, 0.6, 0.8, 0.9]),
+    "LengthDistribution": lambda tmp: length_distribution(
+        np.array([0, 100, 200, 400, 3000]), np.array([1, 5, 10, 5, 1])
+    ),
+    "GrowthFit": lambda tmp: fit_growth(np.array([100.0, 112.0, 119.0, 135.0, 149.0, 160.0])),
+    "ApiBill": lambda tmp: api_bill(
+        requests_per_month=[1e5, 1e6],
+        input_tokens_per_request=1500,
+        output_tokens_per_request=300,
+        input_usd_per_mtok=2.5,
+        output_usd_per_mtok=10.0,
+        cached_input_usd_per_mtok=1.25,
+        cached_input_fraction=0.4,
     ),
 }
 

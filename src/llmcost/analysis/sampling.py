@@ -16,6 +16,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,8 @@ from .._core._arrays import FloatArray, as_float_array, check_fraction, check_no
 from .._core._arrays import scalar_or_array as _shape
 from .._core.display import plain
 from .._core.errors import InvalidInputError
+from .._core.result import ResultShape
+from .._core.serialize import jsonable
 
 __all__ = [
     "CoverageFit",
@@ -464,7 +467,7 @@ _KINDS = ("exp_power", "power")
 
 
 @dataclass(frozen=True)
-class CoverageFit:
+class CoverageFit(ResultShape):
     """A coverage curve fitted in log space, with its parameter covariance.
 
     ``kind="exp_power"`` (Brown et al. 2024): log(−log pass@k) = intercept + slope·log k.
@@ -524,6 +527,26 @@ class CoverageFit:
                 "value": [self.intercept, self.slope],
                 "std_error": se,
             }
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values for JSON: the fit, its covariance and the points (NaN → None)."""
+        return jsonable(
+            {
+                "kind": self.kind,
+                "intercept": self.intercept,
+                "slope": self.slope,
+                "covariance": self.covariance,
+                "k_values": self.k_values,
+                "pass_values": self.pass_values,
+            }
+        )
+
+    def __repr__(self) -> str:
+        """One line: the link, the line in log space and the points it was fitted on."""
+        return (
+            f"CoverageFit({self.kind!r}, intercept={self.intercept:.4g}, "
+            f"slope={self.slope:.4g}, {np.size(self.k_values)} points)"
         )
 
 

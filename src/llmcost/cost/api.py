@@ -36,6 +36,8 @@ from .._core._arrays import (
     scalar_or_array,
 )
 from .._core.errors import InvalidInputError
+from .._core.result import ResultShape
+from .._core.serialize import jsonable
 from .._core.units import MINUTES_PER_MONTH, TOKENS_PER_MTOK
 
 if TYPE_CHECKING:
@@ -54,7 +56,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class ApiBill:
+class ApiBill(ResultShape):
     """A month of API usage, broken into components that sum to :attr:`total_usd`.
 
     Attributes are arrays (or floats) broadcast over the inputs.
@@ -108,6 +110,19 @@ class ApiBill:
         }
         arrays = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v)) for v in cols.values()))
         return pd.DataFrame(dict(zip(cols, arrays, strict=True)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The table's columns as lists [USD/month, tokens/month, USD per 1M tokens]."""
+        return jsonable({"rows": self.to_frame().to_dict(orient="list")})
+
+    def __repr__(self) -> str:
+        """One line: the total (or its range over the inputs) and the blended price."""
+        total = np.atleast_1d(np.asarray(self.total_usd, dtype=float))
+        span = f"{total[0]:,.2f}" if total.size == 1 else f"{total.min():,.2f}–{total.max():,.2f}"
+        if total.size > 1:
+            return f"ApiBill({span} USD/month over {total.size} rows)"
+        price = float(np.asarray(self.usd_per_mtok, dtype=float).reshape(-1)[0])
+        return f"ApiBill({span} USD/month, {price:.4g} USD/1M tokens)"
 
 
 def _per_mtok(usd: Any, tokens: Any) -> Any:

@@ -23,6 +23,9 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from .._core.result import ResultShape
+from .._core.serialize import jsonable
+
 __all__ = [
     "QUANTILES",
     "GrowthFit",
@@ -36,7 +39,7 @@ QUANTILES = (0.5, 0.9, 0.95, 0.99, 0.999)
 
 
 @dataclass(frozen=True)
-class LengthDistribution:
+class LengthDistribution(ResultShape):
     """Per-request token lengths [tokens]: empirical quantiles and a fitted lognormal."""
 
     requests: int
@@ -57,6 +60,18 @@ class LengthDistribution:
         flat: dict[str, Any] = {k: v for k, v in asdict(self).items() if k != "quantiles_tokens"}
         flat |= {f"{k}_tokens": v for k, v in self.quantiles_tokens.items()}
         return pd.DataFrame({"statistic": list(flat), "value": list(flat.values())})
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field as plain JSON values (NaN → None)."""
+        return jsonable(asdict(self))
+
+    def __repr__(self) -> str:
+        """One line: requests, mean, p99 and the lognormal's fit."""
+        p99 = self.quantiles_tokens.get("p99", math.nan)
+        return (
+            f"LengthDistribution({self.requests:,} requests, mean {self.mean_tokens:,.0f} "
+            f"tokens, p99 {p99:,.0f}, lognormal KS {self.ks_distance:.3f})"
+        )
 
 
 def quantile_label(q: float) -> str:
@@ -115,7 +130,7 @@ def _ks(values: np.ndarray, counts: np.ndarray, mu: float, sigma: float) -> floa
 
 
 @dataclass(frozen=True)
-class GrowthFit:
+class GrowthFit(ResultShape):
     """Monthly volume growth: both fits, the one chosen by AIC, and its growth rate."""
 
     months: int  # full months fitted
@@ -135,6 +150,17 @@ class GrowthFit:
         """One row per field: name, value."""
         d = asdict(self)
         return pd.DataFrame({"statistic": list(d), "value": list(d.values())})
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field as plain JSON values (NaN → None)."""
+        return jsonable(asdict(self))
+
+    def __repr__(self) -> str:
+        """One line: the chosen fit and its growth rate ± standard error."""
+        return (
+            f"GrowthFit({self.chosen}, {self.growth_per_month:.2%} ± "
+            f"{self.growth_per_month_se:.2%}/month over {self.months} months)"
+        )
 
 
 def _aic(residuals: np.ndarray, k: int) -> float:
