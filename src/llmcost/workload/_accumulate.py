@@ -26,6 +26,9 @@ __all__ = ["LENGTH_CAP", "LabelLengths", "LengthTable", "UsageAccumulator"]
 LENGTH_CAP = 1 << 20
 SUMS = ("requests", *TOKEN_FIELDS)
 _COMPACT_EVERY = 16
+#: The per-label tables are merged more often: a chunk's input + output lengths are nearly all
+#: distinct, so a held chunk table is almost as long as the chunk.
+_COMPACT_LABELS_EVERY = 4
 
 
 @dataclass
@@ -171,7 +174,7 @@ class LabelLengths:
         frame["sequence_tokens_per_request"] = tin + tokens["output_tokens"]
         seq = frame.groupby(["model", "tag", "sequence_tokens_per_request"], sort=False).size()
         self._sequence.append(seq.to_frame("requests"))
-        if len(self._input) >= _COMPACT_EVERY:
+        if len(self._input) >= _COMPACT_LABELS_EVERY:
             self._input = [self.by_input()]
             self._sequence = [self.by_sequence()]
 
