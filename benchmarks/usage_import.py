@@ -3,8 +3,9 @@
 Writes a synthetic SpendLogs CSV (``startTime`` as text, lognormal prompt lengths, two models,
 three teams) of each size asked for, imports it in a fresh child process, and prints rows/s and
 the child's peak resident memory (``ru_maxrss``), and the time to save the workload with one
-feature per team (each with its own length distribution). Bounded memory shows as a peak RSS that does
-not grow with the row count (the reader holds one chunk of ``CHUNK_ROWS`` rows at a time).
+feature per team (each with its own length distribution). Bounded memory shows as a peak RSS
+that does not grow with the row count (the reader holds one chunk of ``CHUNK_ROWS`` rows at a
+time).
 
     python benchmarks/usage_import.py              # 1e6 and 1e7 rows
     python benchmarks/usage_import.py --rows 100000
