@@ -277,6 +277,7 @@ def test_a_feature_without_a_distribution_counts_at_its_mean_lengths(imported):
 def test_the_workbook_agrees_that_the_tail_makes_an_offer_infeasible(tmp_path):
     pytest.importorskip("openpyxl")
     import openpyxl
+
     from test_xlsx_formulas import recalculate
 
     _one_feature_log(tmp_path, 0.03, 150_000)
