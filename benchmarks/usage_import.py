@@ -2,8 +2,10 @@
 
 Writes a synthetic SpendLogs CSV (``startTime`` as text, lognormal prompt lengths, two models,
 three teams) of each size asked for, imports it in a fresh child process, and prints rows/s and
-the child's peak resident memory (``ru_maxrss``). Bounded memory shows as a peak RSS that does
-not grow with the row count (the reader holds one chunk of ``CHUNK_ROWS`` rows at a time).
+the child's peak resident memory (``ru_maxrss``), and the time to save the workload with one
+feature per team (each with its own length distribution). Bounded memory shows as a peak RSS
+that does not grow with the row count (the reader holds one chunk of ``CHUNK_ROWS`` rows at a
+time).
 
     python benchmarks/usage_import.py              # 1e6 and 1e7 rows
     python benchmarks/usage_import.py --rows 100000
@@ -27,7 +29,10 @@ import sys, time
 from llmcost.workload import from_usage
 t = time.perf_counter()
 w = from_usage(sys.argv[1], format="litellm")
-print(time.perf_counter() - t, w.rows, w.totals["input_tokens"])
+seconds = time.perf_counter() - t
+t = time.perf_counter()
+w.save(sys.argv[1] + ".toml", feature_by="tag")  # one feature per team, each its own lengths
+print(seconds, w.rows, w.totals["input_tokens"], time.perf_counter() - t)
 """
 
 
@@ -65,15 +70,17 @@ def measure(rows: int, directory: Path) -> None:
         [sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True, check=True
     )
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    seconds, got_rows, got_tokens = out.stdout.split()
+    seconds, got_rows, got_tokens, save_s = out.stdout.split()
     if int(got_rows) != rows or int(got_tokens) != want:
         raise SystemExit(f"import lost rows or tokens: {got_rows} rows, {got_tokens} tokens")
     size_mb = path.stat().st_size / 1e6
     print(
         f"rows {rows:>11,}  file {size_mb:8.0f} MB  import {float(seconds):7.1f} s  "
-        f"{rows / float(seconds):10,.0f} rows/s  peak RSS {max(peak_kb, before) / 1e3:7.0f} MB"
+        f"{rows / float(seconds):10,.0f} rows/s  peak RSS {max(peak_kb, before) / 1e3:7.0f} MB  "
+        f"save by team {float(save_s):5.1f} s"
     )
     path.unlink()
+    Path(str(path) + ".toml").unlink()
 
 
 def main() -> None:

@@ -121,3 +121,50 @@ def test_with_zero_sd_every_draw_is_the_scenario_rate_and_without_one_it_says_so
     )
     with pytest.raises(InvalidInputError, match="growth_per_month_sd is not set"):
         horizon_monte_carlo(path)
+
+
+# -- the CLI: llmcost sensitivity SCENARIO --growth ---------------------------------------------
+
+
+def test_cli_growth_json_is_the_api_result(scenario_path, capsys):
+    import json
+
+    from llmcost.cli import main
+
+    path, w = scenario_path
+    assert main(["sensitivity", str(path), "--growth", "--monte-carlo", "300", "--seed", "2",
+                 "--json"]) == 0  # fmt: skip
+    payload = json.loads(capsys.readouterr().out)
+    assert next(iter(payload)) == "schema_version"
+    mc = horizon_monte_carlo(path, n=300, seed=2)
+    assert payload["growth"]["n"] == 300
+    assert payload["growth"]["growth_per_month_sd"] == pytest.approx(w.growth.growth_per_month_se)
+    assert len(payload["growth"]["volumes"]) == 12
+    for got, want in zip(payload["options"], mc.to_frame().to_dict("records"), strict=True):
+        assert got["option"] == want["option"]
+        assert got["p50_total_usd"] == pytest.approx(want["p50_total_usd"], rel=1e-12)
+        assert got["probability_cheapest"] == want["probability_cheapest"]
+    # --growth-sd replaces the workload's standard error; the text names it
+    assert main(["sensitivity", str(path), "--growth", "--growth-sd", "0.05"]) == 0
+    out = capsys.readouterr().out
+    assert "± 0.05 per month" in out
+    assert "Cost over the horizon [USD]:" in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--growth", "--breakeven"], "--breakeven is not used with --growth"),
+        (["--growth", "--monte-carlo", "1"], "--monte-carlo must be ≥ 2 with --growth; got 1"),
+        (["--growth", "--growth-sd", "-0.1"], "growth_per_month_sd must be ≥ 0; got -0.1"),
+        (["--growth-sd", "0.1"], "--growth-sd needs --growth"),
+    ],
+)
+def test_cli_growth_bad_flags_exit_2_with_one_line(scenario_path, capsys, extra, message):
+    from llmcost.cli import main
+
+    path, _ = scenario_path
+    assert main(["sensitivity", str(path), *extra]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1

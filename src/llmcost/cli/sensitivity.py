@@ -1,4 +1,4 @@
-"""``llmcost sensitivity SCENARIO.toml [--monte-carlo N] [--seed S] [--json]``.
+"""``llmcost sensitivity SCENARIO.toml [--monte-carlo N] [--seed S] [--growth] [--json]``.
 
 A tornado table (each uncertain input at its P10 and P90, the others at the scenario's values)
 and, with ``--monte-carlo N``, the P5/P50/P95 of each option's monthly cost (over the draws
@@ -6,7 +6,8 @@ where it is feasible; the share where it is not is listed) and the probability t
 option is the cheapest. Uncertain inputs come from the scenario's ``[uncertainty]``
 table; without one, the defaults of
 :func:`llmcost.scenario.uncertainty.default_uncertainty` are used and listed. Baselines are
-always the scenario's values.
+always the scenario's values. ``--growth`` instead draws the growth rate and costs the horizon
+(:mod:`llmcost.cli._growth`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 from .._core.errors import InvalidInputError
 from .._core.units import DEFAULT_MEMORY_BUDGET_GB
 from ._common import Output, format_table
+from ._growth import add_growth_arguments, handle_growth
 from ._scenario import add_scenario_arguments, model_from_args
 
 if TYPE_CHECKING:
@@ -50,7 +52,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="tornado table and Monte Carlo over the scenario's uncertain inputs",
         description="Which inputs move the result most (tornado: each uncertain input at its "
         "P10/P90), and with --monte-carlo N the P5/P50/P95 of each option's monthly cost and "
-        "the probability that each is cheapest. Same --seed, same output.",
+        "the probability that each is cheapest; with --growth, the horizon's cost over draws "
+        "of the growth rate. Same --seed, same output.",
     )
     add_scenario_arguments(parser)
     parser.add_argument("--monte-carlo", type=int, metavar="N", help="draws (e.g. 100000)")
@@ -81,6 +84,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         f"requests_per_month) between the same two options, on up to "
         f"{MAX_BREAKEVEN_DRAWS:,} draws",
     )
+    add_growth_arguments(parser)
     add_scale_arguments(parser)
     parser.set_defaults(handler=handle)
 
@@ -177,8 +181,13 @@ def _tornado_output(model: ScenarioModel, choice: str | None) -> tuple[Any, str]
 
 
 def handle(args: argparse.Namespace) -> Output:
-    """Tornado (always) and Monte Carlo (with ``--monte-carlo``)."""
+    """Tornado and Monte Carlo (with ``--monte-carlo``), or the growth draws (``--growth``)."""
     from ..analysis.oat import tornado
+
+    if args.growth:
+        return handle_growth(args)
+    if args.growth_sd is not None:
+        raise InvalidInputError("--growth-sd needs --growth")
 
     if args.breakeven is not None and args.monte_carlo is None:
         raise InvalidInputError("--breakeven needs --monte-carlo N")

@@ -564,6 +564,8 @@ class ModelWriter:
             return Formula(f"={tokens:.0f}") if math.isfinite(tokens) else "not known"
 
         def within(j: int, c: Column) -> str:
+            if not getattr(self.evaluators[j - 1], "tail_within_context", True):
+                return "FALSE"  # the library's p99 check of per-request lengths
             if not math.isfinite(self.evaluators[j - 1].context_limit_tokens):
                 return "TRUE"
             lengths = (

@@ -119,35 +119,6 @@ class _Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Feature(_Config):
-    """One request class of the workload (chat, summarisation, an agent…).
-
-    Volume is ``requests_per_month`` or ``tokens_per_month`` (input + output text tokens);
-    fields left out inherit the workload's value (the image fields included).
-    """
-
-    name: Annotated[Text, Field(min_length=1, max_length=80)]
-    requests_per_month: NonNeg | None = None
-    tokens_per_month: NonNeg | None = None
-    input_tokens_per_request: NonNeg
-    output_tokens_per_request: NonNeg
-    cached_input_fraction: Fraction | None = None
-    cache_write_fraction: Fraction | None = None
-    batch_eligible_fraction: Fraction | None = None
-    images_per_request: NonNeg | None = None
-    image_width_px: Px | None = None
-    image_height_px: Px | None = None
-    image_detail: ImageDetail | None = None
-
-    @model_validator(mode="after")
-    def _one_volume(self) -> Feature:
-        if (self.requests_per_month is None) == (self.tokens_per_month is None):
-            raise ValueError("give exactly one of requests_per_month or tokens_per_month")
-        if self.input_tokens_per_request + self.output_tokens_per_request <= 0:
-            raise ValueError("a request must have input or output tokens")
-        return self
-
-
 Tokens = Annotated[int, Field(ge=0, le=int(MAX_VALUE)), Number]
 
 
@@ -157,10 +128,14 @@ class RequestLengths(_Config):
     One row per distinct input length (``input_tokens_per_request``, increasing): the
     ``requests`` with that prompt length and the sums of their ``output_tokens``,
     ``cached_input_tokens`` and ``cache_write_tokens`` [tokens]; and
-    ``sequence_tokens_p99``, the 99th percentile of input + output per request [tokens].
+    ``sequence_tokens_p99``, the 99th percentile of input + output per request [tokens];
+    optionally the histogram of input + output per request (``sequence_tokens_per_request``,
+    increasing, and ``sequence_requests``, as many requests in all as ``requests``), which
+    the context checks and the mixed p99 of several features use (without it, a request's
+    input + output is taken as its input length + the mean output of that length).
     API offers bill each row at its own long-context tier; self-hosted sizing caps the batch
-    at what the KV cache holds for p99-long sequences and weights the step times of length
-    buckets by their share of the requests (docs/how-to/workload-import.md).
+    at what the KV cache holds for p99-long sequences of the whole mix and weights the step
+    times of length buckets by their share of the requests (docs/how-to/workload-import.md).
     """
 
     input_tokens_per_request: Annotated[list[Tokens], Field(min_length=1)]
@@ -169,6 +144,8 @@ class RequestLengths(_Config):
     cached_input_tokens: list[Tokens]
     cache_write_tokens: list[Tokens]
     sequence_tokens_p99: Pos
+    sequence_tokens_per_request: list[Tokens] | None = None
+    sequence_requests: list[Annotated[int, Field(ge=1, le=int(MAX_VALUE)), Number]] | None = None
 
     @model_validator(mode="after")
     def _rows(self) -> RequestLengths:
@@ -191,13 +168,80 @@ class RequestLengths(_Config):
                     f"row {i}: cached_input_tokens + cache_write_tokens ({c + w}) exceed the "
                     f"input tokens of its requests ({tin} × {req})"
                 )
+        self._sequence_rows()
         return self
+
+    def _sequence_rows(self) -> None:
+        seq, n = self.sequence_tokens_per_request, self.sequence_requests
+        if seq is None and n is None:
+            return
+        if seq is None or n is None or len(seq) != len(n):
+            raise ValueError(
+                "sequence_tokens_per_request and sequence_requests go together, one count per "
+                "length"
+            )
+        if any(b <= a for a, b in pairwise(seq)):
+            raise ValueError("sequence_tokens_per_request must be increasing (one row per length)")
+        if sum(n) != sum(self.requests):
+            raise ValueError(
+                f"sequence_requests sum to {sum(n)}; they must count the same requests as "
+                f"requests ({sum(self.requests)})"
+            )
+
+    def check_means(self, input_tokens: float | None, output_tokens: float | None) -> None:
+        """Raise ``ValueError`` unless the given mean lengths [tokens] are the table's means."""
+        mean_in, mean_out = self.means()
+        for name, given, mean in (
+            ("input_tokens_per_request", input_tokens, mean_in),
+            ("output_tokens_per_request", output_tokens, mean_out),
+        ):
+            if given is not None and abs(given - mean) > 1e-9 * max(abs(mean), 1.0):
+                raise ValueError(
+                    f"{name} = {given:g} differs from the mean of length_distribution "
+                    f"({mean:.12g}); change both together or remove length_distribution"
+                )
 
     def means(self) -> tuple[float, float]:
         """Mean input and output tokens per request [tokens]."""
         req = sum(self.requests)
         tin = sum(t * r for t, r in zip(self.input_tokens_per_request, self.requests, strict=True))
         return tin / req, sum(self.output_tokens) / req
+
+
+class Feature(_Config):
+    """One request class of the workload (chat, summarisation, an agent…).
+
+    Volume is ``requests_per_month`` or ``tokens_per_month`` (input + output text tokens);
+    fields left out inherit the workload's value (the image fields included).
+    ``length_distribution`` holds the feature's per-request lengths (an imported workload
+    split by model or tag), whose means must be the feature's per-request lengths.
+    """
+
+    name: Annotated[Text, Field(min_length=1, max_length=80)]
+    requests_per_month: NonNeg | None = None
+    tokens_per_month: NonNeg | None = None
+    input_tokens_per_request: NonNeg
+    output_tokens_per_request: NonNeg
+    cached_input_fraction: Fraction | None = None
+    cache_write_fraction: Fraction | None = None
+    batch_eligible_fraction: Fraction | None = None
+    images_per_request: NonNeg | None = None
+    image_width_px: Px | None = None
+    image_height_px: Px | None = None
+    image_detail: ImageDetail | None = None
+    length_distribution: RequestLengths | None = None
+
+    @model_validator(mode="after")
+    def _one_volume(self) -> Feature:
+        if (self.requests_per_month is None) == (self.tokens_per_month is None):
+            raise ValueError("give exactly one of requests_per_month or tokens_per_month")
+        if self.input_tokens_per_request + self.output_tokens_per_request <= 0:
+            raise ValueError("a request must have input or output tokens")
+        if self.length_distribution is not None:
+            self.length_distribution.check_means(
+                self.input_tokens_per_request, self.output_tokens_per_request
+            )
+        return self
 
 
 class Workload(_Config):
@@ -213,7 +257,8 @@ class Workload(_Config):
     ``fiscal_year_start_month``) is placed on the calendar by :mod:`llmcost.scenario.calendar`.
     ``growth_per_month_sd`` (the standard error of an imported growth fit) lets
     :func:`llmcost.scenario.horizon_monte_carlo` draw the growth rate; ``length_distribution``
-    (an imported workload's per-request lengths) is billed and sized request by request.
+    (an imported workload's per-request lengths, here or per feature) is billed and sized
+    request by request.
     """
 
     requests_per_month: NonNeg | None = None
@@ -282,18 +327,13 @@ class Workload(_Config):
     def _lengths_agree(self) -> None:
         """``length_distribution`` goes with one request class whose means it gives."""
         if self.features:
-            raise ValueError("length_distribution describes one request class: not with features")
-        mean_in, mean_out = self.length_distribution.means()  # type: ignore[union-attr]
-        for name, mean in (
-            ("input_tokens_per_request", mean_in),
-            ("output_tokens_per_request", mean_out),
-        ):
-            given = getattr(self, name)
-            if given is not None and abs(given - mean) > 1e-9 * max(abs(mean), 1.0):
-                raise ValueError(
-                    f"{name} = {given:g} differs from the mean of length_distribution "
-                    f"({mean:.12g}); change both together or remove length_distribution"
-                )
+            raise ValueError(
+                "length_distribution at the top level describes one request class: with "
+                "features, give each feature its own length_distribution"
+            )
+        self.length_distribution.check_means(  # type: ignore[union-attr]
+            self.input_tokens_per_request, self.output_tokens_per_request
+        )
 
     def _image_sizes_given(self) -> None:
         """Every feature with images has an image size (its own or the workload's)."""

@@ -4,6 +4,12 @@ A request needs prompt (text + image tokens) + output tokens of context. An API 
 at its context window; a self-hosted model at its trained context and at what the KV cache of
 one replica holds. Every limit is a number of tokens with a description that says which limit
 it is; the option's binding limit is the smallest known one.
+
+With per-request lengths (an imported workload), the tail is checked too
+(:func:`tail_context_check`): the p99 input + output of the whole mix of features against each
+limit, and the share of the requests above it. An option whose limit is below the p99 cannot
+serve the tail and is infeasible; a smaller share above a limit is priced with a warning that
+names it.
 """
 
 from __future__ import annotations
@@ -18,15 +24,18 @@ from .._core.specs import GpuSpec, ModelSpec
 from ..perf import EngineProfile, get_engine_profile, memory_footprint
 from ..perf.knobs import apply_knobs
 from .config import SelfHostedOption
+from .workload import TAIL_QUANTILE, FeatureMix, mixed_sequences, sequence_quantile
 
 __all__ = [
     "ContextLimit",
+    "TailCheck",
     "api_context_limits",
     "binding_limit_tokens",
     "context_notes",
     "memory_context_limit",
     "model_context_limit",
     "sequence_tokens",
+    "tail_context_check",
 ]
 
 
@@ -89,6 +98,68 @@ def context_notes(
                     f"{total[f]:,.0f} tokens exceed {lim.what}: {lim.tokens:,.0f} tokens"
                 )
     return notes
+
+
+@dataclass(frozen=True)
+class TailCheck:
+    """The long tail of a mix against the context limits (per-request lengths only)."""
+
+    sequence_tokens_p99: float  # p99 prompt + output of the whole mix [tokens]
+    longest_tokens: float  # the longest prompt + output [tokens]
+    #: per known limit (its description), the share of the requests above it [0–1]
+    share_beyond: dict[str, float]
+    fits: bool  # the p99 is within every known limit
+    notes: tuple[str, ...]  # one per limit that some requests exceed
+
+    @property
+    def share_beyond_context(self) -> float:
+        """Share of the requests above the binding (smallest) limit [0–1]."""
+        return max(self.share_beyond.values(), default=0.0)
+
+
+def tail_context_check(
+    mix: FeatureMix, image_tokens: FloatArray | None, limits: Sequence[ContextLimit]
+) -> TailCheck | None:
+    """The p99 prompt + output of the mix and the share of requests above each limit.
+
+    None without per-request lengths (``mix.lengths``). The distribution is that of the
+    whole mix (:func:`~llmcost.scenario.workload.mixed_sequences`, with each feature's image
+    tokens); a request exactly at a limit fits.
+
+    >>> from llmcost.scenario.workload import LengthMix
+    >>> lm = LengthMix(np.array([1000.0, 9000.0]), np.array([98.0, 2.0]),
+    ...                np.array([9800.0, 200.0]), np.zeros(2), np.zeros(2), 9100.0)
+    >>> mix = FeatureMix(("all",), np.array([100.0]), np.array([1160.0]), np.array([100.0]),
+    ...                  *[np.zeros(1)] * 3, np.ones(24), 1.0, lengths=(lm,))
+    >>> t = tail_context_check(mix, None, [ContextLimit(8192, "the window")])
+    >>> t.sequence_tokens_p99, t.share_beyond, t.fits
+    (9100.0, {'the window': 0.02}, False)
+    """
+    if mix.lengths is None:
+        return None
+    values, shares = mixed_sequences(mix, image_tokens)
+    p99 = sequence_quantile(values, shares, TAIL_QUANTILE)
+    longest = float(values[shares > 0].max())
+    beyond: dict[str, float] = {}
+    notes = []
+    fits = True
+    for lim in limits:
+        if lim.tokens is None:
+            continue
+        share = float(shares[values > lim.tokens].sum())
+        beyond[lim.what] = share
+        if share <= 0:
+            continue
+        head = (
+            f"{share:.2%} of the requests (prompt + output up to {longest:,.0f} tokens; p99 "
+            f"{p99:,.0f}) exceed {lim.what}: {lim.tokens:,.0f} tokens"
+        )
+        if p99 > lim.tokens:
+            fits = False
+            notes.append(f"{head}; the p99 does not fit: cannot serve the tail (infeasible)")
+        else:
+            notes.append(f"{head}; priced as if they were served")
+    return TailCheck(p99, longest, beyond, fits, tuple(notes))
 
 
 def api_context_limits(

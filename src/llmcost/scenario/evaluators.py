@@ -122,7 +122,8 @@ class ApiEvaluator:
     ``image_tokens_per_request`` (per feature, None: no images) are the offer's input tokens
     for the feature's images, billed as input on top of the text. ``context_limit_tokens``:
     the most prompt + output tokens a request may have (the context window; inf: unknown) —
-    a feature above it makes the offer infeasible (its bill is still computed).
+    a feature above it makes the offer infeasible (its bill is still computed), as does
+    ``tail_within_context`` False (the p99 of per-request lengths above the limit).
     """
 
     name: str
@@ -135,6 +136,7 @@ class ApiEvaluator:
     base: dict[str, float] = field(default_factory=dict)
     image_tokens_per_request: FloatArray | None = None  # per feature [tokens]
     context_limit_tokens: float = np.inf  # prompt + output [tokens]
+    tail_within_context: bool = True  # the p99 prompt + output fits (per-request lengths)
     kind: str = "api"
 
     def __call__(self, w: WorkloadArrays, p: Mapping[str, Any]) -> Arrays:
@@ -197,7 +199,9 @@ class ApiEvaluator:
                 peak_per_minute=peak_rpm, limit_per_minute=self.requests_per_minute_limit
             )
         )
-        within = _within_context(w, images, self.context_limit_tokens)
+        within = _within_context(w, images, self.context_limit_tokens) and (
+            self.tail_within_context
+        )
         out["feasible"] = np.full(np.shape(tokens), within)
         return out
 
@@ -213,7 +217,8 @@ class SelfHostedEvaluator:
     for the feature's images: already in ``seconds_per_request``, counted as tokens processed.
     ``context_limit_tokens``: the most prompt + output tokens a request may have (the model's
     trained context or what one replica's KV cache holds, the smaller; inf: unknown) — a
-    feature above it makes the option infeasible.
+    feature above it makes the option infeasible, as does ``tail_within_context`` False (the
+    p99 of per-request lengths above the limit).
     """
 
     name: str
@@ -225,6 +230,7 @@ class SelfHostedEvaluator:
     fits: bool = True
     meets_slo: bool = True  # the latency targets can be met at some batch size
     context_limit_tokens: float = np.inf  # prompt + output [tokens]
+    tail_within_context: bool = True  # the p99 prompt + output fits (per-request lengths)
     scale_to_zero: bool = False
     autoscaling: bool = True  # False: the peak hour's replicas run all day
     base: dict[str, float] = field(default_factory=dict)
@@ -377,7 +383,8 @@ class SelfHostedEvaluator:
             "served_fraction": plan.served_fraction,
             "feasible": np.asarray(plan.feasible, dtype=bool)
             & self.meets_slo
-            & _within_context(w, self.image_tokens_per_request, self.context_limit_tokens),
+            & _within_context(w, self.image_tokens_per_request, self.context_limit_tokens)
+            & self.tail_within_context,
         }
         return out
 

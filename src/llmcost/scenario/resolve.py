@@ -33,10 +33,11 @@ from .context import (
     engine_for,
     memory_context_limit,
     model_context_limit,
+    tail_context_check,
 )
 from .disaggregated_capacity import DisaggregatedCapacity, disaggregated_capacity
 from .evaluators import ApiEvaluator, SelfHostedEvaluator
-from .workload import FeatureMix
+from .workload import TAIL_QUANTILE, FeatureMix, mixed_sequences, sequence_quantile
 
 __all__ = ["CACHED_GRID", "Resolved", "resolve_api", "resolve_self_hosted"]
 
@@ -226,6 +227,7 @@ def resolve_api(
     }
     _assume_images(res, mix, image_tokens, str(rule))
     res.warnings += _context_warnings(res, mix, image_tokens, limits)
+    res.evaluator = replace(ev, tail_within_context=bool(res.details["tail_within_context"]))
     res.notes += unknown
     if len(used) > 1 or used[0].min_prompt_tokens > 0:
         names = [
@@ -472,16 +474,15 @@ def resolve_self_hosted(
             "ttft_slo_s": option.ttft_slo_s,
             "image_tiles": np.zeros(len(mix.names)) if image_tiles is None else image_tiles,
         }
-        p99 = [lm.sequence_tokens_p99 for lm in mix.lengths or () if lm is not None]
-        if p99:
+        if mix.lengths is not None:
             perf_args = None  # sized over length buckets: the workbook keeps it as an input
             res.assume(
                 "sequence_tokens_p99",
-                max(p99),
+                sequence_quantile(*mixed_sequences(mix), TAIL_QUANTILE),
                 "tokens",
                 "imported length_distribution: the batch is capped at what the KV cache holds "
-                "at this input + output length; throughput from input-length buckets weighted "
-                "by their share of the requests",
+                "at this input + output length (the p99 of the whole mix of features); "
+                "throughput from input-length buckets weighted by their share of the requests",
             )
         if speculative is not None:  # the workbook's Capacity formulas do not speculate
             perf_args = None
@@ -646,6 +647,7 @@ def resolve_self_hosted(
         fits=fits,
         meets_slo=meets_slo,
         context_limit_tokens=binding_limit_tokens(limits),
+        tail_within_context=bool(res.details["tail_within_context"]),
         scale_to_zero=option.scale_to_zero,
         autoscaling=option.autoscaling,
         base=base,
@@ -734,14 +736,23 @@ def _measured_seconds(
 def _context_warnings(
     res: Resolved, mix: FeatureMix, image_tokens: FloatArray | None, limits: list[ContextLimit]
 ) -> list[str]:
-    """Notes for the features whose prompt + output exceed a limit.
+    """Notes for the features whose prompt + output exceed a limit, and for the tail.
 
     Records the limits and whether every feature is within them (``within_context``) in
-    ``res.details``.
+    ``res.details``; with per-request lengths also the p99 of the mix, the share of the
+    requests above the binding limit and whether the p99 fits (``tail_within_context``,
+    :func:`~llmcost.scenario.context.tail_context_check`).
     """
     notes = context_notes(mix.names, mix.input_tokens, image_tokens, mix.output_tokens, limits)
     res.details["context_limits_tokens"] = {lim.what: lim.tokens for lim in limits}
-    res.details["within_context"] = not notes
+    tail = tail_context_check(mix, image_tokens, limits)
+    tail_fits = tail is None or tail.fits
+    res.details["tail_within_context"] = tail_fits
+    res.details["within_context"] = not notes and tail_fits
+    if tail is not None:
+        res.details["sequence_tokens_p99"] = tail.sequence_tokens_p99
+        res.details["share_beyond_context"] = tail.share_beyond_context
+        notes += tail.notes
     return notes
 
 
@@ -813,7 +824,8 @@ def _perf_seconds_per_request(
 
     A feature with per-request lengths (an imported workload) is served as its length buckets
     (:meth:`LengthMix.buckets`): the engine's batch is capped at what the KV cache holds for
-    sequences of the p99 input + output length (:func:`_p99_batch_cap`), each bucket's
+    sequences of the p99 input + output length of the whole mix (:func:`_p99_batch_cap`), each
+    bucket's
     throughput is estimated at its own mean lengths, and the feature's replica-seconds per
     request are the buckets' seconds weighted by their share of the requests.
 
@@ -903,17 +915,23 @@ class _Rows:
     share: FloatArray  # the row's share of its feature's requests [0–1]
     input_tokens: FloatArray  # prompt (text + images) [tokens/request]
     output_tokens: FloatArray  # [tokens/request]
-    p99_tokens: float | None  # longest p99 input + output of the bucketed features [tokens]
+    p99_tokens: float | None  # p99 input + output of the whole mix (None: no lengths) [tokens]
 
 
 def _length_rows(mix: FeatureMix, prompt: FloatArray) -> _Rows:
     """Rows of :func:`_perf_seconds_per_request`.
 
     A feature with per-request lengths gives its length buckets (prompt = bucket mean + the
-    feature's image tokens), the others one row.
+    feature's image tokens), the others one row. With any such feature, the p99 input + output
+    is that of the whole mix (:func:`~llmcost.scenario.workload.mixed_sequences`: every
+    feature's distribution weighted by its share of the requests, a feature without one at
+    its mean lengths).
     """
     feature, share, tin, tout = [], [], [], []
     p99: float | None = None
+    if mix.lengths is not None:  # the KV cap: the p99 of the whole mix, images included
+        extra_tokens = prompt - mix.input_tokens
+        p99 = sequence_quantile(*mixed_sequences(mix, extra_tokens), TAIL_QUANTILE)
     lengths = mix.lengths or (None,) * len(mix.names)
     for f, lm in enumerate(lengths):
         if lm is None:
@@ -928,7 +946,6 @@ def _length_rows(mix: FeatureMix, prompt: FloatArray) -> _Rows:
         share.append(s)
         tin.append(np.maximum(i + extra, 1.0))  # the perf model needs ≥ 1 token a side
         tout.append(np.maximum(o, 1.0))
-        p99 = max(p99 or 0.0, lm.sequence_tokens_p99 + extra)
     return _Rows(
         feature=np.concatenate(feature).astype(np.intp),
         share=np.concatenate(share),

@@ -10,13 +10,25 @@ import numpy as np
 from .._core._arrays import FloatArray
 from .._core.units import TOKENS_PER_MTOK
 from ..cost.load import normalize_profile, profile_from_peak_to_average
-from .config import Workload
+from .config import RequestLengths, Workload
 
-__all__ = ["LENGTH_BUCKET_EDGES", "FeatureImages", "FeatureMix", "LengthMix", "feature_mix"]
+__all__ = [
+    "LENGTH_BUCKET_EDGES",
+    "TAIL_QUANTILE",
+    "FeatureImages",
+    "FeatureMix",
+    "LengthMix",
+    "feature_mix",
+    "mixed_sequences",
+    "sequence_quantile",
+]
 
 #: Quantiles of the input length that bound the buckets of self-hosted sizing (fractions of
 #: the requests): ten deciles, then the tail split at p95, p99 and p99.9.
 LENGTH_BUCKET_EDGES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999)
+#: The high quantile of input + output per request that sizes the KV cache and is checked
+#: against every context limit (a fraction of the requests).
+TAIL_QUANTILE = 0.99
 
 
 @dataclass(frozen=True)
@@ -33,6 +45,25 @@ class LengthMix:
     cached_input_tokens: FloatArray  # per row, summed [tokens]
     cache_write_tokens: FloatArray  # per row, summed [tokens]
     sequence_tokens_p99: float  # [tokens]
+    #: distinct input + output lengths [tokens] and their requests (None: not recorded)
+    sequence_tokens: FloatArray | None = None
+    sequence_requests: FloatArray | None = None
+
+    def sequences(self) -> tuple[FloatArray, FloatArray]:
+        """Input + output lengths [tokens] and the share of the requests at each [0–1].
+
+        The recorded histogram, or else each input length + the mean output of its requests.
+
+        >>> m = LengthMix(np.array([10.0, 20.0]), np.array([3.0, 1.0]), np.array([30.0, 5.0]),
+        ...               np.zeros(2), np.zeros(2), 25.0)
+        >>> [a.tolist() for a in m.sequences()]
+        [[20.0, 25.0], [0.75, 0.25]]
+        """
+        if self.sequence_tokens is not None and self.sequence_requests is not None:
+            n = self.sequence_requests
+            return self.sequence_tokens, n / n.sum()
+        n = self.requests
+        return self.input_tokens + self.output_tokens / n, n / n.sum()
 
     def buckets(self) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Length buckets: (share of the requests [0–1], mean input, mean output [tokens]).
@@ -117,18 +148,73 @@ def feature_mix(workload: Workload) -> FeatureMix:
     Without ``peak_to_average`` or ``hourly_profile`` the day is flat (ratio 1).
     """
     mix = _with_images(_text_mix(workload), workload)
-    table = workload.length_distribution
-    if table is None:
+    if workload.length_distribution is not None:  # one feature (config validation)
+        return replace(mix, lengths=(_length_mix(workload.length_distribution),))
+    tables = [f.length_distribution for f in workload.features]
+    if not any(t is not None for t in tables):
         return mix
-    lengths = LengthMix(
+    return replace(mix, lengths=tuple(None if t is None else _length_mix(t) for t in tables))
+
+
+def _length_mix(table: RequestLengths) -> LengthMix:
+    def arr(values: list[int] | None) -> FloatArray | None:
+        return None if values is None else np.asarray(values, dtype=np.float64)
+
+    return LengthMix(
         input_tokens=np.asarray(table.input_tokens_per_request, dtype=np.float64),
         requests=np.asarray(table.requests, dtype=np.float64),
         output_tokens=np.asarray(table.output_tokens, dtype=np.float64),
         cached_input_tokens=np.asarray(table.cached_input_tokens, dtype=np.float64),
         cache_write_tokens=np.asarray(table.cache_write_tokens, dtype=np.float64),
         sequence_tokens_p99=float(table.sequence_tokens_p99),
+        sequence_tokens=arr(table.sequence_tokens_per_request),
+        sequence_requests=arr(table.sequence_requests),
     )
-    return replace(mix, lengths=(lengths,))  # one feature (config validation)
+
+
+def mixed_sequences(
+    mix: FeatureMix, extra_tokens: FloatArray | None = None
+) -> tuple[FloatArray, FloatArray]:
+    """Input + output length of the whole mix: distinct lengths [tokens] and shares [0–1].
+
+    Each feature's own distribution (:meth:`LengthMix.sequences`; a feature without one: all
+    its requests at its mean lengths) weighted by its share of the requests; ``extra_tokens``
+    (per feature, e.g. image tokens per request) are added to its lengths. The shares sum
+    to 1; lengths are sorted and distinct.
+
+    >>> mix = FeatureMix(("a", "b"), np.array([3.0, 1.0]), np.array([100.0, 900.0]),
+    ...                  np.array([10.0, 100.0]), *[np.zeros(2)] * 3, np.ones(24), 1.0)
+    >>> [a.tolist() for a in mixed_sequences(mix)]
+    [[110.0, 1000.0], [0.75, 0.25]]
+    """
+    lengths = mix.lengths or (None,) * len(mix.names)
+    extra = np.zeros(len(mix.names)) if extra_tokens is None else extra_tokens
+    values, shares = [], []
+    for f, lm in enumerate(lengths):
+        if lm is None:
+            v = np.array([mix.input_tokens[f] + mix.output_tokens[f]])
+            s = np.ones(1)
+        else:
+            v, s = lm.sequences()
+        values.append(v + extra[f])
+        shares.append(s * mix.request_shares[f])
+    all_v, inverse = np.unique(np.concatenate(values), return_inverse=True)
+    out = np.bincount(inverse, weights=np.concatenate(shares), minlength=all_v.size)
+    return all_v, out / out.sum()
+
+
+def sequence_quantile(values: FloatArray, shares: FloatArray, q: float) -> float:
+    """The inverted-CDF quantile ``q`` of lengths ``values`` with ``shares`` [tokens].
+
+    The smallest length whose cumulative share reaches ``q`` (numpy's ``inverted_cdf``; a
+    relative tolerance of 1e-12 absorbs the rounding of the shares).
+
+    >>> sequence_quantile(np.array([10.0, 20.0, 30.0]), np.array([0.5, 0.49, 0.01]), 0.99)
+    20.0
+    """
+    cum = np.cumsum(shares)
+    i = int(np.searchsorted(cum, q * cum[-1] * (1.0 - 1e-12), side="left"))
+    return float(values[min(i, values.size - 1)])
 
 
 def _text_mix(workload: Workload) -> FeatureMix:

@@ -5,6 +5,9 @@ Kept per chunk and merged: sums per clock hour (requests and the four token coun
 input + output lengths with, per input length, the sums of the output, cached and cache-write
 tokens of those requests (what the API cost with per-request long-context tiers needs). Lengths of
 :data:`LENGTH_CAP` tokens and more are kept one by one (rare: beyond any context window).
+The same per-input-length sums and input + output counts are kept per (model, tag) label
+(:class:`LabelLengths`, sparse: memory follows the distinct (label, length) pairs), so each
+feature of a workload split by model or tag has its own distribution.
 """
 
 from __future__ import annotations
@@ -17,12 +20,15 @@ import pandas as pd
 from ._read import CanonicalChunk
 from .formats import TOKEN_FIELDS
 
-__all__ = ["LENGTH_CAP", "LengthTable", "UsageAccumulator"]
+__all__ = ["LENGTH_CAP", "LabelLengths", "LengthTable", "UsageAccumulator"]
 
 #: Histogram size [tokens]: lengths at or above it are stored individually.
 LENGTH_CAP = 1 << 20
 SUMS = ("requests", *TOKEN_FIELDS)
 _COMPACT_EVERY = 16
+#: The per-label tables are merged more often: a chunk's input + output lengths are nearly all
+#: distinct, so a held chunk table is almost as long as the chunk.
+_COMPACT_LABELS_EVERY = 4
 
 
 @dataclass
@@ -133,6 +139,61 @@ class LengthTable:
         return values.astype(np.int64), n.astype(np.int64)
 
 
+#: Columns of :meth:`LabelLengths.by_input` (besides the labels and the input length).
+_INPUT_SUMS = ("requests", "output_tokens", "cached_input_tokens", "cache_write_tokens")
+
+
+@dataclass
+class LabelLengths:
+    """Per (model, tag) label: :class:`LengthTable`'s per-input-length sums, sparse.
+
+    ``by_input()`` holds, per label and distinct input length, the requests and the sums of
+    their output, cached and cache-write tokens; ``by_sequence()`` the requests per label and
+    distinct input + output length (exact integers).
+    """
+
+    _input: list[pd.DataFrame] = field(default_factory=list)
+    _sequence: list[pd.DataFrame] = field(default_factory=list)
+
+    def add(self, labels: dict[str, np.ndarray], tokens: dict[str, np.ndarray]) -> None:
+        """Add one chunk of per-request rows (labels ``model``/``tag``, canonical tokens)."""
+        tin = tokens["input_tokens"]
+        frame = pd.DataFrame(
+            {
+                "model": labels["model"],
+                "tag": labels["tag"],
+                "input_tokens_per_request": tin,
+                "requests": np.ones_like(tin),
+                "output_tokens": tokens["output_tokens"],
+                "cached_input_tokens": tokens["cached_input_tokens"],
+                "cache_write_tokens": tokens["cache_write_tokens"],
+            }
+        )
+        keys = ["model", "tag", "input_tokens_per_request"]
+        self._input.append(frame.groupby(keys, sort=False)[list(_INPUT_SUMS)].sum())
+        frame["sequence_tokens_per_request"] = tin + tokens["output_tokens"]
+        seq = frame.groupby(["model", "tag", "sequence_tokens_per_request"], sort=False).size()
+        self._sequence.append(seq.to_frame("requests"))
+        if len(self._input) >= _COMPACT_LABELS_EVERY:
+            self._input = [self.by_input()]
+            self._sequence = [self.by_sequence()]
+
+    def by_input(self) -> pd.DataFrame:
+        """Index (model, tag, input_tokens_per_request); the request and token sums."""
+        return _merge(self._input, "input_tokens_per_request", list(_INPUT_SUMS))
+
+    def by_sequence(self) -> pd.DataFrame:
+        """Index (model, tag, sequence_tokens_per_request); column ``requests``."""
+        return _merge(self._sequence, "sequence_tokens_per_request", ["requests"])
+
+
+def _merge(parts: list[pd.DataFrame], length: str, columns: list[str]) -> pd.DataFrame:
+    if not parts:
+        index = pd.MultiIndex.from_tuples([], names=["model", "tag", length])
+        return pd.DataFrame(columns=columns, index=index, dtype="int64")
+    return pd.concat(parts).groupby(level=[0, 1, 2]).sum().sort_index()
+
+
 def _grow_add(acc: np.ndarray, counts: np.ndarray) -> np.ndarray:
     if counts.size > acc.size:
         acc = np.concatenate([acc, np.zeros(counts.size - acc.size, dtype=np.int64)])
@@ -147,6 +208,7 @@ class UsageAccumulator:
         self._hourly: list[pd.DataFrame] = []
         self._mix: list[pd.DataFrame] = []
         self.lengths = LengthTable()
+        self.label_lengths = LabelLengths()
         self.rows = 0
         self.per_request = True
         self.has_requests = False
@@ -180,6 +242,7 @@ class UsageAccumulator:
                 t["cached_input_tokens"],
                 t["cache_write_tokens"],
             )
+            self.label_lengths.add(chunk.labels, t)
 
     def hourly(self) -> pd.DataFrame:
         """Sums per clock hour (index: hours since 1970 UTC), columns :data:`SUMS`."""

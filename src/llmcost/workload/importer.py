@@ -154,6 +154,7 @@ def _derive(
         if lengths
         else None,
         lengths=lengths,
+        label_lengths=acc.label_lengths if acc.per_request else None,
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from .._core.display import compact
@@ -21,7 +22,7 @@ from .._core.errors import InvalidInputError
 from .._core.result import ResultShape
 from .._core.serialize import jsonable
 from .._core.units import HOURS_PER_MONTH
-from ._accumulate import LengthTable
+from ._accumulate import LabelLengths, LengthTable
 from ._toml import dumps
 from .fits import GrowthFit, LengthDistribution
 
@@ -36,6 +37,8 @@ _TABLE_COLUMNS = (
     "cached_input_tokens",
     "cache_write_tokens",
 )
+#: Fields held in memory only (a saved file keeps the tables in its [workload] table).
+_IN_MEMORY = frozenset({"lengths", "label_lengths"})
 #: Growth range a scenario accepts [fraction/month] (``Workload.growth_per_month``).
 _GROWTH_RANGE = (-0.5, 10.0)
 
@@ -75,6 +78,8 @@ class UsageWorkload(ResultShape):
     bad_rows: tuple[str, ...] = ()  # the first bad rows skipped, as messages
     sequence_distribution: LengthDistribution | None = None  # input + output per request
     lengths: LengthTable | None = field(default=None, repr=False, compare=False)
+    #: per (model, tag) label, the same sums (per-request imports; not kept in a saved file)
+    label_lengths: LabelLengths | None = field(default=None, repr=False, compare=False)
 
     # -- views ---------------------------------------------------------------------------
 
@@ -95,13 +100,12 @@ class UsageWorkload(ResultShape):
     def requests_by_input_length(self) -> pd.DataFrame:
         """Per distinct input length: requests and their token sums (per-request imports).
 
-        Raises :class:`InvalidInputError` for aggregated exports (and for a file saved with
-        several features, which keeps the table only for a single-feature workload).
+        Raises :class:`InvalidInputError` for aggregated exports (buckets of many requests).
         """
         if self.lengths is None:
             raise InvalidInputError(
-                "per-request lengths are not available: the export is aggregated (buckets), "
-                "or the workload file was saved with several features; import a per-request log"
+                "per-request lengths are not available: the export is aggregated (buckets); "
+                "import a per-request log"
             )
         return self.lengths.by_input_length()
 
@@ -109,16 +113,35 @@ class UsageWorkload(ResultShape):
         """The scenario's ``length_distribution`` table (None: no per-request lengths).
 
         Per distinct input length: requests and the sums of their output, cached and
-        cache-write tokens, and the p99 of input + output per request [tokens] (what sizes the
-        KV cache; see docs/how-to/workload-import.md).
+        cache-write tokens; per distinct input + output length, its requests; and the p99 of
+        input + output per request [tokens] (what sizes the KV cache; see
+        docs/how-to/workload-import.md).
         """
-        if self.lengths is None or self.sequence_distribution is None:
+        if self.lengths is None:
             return None
-        table = self.lengths.by_input_length()
-        out: dict[str, Any] = {
-            col: [int(v) for v in table[col].to_numpy()] for col in _TABLE_COLUMNS
-        }
-        out["sequence_tokens_p99"] = float(self.sequence_distribution.quantiles_tokens["p99"])
+        values, counts = self.lengths.values_and_counts("sequence")
+        return _table(self.lengths.by_input_length(), values, counts)
+
+    def feature_length_distributions(self, feature_by: FeatureBy) -> dict[str, dict[str, Any]]:
+        """Per feature (model or tag name), its ``length_distribution`` table ({}: none known).
+
+        The per-label sums of a per-request import grouped like :meth:`scenario_fields`'s
+        features (a missing label is the feature ``"(none)"``).
+        """
+        if self.label_lengths is None or feature_by == "none":
+            return {}
+        by_input = self.label_lengths.by_input().reset_index()
+        by_seq = self.label_lengths.by_sequence().reset_index()
+        out = {}
+        for frame in (by_input, by_seq):
+            frame["feature"] = frame[feature_by].where(frame[feature_by] != "", "(none)")
+        seq_groups = dict(list(by_seq.groupby("feature")))
+        for name, part in by_input.groupby("feature"):
+            table = part.groupby("input_tokens_per_request")[list(_TABLE_COLUMNS[1:])].sum()
+            seq = seq_groups[name].groupby("sequence_tokens_per_request")["requests"].sum()
+            out[str(name)] = _table(
+                table.reset_index(), seq.index.to_numpy(), seq.to_numpy(np.int64)
+            )
         return out
 
     # -- the scenario workload -----------------------------------------------------------
@@ -140,8 +163,11 @@ class UsageWorkload(ResultShape):
         out: dict[str, Any] = {}
         groups = _groups(self.mix, feature_by)
         if len(groups) > 1:
+            tables = self.feature_length_distributions(feature_by)
             out["features"] = [
-                _feature(name, sums, self.span_hours) for name, sums in groups.items()
+                _feature(name, sums, self.span_hours)
+                | ({"length_distribution": tables[name]} if name in tables else {})
+                for name, sums in groups.items()
             ]
         else:
             out = {
@@ -180,7 +206,7 @@ class UsageWorkload(ResultShape):
 
     def _record(self) -> dict[str, Any]:
         """Every figure as plain values (what the ``[usage]`` table of a file holds)."""
-        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "lengths"}
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _IN_MEMORY}
         for key in ("input_distribution", "output_distribution", "sequence_distribution", "growth"):
             value = out[key]
             out[key] = asdict(value) if value is not None else None
@@ -202,8 +228,8 @@ class UsageWorkload(ResultShape):
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> UsageWorkload:
-        """Rebuild from :meth:`to_dict` (the per-input-length table is not kept)."""
-        names = {f.name for f in fields(cls)} - {"lengths"}
+        """Rebuild from :meth:`to_dict` (the per-input-length tables are not kept)."""
+        names = {f.name for f in fields(cls)} - _IN_MEMORY
         unknown = sorted(set(data) - names)
         if unknown:
             raise InvalidInputError(f"workload file: [usage]: unknown key {unknown[0]!r}")
@@ -219,9 +245,26 @@ class UsageWorkload(ResultShape):
             values[key] = tuple(values[key]) if values.get(key) is not None else None
         values.setdefault("bad_rows", ())
         values["bad_rows"] = values["bad_rows"] or ()
-        for key in {f.name for f in fields(cls)} - {"lengths"} - set(values):
+        for key in names - set(values):
             values[key] = None
-        return replace(cls(**values), lengths=None)
+        return cls(**values)
+
+
+def _table(by_input: pd.DataFrame, seq_values: Any, seq_counts: Any) -> dict[str, Any]:
+    """A ``length_distribution`` table from per-input-length sums and the sequence histogram."""
+    out: dict[str, Any] = {
+        col: [int(v) for v in by_input[col].to_numpy()] for col in _TABLE_COLUMNS
+    }
+    values = np.asarray(seq_values, dtype=np.int64)
+    counts = np.asarray(seq_counts, dtype=np.int64)
+    order = np.argsort(values)
+    values, counts = values[order], counts[order]
+    out["sequence_tokens_per_request"] = [int(v) for v in values]
+    out["sequence_requests"] = [int(v) for v in counts]
+    cum = np.cumsum(counts)
+    # the inverted-CDF p99 (as LengthDistribution's quantiles)
+    out["sequence_tokens_p99"] = float(values[np.searchsorted(cum, 0.99 * cum[-1], side="left")])
+    return out
 
 
 def _lengths(sums: dict[str, Any]) -> dict[str, float]:
@@ -279,8 +322,17 @@ def load_workload(path: str | Path) -> tuple[UsageWorkload, dict[str, Any] | Non
     if "usage" not in data:
         raise InvalidInputError(f"{p.name}: not a workload file (no [usage] table)")
     usage = UsageWorkload.from_dict(data["usage"])
-    table = (data.get("workload") or {}).get("length_distribution")
-    if isinstance(table, dict) and all(isinstance(table.get(c), list) for c in _TABLE_COLUMNS):
-        frame = pd.DataFrame({c: table[c] for c in _TABLE_COLUMNS})
+    workload = data.get("workload") or {}
+    features = workload.get("features")
+    tables = [workload.get("length_distribution")]
+    if isinstance(features, list):  # several features: the whole is the sum of their tables
+        tables = [f.get("length_distribution") for f in features if isinstance(f, dict)]
+    frames = [
+        pd.DataFrame({c: t[c] for c in _TABLE_COLUMNS})
+        for t in tables
+        if isinstance(t, dict) and all(isinstance(t.get(c), list) for c in _TABLE_COLUMNS)
+    ]
+    if frames and len(frames) == len(tables):
+        frame = pd.concat(frames).groupby("input_tokens_per_request").sum().reset_index()
         usage = replace(usage, lengths=LengthTable.from_by_input_length(frame))
     return usage, data.get("workload")
