@@ -33,8 +33,8 @@ from llmcost.analysis.sobol import sobol
 from llmcost.analysis.space import ParameterSpace
 from llmcost.analysis.streaming import BreakevenCounts, monte_carlo_stream
 from llmcost.catalog import load_catalog
-from llmcost.cost.api import api_bill
 from llmcost.cli import _common
+from llmcost.cost.api import api_bill
 from llmcost.perf.disaggregated import estimate_disaggregated
 from llmcost.perf.layout_search import search_layouts
 from llmcost.perf.memory import memory_footprint
