@@ -39,6 +39,17 @@ class PerfConstant:
     fixed: bool  # computed by llmcost from the model/GPU/engine: an edit does not propagate
 
 
+def _overhead_note(profile: Any) -> str:
+    """How the per-sequence-layer overhead was scaled to the GPU (empty if it was not)."""
+    ref = profile.overhead_reference_bandwidth_gb_per_s
+    if ref is None:
+        return ""
+    return (
+        f"; {profile.sequence_layer_overhead_s * 1e6:.2f} µs fitted at {ref:,.0f} GB/s, × that"
+        " ÷ this GPU's achievable HBM bandwidth (llmcost.perf.speed.sequence_layer_overhead_s)"
+    )
+
+
 @dataclass(frozen=True)
 class PerfSetup:
     """What the Capacity sheet needs of one option: constants and structural choices."""
@@ -317,10 +328,10 @@ def perf_setup(args: Mapping[str, Any]) -> PerfSetup:
         ),
         PerfConstant(
             "sequence_layer_overhead_s",
-            "Engine overhead per sequence per layer per step",
-            profile.sequence_layer_overhead_s,
+            "Engine overhead per sequence per layer per step, at this GPU's memory bandwidth",
+            rates.sequence_layer_overhead_s,
             "s",
-            eng,
+            eng + _overhead_note(profile),
             False,
         ),
         PerfConstant(

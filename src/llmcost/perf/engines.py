@@ -43,7 +43,8 @@ class EngineProfile:
     sequence_layer_overhead_s
         Extra time per running sequence per decoder layer per step: the fixed cost of each
         sequence's paged-attention work (block tables, softmax reductions, tail blocks) that a
-        bytes-and-FLOPs count misses [s].
+        bytes-and-FLOPs count misses, on a GPU with ``overhead_reference_bandwidth_gb_per_s``
+        of achievable memory bandwidth [s].
     moe_efficiency
         Efficiency of grouped expert GEMMs relative to dense GEMMs (many small matrices,
         token permutation) [0–1].
@@ -89,6 +90,11 @@ class EngineProfile:
         Efficiency of NVFP4 GEMMs (activations quantized to FP4 on the fly, one FP8 scale per
         16 values) relative to ``compute_efficiency``: the share of the FP4 peak they reach is
         lower than the share of the FP8/16-bit peaks [0–1].
+    overhead_reference_bandwidth_gb_per_s
+        Achievable memory bandwidth (datasheet × ``achievable_bandwidth_ratio``) of the GPU
+        ``sequence_layer_overhead_s`` was fitted on: that work is small memory-bound kernels, so
+        on a GPU with bandwidth ``W`` it takes ``sequence_layer_overhead_s × reference / W``
+        (None: the same time on every GPU) [GB/s].
     source
         Where each number comes from.
     """
@@ -115,6 +121,7 @@ class EngineProfile:
     fp8_kv_with_fp8_weights: bool
     exploits_chunked_attention: bool
     fp4_gemm_efficiency_ratio: float = 0.56
+    overhead_reference_bandwidth_gb_per_s: float | None = None
     source: str = ""
 
     def __post_init__(self) -> None:
@@ -150,6 +157,11 @@ class EngineProfile:
             value = getattr(self, name)
             if not value >= 1:
                 raise InvalidInputError(f"{name} must be ≥ 1; got {value!r}")
+        ref = self.overhead_reference_bandwidth_gb_per_s
+        if ref is not None and not ref > 0.0:
+            raise InvalidInputError(
+                f"overhead_reference_bandwidth_gb_per_s must be > 0 or None; got {ref!r}"
+            )
         if not self.activation_tokens >= 0:
             raise InvalidInputError(f"activation_tokens must be ≥ 0; got {self.activation_tokens}")
 
@@ -177,6 +189,7 @@ _TRTLLM = EngineProfile(
     step_overhead_s=1.0e-3,
     sequence_overhead_s=0.0,
     sequence_layer_overhead_s=0.52e-6,
+    overhead_reference_bandwidth_gb_per_s=3350.0,
     moe_efficiency=0.63,
     collective_latency_s=5.0e-6,
     interconnect_efficiency=0.39,
@@ -328,6 +341,7 @@ _VLLM_ROCM = replace(
     name="vllm-rocm",
     step_overhead_s=4.1e-3,
     sequence_layer_overhead_s=0.67e-6,
+    overhead_reference_bandwidth_gb_per_s=5300.0 * 0.89,  # fitted on MI300X (gpus.csv)
     source=(
         "vLLM on ROCm (AMD Instinct): the vllm profile (kernels, memory rules, defaults) with a "
         "larger per-step cost and per-sequence-layer cost, both fitted (least absolute log "

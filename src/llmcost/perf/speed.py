@@ -99,6 +99,7 @@ __all__ = [
     "deployment_rates",
     "expected_distinct_experts",
     "layer_context_sum",
+    "sequence_layer_overhead_s",
     "step_time_s",
 ]
 
@@ -203,6 +204,7 @@ class DeploymentRates:
     nvls: bool  # the switch reduces in the network (NVLink SHARP)
     mesh_peers: int  # peer links of a full mesh (xGMI: 7 on 8 GPUs); 0 for a switch or PCIe
     peak_bandwidth_bytes_per_s: float
+    sequence_layer_overhead_s: float  # the engine's, at this GPU's memory bandwidth
     peak_flops_per_s: float
     peak_attention_flops_per_s: float
     engine: EngineProfile
@@ -226,6 +228,27 @@ def _link_bytes_per_s(gpu: GpuSpec) -> float:
     else:
         bidirectional = gpu.pcie_gb_per_s
     return bidirectional / 2.0 * BYTES_PER_GB
+
+
+def sequence_layer_overhead_s(engine: EngineProfile, gpu: GpuSpec) -> float:
+    """The engine's per-sequence, per-layer step overhead on ``gpu`` [s].
+
+    That work is small memory-bound kernels (each sequence's paged-attention block tables,
+    partial-softmax reductions and tail blocks), so it scales with the GPU's achievable memory
+    bandwidth (datasheet × ``achievable_bandwidth_ratio``) against that of the GPU it was
+    fitted on (``overhead_reference_bandwidth_gb_per_s``; None: the same time everywhere).
+
+    >>> from llmcost.catalog import load_catalog
+    >>> from llmcost.perf.engines import get_engine_profile
+    >>> c = load_catalog()
+    >>> round(sequence_layer_overhead_s(get_engine_profile("trtllm"), c.gpu_spec("h200")) * 1e6, 3)
+    0.363
+    """
+    ref = engine.overhead_reference_bandwidth_gb_per_s
+    if ref is None:
+        return engine.sequence_layer_overhead_s
+    achievable = gpu.hbm_bandwidth_gb_per_s * gpu.achievable_bandwidth_ratio
+    return engine.sequence_layer_overhead_s * ref / achievable
 
 
 def deployment_rates(
@@ -289,6 +312,7 @@ def deployment_rates(
         nvls=gpu.nvls and _direct_links(gpu),
         mesh_peers=gpu.scale_up_domain_gpus - 1 if gpu.interconnect_kind == "xgmi" else 0,
         peak_bandwidth_bytes_per_s=bandwidth,
+        sequence_layer_overhead_s=sequence_layer_overhead_s(engine, gpu),
         peak_flops_per_s=peak,
         peak_attention_flops_per_s=attention_peak,
         engine=engine,
@@ -420,9 +444,8 @@ def step_time_s(
     all_to_all = np.where(dp > 1, 2.0 * moe_layers * all_to_all_s(a2a_bytes, ep, link, lat), 0.0)
     pipeline_send = np.where(pp > 1, message / link + lat, 0.0)
     collectives = all_reduce + all_to_all + pipeline_send
-    overhead = (
-        eng.step_overhead_s + (eng.sequence_overhead_s + eng.sequence_layer_overhead_s * layers) * b
-    )
+    per_sequence = eng.sequence_overhead_s + rates.sequence_layer_overhead_s * layers
+    overhead = eng.step_overhead_s + per_sequence * b
 
     bytes_total = weight_read + kv_read
     encoder = np.asarray(encoder_s, dtype=np.float64)
