@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from _moe_groups import moe_table, residual_lines
 from _published import case_settings, markdown_table, total_row
+from _targets import target_lines
 
 from llmcost.catalog import load_catalog
 from llmcost.perf import estimate_serving
@@ -211,6 +212,9 @@ def main() -> int:
         f"median {overall_median:.1f} %, worst {overall_worst:.1f} %, "
         f"p90 {float(np.nanpercentile(abs_err, 90)):.1f} %"
     )
+    print()
+    print("Targets (issue 15)")
+    print("\n".join(target_lines(cases, pred)))
     print()
     print("Mixture of experts (Llama 4 groups; before = llmcost before llmcost.perf.moe;")
     print("low/high = predicted ÷ measured)")

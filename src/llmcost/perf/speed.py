@@ -9,6 +9,9 @@ One step of one GPU (a pipeline stage of a tensor-parallel group of an expert-pa
       + collectives (TP all-reduce, EP all-to-all, PP send)        (interconnect)
       + step overhead + per-sequence overhead × sequences          (engine)
 
+(the per-sequence-layer part of the overhead at this GPU's memory bandwidth:
+:func:`sequence_layer_overhead_s`)
+
 with BW = HBM bandwidth × achievable_bandwidth_ratio × bandwidth_efficiency and peak = dense
 tensor peak × achievable_compute_ratio × compute_efficiency: the weight precision's peak for the
 GEMMs (× ``fp4_gemm_efficiency_ratio`` for NVFP4, whose kernels reach a smaller share of their
@@ -71,7 +74,12 @@ Known limits (tested against ``benchmarks/accuracy.py`` / ``validation.py``, not
   collectives drives interconnect_efficiency to 0.23 (calibration median 11.0 %, validation
   13.9 %), i.e. the calibration set asks for a collective cost the H200 tables contradict on
   the same NVLink 4 fabric, so the decode-heavy excess is something else (not separable here:
-  attention-kernel efficiency at 16-bit KV, batch-size limits of the v0.14 engines).
+  attention-kernel efficiency at 16-bit KV, batch-size limits of the v0.14 engines). The H200
+  TP8 under-prediction was mostly not the all-reduce: with free collectives the model still
+  read 0.87 of measured at 128/128, and H200 ran 1.27-1.52× the H100 on the same fabric; the
+  per-sequence-layer overhead now scales with memory bandwidth
+  (:func:`sequence_layer_overhead_s`), which takes H200 TP8 from -17.6 to -8.7 % median signed
+  error but under-predicts the GDDR6 L40S by 9-15 % (docs/concepts/collectives-and-load.md).
 """
 
 from __future__ import annotations
