@@ -289,3 +289,16 @@ def test_the_workbook_agrees_that_the_tail_makes_an_offer_infeasible(tmp_path):
     values = recalculate(path)
     # gpt-4o's mean request fits its window; only the library's p99 check rules it out
     assert values[f"{sheet}!{ref.replace('$', '')}".upper()] == "sonnet"
+
+
+def test_workload_show_lists_each_features_p99(imported, capsys):
+    from llmcost.cli import main
+
+    tmp, rows, _ = imported
+    assert main(["workload", "show", str(tmp / "workload.toml")]) == 0
+    out = capsys.readouterr().out
+    assert "Features of the scenario workload:" in out
+    docs = rows[rows["tag"] == "docs"]
+    p99 = np.quantile(docs["input_tokens"] + docs["output_tokens"], 0.99, method="inverted_cdf")
+    line = next(x for x in out.splitlines() if x.startswith("docs "))
+    assert f"{float(p99):,.0f}" in line

@@ -100,6 +100,26 @@ def _output(w: UsageWorkload, scenario: dict[str, Any] | None, saved: str | None
         )
     lines += ["", format_table([dict(m) for m in w.months])]
     lines += ["", format_table([dict(m) for m in w.mix])]
+    features = _feature_rows(scenario)
+    if features:
+        lines += ["", "Features of the scenario workload:", format_table(features)]
     if saved:
         lines.append(f"\nsaved: {saved}")
     return Output(payload=payload, text="\n".join(lines))
+
+
+def _feature_rows(scenario: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Per feature: volume, mean lengths and the p99 of input + output (if it has lengths)."""
+    rows = []
+    for f in (scenario or {}).get("features") or []:
+        dist = f.get("length_distribution") or {}
+        rows.append(
+            {
+                "feature": f["name"],
+                "requests/month": f["requests_per_month"],
+                "input tokens": f["input_tokens_per_request"],
+                "output tokens": f["output_tokens_per_request"],
+                "p99 input + output": dist.get("sequence_tokens_p99"),
+            }
+        )
+    return rows
