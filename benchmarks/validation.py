@@ -28,8 +28,10 @@ Usage: ``python benchmarks/validation.py [--cases]``
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,7 +40,7 @@ from _published import case_settings, markdown_table, total_row
 from _targets import target_lines
 
 from llmcost.catalog import load_catalog
-from llmcost.perf import estimate_serving
+from llmcost.perf import EngineProfile, estimate_serving, get_engine_profile
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 #: the published engine name → llmcost profile (NVIDIA NIM runs TensorRT-LLM engines)
@@ -50,11 +52,15 @@ METRICS = {
     "ttft_ms": ("ttft_s", 1e3),
     "tpot_ms": ("tpot_s", 1e3),
     "output_tokens_per_s_per_gpu": ("output_tokens_per_s_per_gpu", 1.0),
+    "ttft_p50_ms": ("ttft_p50_s", 1e3),
+    "tpot_p50_ms": ("tpot_p50_s", 1e3),
+    "itl_p50_ms": ("tpot_p50_s", 1e3),
 }
 #: metrics computed from several estimate fields
 DERIVED_METRICS = ("request_latency_ms", "decode_tokens_per_s_per_user")
 #: scenario → the estimate_serving argument that sets the batch from ``concurrency_or_batch``
-BATCH_ARGUMENT = {"offline": None, "serving": "concurrency", "latency": "batch"}
+BATCH_ARGUMENT = {"offline": None, "serving": "concurrency", "latency": "batch",
+                  "poisson": "arrival_rate_per_s"}  # fmt: skip
 
 
 def _engine_profile(engine: str) -> str:
@@ -69,17 +75,23 @@ def _source_name(case: dict[str, object]) -> str:
     return case_id.split("-llama")[0]
 
 
-def load_cases(data_dir: Path = DATA_DIR) -> pd.DataFrame:
-    """Every validation case as one row with llmcost ids and the settings to run it."""
+def load_cases(data_dir: Path = DATA_DIR, paths: list[Path] | None = None) -> pd.DataFrame:
+    """Every validation case (or those of ``paths``) as one row with llmcost ids and the
+    settings to run it; ``engine_settings`` is a case's engine configuration that differs
+    from the profile's defaults (JSON text, "" for none)."""
     rows = []
-    for path in sorted(data_dir.glob("validation_*.json")):
+    for path in sorted(data_dir.glob("validation_*.json")) if paths is None else paths:
         for case in json.loads(path.read_text()):
             rows.append(
                 {
                     "id": case["id"],
+                    "file": path.name,
                     "source": _source_name(case),
                     **case_settings(case),
                     "engine": _engine_profile(str(case["engine"])),
+                    "engine_settings": json.dumps(case.get("engine_settings", {}) or "")
+                    if case.get("engine_settings")
+                    else "",
                     "scenario": case["scenario"],
                     "concurrency": case["concurrency_or_batch"],
                     "metric": case["metric"],
@@ -89,38 +101,53 @@ def load_cases(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def predict(cases: pd.DataFrame, catalog: object) -> np.ndarray:
-    """Predicted value of each case's metric, in the published unit (vectorized per setup)."""
+def _profile(name: str, settings: str, profiles: dict[str, EngineProfile] | None) -> Any:
+    """The engine profile a case runs with: ``profiles[name]`` if given, else the id, with the
+    case's ``engine_settings`` applied."""
+    base = (profiles or {}).get(name)
+    if not settings:
+        return name if base is None else base
+    return dataclasses.replace(base or get_engine_profile(name), **json.loads(settings))
+
+
+def predict(
+    cases: pd.DataFrame, catalog: object, profiles: dict[str, EngineProfile] | None = None
+) -> np.ndarray:
+    """Predicted value of each case's metric, in the published unit (vectorized per setup);
+    ``profiles`` replaces the shipped profile of an engine id (for fitting)."""
     out = np.full(len(cases), np.nan)
-    keys = ["model", "gpu", "gpus", "precision", "kv_precision", "engine", "scenario", "tp", "pp",
-            "ep", "metric"]  # fmt: skip
+    keys = ["model", "gpu", "gpus", "precision", "kv_precision", "engine", "engine_settings",
+            "scenario", "tp", "pp", "ep", "metric"]  # fmt: skip
     for key, rows in cases.groupby(keys, sort=False, dropna=False):
         g = dict(zip(keys, key, strict=True))
         argument = BATCH_ARGUMENT[str(g["scenario"])]
         batch_setting = {argument: rows["concurrency"].to_numpy(float)} if argument else {}
         if argument is None and rows["requests"].notna().all():
             batch_setting = {"requests": rows["requests"].to_numpy(float)}
-        est = estimate_serving(
-            catalog.model_spec(g["model"]),  # type: ignore[attr-defined]
-            catalog.gpu_spec(g["gpu"]),  # type: ignore[attr-defined]
-            gpus=int(g["gpus"]),
-            precision=str(g["precision"]),
-            kv_precision=g["kv_precision"] if isinstance(g["kv_precision"], str) else None,
-            input_tokens=rows["input_tokens"].to_numpy(float),
-            output_tokens=rows["output_tokens"].to_numpy(float),
-            engine=str(g["engine"]),
-            tp=int(g["tp"]),
-            pp=int(g["pp"]),
-            ep=int(g["ep"]),
-            max_throughput=argument is None,
-            quant_scope="all_linear",
-            **batch_setting,
-        )
+        deployment: dict[str, Any] = {
+            "model": catalog.model_spec(g["model"]),  # type: ignore[attr-defined]
+            "gpu": catalog.gpu_spec(g["gpu"]),  # type: ignore[attr-defined]
+            "gpus": int(g["gpus"]),
+            "precision": str(g["precision"]),
+            "kv_precision": g["kv_precision"] if isinstance(g["kv_precision"], str) else None,
+            "input_tokens": rows["input_tokens"].to_numpy(float),
+            "output_tokens": rows["output_tokens"].to_numpy(float),
+            "engine": _profile(str(g["engine"]), str(g["engine_settings"]), profiles),
+            "tp": int(g["tp"]),
+            "pp": int(g["pp"]),
+            "ep": int(g["ep"]),
+            "quant_scope": "all_linear",
+        }
+        est = estimate_serving(**deployment, max_throughput=argument is None, **batch_setting)
         metric = str(g["metric"])
         if metric == "request_latency_ms":  # first token, then one step per further token
             value = (est.ttft_s + (rows["output_tokens"].to_numpy(float) - 1) * est.tpot_s) * 1e3
         elif metric == "decode_tokens_per_s_per_user":
             value = 1.0 / est.tpot_s
+        elif metric == "itl_p50_ms":  # the median gap between tokens: a step without a prefill
+            value = 1e3 * estimate_serving(
+                **deployment, batch=est.batch_size, cached_input_fraction=1.0
+            ).tpot_s
         else:
             attr, scale = METRICS[metric]
             value = getattr(est, attr) * scale

@@ -86,6 +86,11 @@ class EngineProfile:
         the KV cache stays 16-bit unless asked.
     exploits_chunked_attention
         True when the engine caps Llama 4 chunked-attention layers' KV at the chunk size.
+    prefill_shares_decode_step
+        True when a step carries prompt tokens and the running sequences' next tokens together
+        (one weight read; TensorRT-LLM in-flight batching, vLLM V1's chunked prefill); False
+        when a prefill is its own forward pass and the running sequences wait for it (SGLang
+        without ``--enable-mixed-chunk``; vLLM V0 with chunked prefill off).
     fp4_gemm_efficiency_ratio
         Efficiency of NVFP4 GEMMs (activations quantized to FP4 on the fly, one FP8 scale per
         16 values) relative to ``compute_efficiency``: the share of the FP4 peak they reach is
@@ -120,6 +125,7 @@ class EngineProfile:
     reserves_full_sequence_kv: bool
     fp8_kv_with_fp8_weights: bool
     exploits_chunked_attention: bool
+    prefill_shares_decode_step: bool = True
     fp4_gemm_efficiency_ratio: float = 0.56
     overhead_reference_bandwidth_gb_per_s: float | None = None
     source: str = ""
@@ -323,6 +329,7 @@ _SGLANG = _scaled(
     reserves_full_sequence_kv=False,
     fp8_kv_with_fp8_weights=False,
     exploits_chunked_attention=False,
+    prefill_shares_decode_step=False,
     source=(
         "Physics and overheads of the trtllm profile; kernels at 0.93 of its efficiency: SGLang "
         "measured 3-4 % above vLLM v0.6.0 offline (sgl-project/sglang "

@@ -32,7 +32,7 @@ mean wait for a wave.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -317,7 +317,12 @@ def _steady_state(
     budget = float(eng.max_batched_tokens)
     # a step (a speculative round) emits e tokens per sequence and carries k + 1 per sequence
     e, per_seq = (1.0, 1.0) if spec is None else (spec.tokens_per_round, spec.k + 1.0)
-    chunk = np.maximum(np.maximum(budget - b * per_seq, r * b * e), 1.0)
+    # the prompt tokens a step carries: those that came in since the last step (at least one
+    # whole prompt; ``r·b·e`` per step in the steady state), at most the budget's room
+    steady_tokens = r * b * e
+    room = budget - b * per_seq
+    chunk = np.maximum(np.maximum(np.minimum(np.maximum(computed_prompt, steady_tokens), room),
+                                  steady_tokens), 1.0)  # fmt: skip
     frac = np.where(computed_prompt > 0, np.minimum(r * b * e / chunk, 1.0), 0.0)
     decode_ctx = input_tokens + output_tokens / 2.0
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -336,8 +341,11 @@ def _steady_state(
             return step_time_s(rates, b, decode_ctx, prefill, context, **kw)
         return speculative_step_s(spec, rates, b, decode_ctx, prefill, context, **kw)
 
-    mixed = step(chunk, prefill_ctx, **enc(chunk))
     decode = step(0.0, 0.0)
+    if eng.prefill_shares_decode_step:
+        mixed = step(chunk, prefill_ctx, **enc(chunk))
+    else:  # a prefill pass of its own, with the running sequences waiting, then their step
+        mixed = _passes(_prefill_pass(rates, chunk, prefill_ctx, enc(chunk)), decode)
     stage = frac * mixed.total + (1.0 - frac) * decode.total
     tpot = split.pp * stage / e
     roof_stage = frac * mixed.roofline + (1.0 - frac) * decode.roofline
@@ -347,7 +355,10 @@ def _steady_state(
     # a prompt's own prefill: whole chunks, the last one only as long as what is left
     chunks = np.maximum(np.ceil(computed_prompt / chunk), 1.0)
     own_tokens = np.minimum(chunk, computed_prompt)
-    own = step(own_tokens, prefill_ctx, **enc(own_tokens))
+    if eng.prefill_shares_decode_step:
+        own = step(own_tokens, prefill_ctx, **enc(own_tokens))
+    else:
+        own = _prefill_pass(rates, own_tokens, prefill_ctx, enc(own_tokens))
     ttft = chunks * split.pp * own.total
     parts = np.stack(
         np.broadcast_arrays(
@@ -363,6 +374,22 @@ def _steady_state(
         roofline_output_tokens_per_s=np.asarray(roof_tps),
         bound=np.argmax(parts, axis=0),
     )
+
+
+def _prefill_pass(
+    rates: DeploymentRates,
+    tokens: FloatArray,
+    context: FloatArray,
+    encoder: dict[str, FloatArray],
+) -> StepTime:
+    """A forward pass over prompt tokens alone (no sequence decodes in it)."""
+    return step_time_s(rates, 0.0, 0.0, tokens, context, **encoder)
+
+
+def _passes(first: StepTime, second: StepTime) -> StepTime:
+    """Two forward passes run one after the other: each part and the roofline add up."""
+    parts = {f.name: getattr(first, f.name) + getattr(second, f.name) for f in fields(StepTime)}
+    return StepTime(**parts)
 
 
 _BOUND_NAMES = np.array(["bandwidth", "compute", "interconnect"])

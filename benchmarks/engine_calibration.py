@@ -1,0 +1,213 @@
+"""Calibration of the vllm and sglang profiles on their own published numbers, fit vs validation.
+
+``benchmarks/engine_split.toml`` names, per engine, the data files whose rows fit the profile and
+those that only validate it. Each profile is the trtllm physics (its kernels, overheads and
+collectives, fitted on NVIDIA's tables by ``benchmarks/accuracy.py``) with two factors of its
+own, the physical ones where engines differ:
+
+- a **decode factor** on the trtllm bandwidth efficiency: how much of the HBM bandwidth the
+  engine's decode kernels (weights and paged KV reads) reach;
+- a **prefill factor** on the trtllm compute efficiency: how much of the tensor-core peak its
+  prefill GEMMs and attention reach.
+
+Both are fitted (least mean absolute log error, scipy Nelder-Mead, every metric — throughput,
+TTFT, TPOT — weighted alike) on the fit rows of that engine only, then the fitted profile is
+scored on the validation rows. The script prints both errors, per metric, and the latency-
+under-load figures: median |error| of TTFT and TPOT (and the inter-token latency, ITL) at the
+published Poisson request rates. Rows where the model says the engine cannot keep up with the
+arrival rate are counted apart: the measurement is a finite run whose queue was still growing,
+which no steady-state figure describes.
+
+Usage: ``python benchmarks/engine_calibration.py [--shipped] [--cases]`` (``--shipped``: score
+the shipped profiles without refitting).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize
+from validation import DATA_DIR, load_cases, predict
+
+from llmcost.catalog import load_catalog
+from llmcost.perf import EngineProfile, get_engine_profile
+
+SPLIT = Path(__file__).resolve().parent / "engine_split.toml"
+ENGINES = ("vllm", "sglang")
+#: (decode, prefill) factor bounds: a factor above 1.25 would put decode above 100 % of peak
+BOUNDS = ((0.3, 1.25), (0.2, 1.5))
+TARGET_LATENCY_PCT = 15.0
+LATENCY_METRICS = {"ttft_p50_ms": "TTFT", "tpot_p50_ms": "TPOT", "itl_p50_ms": "ITL"}
+
+
+def load_split(path: Path = SPLIT) -> dict[str, object]:
+    """The split file as a dict."""
+    return tomllib.loads(path.read_text())
+
+
+def engine_cases(split: dict[str, object], engine: str, role: str) -> pd.DataFrame:
+    """The engine's rows of the split's ``role`` files ("fit" or "validation"), with the
+    exclusion reason of each row ("" if kept)."""
+    files = split[engine][role]  # type: ignore[index]
+    cases = load_cases(paths=[DATA_DIR / name for name in files])
+    cases = cases[cases["engine"] == engine].reset_index(drop=True)
+    excluded: dict[str, str] = split.get("excluded", {})  # type: ignore[assignment]
+    return cases.assign(excluded=cases["id"].map(excluded).fillna(""))
+
+
+def profile_with(engine: str, decode: float, prefill: float) -> EngineProfile:
+    """The shipped ``engine`` profile with its kernels at ``decode`` × the trtllm bandwidth
+    efficiency and ``prefill`` × its compute efficiency."""
+    base = get_engine_profile("trtllm")
+    return dataclasses.replace(
+        get_engine_profile(engine),
+        bandwidth_efficiency=min(base.bandwidth_efficiency * decode, 1.0),
+        compute_efficiency=min(base.compute_efficiency * prefill, 1.0),
+    )
+
+
+def shipped_factors(engine: str) -> tuple[float, float]:
+    """The shipped profile's (decode, prefill) factors relative to trtllm."""
+    base, prof = get_engine_profile("trtllm"), get_engine_profile(engine)
+    return (
+        prof.bandwidth_efficiency / base.bandwidth_efficiency,
+        prof.compute_efficiency / base.compute_efficiency,
+    )
+
+
+def log_errors(cases: pd.DataFrame, pred: np.ndarray) -> np.ndarray:
+    """|ln(predicted / measured)|, 5 where the model has no finite figure."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        err = np.abs(np.log(pred / cases["measured"].to_numpy()))
+    return np.where(np.isfinite(err), err, 5.0)
+
+
+def fit_engine(cases: pd.DataFrame, catalog: object, engine: str) -> tuple[float, float]:
+    """(decode, prefill) factors minimising the metric-balanced mean |log error| on ``cases``."""
+    kept = cases[cases["excluded"] == ""].reset_index(drop=True)
+    weights = 1.0 / kept.groupby("metric")["metric"].transform("size").to_numpy(float)
+
+    def loss(x: np.ndarray) -> float:
+        prof = profile_with(engine, float(x[0]), float(x[1]))
+        pred = predict(kept, catalog, {engine: prof})
+        return float(np.average(log_errors(kept, pred), weights=weights))
+
+    start = np.array(shipped_factors(engine))
+    best = minimize(loss, start, method="Nelder-Mead", bounds=BOUNDS,
+                    options={"xatol": 1e-3, "fatol": 1e-5, "maxiter": 200})  # fmt: skip
+    return float(best.x[0]), float(best.x[1])
+
+
+def scored(cases: pd.DataFrame, catalog: object, profile: EngineProfile) -> pd.DataFrame:
+    """``cases`` with predictions and signed % errors; ``overloaded`` marks Poisson rows the
+    model says the engine cannot keep up with."""
+    pred = predict(cases, catalog, {profile.name: profile})
+    err = 100 * (pred / cases["measured"].to_numpy() - 1)
+    over = (cases["scenario"] == "poisson").to_numpy() & ~np.isfinite(
+        _ttft_at_rate(cases, catalog, profile)
+    )
+    return cases.assign(predicted=pred, err_pct=err, overloaded=over)
+
+
+def _ttft_at_rate(cases: pd.DataFrame, catalog: object, profile: EngineProfile) -> np.ndarray:
+    """The model's p50 TTFT for each Poisson row's setup (inf: the rate is beyond capacity)."""
+    poisson = (cases["scenario"] == "poisson").to_numpy()
+    ttft = np.zeros(len(cases))
+    if poisson.any():
+        rows = cases[poisson].assign(metric="ttft_p50_ms").reset_index(drop=True)
+        ttft[poisson] = predict(rows, catalog, {profile.name: profile})
+    return ttft
+
+
+def summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per metric: cases and median / worst absolute % error and median signed error, over the
+    rows neither excluded nor overloaded."""
+    kept = frame[(frame["excluded"] == "") & ~frame["overloaded"]]
+    kept = kept.assign(abs_err=kept["err_pct"].abs())
+    return kept.groupby("metric", sort=False).agg(
+        cases=("abs_err", "size"),
+        median_pct=("abs_err", "median"),
+        worst_pct=("abs_err", "max"),
+        bias_pct=("err_pct", "median"),
+    )
+
+
+def _print_frame(title: str, frame: pd.DataFrame) -> None:
+    print(title)
+    print(frame.to_string(float_format=lambda x: f"{x:.1f}"))
+    print()
+
+
+def _report_engine(
+    engine: str, split: dict[str, object], catalog: object, refit: bool, show_cases: bool
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    fit_rows = engine_cases(split, engine, "fit")
+    val_rows = engine_cases(split, engine, "validation")
+    shipped = shipped_factors(engine)
+    decode, prefill = fit_engine(fit_rows, catalog, engine) if refit else shipped
+    profile = profile_with(engine, decode, prefill)
+    print(f"== {engine}: decode factor {decode:.3f}, prefill factor {prefill:.3f} "
+          f"(shipped {shipped[0]:.3f}, {shipped[1]:.3f}; bandwidth_efficiency "
+          f"{profile.bandwidth_efficiency:.3f}, compute_efficiency "
+          f"{profile.compute_efficiency:.3f})")  # fmt: skip
+    fit_scored = scored(fit_rows, catalog, profile)
+    val_scored = scored(val_rows, catalog, profile)
+    _print_frame(f"{engine} fit set ({', '.join(split[engine]['fit'])})",  # type: ignore[index]
+                 summary(fit_scored))  # fmt: skip
+    _print_frame(f"{engine} validation set (not fitted)", summary(val_scored))
+    if show_cases:
+        cols = ["id", "measured", "predicted", "err_pct", "excluded", "overloaded"]
+        both = pd.concat([fit_scored.assign(set="fit"), val_scored.assign(set="validation")])
+        print(both[["set", *cols]].to_string(index=False, float_format=lambda x: f"{x:.1f}"))
+        print()
+    return fit_scored, val_scored
+
+
+def _latency_report(frames: list[pd.DataFrame], label: str) -> None:
+    """Median |error| of TTFT, TPOT and ITL at the published request rates."""
+    rows = pd.concat(frames)
+    rows = rows[rows["metric"].isin(list(LATENCY_METRICS)) & (rows["excluded"] == "")]
+    over = rows[rows["overloaded"]]
+    kept = rows[~rows["overloaded"]]
+    parts = []
+    for metric, name in LATENCY_METRICS.items():
+        errs = kept.loc[kept["metric"] == metric, "err_pct"].abs()
+        if len(errs):
+            verdict = "met" if errs.median() <= TARGET_LATENCY_PCT else "MISSED"
+            parts.append(f"{name} {errs.median():.1f} % ({len(errs)} cases; target ≤ "
+                         f"{TARGET_LATENCY_PCT:.0f} %: {verdict})")  # fmt: skip
+    print(f"latency under load, {label}: " + "; ".join(parts))
+    print(f"  beyond capacity in the model (finite runs with a growing queue, not scored): "
+          f"{len(over)} rows ({', '.join(sorted(set(over['id'].str.split('-rps').str[0])))})")
+
+
+def main() -> int:
+    """Print fit and validation errors for each engine."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shipped", action="store_true", help="score the shipped profiles")
+    parser.add_argument("--cases", action="store_true", help="also print every case")
+    args = parser.parse_args()
+    split, catalog = load_split(), load_catalog()
+    pd.set_option("display.width", 200)
+    fits, vals = [], []
+    for engine in ENGINES:
+        fit_scored, val_scored = _report_engine(
+            engine, split, catalog, not args.shipped, args.cases
+        )
+        fits.append(fit_scored)
+        vals.append(val_scored)
+    _latency_report(fits, "fit set")
+    _latency_report(vals, "validation set")
+    reasons: dict[str, str] = split.get("reasons", {})  # type: ignore[assignment]
+    for key, text in reasons.items():
+        print(f"excluded ({key}): {' '.join(text.split())}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
