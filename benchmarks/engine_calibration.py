@@ -38,9 +38,12 @@ from llmcost.catalog import load_catalog
 from llmcost.perf import EngineProfile, get_engine_profile
 
 SPLIT = Path(__file__).resolve().parent / "engine_split.toml"
-ENGINES = ("vllm", "sglang")
-#: (decode, prefill) factor bounds: a factor above 1.25 would put decode above 100 % of peak
-BOUNDS = ((0.3, 1.25), (0.2, 1.5))
+#: the parameters fitted per engine: the decode and prefill factors, and for SGLang, whose
+#: prefill passes run eagerly (no CUDA graph), the host's launch time per layer of such a pass
+FITTED = {"vllm": ("decode", "prefill", "launch_ms"), "sglang": ("decode", "prefill", "launch_ms")}
+ENGINES = tuple(FITTED)
+#: bounds: a decode factor above 1.25 would put decode above 100 % of peak [-, -, ms]
+BOUNDS = {"decode": (0.3, 1.25), "prefill": (0.2, 1.5), "launch_ms": (0.0, 2.0)}
 TARGET_LATENCY_PCT = 15.0
 LATENCY_METRICS = {"ttft_p50_ms": "TTFT", "tpot_p50_ms": "TPOT", "itl_p50_ms": "ITL"}
 
@@ -60,24 +63,28 @@ def engine_cases(split: dict[str, object], engine: str, role: str) -> pd.DataFra
     return cases.assign(excluded=cases["id"].map(excluded).fillna(""))
 
 
-def profile_with(engine: str, decode: float, prefill: float) -> EngineProfile:
+def profile_with(engine: str, params: dict[str, float]) -> EngineProfile:
     """The shipped ``engine`` profile with its kernels at ``decode`` × the trtllm bandwidth
-    efficiency and ``prefill`` × its compute efficiency."""
+    efficiency and ``prefill`` × its compute efficiency, and ``launch_ms`` per prefill layer."""
     base = get_engine_profile("trtllm")
+    shipped = get_engine_profile(engine)
     return dataclasses.replace(
-        get_engine_profile(engine),
-        bandwidth_efficiency=min(base.bandwidth_efficiency * decode, 1.0),
-        compute_efficiency=min(base.compute_efficiency * prefill, 1.0),
+        shipped,
+        bandwidth_efficiency=min(base.bandwidth_efficiency * params["decode"], 1.0),
+        compute_efficiency=min(base.compute_efficiency * params["prefill"], 1.0),
+        prefill_layer_launch_s=params.get("launch_ms", 1e3 * shipped.prefill_layer_launch_s)
+        * 1e-3,
     )
 
 
-def shipped_factors(engine: str) -> tuple[float, float]:
-    """The shipped profile's (decode, prefill) factors relative to trtllm."""
+def shipped_params(engine: str) -> dict[str, float]:
+    """The shipped profile's parameters in :data:`FITTED` terms."""
     base, prof = get_engine_profile("trtllm"), get_engine_profile(engine)
-    return (
-        prof.bandwidth_efficiency / base.bandwidth_efficiency,
-        prof.compute_efficiency / base.compute_efficiency,
-    )
+    return {
+        "decode": prof.bandwidth_efficiency / base.bandwidth_efficiency,
+        "prefill": prof.compute_efficiency / base.compute_efficiency,
+        "launch_ms": 1e3 * prof.prefill_layer_launch_s,
+    }
 
 
 def log_errors(cases: pd.DataFrame, pred: np.ndarray) -> np.ndarray:
@@ -87,20 +94,24 @@ def log_errors(cases: pd.DataFrame, pred: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(err), err, 5.0)
 
 
-def fit_engine(cases: pd.DataFrame, catalog: object, engine: str) -> tuple[float, float]:
-    """(decode, prefill) factors minimising the metric-balanced mean |log error| on ``cases``."""
+def fit_engine(cases: pd.DataFrame, catalog: object, engine: str) -> dict[str, float]:
+    """The :data:`FITTED` parameters minimising the metric-balanced mean |log error| on
+    ``cases`` (each metric — throughput, TTFT, TPOT — weighs the same)."""
     kept = cases[cases["excluded"] == ""].reset_index(drop=True)
     weights = 1.0 / kept.groupby("metric")["metric"].transform("size").to_numpy(float)
+    names = FITTED[engine]
 
     def loss(x: np.ndarray) -> float:
-        prof = profile_with(engine, float(x[0]), float(x[1]))
+        prof = profile_with(engine, dict(zip(names, map(float, x), strict=True)))
         pred = predict(kept, catalog, {engine: prof})
         return float(np.average(log_errors(kept, pred), weights=weights))
 
-    start = np.array(shipped_factors(engine))
-    best = minimize(loss, start, method="Nelder-Mead", bounds=BOUNDS,
-                    options={"xatol": 1e-3, "fatol": 1e-5, "maxiter": 200})  # fmt: skip
-    return float(best.x[0]), float(best.x[1])
+    shipped = shipped_params(engine)
+    # Nelder-Mead's first simplex is a share of the start: a zero start would never move
+    start = np.array([max(shipped[n], 0.3) for n in names])
+    best = minimize(loss, start, method="Nelder-Mead", bounds=[BOUNDS[n] for n in names],
+                    options={"xatol": 1e-3, "fatol": 1e-5, "maxiter": 300})  # fmt: skip
+    return dict(zip(names, map(float, best.x), strict=True))
 
 
 def scored(cases: pd.DataFrame, catalog: object, profile: EngineProfile) -> pd.DataFrame:
@@ -148,13 +159,13 @@ def _report_engine(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     fit_rows = engine_cases(split, engine, "fit")
     val_rows = engine_cases(split, engine, "validation")
-    shipped = shipped_factors(engine)
-    decode, prefill = fit_engine(fit_rows, catalog, engine) if refit else shipped
-    profile = profile_with(engine, decode, prefill)
-    print(f"== {engine}: decode factor {decode:.3f}, prefill factor {prefill:.3f} "
-          f"(shipped {shipped[0]:.3f}, {shipped[1]:.3f}; bandwidth_efficiency "
+    shipped = shipped_params(engine)
+    params = fit_engine(fit_rows, catalog, engine) if refit else shipped
+    profile = profile_with(engine, params)
+    shown = ", ".join(f"{n} {params[n]:.3f} (shipped {shipped[n]:.3f})" for n in FITTED[engine])
+    print(f"== {engine} {'fitted' if refit else 'shipped'}: {shown}; bandwidth_efficiency "
           f"{profile.bandwidth_efficiency:.3f}, compute_efficiency "
-          f"{profile.compute_efficiency:.3f})")  # fmt: skip
+          f"{profile.compute_efficiency:.3f}")  # fmt: skip
     fit_scored = scored(fit_rows, catalog, profile)
     val_scored = scored(val_rows, catalog, profile)
     _print_frame(f"{engine} fit set ({', '.join(split[engine]['fit'])})",  # type: ignore[index]

@@ -91,6 +91,11 @@ class EngineProfile:
         (one weight read; TensorRT-LLM in-flight batching, vLLM V1's chunked prefill); False
         when a prefill is its own forward pass and the running sequences wait for it (SGLang
         without ``--enable-mixed-chunk``; vLLM V0 with chunked prefill off).
+    prefill_layer_launch_s
+        CPU time to launch one decoder layer of a forward pass that carries prompt tokens and
+        is not replayed from a CUDA graph (engines capture decode batches only): such a pass
+        takes at least ``layers per stage ×`` this, the GPU idling while the host enqueues
+        kernels (0: the host keeps ahead, as TensorRT-LLM's C++ runtime) [s].
     fp4_gemm_efficiency_ratio
         Efficiency of NVFP4 GEMMs (activations quantized to FP4 on the fly, one FP8 scale per
         16 values) relative to ``compute_efficiency``: the share of the FP4 peak they reach is
@@ -126,6 +131,7 @@ class EngineProfile:
     fp8_kv_with_fp8_weights: bool
     exploits_chunked_attention: bool
     prefill_shares_decode_step: bool = True
+    prefill_layer_launch_s: float = 0.0
     fp4_gemm_efficiency_ratio: float = 0.56
     overhead_reference_bandwidth_gb_per_s: float | None = None
     source: str = ""
@@ -149,6 +155,7 @@ class EngineProfile:
             "sequence_layer_overhead_s",
             "collective_latency_s",
             "reserve_gb_per_gpu",
+            "prefill_layer_launch_s",
         ):
             value = getattr(self, name)
             if not value >= 0.0:
@@ -256,20 +263,43 @@ _TRTLLM = EngineProfile(
 )
 
 
-def _scaled(base: EngineProfile, factor: float, **changes: object) -> EngineProfile:
-    """``base`` with bandwidth and compute efficiency × ``factor`` and other fields changed."""
+def _scaled(
+    base: EngineProfile, decode: float, prefill: float, **changes: object
+) -> EngineProfile:
+    """Return ``base`` with its kernel efficiencies scaled and other fields changed.
+
+    Bandwidth efficiency × ``decode``, compute efficiency × ``prefill``.
+    """
     return replace(
         base,
-        bandwidth_efficiency=base.bandwidth_efficiency * factor,
-        compute_efficiency=base.compute_efficiency * factor,
+        bandwidth_efficiency=base.bandwidth_efficiency * decode,
+        compute_efficiency=base.compute_efficiency * prefill,
         **changes,  # type: ignore[arg-type]
     )
 
 
+#: The engines' own calibration (benchmarks/engine_calibration.py, split in
+#: benchmarks/engine_split.toml): fitted on the SGLang team's SGLang v0.3.0 / vLLM v0.6.0 tables
+_CALIBRATION_SOURCE = (
+    "Kernels fitted on the engine's own published numbers (benchmarks/engine_calibration.py; "
+    "fit and validation files named in benchmarks/engine_split.toml): the fit set is the SGLang "
+    "team's SGLang v0.3.0 vs vLLM v0.6.0 tables (sgl-project/sglang@120affb "
+    "benchmark/benchmark_vllm_060/README.md, September 2024: Llama 3.1 8B on 1x A100 80GB and "
+    "70B on 4x H100, ShareGPT, offline throughput and median TTFT/TPOT at 4 and 8 req/s "
+    "Poisson), three parameters per engine, least mean absolute log error, each metric "
+    "weighted alike: a decode factor on the trtllm bandwidth efficiency, a prefill factor on "
+    "its compute efficiency, and prefill_layer_launch_s, the host time per decoder layer of a "
+    "forward pass that carries prompt tokens (those run eagerly in PyTorch: CUDA graphs are "
+    "captured for decode batches only)."
+)
+
+
 _VLLM = _scaled(
     _TRTLLM,
-    0.92,
+    0.77,
+    0.93,
     name="vllm",
+    prefill_layer_launch_s=0.33e-3,
     sequence_overhead_s=10e-6,
     memory_utilization=0.90,
     reserve_gb_per_gpu=0.5,
@@ -284,16 +314,18 @@ _VLLM = _scaled(
     fp8_kv_with_fp8_weights=False,
     exploits_chunked_attention=True,
     source=(
-        "Physics and overheads of the trtllm profile; kernels at 0.92 of its efficiency, a "
-        "prior from relative claims, not fitted: vLLM v0.6.0 4,132 vs SGLang 4,282 output "
-        "tok/s (Llama 3.1 8B A100; sgl-project/sglang benchmark/benchmark_vllm_060/README.md) "
-        "and vLLM at or above TensorRT-LLM at saturation (runinfra.ai 2026, Llama 3.1 8B "
-        "H100). Spheron's 2026 H100 comparison (Llama 3.3 70B FP8 on one H100), cited here "
-        "before, is dropped: its 120 tok/s single-user decode would read the 70.6 GB of FP8 "
-        "weights at 8.5 TB/s, 2.5x the H100's 3.35 TB/s. Absolute vLLM measurements "
-        "(benchmarks/validation.py) show no systematic bias on NVIDIA GPUs to correct (vLLM CI "
-        "Llama 3.1 8B H200 batch-8 latency -9.5 %, A100 40GB single-user decode speed -17 %: "
-        "two cases, opposite directions), so 0.92 is kept. vLLM on ROCm (MI300X; ROCm/vllm "
+        _CALIBRATION_SOURCE
+        + " vllm: decode 0.77, prefill 0.93 (bandwidth_efficiency 0.62, compute_efficiency "
+        "0.60), 0.33 ms per prefill layer; fit set TPOT median 0.5 %, offline throughput 9 %; "
+        "held out (vLLM 0.6.3 2x H100 offline, vLLM CI 8B batch-8 latency on A100 and H200, a "
+        "single-user A100 40GB decode): 36 % / 7 % / 1.5 % / -23 %, in opposite directions. "
+        "The fit runs are V0 (multi-step scheduling, chunked prefill off, so each prefill is "
+        "a step of its own: they are modelled so); the current V1 engine mixes prefill into "
+        "the decode step (prefill_shares_decode_step) and replays piecewise CUDA graphs, so "
+        "its launch cost may be lower: no V1 latency-under-load measurement was found to "
+        "check. The prior before this fit was 0.92 x trtllm for both factors (relative "
+        "claims: vLLM v0.6.0 4,132 vs SGLang 4,282 output tok/s, benchmark_vllm_060). "
+        "Other physics and overheads: the trtllm profile's. vLLM on ROCm (MI300X; ROCm/vllm "
         "dev-docker tables, vLLM 0.10.0, and Oracle's 2024 405B post; 41 fixed-batch latency "
         "cases) ran 19 % slower than predicted at datasheet peaks; the GPU's measured "
         "achievable bandwidth/compute ratios (gpus.csv, from microbenchmarks) bring that to "
@@ -314,8 +346,10 @@ _VLLM = _scaled(
 
 _SGLANG = _scaled(
     _TRTLLM,
-    0.93,
+    0.79,
+    0.74,
     name="sglang",
+    prefill_layer_launch_s=0.51e-3,
     sequence_overhead_s=10e-6,
     memory_utilization=0.88,
     reserve_gb_per_gpu=1.0,
@@ -331,13 +365,17 @@ _SGLANG = _scaled(
     exploits_chunked_attention=False,
     prefill_shares_decode_step=False,
     source=(
-        "Physics and overheads of the trtllm profile; kernels at 0.93 of its efficiency: SGLang "
-        "measured 3-4 % above vLLM v0.6.0 offline (sgl-project/sglang "
-        "benchmark/benchmark_vllm_060/README.md: Llama 3.1 8B 1×A100 4,282 vs 4,132, 70B 4×H100 "
-        "3,856 vs 3,701 output tok/s); no credible same-hardware SGLang vs TensorRT-LLM "
-        "figures (Spheron 2026 is physically impossible, see the vllm profile), so the ratio "
-        "to the trtllm physics rests on vLLM's 0.92 and the comparison above. 10 µs per "
-        "sequence-step of scheduling, as vLLM. "
+        _CALIBRATION_SOURCE
+        + " sglang: decode 0.79, prefill 0.74 (bandwidth_efficiency 0.63, compute_efficiency "
+        "0.47), 0.51 ms per prefill layer; fit set median TTFT 2.2 %, TPOT 2.4 %, offline 8 %; "
+        "held out (DataCrunch, SGLang on 4x/8x H200, December 2024; SGLang main on 2x H100, "
+        "SGLang issue 1639): ITL 6.4 %, TPOT 3.5 %, offline 15 % (model low), TTFT 30 % (model "
+        "low: the same 70B TP4 ShareGPT runs measured 22-27 % higher TTFT on H200 than the fit "
+        "set did on H100, which a faster GPU cannot cause). Prefill runs as its own forward "
+        "pass, the running batch waiting (prefill_shares_decode_step False: "
+        "--enable-mixed-chunk is off by default, sgl-project/sglang server_args.py). Before "
+        "this fit: 0.93 x trtllm for both factors (3-4 % above vLLM v0.6.0 offline, "
+        "benchmark_vllm_060). 10 µs per sequence-step of scheduling, as vLLM. "
         "Memory: mem_fraction_static ≈ 0.88 on 80 GB GPUs (same README: 0.88 at TP1, 0.85 at "
         "TP4) already leaves activation room, so a 1 GB reserve; token-granular radix KV "
         "(page size 1), on-demand allocation; chunked_prefill_size 8192 on H100-class GPUs "
@@ -349,6 +387,10 @@ _SGLANG = _scaled(
 _VLLM_ROCM = replace(
     _VLLM,
     name="vllm-rocm",
+    # kernels as when its two overheads were fitted (0.92 x trtllm); no launch floor there
+    bandwidth_efficiency=_TRTLLM.bandwidth_efficiency * 0.92,
+    compute_efficiency=_TRTLLM.compute_efficiency * 0.92,
+    prefill_layer_launch_s=0.0,
     step_overhead_s=4.1e-3,
     sequence_layer_overhead_s=0.67e-6,
     overhead_reference_bandwidth_gb_per_s=5300.0 * 0.89,  # fitted on MI300X (gpus.csv)

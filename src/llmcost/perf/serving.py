@@ -32,7 +32,7 @@ mean wait for a wave.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -343,7 +343,7 @@ def _steady_state(
 
     decode = step(0.0, 0.0)
     if eng.prefill_shares_decode_step:
-        mixed = step(chunk, prefill_ctx, **enc(chunk))
+        mixed = _launch_bound(rates, step(chunk, prefill_ctx, **enc(chunk)))
     else:  # a prefill pass of its own, with the running sequences waiting, then their step
         mixed = _passes(_prefill_pass(rates, chunk, prefill_ctx, enc(chunk)), decode)
     stage = frac * mixed.total + (1.0 - frac) * decode.total
@@ -356,7 +356,7 @@ def _steady_state(
     chunks = np.maximum(np.ceil(computed_prompt / chunk), 1.0)
     own_tokens = np.minimum(chunk, computed_prompt)
     if eng.prefill_shares_decode_step:
-        own = step(own_tokens, prefill_ctx, **enc(own_tokens))
+        own = _launch_bound(rates, step(own_tokens, prefill_ctx, **enc(own_tokens)))
     else:
         own = _prefill_pass(rates, own_tokens, prefill_ctx, enc(own_tokens))
     ttft = chunks * split.pp * own.total
@@ -383,7 +383,20 @@ def _prefill_pass(
     encoder: dict[str, FloatArray],
 ) -> StepTime:
     """A forward pass over prompt tokens alone (no sequence decodes in it)."""
-    return step_time_s(rates, 0.0, 0.0, tokens, context, **encoder)
+    return _launch_bound(rates, step_time_s(rates, 0.0, 0.0, tokens, context, **encoder))
+
+
+def _launch_bound(rates: DeploymentRates, pass_: StepTime) -> StepTime:
+    """Return ``pass_`` (one carrying prompt tokens) lasting at least its host launch time.
+
+    The floor is ``layers per stage × prefill_layer_launch_s``; the GPU's idle gap shows as
+    overhead.
+    """
+    floor = rates.model.num_layers / rates.split.pp * rates.engine.prefill_layer_launch_s
+    if floor <= 0.0:
+        return pass_
+    idle = np.maximum(floor - pass_.total, 0.0)
+    return replace(pass_, overhead=np.asarray(pass_.overhead + idle))
 
 
 def _passes(first: StepTime, second: StepTime) -> StepTime:
