@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
-from validation import DATA_DIR, load_cases, predict
+from validation import DATA_DIR, beyond_capacity, load_cases, predict
 
 from llmcost.catalog import load_catalog
 from llmcost.perf import EngineProfile, get_engine_profile
@@ -116,23 +116,12 @@ def fit_engine(cases: pd.DataFrame, catalog: object, engine: str) -> dict[str, f
 
 def scored(cases: pd.DataFrame, catalog: object, profile: EngineProfile) -> pd.DataFrame:
     """``cases`` with predictions and signed % errors; ``overloaded`` marks Poisson rows the
-    model says the engine cannot keep up with."""
-    pred = predict(cases, catalog, {profile.name: profile})
+    model says the engine cannot keep up with (:func:`validation.beyond_capacity`)."""
+    profiles = {profile.name: profile}
+    pred = predict(cases, catalog, profiles)
     err = 100 * (pred / cases["measured"].to_numpy() - 1)
-    over = (cases["scenario"] == "poisson").to_numpy() & ~np.isfinite(
-        _ttft_at_rate(cases, catalog, profile)
-    )
+    over = beyond_capacity(cases, catalog, profiles)
     return cases.assign(predicted=pred, err_pct=err, overloaded=over)
-
-
-def _ttft_at_rate(cases: pd.DataFrame, catalog: object, profile: EngineProfile) -> np.ndarray:
-    """The model's p50 TTFT for each Poisson row's setup (inf: the rate is beyond capacity)."""
-    poisson = (cases["scenario"] == "poisson").to_numpy()
-    ttft = np.zeros(len(cases))
-    if poisson.any():
-        rows = cases[poisson].assign(metric="ttft_p50_ms").reset_index(drop=True)
-        ttft[poisson] = predict(rows, catalog, {profile.name: profile})
-    return ttft
 
 
 def summary(frame: pd.DataFrame) -> pd.DataFrame:
@@ -140,12 +129,15 @@ def summary(frame: pd.DataFrame) -> pd.DataFrame:
     rows neither excluded nor overloaded."""
     kept = frame[(frame["excluded"] == "") & ~frame["overloaded"]]
     kept = kept.assign(abs_err=kept["err_pct"].abs())
-    return kept.groupby("metric", sort=False).agg(
-        cases=("abs_err", "size"),
-        median_pct=("abs_err", "median"),
-        worst_pct=("abs_err", "max"),
-        bias_pct=("err_pct", "median"),
-    )
+    spec = {
+        "cases": ("abs_err", "size"),
+        "median_pct": ("abs_err", "median"),
+        "worst_pct": ("abs_err", "max"),
+        "bias_pct": ("err_pct", "median"),
+    }
+    table = kept.groupby("metric", sort=False).agg(**spec)  # type: ignore[call-overload]
+    table.loc["all metrics"] = kept.assign(metric="all").groupby("metric").agg(**spec).iloc[0]
+    return table
 
 
 def _print_frame(title: str, frame: pd.DataFrame) -> None:

@@ -20,7 +20,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ._xlsx_book import GENERAL, INTEGER, Book, Formula, column_letter, write_value
-from ._xlsx_perf import PerfSetup, kv_bytes_per_sequence, layer_context_sum, step_time
+from ._xlsx_perf import (
+    PerfSetup,
+    kv_bytes_per_sequence,
+    launch_bound,
+    layer_context_sum,
+    step_time,
+)
 from .safety import write_text_cell
 
 if TYPE_CHECKING:
@@ -303,11 +309,11 @@ class CapacityWriter:
         c = {key: f"{COL[key]}{r}" for key in COL}
         enc = x.get("enc")
 
-        def step(prefill: str, pctx: str, with_encoder: bool = True) -> str:
+        def step(prefill: str, pctx: str, with_encoder: bool = True, b: str = c["b"]) -> str:
             return step_time(
                 p,
                 setup,
-                b=c["b"],
+                b=b,
                 prefill=prefill,
                 kv_read_per_seq=x["kv_read"],
                 decode_ctx_sum=x["ctx_sum"],
@@ -316,16 +322,21 @@ class CapacityWriter:
             )
 
         tpot_slo, ttft_slo = f"{p}tpot_slo_s", f"{p}ttft_slo_s"
+        # prompt tokens a step carries: those that came in since the last one (≥ one prompt)
+        steady = f"{x['r']}*{c['b']}"
+        pass_b = "0" if setup.separate_prefill else c["b"]  # who decodes in a prefill pass
         cells = {
             "k": str(k),
             "batch": f"INT({x['top']}^({k}/{CANDIDATES - 1}))",
             "b": f"{c['batch']}/({p}ep*{p}pp)",
-            "chunk": f"MAX(MAX({p}max_batched_tokens-{c['b']},{x['r']}*{c['b']}),1)",
-            "frac": f"IF({x['computed']}>0,MIN({x['r']}*{c['b']}/{c['chunk']},1),0)",
-            "mixed": step(c["chunk"], x["pctx"]),
+            "chunk": f"MAX(MAX(MIN(MAX({x['computed']},{steady}),{p}max_batched_tokens-{c['b']}),"
+            f"{steady}),1)",
+            "frac": f"IF({x['computed']}>0,MIN({steady}/{c['chunk']},1),0)",
+            "mixed": launch_bound(p, step(c["chunk"], x["pctx"], b=pass_b))
+            + (f"+{c['decode']}" if setup.separate_prefill else ""),
             "decode": step("0", "0", with_encoder=False),
             "tpot": f"{p}pp*({c['frac']}*{c['mixed']}+(1-{c['frac']})*{c['decode']})",
-            "own": step(f"MIN({c['chunk']},{x['computed']})", x["pctx"]),
+            "own": launch_bound(p, step(f"MIN({c['chunk']},{x['computed']})", x["pctx"], b=pass_b)),
             "ttft": f"MAX(CEILING({x['computed']}/{c['chunk']},1),1)*{p}pp*{c['own']}",
             "tps": f"{c['batch']}/{c['tpot']}",
             "ok": f"AND(IF(ISNUMBER({tpot_slo}),{c['tpot']}<={tpot_slo},TRUE),"

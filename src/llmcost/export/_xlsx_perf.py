@@ -65,6 +65,7 @@ class PerfSetup:
     direct_links: bool = False  # one-shot/two-shot all-reduce available (NVLink/NVSwitch, xGMI)
     nvls: bool = False  # NVLink SHARP all-reduce available
     mesh_peers: float = 0.0  # full-mesh peer links of a GPU (AMD xGMI), 0: a switch or PCIe
+    separate_prefill: bool = False  # a prefill is its own pass; the running batch waits (SGLang)
 
 
 def perf_setup(args: Mapping[str, Any]) -> PerfSetup:
@@ -319,6 +320,15 @@ def perf_setup(args: Mapping[str, Any]) -> PerfSetup:
             "step_overhead_s", "Engine overhead per step", profile.step_overhead_s, "s", eng, False
         ),
         PerfConstant(
+            "prefill_layer_launch_s",
+            "Host launch time per layer of a pass with prompt tokens (the pass lasts at least "
+            "layers × this)",
+            profile.prefill_layer_launch_s,
+            "s",
+            eng,
+            False,
+        ),
+        PerfConstant(
             "sequence_overhead_s",
             "Engine overhead per sequence per step",
             profile.sequence_overhead_s,
@@ -418,6 +428,7 @@ def perf_setup(args: Mapping[str, Any]) -> PerfSetup:
         chunk_tokens=model.attention_chunk_tokens,
         n_local_layers=model.num_layers - model.num_global_attention_layers,
         kv_chunked=profile.exploits_chunked_attention,
+        separate_prefill=not profile.prefill_shares_decode_step,
         reserves_full_sequence_kv=profile.reserves_full_sequence_kv,
         max_throughput=max_tp,
         images=images,
@@ -543,3 +554,8 @@ def step_time(
         else ""
     )
     return f"{gemm}+{attention}+{collectives}+{overhead}{encoder}"
+
+
+def launch_bound(p: str, pass_time: str) -> str:
+    """A pass carrying prompt tokens, at least its host launch time [s] (``_launch_bound``)."""
+    return f"MAX({pass_time},{p}layers/{p}pp*{p}prefill_layer_launch_s)"
