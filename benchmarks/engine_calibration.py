@@ -18,8 +18,9 @@ published Poisson request rates. Rows where the model says the engine cannot kee
 arrival rate are counted apart: the measurement is a finite run whose queue was still growing,
 which no steady-state figure describes.
 
-Usage: ``python benchmarks/engine_calibration.py [--shipped] [--cases]`` (``--shipped``: score
-the shipped profiles without refitting).
+Usage: ``python benchmarks/engine_calibration.py [--shipped | --prior] [--cases]``
+(``--shipped``: score the shipped profiles without refitting; ``--prior``: score the factors
+the profiles had before, 0.92 / 0.93 × trtllm with no launch time, on today's physics).
 """
 
 from __future__ import annotations
@@ -45,6 +46,11 @@ ENGINES = tuple(FITTED)
 #: bounds: a decode factor above 1.25 would put decode above 100 % of peak [-, -, ms]
 BOUNDS = {"decode": (0.3, 1.25), "prefill": (0.2, 1.5), "launch_ms": (0.0, 2.0)}
 TARGET_LATENCY_PCT = 15.0
+#: the profiles before this calibration: both factors 0.92 (vLLM) / 0.93 (SGLang) × trtllm
+PRIOR = {
+    "vllm": {"decode": 0.92, "prefill": 0.92, "launch_ms": 0.0},
+    "sglang": {"decode": 0.93, "prefill": 0.93, "launch_ms": 0.0},
+}
 LATENCY_METRICS = {"ttft_p50_ms": "TTFT", "tpot_p50_ms": "TPOT", "itl_p50_ms": "ITL"}
 
 
@@ -147,15 +153,21 @@ def _print_frame(title: str, frame: pd.DataFrame) -> None:
 
 
 def _report_engine(
-    engine: str, split: dict[str, object], catalog: object, refit: bool, show_cases: bool
+    engine: str,
+    split: dict[str, object],
+    catalog: object,
+    refit: bool,
+    show_cases: bool,
+    prior: dict[str, float] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     fit_rows = engine_cases(split, engine, "fit")
     val_rows = engine_cases(split, engine, "validation")
     shipped = shipped_params(engine)
-    params = fit_engine(fit_rows, catalog, engine) if refit else shipped
+    params = fit_engine(fit_rows, catalog, engine) if refit else (prior or shipped)
     profile = profile_with(engine, params)
+    label = "fitted" if refit else "prior" if prior else "shipped"
     shown = ", ".join(f"{n} {params[n]:.3f} (shipped {shipped[n]:.3f})" for n in FITTED[engine])
-    print(f"== {engine} {'fitted' if refit else 'shipped'}: {shown}; bandwidth_efficiency "
+    print(f"== {engine} {label}: {shown}; bandwidth_efficiency "
           f"{profile.bandwidth_efficiency:.3f}, compute_efficiency "
           f"{profile.compute_efficiency:.3f}")  # fmt: skip
     fit_scored = scored(fit_rows, catalog, profile)
@@ -193,14 +205,18 @@ def main() -> int:
     """Print fit and validation errors for each engine."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shipped", action="store_true", help="score the shipped profiles")
+    parser.add_argument(
+        "--prior", action="store_true", help="score the prior (0.92/0.93 x trtllm, no launch)"
+    )
     parser.add_argument("--cases", action="store_true", help="also print every case")
     args = parser.parse_args()
     split, catalog = load_split(), load_catalog()
     pd.set_option("display.width", 200)
     fits, vals = [], []
     for engine in ENGINES:
+        prior = PRIOR[engine] if args.prior else None
         fit_scored, val_scored = _report_engine(
-            engine, split, catalog, not args.shipped, args.cases
+            engine, split, catalog, not (args.shipped or args.prior), args.cases, prior
         )
         fits.append(fit_scored)
         vals.append(val_scored)

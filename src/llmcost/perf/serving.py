@@ -307,6 +307,7 @@ def _steady_state(
     cached: FloatArray,
     encoder: _Encoder | None = None,
     spec: SpeculativeRates | None = None,
+    arrivals: bool = False,
 ) -> _Steady:
     model = rates.model
     split = rates.split
@@ -317,12 +318,13 @@ def _steady_state(
     budget = float(eng.max_batched_tokens)
     # a step (a speculative round) emits e tokens per sequence and carries k + 1 per sequence
     e, per_seq = (1.0, 1.0) if spec is None else (spec.tokens_per_round, spec.k + 1.0)
-    # the prompt tokens a step carries: those that came in since the last step (at least one
-    # whole prompt; ``r·b·e`` per step in the steady state), at most the budget's room
-    steady_tokens = r * b * e
+    steady_tokens = r * b * e  # prompt tokens per step that keep the batch in steady state
     room = budget - b * per_seq
-    chunk = np.maximum(np.maximum(np.minimum(np.maximum(computed_prompt, steady_tokens), room),
-                                  steady_tokens), 1.0)  # fmt: skip
+    if arrivals:  # Poisson arrivals: a step carries the prompts that came in since the last one
+        chunk = np.maximum(np.maximum(np.minimum(np.maximum(computed_prompt, steady_tokens), room),
+                                      steady_tokens), 1.0)  # fmt: skip
+    else:  # a standing queue: waiting prompts fill the step's budget whenever one has room
+        chunk = np.maximum(np.maximum(room, steady_tokens), 1.0)
     frac = np.where(computed_prompt > 0, np.minimum(r * b * e / chunk, 1.0), 0.0)
     decode_ctx = input_tokens + output_tokens / 2.0
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -392,9 +394,9 @@ def _launch_bound(rates: DeploymentRates, pass_: StepTime) -> StepTime:
     The floor is ``layers per stage × prefill_layer_launch_s``; the GPU's idle gap shows as
     overhead.
     """
-    floor = rates.model.num_layers / rates.split.pp * rates.engine.prefill_layer_launch_s
-    if floor <= 0.0:
+    if rates.engine.prefill_layer_launch_s <= 0.0:
         return pass_
+    floor = rates.model.num_layers / rates.split.pp * rates.engine.prefill_layer_launch_s
     idle = np.maximum(floor - pass_.total, 0.0)
     return replace(pass_, overhead=np.asarray(pass_.overhead + idle))
 
@@ -738,7 +740,9 @@ def _open_loop(
 
     The running batch N solves Little's law ``N = λ × (TTFT(N) + (o − 1) × TPOT(N))``, found
     by iterating from N = 1 (the right side grows with N, so the iteration climbs to the
-    least fixed point); where that exceeds the capacity the engine cannot keep up. TTFT =
+    least fixed point); where that exceeds the capacity the engine cannot keep up. A step
+    carries the prompts that came in since the last one (at least one whole prompt, as arrivals
+    are spread out), not a full budget of waiting prompts as under a standing queue. TTFT =
     own prefill S + the step in progress (uniform: mean half a step, p-quantile p × step) +
     the M/D/1 wait for other prompts' prefills (ρ = λ·S; exponential-tail quantiles); TPOT at
     quantile p = TPOT of the batch's Poisson p-quantile (M/G/∞ occupancy), ≤ the capacity.
@@ -748,7 +752,7 @@ def _open_loop(
     n = np.ones(np.broadcast(lam, i_tok, o_tok, cached, b_max).shape)
 
     def point(batch: FloatArray) -> tuple[_Steady, FloatArray, FloatArray, FloatArray]:
-        st = _steady_state(rates, batch, i_tok, o_tok, cached, encoder, spec)
+        st = _steady_state(rates, batch, i_tok, o_tok, cached, encoder, spec, arrivals=True)
         step = st.tpot_s / split.pp
         wait = open_prefill_wait_s(lam, st.ttft_prefill_s)
         ttft = st.ttft_prefill_s + step / 2.0 + wait
@@ -764,7 +768,9 @@ def _open_loop(
     quantiles: dict[str, FloatArray] = {}
     for p in (0.5, 0.95):
         busy = np.clip(running_quantile(n, p), 1.0, np.maximum(b_max, 1.0))
-        tpot_p = _steady_state(rates, busy, i_tok, o_tok, cached, encoder, spec).tpot_s
+        tpot_p = _steady_state(
+            rates, busy, i_tok, o_tok, cached, encoder, spec, arrivals=True
+        ).tpot_s
         ttft_p = st.ttft_prefill_s + p * step + wait_quantile_s(wait, rho, p)
         key = f"{round(p * 100)}"
         quantiles[f"ttft_p{key}_s"] = np.where(keeps_up, ttft_p, np.inf)
