@@ -45,9 +45,11 @@ def test_operating_point_satisfies_littles_law() -> None:
     assert n == pytest.approx(2.0 * (float(est.ttft_s) + 999 * float(est.tpot_s)), rel=1e-6)
     # throughput is what arrives: 2 req/s × 1000 output tokens
     assert float(est.output_tokens_per_s) == pytest.approx(2000.0)
-    # the same batch at a fixed batch gives the same TPOT (one step model)
+    # the same batch under a standing queue carries full budget chunks of prompt; under
+    # arrivals a step carries the prompt that came in: never slower, never below pure decode
     fixed = estimate_serving(MODEL, GPU, batch=n, **KW)
-    assert float(est.tpot_s) == pytest.approx(float(fixed.tpot_s), rel=1e-9)
+    decode = estimate_serving(MODEL, GPU, batch=n, cached_input_fraction=1.0, **KW)
+    assert float(decode.tpot_s) <= float(est.tpot_s) <= float(fixed.tpot_s) * (1 + 1e-9)
     assert est.ttft_p50_s <= est.ttft_p95_s
     assert est.tpot_p50_s <= est.tpot_p95_s
     assert est.basis["mode"] == "arrival_rate"

@@ -194,7 +194,8 @@ def test_scalar_in_scalar_out_array_in_array_out_and_the_frame():
     ("engine", "model", "gpu", "gpus", "measured"),
     [
         # sgl-project/sglang benchmark/benchmark_vllm_060/README.md, offline ShareGPT,
-        # 194 output tokens per request (output tok/s ÷ request/s); not used to set factors
+        # 194 output tokens per request (output tok/s ÷ request/s): rows of the fit set of
+        # benchmarks/engine_split.toml, with the other fit rows (TTFT/TPOT at 4 and 8 req/s)
         ("vllm", LLAMA_31_8B, A100_80GB, 1, 4132.37),
         ("sglang", LLAMA_31_8B, A100_80GB, 1, 4281.51),
         ("vllm", LLAMA_31_70B, H100_SXM, 4, 3700.64),
@@ -203,13 +204,14 @@ def test_scalar_in_scalar_out_array_in_array_out_and_the_frame():
 )
 def test_vllm_and_sglang_profiles_against_published_offline_runs(engine, model, gpu, gpus,
                                                                  measured):  # fmt: skip
-    # The README gives outputs (194 tokens per request) but not inputs; ShareGPT first-turn
-    # prompts under the benchmark's length filters average a few hundred tokens: 250 assumed.
+    # The README gives outputs (194 tokens per request) but not inputs: 224.1, the mean of the
+    # same tool's 2000-prompt ShareGPT sample (benchmarks/data, DataCrunch's run); 5000 requests.
     profile = get_engine_profile(engine)
     if engine == "vllm":  # v0.6.0 capped the batch at 256 sequences on every GPU
         profile = dataclasses.replace(profile, max_batch=256)
-    est = estimate_serving(model, gpu, gpus=gpus, precision="bf16", input_tokens=250,
-                           output_tokens=194, engine=profile, max_throughput=True)  # fmt: skip
+    est = estimate_serving(model, gpu, gpus=gpus, precision="bf16", input_tokens=224.1,
+                           output_tokens=194, engine=profile, max_throughput=True,
+                           requests=5000)  # fmt: skip
     assert est.output_tokens_per_s == pytest.approx(measured, rel=0.20)
 
 

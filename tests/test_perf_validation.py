@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from llmcost._core.specs import GpuSpec
 from llmcost.catalog import load_catalog
-from llmcost.perf import estimate_serving, step_time_s
+from llmcost.perf import estimate_serving, get_engine_profile, step_time_s
 from llmcost.perf.parallel import resolve_split
 from llmcost.perf.queueing import MAX_PREFILL_UTILIZATION, prefill_wait_s, step_residual_s
 from llmcost.perf.speed import attention_precision, deployment_rates, layer_context_sum
@@ -46,8 +46,11 @@ def validation():
     finally:
         sys.path.remove(str(BENCH))
     cases = module.load_cases()
-    pred = module.predict(cases, load_catalog())
-    return module, cases, pred
+    catalog = load_catalog()
+    # Poisson-arrival runs the model puts beyond capacity are counted apart, as the script does
+    over = module.beyond_capacity(cases, catalog)
+    pred = np.where(over, np.nan, module.predict(cases, catalog))
+    return module, cases.assign(beyond_capacity=over), pred
 
 
 def test_every_published_case_is_loaded_with_its_source(validation):
@@ -70,13 +73,34 @@ def test_every_published_case_is_loaded_with_its_source(validation):
 def test_validation_error_stays_within_the_measured_bounds(validation):
     _, cases, pred = validation
     abs_err = 100 * np.abs(pred / cases["measured"].to_numpy() - 1)
-    assert (~np.isnan(pred)).sum() >= len(cases) - 1  # only the 4×A100 FP16 batch-240 run
+    over = cases["beyond_capacity"].to_numpy()
+    assert (~np.isnan(pred)).sum() >= len(cases) - over.sum() - 1  # + the 4×A100 FP16 b240 run
     mlperf = cases["source"].str.startswith(MLPERF_SOURCE_PREFIX).to_numpy()
-    scored = ~np.isnan(pred) & ~cases["gpu"].isin(ROCM_GPUS).to_numpy() & ~mlperf
+    poisson = (cases["scenario"] == "poisson").to_numpy()  # scored by their own test below
+    scored = ~np.isnan(pred) & ~cases["gpu"].isin(ROCM_GPUS).to_numpy() & ~mlperf & ~poisson
     throughput = cases["metric"].str.startswith("output_tokens").to_numpy()
     assert np.median(abs_err[scored]) <= OVERALL_MEDIAN_BOUND_PCT
     assert np.median(abs_err[scored & throughput]) <= THROUGHPUT_MEDIAN_BOUND_PCT
     assert np.median(abs_err[scored & ~throughput]) <= LATENCY_MEDIAN_BOUND_PCT
+
+
+#: Latency under Poisson arrivals (SGLang on H200, DataCrunch; nothing of it fitted), measured
+#: with the calibrated sglang profile: median |error| TTFT 30.1 % (11 cases, model low), ITL
+#: 6.1 % (9), TPOT 3.5 % (2); 8 cases at rates the model puts beyond capacity. Bands: ~2-3
+#: points of slack.
+POISSON_BANDS_PCT = {"ttft_p50_ms": 33.0, "itl_p50_ms": 9.0, "tpot_p50_ms": 6.0}
+POISSON_BEYOND_CAPACITY = 8
+
+
+def test_latency_under_poisson_arrivals_stays_in_its_measured_band(validation):
+    _, cases, pred = validation
+    poisson = (cases["scenario"] == "poisson").to_numpy()
+    assert cases["beyond_capacity"].to_numpy()[poisson].sum() == POISSON_BEYOND_CAPACITY
+    abs_err = 100 * np.abs(pred / cases["measured"].to_numpy() - 1)
+    for metric, band in POISSON_BANDS_PCT.items():
+        rows = poisson & (cases["metric"] == metric).to_numpy() & ~np.isnan(pred)
+        assert rows.sum() >= 2
+        assert np.median(abs_err[rows]) <= band, metric
 
 
 def test_vllm_rocm_profile_on_mi300x_is_scored_in_its_measured_band(validation):
@@ -119,12 +143,20 @@ def test_the_rocm_variant_improves_the_held_out_mi300x_cases(validation):
         def gpu_spec(self, gpu_id):
             return dataclasses.replace(self._cat.gpu_spec(gpu_id), vendor="nvidia")
 
+    # the CUDA vllm profile with the kernels the ROCm overheads were fitted on (0.92 × trtllm;
+    # vllm's own calibration since then has other kernels, fitted on CUDA measurements)
+    rocm_profile = get_engine_profile("vllm", load_catalog().gpu_spec("mi300x"))
+    vllm = get_engine_profile("vllm")
+    cuda_profile = dataclasses.replace(
+        rocm_profile, name="vllm", step_overhead_s=vllm.step_overhead_s,
+        sequence_layer_overhead_s=vllm.sequence_layer_overhead_s,
+    )  # fmt: skip
     source = cases["source"]
     for prefix in ("oracle", "mlperf"):
         held_out = (source.str.startswith(prefix) & cases["gpu"].isin(ROCM_GPUS)).to_numpy()
         assert held_out.sum() in (9, 3)
         rows = cases[held_out].reset_index(drop=True)
-        cuda = module.predict(rows, CudaProfile(load_catalog()))
+        cuda = module.predict(rows, CudaProfile(load_catalog()), {"vllm": cuda_profile})
         measured = rows["measured"].to_numpy()
         rocm_err = np.median(np.abs(pred[held_out] / measured - 1))
         assert rocm_err < np.median(np.abs(cuda / measured - 1)) - 0.05

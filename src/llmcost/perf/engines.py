@@ -297,9 +297,9 @@ _CALIBRATION_SOURCE = (
 _VLLM = _scaled(
     _TRTLLM,
     0.77,
-    0.93,
+    0.92,
     name="vllm",
-    prefill_layer_launch_s=0.33e-3,
+    prefill_layer_launch_s=0.34e-3,
     sequence_overhead_s=10e-6,
     memory_utilization=0.90,
     reserve_gb_per_gpu=0.5,
