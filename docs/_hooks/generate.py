@@ -100,6 +100,7 @@ def _as_markdown(text: str) -> str:
 
 def _validation_page() -> tuple[str, bytes]:
     accuracy = _run("accuracy.py")
+    engines = _run("engine_calibration.py", "--shipped")
     validation = _run("validation.py", "--cases")
     head = validation.split("Predicted vs published", 1)
     summary = "Predicted vs published" + head[1] if len(head) == 2 else validation
@@ -114,6 +115,14 @@ on the catalog and model of this build. Nothing here is typed by hand.
 on the published TensorRT-LLM tables it names, and shows a hold-out between editions:
 
 {_as_markdown(accuracy)}
+
+## vLLM and SGLang: fit set and validation set
+
+`benchmarks/engine_calibration.py --shipped` scores the shipped `vllm` and `sglang` profiles on
+the fit and validation files that `benchmarks/engine_split.toml` names (method, parameters and
+residuals with causes: [Engines calibrated](concepts/engine-calibration.md)):
+
+{_as_markdown(engines)}
 
 ## Held-out measurements
 
