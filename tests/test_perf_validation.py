@@ -85,11 +85,12 @@ def test_validation_error_stays_within_the_measured_bounds(validation):
 
 
 #: Latency under Poisson arrivals (SGLang on H200, DataCrunch; nothing of it fitted), measured
-#: with the calibrated sglang profile: median |error| TTFT 30.1 % (11 cases, model low), ITL
-#: 6.1 % (9), TPOT 3.5 % (2); 8 cases at rates the model puts beyond capacity. Bands: ~2-3
+#: with the calibrated sglang profile: median |error| TTFT 34.8 % (12 cases, model low), ITL
+#: 7.3 % (10), TPOT 3.1 % (2); 6 cases at rates the model puts beyond capacity (8, TTFT
+#: 30.1 %, before the per-sequence overheads scaled with the GPU's bandwidth). Bands: ~2-3
 #: points of slack.
-POISSON_BANDS_PCT = {"ttft_p50_ms": 33.0, "itl_p50_ms": 9.0, "tpot_p50_ms": 6.0}
-POISSON_BEYOND_CAPACITY = 8
+POISSON_BANDS_PCT = {"ttft_p50_ms": 37.0, "itl_p50_ms": 10.0, "tpot_p50_ms": 6.0}
+POISSON_BEYOND_CAPACITY = 6
 
 
 def test_latency_under_poisson_arrivals_stays_in_its_measured_band(validation):
