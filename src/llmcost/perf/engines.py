@@ -316,10 +316,10 @@ _VLLM = _scaled(
     source=(
         _CALIBRATION_SOURCE
         + " vllm: decode 0.77, prefill 0.92 (bandwidth_efficiency 0.62, compute_efficiency "
-        "0.59), 0.34 ms per prefill layer; fit set TPOT median 0.6 %, offline throughput 9 %; "
+        "0.59), 0.34 ms per prefill layer; fit set TPOT median 1.9 %, offline throughput 11 %; "
         "held out (vLLM 0.6.3 2x H100 offline; vLLM CI 8B batch-8 latency on A100 and H200; a "
         "single-user A100 40GB decode): +36 %, +9 % / +2 %, -24 %, in opposite directions "
-        "(median 16 % over the 4, against 12.7 % with the prior factors: the fit does not carry "
+        "(median 16.5 % over the 4, against 13.0 % with the prior factors: the fit does not carry "
         "over to these few held-out rows). "
         "The fit runs are V0 (multi-step scheduling, chunked prefill off, so each prefill is "
         "a step of its own: they are modelled so); the current V1 engine mixes prefill into "
@@ -369,9 +369,9 @@ _SGLANG = _scaled(
     source=(
         _CALIBRATION_SOURCE
         + " sglang: decode 0.79, prefill 0.74 (bandwidth_efficiency 0.63, compute_efficiency "
-        "0.47), 0.51 ms per prefill layer; fit set median TTFT 2.0 %, TPOT 2.9 %, offline 8 %; "
+        "0.47), 0.51 ms per prefill layer; fit set median TTFT 1.9 %, TPOT 2.9 %, offline 10 %; "
         "held out (DataCrunch, SGLang on 4x/8x H200, December 2024; SGLang main on 2x H100, "
-        "SGLang issue 1639): ITL 6.1 %, TPOT 3.5 %, offline 15 % (model low), TTFT 30 % (model "
+        "SGLang issue 1639): ITL 7.3 %, TPOT 3.1 %, offline 13 % (model low), TTFT 35 % (model "
         "low: the same 70B TP4 ShareGPT runs measured 22-27 % higher TTFT on H200 than the fit "
         "set did on H100, which a faster GPU cannot cause). Prefill runs as its own forward "
         "pass, the running batch waiting (prefill_shares_decode_step False: "
