@@ -33,7 +33,9 @@ VALUES: list[Any] = [
 
 @functools.cache
 def _root() -> Path:
-    return Path(tempfile.mkdtemp(prefix="llmcost-api-fuzz-"))
+    root = Path(tempfile.mkdtemp(prefix="llmcost-api-fuzz-"))
+    (root / "out").mkdir()
+    return root
 
 
 @functools.cache
@@ -226,6 +228,8 @@ class ApiCase:
             extra = (*key.split("."), key)
             if isinstance(self.value, dict):
                 extra += tuple(str(k) for k in self.value)
+        elif self.argument == "fmt":
+            extra = ("format",)  # the CLI's --format, which write_report serves too
         elif self.argument in ("paths", "path", "xlsx", "scenario"):
             extra = ("file", "directory", "suffix")  # a bad path: the message names the file
         if self.argument == "scenario":

@@ -350,6 +350,21 @@ def _known(model: Any) -> tuple[list[str] | None, list[str] | None]:
     )
 
 
+def _pairs(value: Any, names: list[str]) -> list[tuple[str, str]]:
+    """``pairs``: a non-empty list of (option, option), each option one of ``names``."""
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence) or not value:
+        raise InvalidInputError(
+            f"pairs must be a non-empty list of option pairs; got {plain(value)}"
+        )
+    out = []
+    for i, pair in enumerate(value):
+        if isinstance(pair, str | bytes) or not isinstance(pair, Sequence) or len(pair) != 2:
+            raise InvalidInputError(f"pairs[{i}] must be two option names; got {plain(pair)}")
+        a, b = (name_arg(n, f"pairs[{i}]", names) for n in pair)
+        out.append((a, b))
+    return out
+
+
 def _base_row(inputs: Mapping[str, ArrayLike]) -> dict[str, FloatArray]:
     base = aligned_inputs(inputs)
     if any(v.size != 1 for v in base.values()):
@@ -425,11 +440,8 @@ def breakeven_pairs(
     names = names_arg(options, "options", outputs)
     if len(names) < 2:
         raise InvalidInputError(f"break-even needs at least two options; got {names}")
-    wanted = list(pairs) if pairs is not None else list(combinations(names, 2))
-    for a, b in wanted:
-        for n in (a, b):
-            if n not in names:
-                raise InvalidInputError(f"pair option {plain(n)} is not one of {names}")
+    wanted = _pairs(pairs, names) if pairs is not None else list(combinations(names, 2))
+    xtol_rel = real_arg(xtol_rel, "xtol_rel", lo=0.0, lo_open=True, hi=0.1)
     n_grid = whole_arg(n_grid, "n_grid", lo=2, hi=MAX_GRID)
     scale = name_arg(scale, "scale", SCALES)
     given = mapping_arg({} if inputs is None else inputs, "inputs")

@@ -264,7 +264,13 @@ def tornado(
         rows[nm][1 + k + i] = hi
         rows[nm][1 + 2 * k + i] = x_dn[i]
         rows[nm][1 + 3 * k + i] = x_up[i]
-    y = select_output(evaluate(model, rows, n), output)
+    try:
+        y = select_output(evaluate(model, rows, n), output)
+    except InvalidInputError as exc:  # a low/high end outside an input's domain
+        if relative is None and not ranges:
+            raise
+        given = f"relative={plain(relative)}" if relative is not None else "ranges"
+        raise InvalidInputError(f"{given} moves an input outside what it allows: {exc}") from None
     y0, y_lo, y_hi = y[0], y[1 : 1 + k], y[1 + k : 1 + 2 * k]
     y_dn, y_up = y[1 + 2 * k : 1 + 3 * k], y[1 + 3 * k :]
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -17,9 +17,21 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from .._core.display import plain
 from .._core.errors import InvalidInputError
 
-__all__ = ["check_target", "write_all"]
+__all__ = ["check_comparison", "check_target", "write_all"]
+
+
+def check_comparison(value: Any, also: tuple[type, ...] = ()) -> None:
+    """Raise unless ``value`` is a :class:`~llmcost.scenario.Comparison` (or one of ``also``)."""
+    from ..scenario.comparison import Comparison
+
+    if not isinstance(value, (Comparison, *also)):
+        raise InvalidInputError(
+            "comparison must be the result of llmcost.compare(scenario); got "
+            f"{type(value).__name__}"
+        )
 
 
 def check_target(
@@ -35,6 +47,8 @@ def check_target(
     ``suffixes``: the allowed endings (lowercase, with the dot); ``inputs``: files the command
     reads, which are never overwritten; ``force``: replace an existing regular file.
     """
+    if not isinstance(path, str | Path) or not str(path):
+        raise InvalidInputError(f"{flag} must be a file path; got {plain(path)}")
     out = Path(path)
     shown = repr(str(out))
     if str(path).endswith(("/", os.sep)) or out.is_dir():
