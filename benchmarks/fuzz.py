@@ -10,7 +10,8 @@ Kinds (generators in tests/fuzz/):
   ``llmcost compare --catalog DIR --json --csv``;
 - ``cli``: any sub-command with one of its flags (read from the parser) set to a hostile or
   boundary value, on a directory of valid inputs;
-- ``api``: ``compare``/``breakeven``/``tornado``/``monte_carlo`` with one bad argument.
+- ``api``: a public entry point (compare, the break-even solvers, tornado, monte_carlo, sobol,
+  sweep, the perf estimates, the layout search, from_usage, the writers) with one bad argument.
 
 Outcomes: ``ok`` (exit 0, finite figures; the call returned), ``bad_input`` (exit 2 with one
 line naming the field; an ``LlmcostError`` naming the argument) or ``contract_broken``
@@ -40,7 +41,11 @@ SHARES = {"scenario": 0.4, "catalog": 0.2, "cli": 0.25, "api": 0.15}
 LIST_BROKEN = 30
 
 
-def main(n: int = 10_000, seed: int = 0, only: str | None = None) -> int:
+#: The outcomes counted.
+OUTCOMES = ("ok", "bad_input", "contract_broken")
+
+
+def main(n: int = 10_000, seed: int = 0, only: str | None = None, progress: int = 500) -> int:
     rng = random.Random(seed)
     counts: Counter[tuple[str, str]] = Counter()
     broken: list[str] = []
@@ -48,7 +53,7 @@ def main(n: int = 10_000, seed: int = 0, only: str | None = None) -> int:
     warnings.simplefilter("ignore")
     kinds = [only] if only else list(SHARES)
     weights = [SHARES[k] for k in kinds]
-    for _ in range(n):
+    for i in range(n):
         kind = rng.choices(kinds, weights)[0]
         what, run = KINDS[kind](rng)
         try:
@@ -58,6 +63,10 @@ def main(n: int = 10_000, seed: int = 0, only: str | None = None) -> int:
             if len(broken) < LIST_BROKEN:
                 broken.append(f"{kind} {what[:200]}: {type(exc).__name__}: {exc}"[:500])
         counts[kind, outcome] += 1
+        if progress and (i + 1) % progress == 0:  # partial counts on stderr for long runs
+            done = {o: sum(counts[k, o] for k in kinds) for o in OUTCOMES}
+            print(f"  {i + 1:,} cases, {time.perf_counter() - start:.0f} s: {done}",
+                  file=sys.stderr, flush=True)  # fmt: skip
     elapsed = time.perf_counter() - start
     print(f"{n:,} cases (seed {seed}) in {elapsed:.1f} s")
     print(f"  {'kind':10s} {'ok':>7s} {'bad_input':>10s} {'contract_broken':>16s}")

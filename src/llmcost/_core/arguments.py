@@ -74,7 +74,8 @@ def whole_arg(value: Any, name: str, *, lo: int = 0, hi: int | None = None) -> i
         n = int(x)
     top = "" if hi is None else f" and ≤ {hi:,}"
     if n < lo or (hi is not None and n > hi):
-        shown = plain(n) if abs(n) < 10**20 else f"a {len(str(abs(n)))}-digit number"
+        sign = "negative " if n < 0 else ""
+        shown = plain(n) if abs(n) < 10**20 else f"a {sign}{len(str(abs(n)))}-digit number"
         raise InvalidInputError(f"{name} must be ≥ {lo:,}{top}; got {shown}")
     return n
 
