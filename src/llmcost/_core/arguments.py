@@ -76,7 +76,7 @@ def whole_arg(value: Any, name: str, *, lo: int = 0, hi: int | None = None) -> i
     if n < lo or (hi is not None and n > hi):
         sign = "negative " if n < 0 else ""
         shown = plain(n) if abs(n) < 10**20 else f"a {sign}{len(str(abs(n)))}-digit number"
-        raise InvalidInputError(f"{name} must be ≥ {lo:,}{top}; got {shown}")
+        raise InvalidInputError(f"{name} must be a whole number ≥ {lo:,}{top}; got {shown}")
     return n
 
 

@@ -272,7 +272,7 @@ def monte_carlo(
     """
     if not isinstance(space, ParameterSpace):
         raise InvalidInputError(f"space must be a ParameterSpace; got {type(space).__name__}")
-    n = whole_arg(n, "n (for more draws use monte_carlo_stream)", lo=1, hi=MAX_DRAWS)
+    n = whole_arg(n, "n", lo=1, hi=MAX_DRAWS)  # more: monte_carlo_stream
     seed = None if seed is None else whole_arg(seed, "seed", lo=0, hi=2**63 - 1)
     percentiles = [
         real_arg(q, f"percentiles[{i}]", lo=0.0, hi=100.0)

@@ -126,7 +126,7 @@ def _low_high(
         )
     if relative is not None:
         # above 1 the low end turns negative: no price, volume or rate can be
-        relative = real_arg(relative, "relative (e.g. 0.1 for ±10 %)", lo=0.0, lo_open=True, hi=1.0)
+        relative = real_arg(relative, "relative", lo=0.0, lo_open=True, hi=1.0)  # 0.1: ±10 %
     out: dict[str, tuple[float, float]] = {}
     for p in space.parameters:
         if p.name in ranges:

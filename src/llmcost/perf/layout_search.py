@@ -35,9 +35,9 @@ from .._core.errors import InfeasibleError, InvalidInputError, UnsupportedPrecis
 from .._core.result import ResultShape
 from .._core.serialize import jsonable
 from .._core.specs import GpuSpec, ModelSpec
-from .._core.units import PRECISIONS
 from .engines import ENGINE_PROFILES
 from .layout import LayoutSet, enumerate_layouts, pareto_front
+from .quant import check_precision
 from .serving import estimate_serving
 
 if TYPE_CHECKING:
@@ -290,11 +290,9 @@ def _search_space(
         precisions = [precisions]
     if isinstance(engines, str):
         engines = [engines]
-    wanted = (
-        list(SEARCH_PRECISIONS)
-        if precisions is None
-        else names_arg(precisions, "precisions", PRECISIONS)
-    )
+    wanted = list(SEARCH_PRECISIONS) if precisions is None else names_arg(precisions, "precisions")
+    for p in wanted:
+        check_precision(p)
     supported, skipped = [], []
     for p in wanted:
         try:
