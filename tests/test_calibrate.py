@@ -99,7 +99,9 @@ def test_cli_calibrate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert set(payload["fitted"]) == set(CALIBRATED_FACTORS)
     assert len(payload["runs"]) == 20
     assert out.is_file()
-    assert main(argv) == 0
+    assert main(argv) == 2  # the profile exists: replaced only with --force (issue #19)
+    assert "pass --force" in capsys.readouterr().err
+    assert main([*argv, "--force"]) == 0
     text = capsys.readouterr().out
     assert "predicted" in text
     assert "±" in text

@@ -146,7 +146,7 @@ def test_out_writes_every_row_in_each_format(tmp_path, capsys):
     assert csv["model"][5] == "'=HYPERLINK(1)"  # user text never becomes a formula
     status, _, err = run(capsys, "perf", "--grid", str(grid), "--out", str(tmp_path / "x.txt"))
     assert status == 2
-    assert "--out must end in .csv, .parquet or .json" in err
+    assert "--out: expected a file ending in .csv or .parquet or .json" in err
     status, _, err = run(
         capsys, "perf", "--model", "llama-3.1-8b", "--out", str(tmp_path / "a.csv")
     )

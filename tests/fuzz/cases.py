@@ -3,6 +3,7 @@ scenario, one field replaced by a hostile or boundary value, written as TOML."""
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from typing import Any
@@ -33,7 +34,20 @@ BASE: dict[str, Any] = {
     ],
 }
 
-#: (section, key) pairs a case may replace; section None is the top level, an int an option.
+#: Options a case adds when it targets them (index → table): speculative decoding,
+#: disaggregated prefill/decode and a layout search, each on the performance model.
+EXTRA_OPTIONS: dict[int, dict[str, Any]] = {
+    3: {"name": "llama-spec", "kind": "self_hosted", "model": "llama-3.1-8b", "gpu": "h100-sxm",
+        "gpus_per_replica": 1, "precision": "fp8",
+        "speculative": {"method": "ngram", "num_draft_tokens": 3, "acceptance_rate": 0.6}},
+    4: {"name": "llama-disagg", "kind": "self_hosted", "model": "llama-3.1-8b", "gpu": "h100-sxm",
+        "precision": "fp8", "disaggregated": {"prefill_gpus": 1, "decode_gpus": 1}},
+    5: {"name": "llama-auto", "kind": "self_hosted", "model": "llama-3.1-8b", "gpu": "h100-sxm",
+        "precision": "fp8", "layout": "auto"},
+}  # fmt: skip
+
+#: (section, key) pairs a case may replace; section None is the top level, an int an option
+#: (3–5: one of :data:`EXTRA_OPTIONS`); a dotted key is a field of a table in the option.
 FIELDS: list[tuple[str | int | None, str]] = [
     (None, "name"),
     (None, "as_of"),
@@ -61,6 +75,18 @@ FIELDS: list[tuple[str | int | None, str]] = [
     (2, "engineering_fte"),
     (2, "fixed_usd_per_month"),
     (2, "requests_per_s_per_replica"),
+    ("workload", "horizon_start"),
+    (3, "speculative.method"),
+    (3, "speculative.num_draft_tokens"),
+    (3, "speculative.acceptance_rate"),
+    (3, "speculative.draft_model"),
+    (4, "disaggregated.prefill_gpus"),
+    (4, "disaggregated.decode_gpus"),
+    (4, "disaggregated.prefill_replicas"),
+    (4, "disaggregated.kv_link_gb_per_s"),
+    (5, "gpu"),
+    (5, "layout"),
+    (5, "max_replicas"),
 ]
 
 #: Hostile and boundary values: huge ints, NaN/inf (as floats and as strings), booleans,
@@ -116,6 +142,8 @@ def toml_value(value: Any) -> str:
         return str(value)
     if isinstance(value, str):
         return json.dumps(value)  # JSON string escapes are valid TOML basic strings
+    if isinstance(value, dict):  # an inline table
+        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
     raise TypeError(type(value))
 
 
@@ -126,10 +154,16 @@ def scenario_toml(field: tuple[str | int | None, str] | None, value: Any) -> str
     options = [dict(o) for o in BASE["options"]]
     if field is not None:
         section, key = field
+        if isinstance(section, int) and section >= len(options):
+            options.append(copy.deepcopy(EXTRA_OPTIONS[section]))
+            section = len(options) - 1
         target = top if section is None else workload if section == "workload" else None
         if target is None:
             assert isinstance(section, int)
             target = options[section]
+        head, _, rest = key.partition(".")
+        if rest:  # a field of a table in the option (speculative.acceptance_rate)
+            target, key = target[head], rest
         target[key] = value
 
     def table(d: dict[str, Any]) -> list[str]:

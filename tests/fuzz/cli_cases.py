@@ -45,11 +45,28 @@ BASE_ARGV: dict[tuple[str, ...], list[str]] = {
     ("workload", "show"): ["{root}/w.toml", "--json"],
 }  # fmt: skip
 
+#: More valid command lines of some commands: the file writers (perf --grid --out, calibrate
+#: --out/--plot, workload import --out) and the newer flags (--prices, plan's layout search).
+VARIANT_ARGV: dict[tuple[str, ...], list[list[str]]] = {
+    ("perf",): [["--grid", "{root}/grid.csv", "--out", "{root}/rows.csv", "--json"]],
+    ("calibrate",): [["{root}/runs.csv", "--out", "{root}/p.toml", "--plot", "{root}/p.png",
+                      "--json"]],
+    ("workload", "import"): [["{root}/spend.csv", "--format", "litellm", "--out",
+                              "{root}/w2.toml", "--json"]],
+    ("compare",): [["{root}/s.toml", "--prices", "{root}/prices.csv", "--json"]],
+}  # fmt: skip
+
+
+def base_argvs(command: tuple[str, ...]) -> list[list[str]]:
+    """Every valid command line of ``command``: the base one, then its variants."""
+    return [BASE_ARGV[command], *VARIANT_ARGV.get(command, [])]
+
+
 #: Flags whose value is a file the command writes.
 OUTPUT_FLAGS = ("--out", "--csv", "--xlsx", "--chart", "--plot")
 
 #: Files every case starts with (the inputs of the base command lines).
-INPUT_FILES = ("s.toml", "runs.csv", "spend.csv", "w.toml", "grid.csv")
+INPUT_FILES = ("s.toml", "runs.csv", "spend.csv", "w.toml", "grid.csv", "prices.csv")
 
 #: Hostile and boundary flag values (``{root}``: the case's directory).
 FLAG_VALUES: list[str] = [
@@ -103,10 +120,11 @@ class CliCase:
     command: tuple[str, ...]
     flag: str | None  # None: the positional argument is replaced
     value: str | None  # None: a flag without a value
+    variant: int = 0  # which of base_argvs(command)
 
     def argv(self, root: Path) -> list[str]:
         """The command line with ``{root}`` filled in."""
-        base = list(BASE_ARGV[self.command])
+        base = list(base_argvs(self.command)[self.variant])
         value = None if self.value is None else self.value.replace("{root}", str(root))
         if self.flag is None:
             base[0] = value or ""
@@ -135,11 +153,13 @@ class CliCase:
 def cli_case(pick: Picker) -> CliCase:
     """A random case: a command, one of its flags (or its positional) and a value."""
     command = pick.choice(sorted(BASE_ARGV))
+    variant = pick.choice(range(len(base_argvs(command))))
+    base = base_argvs(command)[variant]
     choices = flags()[command]
-    if pick.random() < 0.1 and BASE_ARGV[command] and not BASE_ARGV[command][0].startswith("-"):
-        return CliCase(command, None, pick.choice(FLAG_VALUES))
+    if pick.random() < 0.1 and base and not base[0].startswith("-"):
+        return CliCase(command, None, pick.choice(FLAG_VALUES), variant)
     flag, takes = pick.choice(choices)
-    return CliCase(command, flag, pick.choice(FLAG_VALUES) if takes else None)
+    return CliCase(command, flag, pick.choice(FLAG_VALUES) if takes else None, variant)
 
 
 @functools.cache
@@ -159,6 +179,11 @@ def _template() -> Path:
         encoding="utf-8",
     )
     from_usage(root / "spend.csv", format="litellm").save(root / "w.toml", "none")
+    (root / "prices.csv").write_text(
+        "offer_id,provider,model,effective_from,input_usd_per_mtok,output_usd_per_mtok,source,"
+        "as_of\nopenai/gpt-4o,openai,gpt-4o,2025-01-01,2.0,8.0,fuzz fixture,2025-05-01\n",
+        encoding="utf-8",
+    )
     (root / "grid.csv").write_text(
         "model,gpu,gpus,precision,input_tokens,output_tokens,batch\n"
         "llama-3.1-8b,h100-sxm,1,fp8,100,100,8\n",

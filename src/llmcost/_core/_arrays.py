@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .display import plain
 from .errors import InvalidInputError
 
 FloatArray = NDArray[np.float64]
@@ -22,11 +23,31 @@ def as_float_array(value: ArrayLike, name: str) -> FloatArray:
     >>> as_float_array([1, 2], "gpus")
     array([1., 2.])
     """
+    if isinstance(value, str | bytes):
+        raise InvalidInputError(
+            f"{name} must be a number or an array of numbers; got {plain(value)}"
+        )
     try:
         arr = np.asarray(value, dtype=np.float64)
+    except OverflowError:  # an int beyond float range (10**400)
+        raise InvalidInputError(f"{name} must be a finite number; got {_digits(value)}") from None
     except (TypeError, ValueError) as exc:
-        raise InvalidInputError(f"{name} must be numeric; got {value!r}") from exc
+        raise InvalidInputError(f"{name} must be numeric; got {plain(value)}") from exc
     return arr
+
+
+def check_not_empty(arr: FloatArray, name: str) -> FloatArray:
+    """Raise if ``arr`` holds no element (a reduction over it would fail)."""
+    if arr.size == 0:
+        raise InvalidInputError(f"{name} must hold at least one number; got an empty array")
+    return arr
+
+
+def _digits(value: Any) -> str:
+    """A huge int as its length, anything else plainly (no 400-digit message)."""
+    if isinstance(value, int) and abs(value) >= 10**20:
+        return f"a {len(str(abs(value)))}-digit number"
+    return plain(value)
 
 
 def as_float_arrays(**values: ArrayLike) -> dict[str, FloatArray]:

@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._core._arrays import FloatArray
-from .._core.display import plain
+from .._core._arrays import FloatArray, as_float_array
+from .._core.arguments import mapping_arg, whole_arg
 from .._core.errors import InvalidInputError
 
 Model = Callable[[Mapping[str, FloatArray]], Mapping[str, ArrayLike]]
@@ -30,11 +30,8 @@ def aligned_inputs(inputs: Mapping[str, ArrayLike]) -> dict[str, FloatArray]:
     array([3., 3.])
     """
     arrays: dict[str, FloatArray] = {}
-    for name, value in inputs.items():
-        try:
-            arrays[name] = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise InvalidInputError(f"input {name!r} must be numeric; got {plain(value)}") from exc
+    for name, value in mapping_arg(inputs, "inputs").items():
+        arrays[name] = as_float_array(value, f"input {name!r}")
         if arrays[name].ndim > 1:
             raise InvalidInputError(
                 f"input {name!r} must be a scalar or a 1-d array; got shape {arrays[name].shape}"
@@ -69,8 +66,7 @@ def evaluate_chunked(
     model: Model, inputs: Mapping[str, FloatArray], *, chunk_rows: int = DEFAULT_CHUNK_ROWS
 ) -> dict[str, FloatArray]:
     """Evaluate ``model`` over aligned ``inputs`` in chunks of ``chunk_rows`` rows."""
-    if chunk_rows < 1:
-        raise InvalidInputError(f"chunk_rows must be ≥ 1; got {chunk_rows}")
+    chunk_rows = whole_arg(chunk_rows, "chunk_rows", lo=1)
     n = next(iter(inputs.values())).size if inputs else 1
     if n <= chunk_rows:
         return evaluate(model, inputs, n)

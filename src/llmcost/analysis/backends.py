@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .._core._arrays import FloatArray
+from .._core.arguments import name_arg, whole_arg
 from .._core.errors import InvalidInputError
 from ._model import DEFAULT_CHUNK_ROWS, Model, evaluate, evaluate_chunked
 
@@ -25,8 +26,7 @@ BACKENDS = ("numpy", "dask")
 
 def check_backend(backend: str) -> None:
     """Raise unless ``backend`` is one of :data:`BACKENDS`."""
-    if backend not in BACKENDS:
-        raise InvalidInputError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
+    name_arg(backend, "backend", BACKENDS)
 
 
 def _dask() -> Any:
@@ -80,10 +80,9 @@ def evaluate_on(
     Identical values: the model works row by row.
     """
     check_backend(backend)
+    chunk_rows = whole_arg(chunk_rows, "chunk_rows", lo=1)
     if backend == "numpy":
         return evaluate_chunked(model, inputs, chunk_rows=chunk_rows)
-    if chunk_rows < 1:
-        raise InvalidInputError(f"chunk_rows must be ≥ 1; got {chunk_rows}")
     da = _dask()
     names = list(inputs)
     n = next(iter(inputs.values())).size

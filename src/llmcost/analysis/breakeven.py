@@ -24,13 +24,14 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from .._core._arrays import FloatArray, as_float_array, check_nonnegative, scalar_or_array
-from .._core.display import compact, html_table
+from .._core.arguments import mapping_arg, name_arg, names_arg, real_arg, whole_arg
+from .._core.display import compact, html_table, plain
 from .._core.errors import InfeasibleError, InvalidInputError
 from .._core.result import ResultShape
 from .._core.serialize import jsonable
 from ..cost.horizon import payback_month
 from ._model import Model, aligned_inputs, evaluate
-from .crossings import PairCrossings, find_crossings
+from .crossings import SCALES, PairCrossings, find_crossings
 
 __all__ = [
     "BreakevenResult",
@@ -335,6 +336,35 @@ def breakeven_curve(
     return result
 
 
+#: Largest break-even grid [points] (the engine refines between points: 4,097 is plenty).
+MAX_GRID = 10_000_000
+
+
+def _known(model: Any) -> tuple[list[str] | None, list[str] | None]:
+    """A scenario model's input and output names (None for a plain function: not known)."""
+    variables = getattr(model, "variables", None)
+    outputs = getattr(model, "option_names", None)
+    return (
+        None if variables is None else list(variables),
+        None if outputs is None else list(outputs),
+    )
+
+
+def _pairs(value: Any, names: list[str]) -> list[tuple[str, str]]:
+    """``pairs``: a non-empty list of (option, option), each option one of ``names``."""
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence) or not value:
+        raise InvalidInputError(
+            f"pairs must be a non-empty list of option pairs; got {plain(value)}"
+        )
+    out = []
+    for i, pair in enumerate(value):
+        if isinstance(pair, str | bytes) or not isinstance(pair, Sequence) or len(pair) != 2:
+            raise InvalidInputError(f"pairs[{i}] must be two option names; got {plain(pair)}")
+        a, b = (name_arg(n, f"pairs[{i}]", names) for n in pair)
+        out.append((a, b))
+    return out
+
+
 def _base_row(inputs: Mapping[str, ArrayLike]) -> dict[str, FloatArray]:
     base = aligned_inputs(inputs)
     if any(v.size != 1 for v in base.values()):
@@ -404,15 +434,18 @@ def breakeven_pairs(
     Pairs: all pairs in the order given, or the listed ``pairs``; the other ``inputs`` are held at
     their (scalar) values. All pairs are solved together (one model call per step).
     """
-    names = list(options)
+    variables, outputs = _known(model)
+    variable = name_arg(variable, "variable", variables)
+    lo, hi = real_arg(lo, "lo"), real_arg(hi, "hi")
+    names = names_arg(options, "options", outputs)
     if len(names) < 2:
         raise InvalidInputError(f"break-even needs at least two options; got {names}")
-    wanted = list(pairs) if pairs is not None else list(combinations(names, 2))
-    for a, b in wanted:
-        for n in (a, b):
-            if n not in names:
-                raise InvalidInputError(f"pair option {n!r} is not one of {names}")
-    costs, steps, owner = _tables(model, variable, inputs or {}, names, lo)
+    wanted = _pairs(pairs, names) if pairs is not None else list(combinations(names, 2))
+    xtol_rel = real_arg(xtol_rel, "xtol_rel", lo=0.0, lo_open=True, hi=0.1)
+    n_grid = whole_arg(n_grid, "n_grid", lo=2, hi=MAX_GRID)
+    scale = name_arg(scale, "scale", SCALES)
+    given = mapping_arg({} if inputs is None else inputs, "inputs")
+    costs, steps, owner = _tables(model, variable, given, names, lo)
     found = find_crossings(
         costs,
         lo,
@@ -461,12 +494,13 @@ def breakeven(
     >>> breakeven(model, "volume", 0, 1e4, option_a="api", option_b="own").first
     2000.0
     """
+    _, outputs = _known(model)
     (result,) = breakeven_pairs(
         model,
         variable,
         lo,
         hi,
-        options=[option_a, option_b],
+        options=[name_arg(option_a, "option_a", outputs), name_arg(option_b, "option_b", outputs)],
         inputs=inputs,
         n_grid=n_grid,
         scale=scale,

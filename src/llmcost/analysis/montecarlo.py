@@ -15,15 +15,16 @@ import numpy as np
 import pandas as pd
 
 from .._core._arrays import FloatArray
+from .._core.arguments import name_arg, names_arg, real_arg, whole_arg
 from .._core.display import compact, html_table, plain
 from .._core.errors import InvalidInputError
 from .._core.result import ResultShape
 from .._core.serialize import jsonable
 from ._model import DEFAULT_CHUNK_ROWS, Model
 from ._xarray import summary_dataset
-from .backends import evaluate_on
+from .backends import BACKENDS, evaluate_on
 from .blocks import block_draws, n_blocks
-from .space import ParameterSpace
+from .space import SAMPLING_METHODS, ParameterSpace
 
 __all__ = ["MonteCarloResult", "monte_carlo", "probability_cheapest", "summarize_draws"]
 
@@ -188,6 +189,18 @@ def probability_cheapest(costs: Mapping[str, FloatArray]) -> dict[str, float]:
     return {name: float(c / n) for name, c in zip(names, counts, strict=True)}
 
 
+#: Most draws :func:`monte_carlo` holds in memory at once (the scenario model's own cap,
+#: ``MAX_POINTS``); :func:`~llmcost.analysis.streaming.monte_carlo_stream` takes more.
+MAX_DRAWS = 20_000_000
+
+
+def _sequence(value: Any, name: str) -> list[Any]:
+    """``value`` as a list (a sequence that is not a string)."""
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        raise InvalidInputError(f"{name} must be a list of numbers; got {plain(value)}")
+    return list(value)
+
+
 def monte_carlo(
     model: Model,
     space: ParameterSpace,
@@ -257,11 +270,21 @@ def monte_carlo(
     >>> round(r.probability_cheapest["api"], 2)
     0.5
     """
-    if int(n) != n or n < 1:
-        raise InvalidInputError(f"n must be a whole number ≥ 1; got {plain(n)}")
-    if any(not 0 <= q <= 100 for q in percentiles):
-        raise InvalidInputError(f"percentiles must lie in [0, 100]; got {list(percentiles)}")
-    draws = _draws(space, int(n), seed, method, block_rows)
+    if not isinstance(space, ParameterSpace):
+        raise InvalidInputError(f"space must be a ParameterSpace; got {type(space).__name__}")
+    n = whole_arg(n, "n", lo=1, hi=MAX_DRAWS)  # more: monte_carlo_stream
+    seed = None if seed is None else whole_arg(seed, "seed", lo=0, hi=2**63 - 1)
+    percentiles = [
+        real_arg(q, f"percentiles[{i}]", lo=0.0, hi=100.0)
+        for i, q in enumerate(_sequence(percentiles, "percentiles"))
+    ]
+    chunk_rows = whole_arg(chunk_rows, "chunk_rows", lo=1)
+    backend = name_arg(backend, "backend", BACKENDS)
+    method = name_arg(method, "method", SAMPLING_METHODS)
+    known = getattr(model, "option_names", None)
+    outputs = None if outputs is None else names_arg(outputs, "outputs", known)
+    options = None if options is None else names_arg(options, "options", known)
+    draws = _draws(space, n, seed, method, block_rows)
     results = evaluate_on(model, draws, chunk_rows=chunk_rows, backend=backend, scheduler=scheduler)
     wanted = list(outputs) if outputs is not None else list(results)
     opts = list(options or [])

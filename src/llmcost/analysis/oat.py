@@ -9,7 +9,7 @@ quantiles (P10/P90 by default). All 2k + 1 (+ 2k for elasticities) evaluations a
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from .._core._arrays import FloatArray
+from .._core.arguments import mapping_arg, name_arg, real_arg
 from .._core.display import compact, html_table, plain
 from .._core.errors import InvalidInputError
 from .._core.result import ResultShape
@@ -99,29 +100,37 @@ class TornadoResult(ResultShape):
         return html_table(title, ["input", "at low", "at high", "swing"], rows)
 
 
+def _pair(value: Any, name: str) -> tuple[float, float]:
+    """Two finite numbers (low, high)."""
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence) or len(value) != 2:
+        raise InvalidInputError(f"{name} must be a pair of numbers (low, high); got {plain(value)}")
+    return real_arg(value[0], f"{name} low"), real_arg(value[1], f"{name} high")
+
+
 def _low_high(
     space: ParameterSpace,
     ranges: Mapping[str, tuple[float, float]] | None,
     relative: float | None,
     quantiles: tuple[float, float],
 ) -> tuple[dict[str, tuple[float, float]], str]:
-    ranges = dict(ranges or {})
+    ranges = dict(mapping_arg({} if ranges is None else ranges, "ranges"))
     unknown = sorted(set(ranges) - set(space.names))
     if unknown:
         raise InvalidInputError(
             f"ranges name unknown input(s) {', '.join(unknown)}; inputs: {', '.join(space.names)}"
         )
-    q_lo, q_hi = quantiles
+    q_lo, q_hi = _pair(quantiles, "quantiles")
     if not 0 < q_lo < q_hi < 1:
         raise InvalidInputError(
             f"quantiles must satisfy 0 < low < high < 1; got {plain(quantiles)}"
         )
-    if relative is not None and not relative > 0:
-        raise InvalidInputError(f"relative must be > 0 (e.g. 0.1 for ±10 %); got {plain(relative)}")
+    if relative is not None:
+        # above 1 the low end turns negative: no price, volume or rate can be
+        relative = real_arg(relative, "relative", lo=0.0, lo_open=True, hi=1.0)  # 0.1: ±10 %
     out: dict[str, tuple[float, float]] = {}
     for p in space.parameters:
         if p.name in ranges:
-            lo, hi = (float(v) for v in ranges[p.name])
+            lo, hi = _pair(ranges[p.name], f"ranges[{p.name!r}]")
         elif relative is not None:
             lo, hi = p.baseline * (1 - relative), p.baseline * (1 + relative)
         elif p.is_fixed:
@@ -230,6 +239,10 @@ def tornado(
     >>> [(r["input"], round(r["swing"], 6), round(r["elasticity"], 6)) for r in t.rows]
     [('price', 40.0, 1.0), ('volume', 40.0, 1.0)]
     """
+    if not isinstance(space, ParameterSpace):
+        raise InvalidInputError(f"space must be a ParameterSpace; got {type(space).__name__}")
+    if not callable(output):
+        output = name_arg(output, "output", getattr(model, "option_names", None))
     if isinstance(output, str):
         name = output
     elif output_name is not None:
@@ -251,7 +264,13 @@ def tornado(
         rows[nm][1 + k + i] = hi
         rows[nm][1 + 2 * k + i] = x_dn[i]
         rows[nm][1 + 3 * k + i] = x_up[i]
-    y = select_output(evaluate(model, rows, n), output)
+    try:
+        y = select_output(evaluate(model, rows, n), output)
+    except InvalidInputError as exc:  # a low/high end outside an input's domain
+        if relative is None and not ranges:
+            raise
+        given = f"relative={plain(relative)}" if relative is not None else "ranges"
+        raise InvalidInputError(f"{given} moves an input outside what it allows: {exc}") from None
     y0, y_lo, y_hi = y[0], y[1 : 1 + k], y[1 + k : 1 + 2 * k]
     y_dn, y_up = y[1 + 2 * k : 1 + 3 * k], y[1 + 3 * k :]
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -30,6 +30,7 @@ from scipy import stats
 from scipy.stats import qmc
 
 from .._core._arrays import FloatArray
+from .._core.arguments import name_arg, real_arg, whole_arg
 from .._core.display import plain
 from .._core.errors import InvalidInputError
 from .._core.result import ResultShape
@@ -38,7 +39,7 @@ from .._core.unit_names import unit_from_name
 from ._model import DEFAULT_CHUNK_ROWS, Model, select_output
 from ._xarray import xarray
 from .backends import evaluate_on
-from .space import ParameterSpace, unit_sample
+from .space import SAMPLING_METHODS, ParameterSpace, unit_sample
 
 __all__ = ["SobolResult", "analyze", "saltelli_sample", "sobol"]
 
@@ -176,6 +177,12 @@ def _indices(fa: FloatArray, fb: FloatArray, fab: FloatArray) -> tuple[FloatArra
     return s1, st
 
 
+#: Largest Saltelli base sample [rows per matrix]; the design has n_base × (k + 2) rows.
+MAX_N_BASE = 1_000_000
+#: Most bootstrap resamples.
+MAX_BOOTSTRAP = 100_000
+
+
 def sobol(
     model: Model,
     space: ParameterSpace,
@@ -241,6 +248,15 @@ def sobol(
     >>> np.round(r.st, 1).tolist()  # analytic: 1/5 and 4/5
     [0.2, 0.8]
     """
+    if not isinstance(space, ParameterSpace):
+        raise InvalidInputError(f"space must be a ParameterSpace; got {type(space).__name__}")
+    if not callable(output):
+        output = name_arg(output, "output", getattr(model, "option_names", None))
+    n_base = whole_arg(n_base, "n_base", lo=2, hi=MAX_N_BASE)
+    seed = None if seed is None else whole_arg(seed, "seed", lo=0, hi=2**63 - 1)
+    n_bootstrap = whole_arg(n_bootstrap, "n_bootstrap", lo=2, hi=MAX_BOOTSTRAP)
+    confidence_level = real_arg(confidence_level, "confidence_level", lo=0.0, lo_open=True)
+    method = name_arg(method, "method", SAMPLING_METHODS)
     inputs, _ = saltelli_sample(space, n_base, seed=seed, method=method)
     evaluated = evaluate_on(
         model, inputs, chunk_rows=chunk_rows, backend=backend, scheduler=scheduler

@@ -16,6 +16,8 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from .._core._arrays import FloatArray
+from .._core.arguments import mapping_arg, real_arg
+from .._core.display import plain
 from .._core.errors import InvalidInputError
 from .._core.unit_names import unit_from_name
 from ._model import DEFAULT_CHUNK_ROWS, Model, aligned_inputs
@@ -185,6 +187,11 @@ def sweep(
     2  2.0  3.0   6.0
     3  2.0  4.0   8.0
     """
+    if not isinstance(grid, bool):
+        raise InvalidInputError(f"grid must be True or False; got {plain(grid)}")
+    memory_budget_gb = real_arg(memory_budget_gb, "memory_budget_gb", lo=0.0, lo_open=True)
+    if constants is not None:
+        constants = mapping_arg(constants, "constants")
     varied = (
         cartesian(inputs, memory_budget_gb=memory_budget_gb) if grid else aligned_inputs(inputs)
     )

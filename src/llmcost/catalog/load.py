@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .._core.display import plain
 from .._core.errors import CatalogError
 from ._files import MANIFEST, bundled_dir, read_manifest, read_records
 from .catalog import Catalog
@@ -90,6 +91,11 @@ def _load(bundled: Path, user: Path | None) -> Catalog:
         directory = user if user is not None and (user / name).is_file() else bundled
         tables[entity] = tuple(read_records(directory / name, record))
         files[entity] = str(directory / name)
+        if not tables[entity]:  # a sheet replaces the bundled one whole: empty is never meant
+            raise CatalogError(
+                f"{name}: no rows in {str(directory)!r}; a user sheet replaces the bundled "
+                "one whole (remove the file to keep the bundled rows)"
+            )
     _check_integrity(tables, files)
     return Catalog(catalog_version=version, files=files, **tables)
 
@@ -159,7 +165,7 @@ def _check_integrity(tables: dict[str, tuple[Any, ...]], files: dict[str, str]) 
         counts = Counter(key(r) for r in tables[entity])
         dupes = [k for k, n in counts.items() if n > 1]
         if dupes:
-            raise CatalogError(f"{Path(files[entity]).name}: duplicate key {dupes[0]!r}")
+            raise CatalogError(f"{Path(files[entity]).name}: duplicate key {plain(dupes[0])}")
     model_ids = {r.id for r in tables["models"]}
     gpu_ids = {r.id for r in tables["gpus"]}
     _check_refs(tables["api_prices"], "llama_model", model_ids, files["api_prices"])
@@ -172,6 +178,6 @@ def _check_refs(rows: Iterable[Any], column: str, known: set[str], file: str) ->
         value = getattr(row, column)
         if value is not None and value not in known:
             raise CatalogError(
-                f"{Path(file).name}: {row.key}: column {column!r}: unknown id {value!r}; "
+                f"{Path(file).name}: {row.key}: column {column!r}: unknown id {plain(value)}; "
                 f"known: {', '.join(sorted(known))}"
             )

@@ -372,13 +372,12 @@ def results_json(results: pd.DataFrame, errors: Any) -> tuple[str, ...]:
     return f'{{"schema_version": "{SCHEMA_VERSION}", "results": ', records, "}"
 
 
-def write_out(path: Path, table: pd.DataFrame, json_text: tuple[str, ...]) -> str:
-    """Write the table to ``path`` (.csv, .parquet or .json by suffix); return the format."""
-    fmt = path.suffix.lower().lstrip(".")
-    if fmt not in ("csv", "parquet", "json"):
-        raise InvalidInputError(f"--out must end in .csv, .parquet or .json; got {str(path)!r}")
-    if not path.parent.is_dir():
-        raise InvalidInputError(f"--out: directory {str(path.parent)!r} does not exist")
+#: What ``perf --grid --out`` writes, by suffix.
+GRID_OUT_SUFFIXES = (".csv", ".parquet", ".json")
+
+
+def write_out(path: Path, table: pd.DataFrame, json_text: tuple[str, ...], fmt: str) -> None:
+    """Write the table to ``path`` as ``fmt`` (csv, parquet or json; the target's suffix)."""
     if fmt == "json":
         with path.open("w", encoding="utf-8") as file:
             file.writelines([*json_text, "\n"])
@@ -391,7 +390,6 @@ def write_out(path: Path, table: pd.DataFrame, json_text: tuple[str, ...]) -> st
             raise InvalidInputError(
                 "writing Parquet needs pyarrow: pip install 'llmcost[parquet]'"
             ) from None
-    return fmt
 
 
 def csv_safe(table: pd.DataFrame) -> pd.DataFrame:
@@ -430,10 +428,19 @@ def _write_csv(table: pd.DataFrame, path: Path) -> None:
     pa_csv.write_csv(pa.Table.from_pandas(table, preserve_index=False), str(path))
 
 
-def perf_grid(path: Path, *, out_path: Path | None, as_json: bool) -> Output:
-    """``perf --grid``: evaluate, then render only what will be shown or written."""
+def perf_grid(path: Path, *, out_path: Path | None, as_json: bool, force: bool = False) -> Output:
+    """``perf --grid``: evaluate, then render only what will be shown or written.
+
+    ``out_path`` is checked before any work (:func:`~llmcost.export.output.check_target`: a
+    file in an existing directory, ending in .csv/.parquet/.json, not the grid itself, replaced
+    only with ``force``) and written atomically.
+    """
     import pandas as pd
 
+    from ..export.output import check_target, write_all
+
+    if out_path is not None:
+        out_path = check_target(out_path, "--out", GRID_OUT_SUFFIXES, inputs=[path], force=force)
     frame = read_grid(path)
     out, errors = evaluate_grid(frame)
     results = results_frame(out)
@@ -441,8 +448,9 @@ def perf_grid(path: Path, *, out_path: Path | None, as_json: bool) -> Output:
     if out_path is not None:
         renamed = results.rename(columns=lambda c: f"{c}_result" if c in frame else c)
         table = pd.concat([frame, renamed], axis=1).assign(error=errors)
-        json_text = results_json(results, errors) if out_path.suffix.lower() == ".json" else ()
-        fmt = write_out(out_path, table, json_text)
+        fmt = out_path.suffix.lower().lstrip(".")
+        json_text = results_json(results, errors) if fmt == "json" else ()
+        write_all([(out_path, lambda p: write_out(p, table, json_text, fmt))])
         payload = {"out": str(out_path), "format": fmt, "rows": len(frame), "errors": n_errors}
         text = f"wrote {len(frame):,} rows ({n_errors:,} with an error) to {out_path}"
         return Output(payload, text)

@@ -1,4 +1,4 @@
-"""``llmcost calibrate FILE… [--engine E] [--engine-profile NAME] [--out PROFILE.toml]``.
+"""``llmcost calibrate FILE… [--engine E] [--engine-profile NAME] [--out PROFILE.toml] [--force]``.
 
 Fit a deployment profile to benchmark results (vLLM, SGLang, genai-perf/aiperf, CSV).
 """
@@ -6,8 +6,11 @@ Fit a deployment profile to benchmark results (vLLM, SGLang, genai-perf/aiperf, 
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from .._core.errors import InvalidInputError
 from ._common import Output, add_json_flag
 
 if TYPE_CHECKING:  # the scenario stack (pandas, scipy) is imported when the command runs
@@ -39,6 +42,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--plot", metavar="FILE.png", help="also draw predicted vs measured (extra: plot)"
     )
+    parser.add_argument("--force", action="store_true", help="replace existing --out/--plot files")
     for flag in ("--model", "--gpu", "--precision"):
         parser.add_argument(flag, help="when the files do not say")
     parser.add_argument("--gpus", type=int, help="GPUs of one replica, when the files do not say")
@@ -74,9 +78,18 @@ def render_text(cal: Calibration) -> str:
 
 
 def handle(args: argparse.Namespace) -> Output:
-    """Run ``calibrate``."""
+    """Run ``calibrate``; both outputs are checked before the fit, written both or neither."""
+    from ..export.output import check_target, write_all
     from ..scenario.calibration import calibrate
 
+    out = plot = None
+    if args.out:
+        out = check_target(args.out, "--out", (".toml",), inputs=args.files, force=args.force)
+    if args.plot:
+        inputs = [*args.files, *([] if out is None else [out])]
+        plot = check_target(args.plot, "--plot", PLOT_SUFFIXES, inputs=inputs, force=args.force)
+        if out is not None and out.resolve() == plot.resolve():  # pragma: no cover - suffixes
+            raise InvalidInputError("--out and --plot name the same file")
     cal = calibrate(
         args.files,
         engine=args.engine,
@@ -87,21 +100,29 @@ def handle(args: argparse.Namespace) -> Output:
         precision=args.precision,
     )
     payload, text = cal.to_dict(), render_text(cal)
-    if args.out:
-        payload["written"] = str(cal.save(args.out))
-        text += f'\nwrote {payload["written"]} (use: engine_profile = "{payload["written"]}")'
-    if args.plot:
-        payload["plot"] = _plot(cal, args.plot)
-        text += f"\nwrote {payload['plot']}"
+    jobs: list[tuple[Path, Callable[[Path], Any]]] = []
+    if out is not None:
+        jobs.append((out, cal.save))
+        payload["written"] = str(out)
+        text += f'\nwrote {out} (use: engine_profile = "{out}")'
+    if plot is not None:
+        fig, fmt = _figure(cal), plot.suffix.lower().lstrip(".")
+        jobs.append((plot, lambda p: fig.savefig(p, format=fmt, dpi=120)))
+        payload["plot"] = str(plot)
+        text += f"\nwrote {plot}"
+    write_all(jobs)
     return Output(payload=payload, text=text)
 
 
-def _plot(cal: Calibration, path: str) -> str:
-    """Draw the calibration chart (the starting profile's predictions as hollow markers)."""
+#: What ``calibrate --plot`` draws, by suffix.
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def _figure(cal: Calibration) -> Any:
+    """The calibration chart (the starting profile's predictions as hollow markers)."""
     from ..catalog import load_catalog
     from ..export.calibration_plot import calibration_figure
     from ..perf.fit import predict_measurements
 
     before = predict_measurements(cal.predictions, cal.base, load_catalog())
-    calibration_figure(cal, before=before).savefig(path, dpi=120)
-    return path
+    return calibration_figure(cal, before=before)

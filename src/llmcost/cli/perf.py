@@ -58,6 +58,7 @@ def register(subparsers: Any) -> None:
         metavar="FILE",
         help="with --grid: write every row to FILE.csv, FILE.parquet or FILE.json",
     )
+    perf.add_argument("--force", action="store_true", help="replace an existing --out file")
     perf.add_argument("--model")
     perf.add_argument("--gpu")
     perf.add_argument("--gpus", type=int)
@@ -238,7 +239,7 @@ def _perf(args: argparse.Namespace) -> Output:
         from ._grid import perf_grid
 
         out = Path(args.out) if args.out else None
-        return perf_grid(Path(args.grid), out_path=out, as_json=args.json)
+        return perf_grid(Path(args.grid), out_path=out, as_json=args.json, force=args.force)
     missing = [
         flag
         for flag, value in (

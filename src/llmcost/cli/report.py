@@ -64,6 +64,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def handle(args: argparse.Namespace) -> Output:
     """Compare, analyze, write the file; report where it went."""
+    from .._core.arguments import whole_arg
     from ..export.output import check_target
     from ..export.report import FORMATS, REPORT_SUFFIXES, analyze, write_report
     from ..scenario import load_scenario
@@ -72,10 +73,12 @@ def handle(args: argparse.Namespace) -> Output:
         raise InvalidInputError(
             f"--format must be one of {', '.join(FORMATS)}; got {args.format!r}"
         )
-    if args.monte_carlo < 0:
-        raise InvalidInputError(f"--monte-carlo must be ≥ 0 (0 for none); got {args.monte_carlo}")
+    if args.monte_carlo < 0:  # a huge value is shown by its length, not in full
+        shown = args.monte_carlo if args.monte_carlo > -(10**20) else "a huge negative number"
+        raise InvalidInputError(f"--monte-carlo must be ≥ 0 (0 for none); got {shown}")
     if not args.memory_budget_gb > 0:
         raise InvalidInputError(f"--memory-budget-gb must be > 0; got {args.memory_budget_gb:g}")
+    whole_arg(args.seed, "--seed", lo=0, hi=2**63 - 1)
     out = check_target(
         args.out, "--out", tuple(REPORT_SUFFIXES), inputs=[args.scenario], force=args.force
     )

@@ -43,6 +43,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="one scenario feature per model (default) or tag, or a single workload",
     )
     imp.add_argument("--out", metavar="FILE.toml", help="save the workload file")
+    imp.add_argument("--force", action="store_true", help="replace an existing --out file")
     add_json_flag(imp)
     imp.set_defaults(handler=_import)
     show = actions.add_parser("show", help="print a saved workload file")
@@ -52,15 +53,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _import(args: argparse.Namespace) -> Output:
+    from ..export.output import check_target, write_all
     from ..workload import from_usage, parse_columns
 
+    out = None
+    if args.out:
+        out = check_target(args.out, "--out", (".toml",), inputs=args.files, force=args.force)
     columns = parse_columns(args.columns) if args.columns else None
     w = from_usage(
         args.files, format=args.format, columns=columns, skip_bad_rows=args.skip_bad_rows
     )
     scenario = w.scenario_fields(args.features_by) if w.requests_known else None
-    if args.out:
-        w.save(args.out, args.features_by)
+    if out is not None:
+        write_all([(out, lambda p: w.save(p, args.features_by))])
     return _output(w, scenario, saved=args.out)
 
 

@@ -17,9 +17,21 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from .._core.display import plain
 from .._core.errors import InvalidInputError
 
-__all__ = ["check_target", "write_all"]
+__all__ = ["check_comparison", "check_target", "write_all"]
+
+
+def check_comparison(value: Any, also: tuple[type, ...] = ()) -> None:
+    """Raise unless ``value`` is a :class:`~llmcost.scenario.Comparison` (or one of ``also``)."""
+    from ..scenario.comparison import Comparison
+
+    if not isinstance(value, (Comparison, *also)):
+        raise InvalidInputError(
+            "comparison must be the result of llmcost.compare(scenario); got "
+            f"{type(value).__name__}"
+        )
 
 
 def check_target(
@@ -35,9 +47,27 @@ def check_target(
     ``suffixes``: the allowed endings (lowercase, with the dot); ``inputs``: files the command
     reads, which are never overwritten; ``force``: replace an existing regular file.
     """
+    if not isinstance(path, str | Path) or not str(path):
+        raise InvalidInputError(f"{flag} must be a file path; got {plain(path)}")
     out = Path(path)
-    shown = repr(str(out))
-    if str(path).endswith(("/", os.sep)) or out.is_dir():
+    shown = plain(str(out))
+    try:
+        return _checked(out, flag, shown, suffixes, inputs, force, str(path))
+    except OSError as exc:  # a name too long, a loop of links…: say so, naming the flag
+        raise InvalidInputError(f"{flag} {shown}: {exc.strerror or exc}") from None
+
+
+def _checked(
+    out: Path,
+    flag: str,
+    shown: str,
+    suffixes: Sequence[str],
+    inputs: Iterable[str | Path],
+    force: bool,
+    given: str,
+) -> Path:
+    """The checks of :func:`check_target` (any ``OSError`` is the caller's to report)."""
+    if given.endswith(("/", os.sep)) or out.is_dir():
         raise InvalidInputError(f"{flag} {shown}: is a directory; give a file name")
     if not out.parent.is_dir():
         raise InvalidInputError(f"{flag}: directory {str(out.parent)!r} does not exist")
@@ -66,7 +96,7 @@ def write_all(jobs: Sequence[tuple[Path, Callable[[Path], Any]]]) -> list[Path]:
     try:
         for target, write in jobs:
             fd, name = tempfile.mkstemp(
-                prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=target.parent
+                prefix=f".{target.stem[:100]}.", suffix=f".tmp{target.suffix}", dir=target.parent
             )
             os.close(fd)
             temp = Path(name)

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._core.display import plain
 from .._core.errors import InvalidInputError
 from .._core.units import DEFAULT_MEMORY_BUDGET_GB
 from ..analysis.blocks import check_full_array_fits
@@ -31,7 +32,7 @@ from ..scenario.breakeven import ScenarioBreakeven, scenario_breakeven
 from ..scenario.verdict import Verdict, verdict
 from ._render import Figure, Report, Section, Table, to_html, to_markdown
 from .frames import assumptions_frame, sources_frame
-from .output import check_target, write_all
+from .output import check_comparison, check_target, write_all
 from .report_data import report_data, workload_inputs
 
 __all__ = ["FORMATS", "AnalysisResults", "analyze", "render_report", "write_report"]
@@ -670,6 +671,7 @@ def write_report(
     the report restate its inputs. ``xlsx``: also write the finance workbook there (the book of
     ``llmcost compare --xlsx``, with this report's analysis); both files are written or neither.
     """
+    check_comparison(comparison)
     out = check_target(path, "--out", tuple(REPORT_SUFFIXES), inputs=inputs, force=force)
     book = (
         None
@@ -681,7 +683,7 @@ def write_report(
     by_suffix = REPORT_SUFFIXES[out.suffix.lower()]
     if fmt is not None and fmt != by_suffix:
         raise InvalidInputError(
-            f"--format {fmt!r} does not match the suffix of --out {str(out)!r} ({by_suffix})"
+            f"--format {plain(fmt)} does not match the suffix of --out {str(out)!r} ({by_suffix})"
         )
     text = render_report(comparison, by_suffix, analysis=analysis, scenario=scenario)
     jobs: list[tuple[Path, Any]] = [(out, lambda p: p.write_text(text, encoding="utf-8"))]

@@ -41,6 +41,8 @@ from ._xlsx_model import ModelWriter
 from ._xlsx_perf import PerfSetup, perf_setup
 from ._xlsx_profile import ProfileWriter, is_synthetic
 from ._xlsx_summary import SummaryWriter
+from .output import check_comparison as _check_comparison
+from .output import check_target, write_all
 
 __all__ = ["WorkbookSpec", "spec_from_comparison", "write_workbook"]
 
@@ -90,8 +92,11 @@ def write_workbook(comparison: Any, path: str | Path, *, analysis: Any = None) -
 
     ``comparison`` is a :class:`WorkbookSpec` or a result of ``llmcost.scenario.compare``;
     ``analysis`` (an :class:`~llmcost.export.report.AnalysisResults`) adds the Break-even and
-    Sensitivity sheets.
+    Sensitivity sheets. The file is written to a temporary file and moved into place (an existing
+    file at ``path`` is replaced; a directory, another suffix or a missing folder is refused).
     """
+    out = check_target(path, "path", (".xlsx",), force=True)
+    _check_comparison(comparison, (WorkbookSpec,))
     spec = (
         comparison
         if isinstance(comparison, WorkbookSpec)
@@ -116,9 +121,12 @@ def write_workbook(comparison: Any, path: str | Path, *, analysis: Any = None) -
     if spec.monte_carlo is not None:
         _values_sheet(book, "Monte Carlo", spec.monte_carlo)
     _sources_sheet(book, spec)
-    out = Path(path)
-    book.save(out)
-    add_cached_values(book.wb, out)
+
+    def save(p: Path) -> None:
+        book.save(p)
+        add_cached_values(book.wb, p)
+
+    write_all([(out, save)])
     return out
 
 

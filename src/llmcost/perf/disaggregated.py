@@ -47,7 +47,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._core._arrays import FloatArray, check_fraction, check_positive
+from .._core._arrays import FloatArray, check_finite, check_fraction, check_positive, check_range
+from .._core.arguments import check_specs
 from .._core.errors import InvalidInputError
 from .._core.result import ResultShape
 from .._core.serialize import jsonable
@@ -302,13 +303,14 @@ def estimate_disaggregated(
         "intra_node" or "inter_node"; its bandwidth per GPU and direction to override the
         default [GB/s].
     """
+    check_specs(model, gpu)
     for name, value in (("prefill_gpus", prefill_gpus), ("decode_gpus", decode_gpus)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
             raise InvalidInputError(f"{name} must be a whole number ≥ 1; got {value!r}")
     profile = get_engine_profile(engine, gpu).for_gpu(gpu)
     kv_prec = kv_precision or default_kv_precision(precision, profile)
     i_tok = check_positive(input_tokens, "input_tokens")
-    o_tok = check_positive(output_tokens, "output_tokens")
+    o_tok = check_range(check_finite(output_tokens, "output_tokens"), "output_tokens", lo=1.0)
     cached = check_fraction(cached_input_fraction, "cached_input_fraction")
     for name, slo in (("ttft_slo_s", ttft_slo_s), ("tpot_slo_s", tpot_slo_s)):
         if slo is not None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
+from .._core.display import plain
 from .._core.errors import InvalidInputError, UnknownIdError
 from .._core.specs import GpuSpec
 from .device import is_large_gpu
@@ -450,6 +451,11 @@ def get_engine_profile(engine: str | EngineProfile, gpu: GpuSpec | None = None) 
     """
     if isinstance(engine, EngineProfile):
         return engine
+    if not isinstance(engine, str):
+        raise InvalidInputError(
+            f"engine must be an engine id ({', '.join(ENGINE_PROFILES)}) or an EngineProfile; "
+            f"got {plain(engine)}"
+        )
     try:
         profile = ENGINE_PROFILES[engine]
     except KeyError:

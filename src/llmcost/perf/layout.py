@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from .._core.errors import InvalidInputError
+from .._core.arguments import whole_arg
 from .._core.specs import GpuSpec, ModelSpec
 
 __all__ = ["LayoutSet", "allowed_tp", "enumerate_layouts", "heads_allow_tp", "pareto_front"]
@@ -113,6 +113,10 @@ def allowed_tp(model: ModelSpec) -> list[int]:
     return [int(t) for t in d[heads_allow_tp(model, d)]]
 
 
+#: Most GPUs one layout search lays out [GPUs] (its divisor grid stays small).
+MAX_LAYOUT_GPUS = 65_536
+
+
 def _divisors(n: int) -> IntArray:
     d = np.arange(1, n + 1, dtype=np.int64)
     return d[n % d == 0]
@@ -145,10 +149,10 @@ def enumerate_layouts(
     >>> [(int(r), int(t), int(p)) for r, t, p in zip(s.replicas, s.tp, s.pp)]
     [(2, 1, 1), (1, 2, 1), (1, 1, 2)]
     """
-    for name, value in (("gpus", gpus), ("max_pp", 1 if max_pp is None else max_pp)):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-            raise InvalidInputError(f"{name} must be a whole number ≥ 1; got {value!r}")
-    d = _divisors(int(gpus))
+    gpus = whole_arg(gpus, "gpus", lo=1, hi=MAX_LAYOUT_GPUS)
+    if max_pp is not None:
+        max_pp = whole_arg(max_pp, "max_pp", lo=1)
+    d = _divisors(gpus)
     tp, pp, ep = (a.ravel() for a in np.meshgrid(d, d, d, indexing="ij"))
     size = tp * pp * ep
     keep = gpus % size == 0

@@ -29,6 +29,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._core._arrays import check_positive
+from .._core.arguments import check_specs, names_arg, real_arg, whole_arg
+from .._core.display import plain
 from .._core.errors import InfeasibleError, InvalidInputError, UnsupportedPrecisionError
 from .._core.result import ResultShape
 from .._core.serialize import jsonable
@@ -267,10 +269,16 @@ def _describe(c: LayoutChoice) -> str:
     )
 
 
+#: Most batches per candidate on the front's grid (the search evaluates candidates × this).
+MAX_FRONT_BATCHES = 1024
+
+
 def _workload_scalar(value: ArrayLike, name: str) -> float:
     arr = check_positive(value, name)
     if arr.ndim != 0:
-        raise InvalidInputError(f"{name} must be one number for a layout search; got {value!r}")
+        raise InvalidInputError(
+            f"{name} must be one number for a layout search; got {plain(value)}"
+        )
     return float(arr)
 
 
@@ -282,7 +290,7 @@ def _search_space(
         precisions = [precisions]
     if isinstance(engines, str):
         engines = [engines]
-    wanted = list(SEARCH_PRECISIONS if precisions is None else precisions)
+    wanted = list(SEARCH_PRECISIONS) if precisions is None else names_arg(precisions, "precisions")
     for p in wanted:
         check_precision(p)
     supported, skipped = [], []
@@ -300,7 +308,7 @@ def _search_space(
     if engines is None:
         # TensorRT-LLM is CUDA-only
         engines = [e for e in ENGINE_PROFILES if gpu.vendor == "nvidia" or e != "trtllm"]
-    engines = list(engines)
+    engines = names_arg(engines, "engines", ENGINE_PROFILES)
     if not engines:
         raise InvalidInputError("engines must name at least one engine; got an empty list")
     return supported, engines, skipped
@@ -439,13 +447,16 @@ def search_layouts(
     LayoutSearch
         Ranked candidates, best, runner-up and the Pareto front. See the module notes.
     """
+    check_specs(model, gpu)
     layouts = enumerate_layouts(model, gpu, gpus, max_pp=max_pp)
     if len(layouts) == 0:
         raise InfeasibleError(
             f"no valid layout of {gpus} × {gpu.id} for {model.id}; rejected: {layouts.rejected}"
         )
-    if isinstance(front_batches, bool) or not isinstance(front_batches, int) or front_batches < 2:
-        raise InvalidInputError(f"front_batches must be a whole number ≥ 2; got {front_batches!r}")
+    front_batches = whole_arg(front_batches, "front_batches", lo=2, hi=MAX_FRONT_BATCHES)
+    for name, target in (("tpot_slo_s", tpot_slo_s), ("ttft_slo_s", ttft_slo_s)):
+        if target is not None:
+            real_arg(target, name, lo=0.0, lo_open=True)
     precs, engs, skipped = _search_space(gpu, precisions, engines)
     i_tok = _workload_scalar(input_tokens, "input_tokens")
     o_tok = _workload_scalar(output_tokens, "output_tokens")

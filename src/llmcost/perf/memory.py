@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._core._arrays import FloatArray, check_positive, scalar_or_array
+from .._core.arguments import check_specs
 from .._core.result import ResultShape
 from .._core.serialize import jsonable
 from .._core.specs import GpuSpec, ModelSpec
@@ -250,6 +251,7 @@ def memory_footprint(
         With ``ep > 1``: attention data-parallel over the ranks (DEP, default) or
         tensor-parallel over all ``tp × ep`` GPUs (TEP; :class:`ParallelSplit`).
     """
+    check_specs(model, gpu, gpu_optional=True)
     check_precision(precision)
     profile = get_engine_profile(engine, gpu)
     if gpu is not None:

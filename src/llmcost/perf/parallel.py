@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._core._arrays import FloatArray, check_positive
+from .._core._arrays import FloatArray, check_not_empty, check_positive
+from .._core.display import plain
 from .._core.errors import InvalidInputError
 from .._core.specs import ModelSpec
 
@@ -53,12 +54,31 @@ class ParallelSplit:
         return np.asarray(self.tp if self.attention_dp else self.tp * self.ep)
 
 
+#: Largest GPU count or parallel degree taken [GPUs] (the scenario schema's bound).
+MAX_GPUS = 1024
+
+
 def _whole(value: ArrayLike, name: str) -> FloatArray:
-    arr = check_positive(value, name)
-    if np.any(arr != np.round(arr)) or np.any(arr < 1):
-        bad = arr[(arr != np.round(arr)) | (arr < 1)].flat[0]
-        raise InvalidInputError(f"{name} must be a whole number ≥ 1; got {bad!r}")
+    arr = check_not_empty(check_positive(value, name), name)
+    bad = (arr != np.round(arr)) | (arr < 1) | (arr > MAX_GPUS)
+    if np.any(bad):
+        raise InvalidInputError(
+            f"{name} must be a whole number from 1 to {MAX_GPUS:,}; got {plain(arr[bad].flat[0])}"
+        )
     return arr
+
+
+def _check_divides(gpus: FloatArray, pp_ep: FloatArray) -> None:
+    """Raise unless ``gpus`` is a multiple of pp × ep (so that tp can be inferred)."""
+    tp = np.broadcast_to(gpus / pp_ep, np.broadcast(gpus, pp_ep).shape)
+    bad = (tp != np.round(tp)) | (tp < 1)
+    if np.any(bad):
+        i = int(np.argmax(bad))
+        g, d = (float(np.broadcast_to(a, tp.shape).flat[i]) for a in (gpus, pp_ep))
+        raise InvalidInputError(
+            f"gpus must be a multiple of pp × ep to infer tp; got gpus {plain(g)}, "
+            f"pp × ep {plain(d)}"
+        )
 
 
 def resolve_split(
@@ -89,6 +109,8 @@ def resolve_split(
     g = _whole(gpus, "gpus")
     pp_a = _whole(pp, "pp")
     ep_a = _whole(1 if ep is None else ep, "ep")
+    if tp is None:
+        _check_divides(g, pp_a * ep_a)
     tp_a = _whole(g / (pp_a * ep_a), "tp") if tp is None else _whole(tp, "tp")
     product = tp_a * pp_a * ep_a
     if np.any(product != g):

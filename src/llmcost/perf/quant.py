@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from .._core.display import plain
 from .._core.errors import InvalidInputError
 from .._core.units import BYTES_PER_ELEMENT, PRECISIONS
 
@@ -54,8 +55,10 @@ def check_precision(
     precision: str, name: str = "precision", allowed: tuple[str, ...] = PRECISIONS
 ) -> str:
     """Return ``precision`` if it is one of ``allowed``, else raise naming ``name``."""
-    if precision not in allowed:
-        raise InvalidInputError(f"{name} must be one of {', '.join(allowed)}; got {precision!r}")
+    if not isinstance(precision, str) or precision not in allowed:
+        raise InvalidInputError(
+            f"{name} must be one of {', '.join(allowed)}; got {plain(precision)}"
+        )
     return precision
 
 

@@ -40,11 +40,14 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._core._arrays import (
     FloatArray,
+    check_finite,
     check_fraction,
     check_nonnegative,
     check_positive,
+    check_range,
     scalar_or_array,
 )
+from .._core.arguments import check_specs
 from .._core.display import compact
 from .._core.errors import InvalidInputError
 from .._core.result import ResultShape
@@ -501,6 +504,7 @@ def estimate_serving(
         emits (1 − α^(k+1)) / (1 − α) tokens per sequence on average; a draft model's weights
         and KV cache come out of the KV budget. None: plain decoding.
     """
+    check_specs(model, gpu)
     check_precision(precision)
     profile = apply_knobs(get_engine_profile(engine, gpu), knobs, model.max_context_tokens).for_gpu(
         gpu
@@ -536,7 +540,7 @@ def estimate_serving(
         model, gpu, precision, kv_prec, split, profile, quant_scope=quant_scope
     )
     i_tok = check_positive(input_tokens, "input_tokens")
-    o_tok = check_positive(output_tokens, "output_tokens")
+    o_tok = check_range(check_finite(output_tokens, "output_tokens"), "output_tokens", lo=1.0)
     cached = check_fraction(cached_input_fraction, "cached_input_fraction")
     tiles = check_nonnegative(image_tiles, "image_tiles")
     encoder = _encoder_work(model, gpu, rates, tiles, i_tok)

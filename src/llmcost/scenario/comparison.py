@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._core.arguments import mapping_arg
 from .._core.display import html_table, money, text_table
 from .._core.errors import InvalidInputError
 from .._core.serialize import jsonable
@@ -21,7 +22,7 @@ from .availability import UnavailableOption, resolve_available
 from .calendar import default_horizon_start, horizon_periods, parse_period, period_total
 from .config import Scenario
 from .evaluation import Evaluation, evaluation
-from .loading import as_scenario
+from .loading import as_scenario, shown_value
 from .model import ScenarioModel
 from .prices import price_labels
 from .resolve import Resolved
@@ -463,7 +464,26 @@ def _as_date(value: date | str | None) -> date | None:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise InvalidInputError(f"as_of must be a date YYYY-MM-DD; got {value!r}") from None
+            raise InvalidInputError(
+                f"as_of must be a date YYYY-MM-DD; got {shown_value(value)}"
+            ) from None
+    if value is not None and not isinstance(value, date):
+        raise InvalidInputError(
+            f"as_of must be a date or YYYY-MM-DD text; got {type(value).__name__} "
+            f"{shown_value(value)}"
+        )
+    return value
+
+
+def _catalog(value: Any) -> Catalog:
+    """The catalog argument: a :class:`Catalog`, or None for the bundled one."""
+    if value is None:
+        return load_catalog()
+    if not isinstance(value, Catalog):
+        raise InvalidInputError(
+            f"catalog must be a Catalog (llmcost.load_catalog(path)) or None; got "
+            f"{type(value).__name__}"
+        )
     return value
 
 
@@ -479,7 +499,7 @@ def scenario_model(
     ``scenario`` is a :class:`Scenario` or the path of a scenario file.
     """
     scenario = as_scenario(scenario)
-    catalog = catalog or load_catalog()
+    catalog = _catalog(catalog)
     return _resolve_all(scenario, catalog, _as_date(as_of) or scenario.as_of)[0]
 
 
@@ -499,10 +519,10 @@ def compare(
     ``scenario.replace(**overrides)`` instead (what-if; keys: :mod:`llmcost.scenario.whatif`).
     """
     scenario = as_scenario(scenario)
-    if overrides:
+    if overrides is not None and mapping_arg(overrides, "overrides"):
         scenario = scenario.replace(**overrides)
     as_of = _as_date(as_of) or scenario.as_of
-    catalog = catalog or load_catalog()
+    catalog = _catalog(catalog)
     model, resolved, unavailable = _resolve_all(scenario, catalog, as_of)
     mix = model.mix
     wl = scenario.workload

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .._core.display import plain
 from .._core.errors import InvalidInputError
 from .config import Scenario
 from .imported import resolve_imported_workload
@@ -73,7 +74,12 @@ def shown_value(value: Any, limit: int = 60) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**limit:
         digits = str(abs(value))
         return f"{'-' if value < 0 else ''}{digits[:limit]}… ({len(digits)} digits)"
-    text = repr(value) if isinstance(value, str) else str(value)
+    if isinstance(value, str):
+        text = repr(value)
+    elif hasattr(value, "tolist") or isinstance(value, list | tuple | dict):
+        text = plain(value, limit=10 * limit)  # numpy values as Python numbers and lists
+    else:
+        text = str(value)
     text = "".join(
         c.encode("unicode_escape").decode("ascii")
         if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")

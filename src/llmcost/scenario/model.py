@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._core._arrays import as_float_array
+from .._core.display import plain
 from .._core.errors import InvalidInputError, close_matches
 from ..cost.load import profile_from_peak_to_average
 from .evaluators import ApiEvaluator, SelfHostedEvaluator, WorkloadArrays
@@ -271,14 +272,15 @@ class ScenarioModel:
     def _workload(self, given: Mapping[str, Any], n: int) -> WorkloadArrays:
         mix = self.mix
         shares = mix.request_shares
+        volume = next((k for k in ("tokens_per_month", "requests_per_month") if k in given), None)
+        if volume is not None:
+            _check_volume(given[volume], volume)
         if "tokens_per_month" in given:
             total = given["tokens_per_month"] / mix.tokens_per_request
         elif "requests_per_month" in given:
             total = given["requests_per_month"]
         else:
             total = np.full(n, mix.total_requests_per_month)
-        if np.any(~np.isfinite(total)) or np.any(total < 0):
-            raise InvalidInputError("requests_per_month/tokens_per_month must be finite and ≥ 0")
         nf = len(mix.names)
 
         def per_feature(name: str, base: Any) -> list[Any]:
@@ -323,3 +325,19 @@ class ScenarioModel:
             raw = ev(workload, params)
             out[ev.name] = {k: np.broadcast_to(np.asarray(v), (n,)).copy() for k, v in raw.items()}
         return out
+
+
+#: Largest monthly volume an evaluation takes [requests or tokens per month]: far above any
+#: real workload, low enough that no total overflows to infinity.
+MAX_VOLUME_PER_MONTH = 1e18
+
+
+def _check_volume(value: Any, name: str) -> None:
+    """Raise naming ``name`` and the first bad value unless every volume is in [0, 1e18]."""
+    arr = np.asarray(value, dtype=float)
+    bad = ~np.isfinite(arr) | (arr < 0) | (arr > MAX_VOLUME_PER_MONTH)
+    if np.any(bad):
+        raise InvalidInputError(
+            f"{name} must be a number from 0 to {MAX_VOLUME_PER_MONTH:g} per month; got "
+            f"{plain(arr[bad].flat[0])}"
+        )

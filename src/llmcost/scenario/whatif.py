@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._core.errors import InvalidInputError, close_matches
 from .config import ApiOption, Feature, SelfHostedOption, Workload
-from .loading import parse_scenario
+from .loading import parse_scenario, shown_value
 
 if TYPE_CHECKING:
     from .config import Scenario
@@ -53,7 +53,7 @@ def replace_scenario(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario
             node.pop(field, None)
         else:
             node[field] = value
-    shown = ", ".join(f"{k}={v!r}" for k, v in changes.items())
+    shown = ", ".join(f"{k}={shown_value(v)}" for k, v in changes.items())
     return parse_scenario(data, source=f"replace({shown})")
 
 

@@ -46,6 +46,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from .._core.arguments import mapping_arg, name_arg
+from .._core.display import plain
 from .._core.errors import InvalidInputError
 
 __all__ = [
@@ -201,10 +203,10 @@ FORMATS: Mapping[str, UsageFormat] = MappingProxyType(
 
 def get_format(name: str, columns: Mapping[str, str] | None = None) -> UsageFormat:
     """The format called ``name``, with ``columns`` (canonical field → source column) applied."""
-    try:
-        fmt = FORMATS[name]
-    except KeyError:
-        raise InvalidInputError(
-            f"format = {name!r}: unknown usage format; allowed: {', '.join(FORMATS)}"
-        ) from None
+    fmt = FORMATS[name_arg(name, "format", FORMATS)]
+    if columns is None:
+        return fmt
+    columns = mapping_arg(columns, "columns")
+    for key, value in columns.items():
+        name_arg(value, f"columns[{plain(key)}]")
     return fmt.with_columns(columns) if columns else fmt

@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._core.display import plain
 from .._core.errors import InvalidInputError
 from ._accumulate import SUMS, UsageAccumulator
 from ._read import read_usage_file
@@ -38,6 +40,19 @@ def parse_columns(text: str) -> dict[str, str]:
             )
         out[key.strip()] = value.strip()
     return out
+
+
+def _paths(paths: Any) -> list[Path]:
+    """``paths`` (one path or a list of paths) as a list of :class:`Path`."""
+    if isinstance(paths, str | Path):
+        return [Path(paths)]
+    if isinstance(paths, Iterable) and not isinstance(paths, bytes | Mapping):
+        items = list(paths)
+        if all(isinstance(p, str | Path) for p in items):
+            return [Path(p) for p in items]
+    raise InvalidInputError(
+        f"paths must be a file path or a list of file paths; got {plain(paths)}"
+    )
 
 
 def from_usage(
@@ -76,7 +91,7 @@ def from_usage(
         ``skip_bad_rows``) has a bad row: the message names the file, line, column and value.
         Nothing is returned half-imported.
     """
-    files = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
+    files = _paths(paths)
     if not files:
         raise InvalidInputError("from_usage: give at least one usage file")
     fmt = get_format(format, columns)
