@@ -114,6 +114,30 @@ def _legend(ax: Axes, where: str, ncols: int = 3) -> None:
         ax.legend(frameon=False, fontsize=8)
 
 
+def _fit(ax: Axes, text: str, fontsize: float) -> str:
+    """``text`` wrapped to the width of ``ax`` (about 0.52 em a character)."""
+    import textwrap
+
+    fig = _root_figure(ax)
+    width_pt = ax.get_position().width * fig.get_figwidth() * 72
+    chars = max(20, int(width_pt / (0.52 * fontsize)))
+    return "\n".join(textwrap.wrap(text, chars, break_on_hyphens=False)) or text
+
+
+def _title(ax: Axes, text: str, fontsize: float = 11.0) -> None:
+    """A title wrapped to the axes' width, so that side-by-side panels' titles never meet.
+
+    ``wrap=True`` as well: matplotlib wraps it further at the figure's edge if the layout
+    narrows the axes (long tick labels).
+    """
+    ax.set_title(_fit(ax, text, fontsize), fontsize=fontsize, wrap=True)
+
+
+def _xlabel(ax: Axes, text: str) -> None:
+    """An x label wrapped to the axes' width."""
+    ax.set_xlabel(_fit(ax, text, 10.0), wrap=True)
+
+
 def _renderer(ax: Axes) -> Any:
     """The renderer of ``ax``'s figure with its layout settled (to measure text)."""
     fig = _root_figure(ax)
@@ -232,11 +256,11 @@ def draw_cost_curve(
         ax.set_ylim(bottom=0)
     _format_axis(ax.xaxis, _quantity, log_x)
     _format_axis(ax.yaxis, money_tick if money else _quantity, log_y)
-    ax.set_xlabel(x_label + (" (log scale)" if log_x else ""), wrap=True)
+    _xlabel(ax, x_label + (" (log scale)" if log_x else ""))
     ax.set_ylabel(y_label + (" (log scale)" if log_y else ""))
     ax.grid(True, which="major", alpha=0.3)
     _legend(ax, legend)
-    ax.set_title(title or "Monthly cost by option", wrap=True)
+    _title(ax, title or "Monthly cost by option")
     _label_crossings(ax, sorted({m[0] for m in marks}))
     return ax
 
@@ -268,13 +292,13 @@ def draw_breakeven_strip(ax: Axes, result: BreakevenResult, *, x_label: str = ""
     ax.set_yticks([])
     _format_axis(ax.xaxis, _quantity, log)
     variable = x_label or result.variable.replace("_", " ")
-    ax.set_xlabel(variable + (" (log scale)" if log else ""), wrap=True)
+    _xlabel(ax, variable + (" (log scale)" if log else ""))
     n = result.crossings.size
-    ax.set_title(
+    _title(
+        ax,
         f"Break-even, {result.option_a} vs {result.option_b}: "
         + (f"{n} change{'s' * (n != 1)}" if n else "never within the range"),
-        fontsize=10,
-        wrap=True,
+        10.0,
     )
     ax.legend(frameon=True, fontsize=8, loc="lower right")
     _label_crossings(ax, [float(x) for x in result.crossings])
@@ -327,9 +351,10 @@ def draw_tornado(ax: Axes, result: TornadoResult, *, max_rows: int = 12) -> Axes
     _format_axis(ax.xaxis, money_tick, False)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
     unit = "" if "[" in result.output else " [USD]"
-    ax.set_xlabel(f"{result.output} (baseline {money_tick(base)}){unit}", wrap=True)
+    label = _fit(ax, f"{result.output}{unit}", 10.0)  # the baseline on a line of its own
+    ax.set_xlabel(f"{label}\n(baseline {money_tick(base)})", wrap=True)
     note = f"; {dropped} inputs with no effect left out" if dropped else ""
-    ax.set_title(f"Sensitivity of {result.output} ({result.method}{note})", fontsize=10, wrap=True)
+    _title(ax, f"Sensitivity of {result.output} ({result.method}{note})", 10.0)
     ax.legend(frameon=False, loc="lower right", fontsize=8)
     ax.grid(True, axis="x", alpha=0.3)
     return ax
@@ -430,14 +455,14 @@ def draw_monte_carlo(
     if kind == "hist":
         ax.set_yticks([])
     cheapest = ", ".join(f"{k} {v:.0%}" for k, v in result.probability_cheapest.items())
-    ax.set_title(
+    _title(
+        ax,
         f"Monte Carlo, {result.n:,} draws" + (f" — cheapest: {cheapest}" if cheapest else ""),
-        fontsize=10,
-        wrap=True,
+        10.0,
     )
     _format_axis(ax.xaxis, money_tick, log)
     scale = " (log scale)" if log else ""
-    ax.set_xlabel(f"{x_label}{scale}  (dotted: P5/P95, dashed: P50)", wrap=True)
+    _xlabel(ax, f"{x_label}{scale}  (dotted: P5/P95, dashed: P50)")
     ax.set_ylabel("density [1/USD]" if kind == "hist" else "share of draws ≤ x [fraction]")
     ax.grid(True, alpha=0.3)
     ax.legend(frameon=False, fontsize=8)
@@ -490,7 +515,7 @@ def draw_breakeven_map(
         ax.set_xscale("log")
     if log_y:
         ax.set_yscale("log")
-    ax.set_xlabel(x_label, wrap=True)
+    _xlabel(ax, x_label)
     ax.set_ylabel(y_label)
     present = {int(v) for v in np.unique(winner[np.isfinite(winner)])}
     handles: list[Any] = [
@@ -505,8 +530,22 @@ def draw_breakeven_map(
     _root_figure(ax).legend(
         handles=handles, title="cheapest", loc="outside right upper", frameon=False, fontsize=8
     )
-    ax.set_title("Cheapest option (lines: break-even)", fontsize=10, wrap=True)
+    _title(ax, "Cheapest option (lines: break-even)", 10.0)
     return ax
+
+
+def _wide_label_locator() -> Any:
+    from matplotlib.ticker import MaxNLocator
+
+    class WideLabelLocator(MaxNLocator):
+        """Integer ticks at most one per ~60 pt of axis: "2027-04" labels never meet."""
+
+        def __call__(self) -> Any:
+            space = self.axis.get_tick_space() if self.axis is not None else 8
+            self.set_params(nbins=max(2, min(8, space // 2)))
+            return super().__call__()
+
+    return WideLabelLocator
 
 
 def draw_horizon(
@@ -525,7 +564,7 @@ def draw_horizon(
     or monthly costs, month 1 first. ``periods`` names the months ("2027-01", …) for the x
     ticks; without it the ticks are month numbers.
     """
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    from matplotlib.ticker import FuncFormatter
 
     if not usd:
         raise InvalidInputError("the horizon chart needs at least one option")
@@ -537,7 +576,7 @@ def draw_horizon(
         arrays[name] = y
         ax.plot(np.arange(1, y.size + 1), y, label=name, linewidth=1.8, marker=".")
     log_y = spans_decades(*arrays.values()) if log_y is None else log_y
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))
+    ax.xaxis.set_major_locator(_wide_label_locator()(integer=True))
     labels = list(periods) if periods is not None else []
 
     def month(v: float, _pos: Any = None) -> str:
@@ -556,5 +595,5 @@ def draw_horizon(
     ax.grid(True, alpha=0.3)
     _legend(ax, legend)
     default = "Cumulative cost over the horizon" if cumulative else "Monthly cost over the horizon"
-    ax.set_title(title or default, wrap=True)
+    _title(ax, title or default)
     return ax
