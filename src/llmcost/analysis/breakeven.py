@@ -184,6 +184,23 @@ class BreakevenResult(ResultShape):
             f"sustained={compact(self.sustained, never='never')} -> {self.sustained_winner})"
         )
 
+    def plot(self, ax: Any = None) -> Any:
+        """Which option is cheaper along the searched range, every change marked.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; default a new pyplot figure (needs ``llmcost[plot]``).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The axes drawn on (logarithmic when the search was).
+        """
+        from .plotting import axes_for, draw_breakeven_strip
+
+        return draw_breakeven_strip(axes_for(ax, (7.5, 2.6)), self)
+
     def _repr_html_(self) -> str:
         rows = [
             [compact(float(x)), above, "step" if j else ""]

@@ -91,6 +91,29 @@ class MonteCarloResult(ResultShape):
         header = ["output", "P5", "P50", "P95", "undefined", "P(cheapest)"]
         return html_table(title, header, rows)
 
+    def plot(
+        self, ax: Any = None, outputs: Sequence[str] | None = None, *, kind: str = "hist"
+    ) -> Any:
+        """Histograms (``kind="hist"``) or CDFs (``"cdf"``) of the kept draws, P5/P50/P95 marked.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; default a new pyplot figure (needs ``llmcost[plot]``).
+        outputs : sequence of str, optional
+            The outputs to show; default every output with draws kept.
+        kind : {"hist", "cdf"}
+            Density histograms or cumulative shares.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The axes drawn on; the money axis is logarithmic where the draws span decades.
+        """
+        from .plotting import axes_for, draw_monte_carlo
+
+        return draw_monte_carlo(axes_for(ax), self, outputs, kind=kind)
+
     def to_xarray(self, units: Mapping[str, str] | None = None) -> Any:
         """The summary as an ``xarray.Dataset`` over dim ``output``.
 

@@ -86,6 +86,27 @@ class TornadoResult(ResultShape):
             f"{len(self.rows)} inputs{top})"
         )
 
+    def plot(self, ax: Any = None, *, max_rows: int = 12) -> Any:
+        """The tornado chart: bars from the output at each input's low and high, widest on top.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; default a new pyplot figure (needs ``llmcost[plot]``).
+        max_rows : int
+            At most this many inputs, the widest swings.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The axes drawn on (money ticks in [USD], "−$40k").
+        """
+        from .plotting import axes_for, draw_tornado, tornado_rows
+
+        rows, _dropped = tornado_rows(self, max_rows)
+        target = axes_for(ax, (7.5, 0.5 * len(rows) + 1.6))
+        return draw_tornado(target, self, max_rows=max_rows)
+
     def _repr_html_(self) -> str:
         rows = [
             [r["input"], compact(r["output_at_low"]), compact(r["output_at_high"]),

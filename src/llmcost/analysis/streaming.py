@@ -87,6 +87,31 @@ class StreamingMonteCarloResult(ResultShape):
             f"{len(self.inputs)} inputs, {len(self.summary)} outputs{cheapest})"
         )
 
+    def plot(
+        self, ax: Any = None, outputs: Sequence[str] | None = None, *, kind: str = "hist"
+    ) -> Any:
+        """Histograms or CDFs of the outputs from the fine histograms, P5/P50/P95 marked.
+
+        The chart of :meth:`llmcost.analysis.MonteCarloResult.plot`, drawn from the counts.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; default a new pyplot figure (needs ``llmcost[plot]``).
+        outputs : sequence of str, optional
+            The outputs to show; default every output with a histogram.
+        kind : {"hist", "cdf"}
+            Density histograms or cumulative shares.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The axes drawn on.
+        """
+        from .plotting import axes_for, draw_monte_carlo
+
+        return draw_monte_carlo(axes_for(ax), self, outputs, kind=kind)
+
     def to_xarray(self) -> Any:
         """An ``xarray.Dataset`` over dim ``output`` (and ``bin`` for the histograms).
 

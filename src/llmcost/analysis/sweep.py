@@ -24,7 +24,7 @@ from ._model import DEFAULT_CHUNK_ROWS, Model, aligned_inputs
 from .backends import evaluate_on
 from .blocks import DEFAULT_MEMORY_BUDGET_GB, check_full_array_fits
 
-__all__ = ["SweepFrame", "cartesian", "sweep", "sweep_arrays"]
+__all__ = ["SweepAccessor", "SweepFrame", "cartesian", "sweep", "sweep_arrays"]
 
 
 class SweepFrame(pd.DataFrame):
@@ -152,7 +152,8 @@ def sweep(
     :func:`sweep_arrays`. ``units`` maps input, constant and output names to their units; a
     name not in it gets the unit its suffix says (``_usd`` → USD/month, ``_s`` → s, …; ""
     if none). ``frame.to_xarray()`` gives an xarray Dataset with one dimension per grid axis
-    (:class:`SweepFrame`).
+    (:class:`SweepFrame`); ``frame.llmcost.plot()`` draws the outputs against the input
+    (:class:`SweepAccessor`).
 
     Parameters
     ----------
@@ -212,3 +213,88 @@ def sweep(
     if grid:
         frame.attrs["grid_shape"] = tuple(np.atleast_1d(inputs[k]).size for k in varied)
     return frame
+
+
+@pd.api.extensions.register_dataframe_accessor("llmcost")
+class SweepAccessor:
+    """``frame.llmcost``: llmcost's chart of a :func:`sweep` table.
+
+    ``DataFrame.plot`` stays pandas' own; ``frame.llmcost.plot()`` draws with the same function
+    as the report's cost curve (money ticks "−$40k", log axes where values span decades).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A table from :func:`sweep` (its ``attrs`` name the inputs and outputs), or any table
+        with the columns given to :meth:`plot`.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._frame = frame
+
+    def plot(
+        self,
+        ax: Any = None,
+        *,
+        x: str | None = None,
+        outputs: list[str] | None = None,
+        money: bool | None = None,
+        y_label: str | None = None,
+    ) -> Any:
+        """Each output against one varied input (one row per value of ``x``).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; default a new pyplot figure (needs ``llmcost[plot]``).
+        x : str, optional
+            The input on the x axis; default the sweep's only varied input.
+        outputs : list of str, optional
+            The columns to draw; default the sweep's outputs.
+        money : bool, optional
+            Money ticks on the y axis, or plain quantities; default money unless the outputs'
+            unit (``attrs["units"]``) is known and not USD.
+        y_label : str, optional
+            The y axis label, with its unit in [brackets]; default from the outputs' unit
+            ("monthly cost [USD/month]" when none is recorded, as for a scenario's options).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The axes drawn on.
+        """
+        from .plotting import axes_for, draw_cost_curve
+
+        frame = self._frame
+        inputs = list(frame.attrs.get("inputs", []))
+        if x is None:
+            if len(inputs) != 1:
+                raise InvalidInputError(
+                    f"x must name the input to draw against; the sweep varies {inputs or 'none'}"
+                )
+            x = inputs[0]
+        names = outputs or [c for c in frame.attrs.get("outputs", []) if c != x]
+        missing = [c for c in (x, *names) if c not in frame.columns]
+        if missing or not names:
+            raise InvalidInputError(
+                f"columns {missing or 'to draw'} not in the table; columns: {list(frame.columns)}"
+            )
+        if frame[x].duplicated().any():
+            raise InvalidInputError(
+                f"{x!r} repeats (a grid of several inputs): select one value of the others first"
+            )
+        units = {frame.attrs.get("units", {}).get(c, "") for c in names}
+        unit = units.pop() if len(units) == 1 else ""
+        if money is None:
+            money = not unit or "USD" in unit
+        if y_label is None:
+            y_label = f"{'cost' if money else 'value'} [{unit}]" if unit else (
+                "monthly cost [USD/month]" if money else "value"
+            )  # fmt: skip
+        rows = frame.sort_values(x)
+        costs = {c: rows[c].to_numpy(dtype=float) for c in names}
+        return draw_cost_curve(
+            axes_for(ax, (7.5, 5.0)), rows[x].to_numpy(dtype=float), costs,
+            x_label=x.replace("_", " "), y_label=y_label, money=money,
+            title="Sweep of " + x.replace("_", " "),
+        )  # fmt: skip

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .plots import _new_figure, _quantity
+from ..analysis.plotting import _quantity
+from .plots import _new_figure
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -286,7 +286,8 @@ def _figures(analysis: AnalysisResults, comparison: Any = None) -> tuple[dict[st
     try:
         if comparison is not None and comparison.options[0].horizon_cumulative_usd:
             fig = plots.cumulative_cost_figure(
-                {o.name: o.horizon_cumulative_usd for o in comparison.options if o.feasible}
+                {o.name: o.horizon_cumulative_usd for o in comparison.options if o.feasible},
+                periods=[str(p) for p in comparison.periods],
             )
             out["cumulative"] = Figure(
                 _png(fig),

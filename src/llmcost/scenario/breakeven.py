@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._core.display import compact
@@ -131,6 +131,43 @@ class ScenarioBreakeven(ResultShape):
     baseline: float | None
     search_range: SearchRange
     pairs: tuple[BreakevenResult, ...]
+    #: the model solved, for :meth:`plot` (None when built by hand)
+    model: ScenarioModel | None = field(default=None, repr=False, compare=False)
+
+    def plot(self, ax: Any = None, *, points: int = 121) -> Any:
+        """Each option's monthly cost over the searched range, every pair's changes marked.
+
+        The report's cost-against-volume chart
+        (:func:`llmcost.analysis.plotting.draw_cost_curve`); axes are logarithmic where
+        volume or money span more than two decades.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; default a new pyplot figure (needs ``llmcost[plot]``).
+        points : int
+            Points of each curve (log-spaced on a log range).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The axes drawn on: x in the variable's unit, y in [USD/month].
+        """
+        import numpy as np
+
+        from ..analysis.plotting import axes_for, draw_cost_curve
+
+        if self.model is None:
+            raise InvalidInputError("this ScenarioBreakeven has no model to draw cost curves of")
+        rng = self.search_range
+        space = np.geomspace if rng.scale == "log" and rng.lo > 0 else np.linspace
+        x = space(rng.lo, rng.hi, int(points))
+        costs = {k: np.asarray(v, dtype=float) for k, v in self.model({self.variable: x}).items()}
+        return draw_cost_curve(
+            axes_for(ax, (7.5, 5.0)), x, costs, crossings=self.pairs,
+            x_label=self.variable.replace("_", " "), y_label="monthly cost [USD/month]",
+            title=f"Monthly cost by option, {self.scenario}" if self.scenario else None,
+        )  # fmt: skip
 
     def pair(self, a: str, b: str) -> BreakevenResult | None:
         """The result for options ``a`` and ``b`` (either order), None if not solved."""
@@ -233,4 +270,5 @@ def scenario_breakeven(
         baseline=baseline_value(model, variable),
         search_range=rng,
         pairs=tuple(results),
+        model=model,
     )

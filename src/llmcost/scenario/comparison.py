@@ -235,6 +235,33 @@ class Comparison:
         """
         return self.budget_usd(option, _of_kind(year, "Y", self.fiscal_year_start_month))
 
+    def plot(self, ax: Any = None, *, cumulative: bool = True) -> Any:
+        """Each option's cost month by month over the horizon, months named by period.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; default a new pyplot figure (needs ``llmcost[plot]``).
+        cumulative : bool
+            Month-end cumulative totals [USD] (default), or each month's cost [USD/month].
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The axes drawn on (feasible options only; log y where the costs span decades).
+        """
+        from ..analysis.plotting import axes_for, draw_horizon
+
+        usd = {
+            o.name: o.horizon_cumulative_usd if cumulative else o.horizon_monthly_usd
+            for o in self.options
+            if o.feasible and o.horizon_monthly_usd
+        }
+        periods = [str(p) for p in self.periods]
+        what = "Cumulative" if cumulative else "Monthly"
+        title = f"{what} cost over the horizon, {self.scenario}"
+        return draw_horizon(axes_for(ax), usd, periods=periods, cumulative=cumulative, title=title)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of ``llmcost compare --json`` (docs/architecture.md §4)."""
         return jsonable(
