@@ -207,3 +207,19 @@ def test_usage_import_and_writers_name_their_arguments(tmp_path: Path) -> None:
     _raises(lambda: llmcost.write_workbook(comparison, tmp_path / "b.pdf"), "ending in .xlsx")
     _raises(lambda: llmcost.write_workbook(comparison, 3), "path must be a file path")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_sweep_constant_that_is_not_a_number_is_named() -> None:
+    """Fuzz find: a text constant reached float() inside sweep (ValueError)."""
+
+    def model(x: dict[str, Any]) -> dict[str, Any]:
+        return {"cost": x["a"] * x["b"]}
+
+    with pytest.raises(InvalidInputError, match=r"constants\['b'\] must be a number"):
+        llmcost.sweep(model, {"a": [1.0, 2.0]}, constants={"b": "2025-13-45"})
+
+
+def test_scenario_path_too_long_for_the_file_system_is_named() -> None:
+    """Fuzz find: a 400-character file name raised OSError (ENAMETOOLONG) from pathlib."""
+    with pytest.raises(InvalidInputError, match="scenario file cannot be read"):
+        llmcost.load_scenario("9" * 400)

@@ -193,6 +193,7 @@ def sweep(
     memory_budget_gb = real_arg(memory_budget_gb, "memory_budget_gb", lo=0.0, lo_open=True)
     if constants is not None:
         constants = mapping_arg(constants, "constants")
+        constants = {k: real_arg(v, f"constants[{k!r}]") for k, v in constants.items()}
     varied = (
         cartesian(inputs, memory_budget_gb=memory_budget_gb) if grid else aligned_inputs(inputs)
     )

@@ -29,9 +29,15 @@ def load_scenario(path: str | Path) -> Scenario:
     defaults to the file's stem.
     """
     p = Path(path)
-    if not p.is_file():
+    try:
+        found, size = p.is_file(), (p.stat().st_size if p.is_file() else 0)
+    except OSError as exc:  # a name too long for the file system, a path through a file, ...
+        shown = str(p)[:120]
+        why = exc.strerror
+        raise InvalidInputError(f"scenario file cannot be read: {shown!r}: {why}") from None
+    if not found:
         raise InvalidInputError(f"scenario file not found: {str(p)!r}")
-    if p.stat().st_size > MAX_SCENARIO_BYTES:
+    if size > MAX_SCENARIO_BYTES:
         raise InvalidInputError(
             f"scenario file {str(p)!r} is larger than {MAX_SCENARIO_BYTES:,} bytes"
         )
