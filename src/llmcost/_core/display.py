@@ -68,6 +68,18 @@ def _plain(value: Any) -> str:
     return repr(value)
 
 
+def most_often_cheapest(probability_cheapest: Mapping[str, float]) -> str:
+    """The repr tail naming the option most often cheapest, or "" with no shares.
+
+    >>> most_often_cheapest({"api": 0.25, "h100": 0.75})
+    ', most often cheapest: h100 (75%)'
+    >>> most_often_cheapest({})
+    ''
+    """
+    best = max(probability_cheapest.items(), key=lambda kv: kv[1], default=None)
+    return "" if best is None else f", most often cheapest: {best[0]} ({best[1]:.0%})"
+
+
 def money(x: float | None) -> str:
     """USD, compact, the sign before the dollar: ``−$40k``; "n/a" for NaN or None.
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .._core._arrays import FloatArray
 from .._core.arguments import name_arg, names_arg, real_arg, whole_arg
-from .._core.display import compact, html_table, plain
+from .._core.display import compact, html_table, most_often_cheapest, plain
 from .._core.errors import InvalidInputError
 from .._core.result import ResultShape
 from .._core.serialize import jsonable
@@ -71,8 +71,7 @@ class MonteCarloResult(ResultShape):
         return summary_dict(self, {"n": self.n, "seed": self.seed})
 
     def __repr__(self) -> str:
-        best = max(self.probability_cheapest.items(), key=lambda kv: kv[1], default=None)
-        cheapest = "" if best is None else f", most often cheapest: {best[0]} ({best[1]:.0%})"
+        cheapest = most_often_cheapest(self.probability_cheapest)
         return (
             f"MonteCarloResult(n={self.n:,}, seed={self.seed}, {len(self.inputs)} inputs, "
             f"{len(self.summary)} outputs{cheapest})"

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._core._arrays import FloatArray
-from .._core.display import compact, plain
+from .._core.display import compact, most_often_cheapest, plain
 from .._core.errors import InvalidInputError
 from .._core.result import ResultShape
 from ._model import Model, evaluate_chunked
@@ -80,8 +80,7 @@ class StreamingMonteCarloResult(ResultShape):
         return summary_dict(self, head, extra)
 
     def __repr__(self) -> str:
-        best = max(self.probability_cheapest.items(), key=lambda kv: kv[1], default=None)
-        cheapest = "" if best is None else f", most often cheapest: {best[0]} ({best[1]:.0%})"
+        cheapest = most_often_cheapest(self.probability_cheapest)
         return (
             f"StreamingMonteCarloResult(n={compact(self.n)}, seed={self.seed}, "
             f"{len(self.inputs)} inputs, {len(self.summary)} outputs{cheapest})"

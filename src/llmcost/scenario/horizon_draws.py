@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._core._arrays import FloatArray
+from .._core.display import most_often_cheapest
 from .._core.errors import InvalidInputError
 from .._core.result import ResultShape
 from .._core.serialize import jsonable
@@ -83,8 +84,7 @@ class HorizonMonteCarlo(ResultShape):
 
     def __repr__(self) -> str:
         """One line: scenario, draws, months and the option most often cheapest."""
-        best = max(self.probability_cheapest.items(), key=lambda kv: kv[1], default=None)
-        cheapest = "" if best is None else f", most often cheapest: {best[0]} ({best[1]:.0%})"
+        cheapest = most_often_cheapest(self.probability_cheapest)
         return (
             f"HorizonMonteCarlo({self.scenario!r}, n={self.growth.n:,}, "
             f"{self.horizon_months} months{cheapest})"
