@@ -3,6 +3,8 @@ start is what CI runs."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import tomllib
 from pathlib import Path
@@ -48,3 +50,23 @@ def test_toml_block_is_a_valid_scenario() -> None:
     (text,) = _blocks("toml")
     scenario = parse_scenario(tomllib.loads(text), source="README.md")
     assert compare(scenario).cheapest is not None
+
+
+def test_quick_start_output_is_what_the_command_prints() -> None:
+    """The printed comparison under the quick start is the command's real output, line for line.
+
+    README shows the first lines and ends with "…"; every shown line must equal the line the
+    command prints at that place (trailing spaces aside), so a model change that moves a figure
+    fails here until README is updated.
+    """
+    from llmcost.cli import main
+
+    shown = README.split("The comparison prints:\n\n```\n", 1)[1].split("```", 1)[0]
+    shown_lines = shown.rstrip("\n").split("\n")
+    assert shown_lines[-1] == "…"
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        code = main(["compare", str(ROOT / "examples" / "scenarios" / "chat-assistant.toml")])
+    assert code in (0, None)
+    printed = [line.rstrip() for line in buffer.getvalue().split("\n")]
+    assert shown_lines[:-1] == printed[: len(shown_lines) - 1]

@@ -86,6 +86,19 @@ def _checked(
     return out
 
 
+def _mode_for(target: Path) -> int:
+    """Return the permission bits a plain ``open(target, "w")`` would give.
+
+    That is the replaced file's mode, else 0o666 less the process umask (``mkstemp`` makes its
+    files 0o600, private to the owner).
+    """
+    if target.exists():
+        return target.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_all(jobs: Sequence[tuple[Path, Callable[[Path], Any]]]) -> list[Path]:
     """Run each ``write(temp_path)`` into a temporary file beside its target.
 
@@ -108,6 +121,7 @@ def write_all(jobs: Sequence[tuple[Path, Callable[[Path], Any]]]) -> list[Path]:
                     f"cannot write {str(target)!r}: {exc.strerror or exc}"
                 ) from None
         for temp, target in temps:
+            os.chmod(temp, _mode_for(target))
             os.replace(temp, target)
     finally:
         for temp, _ in temps:
