@@ -11,6 +11,12 @@ from typing import Any
 from .._core.display import text_table
 from .._core.serialize import jsonable
 
+#: Monte Carlo draws and seed of the analysis that ``report`` writes and ``compare --xlsx`` puts in
+#: the workbook's Sensitivity sheet (one default, so the two documents agree), and the default
+#: ``--seed`` of ``sensitivity``.
+DEFAULT_DRAWS = 10_000
+DEFAULT_SEED = 0
+
 
 class CliUsageError(Exception):
     """A command-line usage error (exit status 2, one line on stderr)."""

@@ -16,7 +16,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from .._core.errors import InvalidInputError, StaleCatalogWarning
-from ._common import Output
+from ._common import DEFAULT_DRAWS, DEFAULT_SEED, Output
 from ._measured import add_measured_argument, apply_measured
 from ._scenario import add_scenario_arguments, load_from_args
 
@@ -181,8 +181,7 @@ def _workbook_analysis(args: argparse.Namespace, result: Comparison) -> Any:
     """
     from ..export.report import analyze
     from ..scenario import load_scenario
-    from .report import DEFAULT_DRAWS
-    from .sensitivity import DEFAULT_SEED, space_for
+    from .sensitivity import space_for
 
     try:
         space = space_for(load_scenario(args.scenario), result.model)[0]

@@ -14,12 +14,10 @@ import argparse
 
 from .._core.errors import InvalidInputError
 from .._core.units import DEFAULT_MEMORY_BUDGET_GB
-from ._common import Output
+from ._common import DEFAULT_DRAWS, DEFAULT_SEED, Output
 from ._scenario import add_scenario_arguments
 from .compare import comparison_from_args
-from .sensitivity import DEFAULT_SEED, space_for
-
-DEFAULT_DRAWS = 10_000
+from .sensitivity import space_for
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -19,7 +19,7 @@ import numpy as np
 
 from .._core.errors import InvalidInputError
 from .._core.units import DEFAULT_MEMORY_BUDGET_GB
-from ._common import Output, format_table
+from ._common import DEFAULT_SEED, Output, format_table
 from ._growth import add_growth_arguments, handle_growth
 from ._scenario import add_scenario_arguments, model_from_args
 
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from ..scenario import ScenarioModel
     from ..scenario.config import Scenario
 
-DEFAULT_SEED = 0
 #: ``--sampling`` choices: llmcost.analysis.space.SAMPLING_METHODS, spelled out so that
 #: building the parser imports no scipy (a test checks they agree).
 SAMPLING_CHOICES = ("monte_carlo", "lhs", "sobol")
