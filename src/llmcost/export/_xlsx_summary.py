@@ -125,6 +125,19 @@ class SummaryWriter:
                 write_text_cell(self.ws.cell(row=r, column=col), text)
         return r
 
+    def _sentence_line(self, label: str, value: Formula) -> None:
+        """A line whose value is a sentence: spread over columns B:D, wrapped, three lines high.
+
+        In column B alone (20 characters wide) the sentence wrapped to a dozen lines.
+        """
+        from openpyxl.styles import Alignment
+
+        r = self._line(label, value)
+        self.ws.cell(row=r, column=1).alignment = Alignment(vertical="top")
+        self.ws.cell(row=r, column=2).alignment = Alignment(wrap_text=True, vertical="top")
+        self.ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=4)
+        self.ws.row_dimensions[r].height = 45
+
     # -- blocks --------------------------------------------------------------------------
 
     def _verdict_cell(self) -> int:
@@ -406,7 +419,7 @@ class SummaryWriter:
             '&IF(AND(ISNUMBER(s_margin_usd_per_mtok),s_margin_usd_per_mtok<>0),", "&'
             f'{usd_text("s_margin_usd_per_mtok")}&" less per 1M tokens","")&"."'
         )
-        self._line("Who is cheapest, and by how much", Formula(head))
+        self._sentence_line("Who is cheapest, and by how much", Formula(head))
         self._name("s_headline", self.row)
         gpus = (
             '=IF(OR(s_self_hosted="",NOT(ISNUMBER(s_gpus_peak))),"","Self-hosting ("'
@@ -414,7 +427,7 @@ class SummaryWriter:
             '&IF(s_gpus_peak=1,"","s")&" at the peak hour ("&TEXT(s_gpus_per_replica,"0")'
             '&" per replica; "&TEXT(s_gpus_avg,"#,##0.0")&" on average over the day).")'
         )
-        self._line("The GPUs self-hosting needs", Formula(gpus))
+        self._sentence_line("The GPUs self-hosting needs", Formula(gpus))
         self._name("s_gpu_sentence", self.row)
         sentence = (
             f'=IF(s_cheapest="none","At "&{vol}&" requests a month no option can serve the '
