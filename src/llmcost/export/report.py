@@ -444,10 +444,20 @@ def _horizon_table(comparison: Any) -> Table:
     return Table(pd.DataFrame(rows), caption, fmt)
 
 
+#: Changes a break-even row of the report lists in full; above it, the first three, a count
+#: and the last two (the report's JSON block and the CLI's ``breakeven --json`` list them all).
+MAX_LISTED_CHANGES = 6
+
+
 def _changes(r: BreakevenResult) -> str:
-    return "; ".join(
+    """Every change of the cheaper option as ``"volume → winner"``, long runs shortened."""
+    texts = [
         f"{e.at:,.0f} → {e.winner_above}{' (jump)' if e.kind == 'jump' else ''}" for e in r.events
-    )
+    ]
+    if len(texts) > MAX_LISTED_CHANGES:
+        hidden = len(texts) - 5
+        texts = [*texts[:3], f"… {hidden} more changes …", *texts[-2:]]
+    return "; ".join(texts)
 
 
 def _breakeven_table(analysis: AnalysisResults) -> Table | None:
@@ -469,7 +479,9 @@ def _breakeven_table(analysis: AnalysisResults) -> Table | None:
     rng = summary.search_range
     caption = (
         f"Break-even requests per month, every pair (searched {rng.lo:,.0f} to {rng.hi:,.0f}: "
-        f"{rng.reason}; blank: never; a jump is a change at a step, with no equal cost)"
+        f"{rng.reason}; blank: never; a jump is a change at a step, with no equal cost; a row of "
+        f"more than {MAX_LISTED_CHANGES} changes shows its first three and last two, the JSON "
+        "block lists all)"
     )
     return Table(pd.DataFrame(rows), caption, {"first": _volume, "sustained": _volume})
 
