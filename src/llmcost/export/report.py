@@ -536,7 +536,7 @@ def _tornado_table(result: TornadoResult) -> Table:
             "output at low": r["output_at_low"],
             "output at high": r["output_at_high"],
             "swing": r["swing"],
-            "elasticity": r["elasticity"],
+            "elasticity at baseline": r["elasticity"],
         }
         for r in result.rows
         if not zero_swing(r, result.baseline_output)
@@ -545,14 +545,16 @@ def _tornado_table(result: TornadoResult) -> Table:
     return Table(
         pd.DataFrame(rows),
         f"Tornado of {result.output} (baseline {_usd(result.baseline_output)})"
-        + (f"; {dropped} inputs that do not move it left out" if dropped else ""),
+        + (f"; {dropped} inputs that do not move it left out" if dropped else "")
+        + "; elasticity at baseline = d ln(output) / d ln(input) there, 0 where the cost is flat"
+        " at the baseline (it moves only when a whole replica is added or removed)",
         {
             "low": _number,
             "high": _number,
             "output at low": _usd,
             "output at high": _usd,
             "swing": _usd,
-            "elasticity": _number,
+            "elasticity at baseline": _number,
         },
     )
 
