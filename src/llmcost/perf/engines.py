@@ -106,6 +106,14 @@ class EngineProfile:
         ``sequence_layer_overhead_s`` was fitted on: that work is small memory-bound kernels, so
         on a GPU with bandwidth ``W`` it takes ``sequence_layer_overhead_s × reference / W``
         (None: the same time on every GPU) [GB/s].
+    overlap_schedule
+        True when the scheduler launches the next step before it processes the last one's
+        results (SGLang's overlap scheduler, on by default since sgl-project/sglang PR 2067,
+        2024-11-19; TensorRT-LLM's PyTorch backend since NVIDIA/TensorRT-LLM PR 4174): a prompt
+        arriving while other sequences run is admitted one step late, behind the decode step
+        already launched, so its first token comes one decode step later (TensorRT-LLM docs,
+        "Overlap Scheduler": "introduces one extra decoding step"). False: the prompt joins
+        the next step.
     source
         Where each number comes from.
     """
@@ -135,6 +143,7 @@ class EngineProfile:
     prefill_layer_launch_s: float = 0.0
     fp4_gemm_efficiency_ratio: float = 0.56
     overhead_reference_bandwidth_gb_per_s: float | None = None
+    overlap_schedule: bool = False
     source: str = ""
 
     def __post_init__(self) -> None:
@@ -367,6 +376,7 @@ _SGLANG = _scaled(
     fp8_kv_with_fp8_weights=False,
     exploits_chunked_attention=False,
     prefill_shares_decode_step=False,
+    overlap_schedule=True,
     source=(
         _CALIBRATION_SOURCE
         + " sglang: decode 0.79, prefill 0.74 (bandwidth_efficiency 0.63, compute_efficiency "
@@ -374,10 +384,16 @@ _SGLANG = _scaled(
         "held out (DataCrunch, SGLang on 4x/8x H200, December 2024; SGLang main on 2x H100, "
         "SGLang issue 1639): ITL 7.3 %, TPOT 3.1 %, offline 13 % (model low), TTFT 35 % (model "
         "low: the same 70B TP4 ShareGPT runs measured 22-27 % higher TTFT on H200 than the fit "
-        "set did on H100, which a faster GPU cannot cause). Prefill runs as its own forward "
-        "pass, the running batch waiting (prefill_shares_decode_step False: "
-        "--enable-mixed-chunk is off by default, sgl-project/sglang server_args.py). Before "
-        "this fit: 0.93 x trtllm for both factors (3-4 % above vLLM v0.6.0 offline, "
+        "set did on H100, which a faster GPU cannot cause) before the overlap scheduler "
+        "(overlap_schedule: on by default from sgl-project/sglang PR 2067, 2024-11-19, the "
+        "maintainer: TTFT is higher 'because we delayed the processing of the first batch in "
+        "favor of launching the kernels for the next batch first'; the fit set's v0.3.0 runs "
+        "predate it and are scored with it off, DataCrunch's lmsysorg/sglang:latest of "
+        "December 2024 has it): 10.4 % with it (benchmarks/engine_calibration.py --shipped). "
+        "Prefill runs as its own forward pass, the running batch waiting "
+        "(prefill_shares_decode_step False: --enable-mixed-chunk is off by default, "
+        "sgl-project/sglang server_args.py). Before this fit: 0.93 x trtllm for both factors "
+        "(3-4 % above vLLM v0.6.0 offline, "
         "benchmark_vllm_060). 10 µs per sequence-step of scheduling, as vLLM. "
         "Memory: mem_fraction_static ≈ 0.88 on 80 GB GPUs (same README: 0.88 at TP1, 0.85 at "
         "TP4) already leaves activation room, so a 1 GB reserve; token-granular radix KV "

@@ -28,6 +28,7 @@ from .._core.errors import InvalidInputError
 __all__ = [
     "MAX_PREFILL_UTILIZATION",
     "open_prefill_wait_s",
+    "overlap_admission_s",
     "prefill_wait_s",
     "running_quantile",
     "step_residual_s",
@@ -90,6 +91,28 @@ def open_prefill_wait_s(request_rate: ArrayLike, prefill_s: ArrayLike) -> FloatA
     s = np.asarray(prefill_s, dtype=np.float64)
     rho = np.minimum(lam * s, MAX_PREFILL_UTILIZATION)
     return np.asarray(rho * s / (2.0 * (1.0 - rho)))
+
+
+def overlap_admission_s(decode_step_s: ArrayLike, others_running: ArrayLike) -> FloatArray:
+    """Extra wait of a new prompt behind an overlap scheduler's step already launched [s].
+
+    An overlap scheduler (SGLang since v0.3.6/v0.4, sgl-project/sglang PR 2067) launches step
+    ``k + 1`` before it processes step ``k``'s results, and it reads new requests only between
+    the two, so a prompt arriving during step ``k`` is prefilled after ``k + 1``: one decode
+    step later than with a scheduler that admits it into the next step (the TensorRT-LLM
+    overlap-scheduler docs: "introduces one extra decoding step"). That happens only when
+    other sequences keep the engine stepping: ``others_running`` is the probability of that
+    (open Poisson arrivals with ``N`` running on average: ``1 − exp(−N)``, the M/G/∞
+    occupancy; a closed loop of more than one user: 1).
+
+    >>> float(overlap_admission_s(0.015, 1.0))  # another user's decode step is launched ahead
+    0.015
+    >>> round(float(overlap_admission_s(0.015, 1.0 - np.exp(-8.0))), 6)  # N = 8 running
+    0.014995
+    """
+    step = np.asarray(decode_step_s, dtype=np.float64)
+    busy = np.asarray(others_running, dtype=np.float64)
+    return np.asarray(step * np.clip(busy, 0.0, 1.0))
 
 
 def wait_quantile_s(mean_wait_s: ArrayLike, utilization: ArrayLike, p: float) -> FloatArray:

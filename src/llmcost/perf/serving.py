@@ -61,6 +61,7 @@ from .parallel import resolve_split
 from .quant import KV_PRECISIONS, check_precision
 from .queueing import (
     open_prefill_wait_s,
+    overlap_admission_s,
     prefill_wait_s,
     running_quantile,
     step_residual_s,
@@ -296,6 +297,7 @@ class _Encoder:
 @dataclass(frozen=True)
 class _Steady:
     tpot_s: FloatArray
+    decode_step_s: FloatArray  # one stage's step (a speculative round) with no prefill in it
     ttft_prefill_s: FloatArray
     output_tokens_per_s: FloatArray
     roofline_output_tokens_per_s: FloatArray
@@ -322,7 +324,9 @@ def _steady_state(
     # a step (a speculative round) emits e tokens per sequence and carries k + 1 per sequence
     e, per_seq = (1.0, 1.0) if spec is None else (spec.tokens_per_round, spec.k + 1.0)
     steady_tokens = r * b * e  # prompt tokens per step that keep the batch in steady state
-    room = budget - b * per_seq
+    # a step shared with decoding gives the running sequences' tokens budget room first; a
+    # prefill pass of its own (SGLang's chunked_prefill_size) has the whole budget
+    room = budget - b * per_seq if eng.prefill_shares_decode_step else np.full_like(b, budget)
     if arrivals:  # Poisson arrivals: a step carries the prompts that came in since the last one
         chunk = np.maximum(np.maximum(np.minimum(np.maximum(computed_prompt, steady_tokens), room),
                                       steady_tokens), 1.0)  # fmt: skip
@@ -374,6 +378,7 @@ def _steady_state(
     )
     return _Steady(
         tpot_s=np.asarray(tpot),
+        decode_step_s=np.asarray(decode.total),
         ttft_prefill_s=np.asarray(ttft),
         output_tokens_per_s=np.asarray(out_tps),
         roofline_output_tokens_per_s=np.asarray(roof_tps),
@@ -613,6 +618,10 @@ def estimate_serving(
         queue_wait = step_residual_s(steady.tpot_s / split.pp, b) + prefill_wait_s(
             request_rate, steady.ttft_prefill_s, b
         )
+        if profile.overlap_schedule:  # another user's step is launched ahead of the prompt
+            queue_wait = queue_wait + overlap_admission_s(
+                steady.decode_step_s, np.where(b > 1.0, 1.0, 0.0)
+            )
         ttft = ttft + np.maximum(slot_wait, queue_wait)
     if mode != "slo":
         meets = _meets(steady.tpot_s, ttft, tpot_slo_s, ttft_slo_s)
@@ -748,24 +757,26 @@ def _open_loop(
     carries the prompts that came in since the last one (at least one whole prompt, as arrivals
     are spread out), not a full budget of waiting prompts as under a standing queue. TTFT =
     own prefill S + the step in progress (uniform: mean half a step, p-quantile p × step) +
-    the M/D/1 wait for other prompts' prefills (ρ = λ·S; exponential-tail quantiles); TPOT at
+    the M/D/1 wait for other prompts' prefills (ρ = λ·S; exponential-tail quantiles) + with an
+    overlap scheduler, the decode step launched ahead of the prompt when others run; TPOT at
     quantile p = TPOT of the batch's Poisson p-quantile (M/G/∞ occupancy), ≤ the capacity.
     Quantiles of the sum are taken as the sum of quantiles (an upper bound).
     """
     split = rates.split
     n = np.ones(np.broadcast(lam, i_tok, o_tok, cached, b_max).shape)
 
-    def point(batch: FloatArray) -> tuple[_Steady, FloatArray, FloatArray, FloatArray]:
+    def point(batch: FloatArray) -> tuple[_Steady, FloatArray, FloatArray, FloatArray, FloatArray]:
         st = _steady_state(rates, batch, i_tok, o_tok, cached, encoder, spec, arrivals=True)
         step = st.tpot_s / split.pp
         wait = open_prefill_wait_s(lam, st.ttft_prefill_s)
-        ttft = st.ttft_prefill_s + step / 2.0 + wait
-        return st, ttft, step, wait
+        ahead = _launched_ahead(rates, st, lam * (st.ttft_prefill_s + (o_tok - 1.0) * st.tpot_s))
+        ttft = st.ttft_prefill_s + ahead + step / 2.0 + wait
+        return st, ttft, step, wait, ahead
 
     for _ in range(_OPEN_LOOP_ITERATIONS):
-        st, ttft, _, _ = point(n)
+        st, ttft, *_ = point(n)
         n = np.clip(lam * (ttft + (o_tok - 1.0) * st.tpot_s), 1.0, np.maximum(b_max, 1.0))
-    st, ttft, step, wait = point(n)
+    st, ttft, step, wait, ahead = point(n)
     demand = lam * (ttft + (o_tok - 1.0) * st.tpot_s)
     keeps_up = np.asarray(demand <= np.maximum(b_max, 1.0) * (1.0 + 1e-6))
     rho = np.minimum(lam * st.ttft_prefill_s, 1.0)
@@ -775,7 +786,7 @@ def _open_loop(
         tpot_p = _steady_state(
             rates, busy, i_tok, o_tok, cached, encoder, spec, arrivals=True
         ).tpot_s
-        ttft_p = st.ttft_prefill_s + p * step + wait_quantile_s(wait, rho, p)
+        ttft_p = st.ttft_prefill_s + ahead + p * step + wait_quantile_s(wait, rho, p)
         key = f"{round(p * 100)}"
         quantiles[f"ttft_p{key}_s"] = np.where(keeps_up, ttft_p, np.inf)
         quantiles[f"tpot_p{key}_s"] = tpot_p
@@ -787,6 +798,18 @@ def _open_loop(
         keeps_up=keeps_up,
         quantiles=quantiles,
     )
+
+
+def _launched_ahead(rates: DeploymentRates, st: _Steady, running: FloatArray) -> FloatArray:
+    """An overlap scheduler's decode step launched ahead of a new prompt (Poisson arrivals).
+
+    One decode step when the engine has ``overlap_schedule`` and other sequences run, which an
+    arrival finds with probability ``1 − exp(−N)`` for ``N = λ × (prefill + (o − 1) × TPOT)``
+    in service on average (M/G/∞; arrivals see time averages) [s].
+    """
+    if not rates.engine.overlap_schedule:
+        return np.zeros_like(np.asarray(st.decode_step_s, dtype=float))
+    return overlap_admission_s(st.decode_step_s, 1.0 - np.exp(-np.asarray(running, dtype=float)))
 
 
 def _encoder_work(
@@ -836,6 +859,9 @@ def _batch_job(
         roof_tail = np.maximum(rem, 1.0) / tail.roofline_output_tokens_per_s
         steady = _Steady(
             tpot_s=np.asarray((1.0 - share) * main.tpot_s + share * tail.tpot_s),
+            decode_step_s=np.asarray(
+                (1.0 - share) * main.decode_step_s + share * tail.decode_step_s
+            ),
             ttft_prefill_s=np.asarray(
                 (1.0 - share) * main.ttft_prefill_s + share * tail.ttft_prefill_s
             ),
