@@ -54,3 +54,12 @@ def test_every_exclusion_names_a_row_and_a_reason():
     for row_id, reason in SPLIT["excluded"].items():
         assert row_id in ids
         assert reason in SPLIT["reasons"]
+
+
+def test_sglang_rows_before_the_overlap_default_run_without_it():
+    # sgl-project/sglang PR 2067 (merged 2024-11-19) turned the overlap scheduler on by default;
+    # rows measured before that run with overlap_schedule false, later ones with the shipped on
+    rows = _rows(SPLIT["sglang"]["fit"] + SPLIT["sglang"]["validation"], "sglang")
+    for row in rows:
+        off = row.get("engine_settings", {}).get("overlap_schedule") is False
+        assert off == (str(row["date"]) < "2024-11"), row["id"]

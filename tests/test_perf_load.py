@@ -3,6 +3,7 @@ and the queueing formulas it uses, checked by hand."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import subprocess
@@ -15,8 +16,13 @@ from hypothesis import strategies as st
 
 from llmcost._core.errors import InvalidInputError
 from llmcost.catalog import load_catalog
-from llmcost.perf import estimate_serving
-from llmcost.perf.queueing import open_prefill_wait_s, running_quantile, wait_quantile_s
+from llmcost.perf import estimate_serving, get_engine_profile
+from llmcost.perf.queueing import (
+    open_prefill_wait_s,
+    overlap_admission_s,
+    running_quantile,
+    wait_quantile_s,
+)
 
 CAT = load_catalog()
 MODEL, GPU = CAT.model_spec("llama-3.3-70b"), CAT.gpu_spec("h100-sxm")
@@ -112,3 +118,64 @@ def test_cli_request_rate_prints_percentiles_and_rejects_bad_values() -> None:
     assert bad.returncode == 2
     assert "arrival_rate_per_s" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+# --- the overlap scheduler (EngineProfile.overlap_schedule; queueing.overlap_admission_s) ---
+SGLANG = get_engine_profile("sglang")
+NO_OVERLAP = dataclasses.replace(SGLANG, overlap_schedule=False)
+SG_KW = dict(gpus=4, precision="bf16", input_tokens=500.0, output_tokens=500.0)
+H200 = CAT.gpu_spec("h200")
+
+
+def test_overlap_admission_by_hand() -> None:
+    # a closed loop of several users: the step launched ahead always runs → one whole step
+    assert float(overlap_admission_s(0.015, 1.0)) == 0.015
+    assert float(overlap_admission_s(0.015, 0.0)) == 0.0  # an idle engine admits at once
+    # N = 2 in service on average: P(another runs) = 1 − e^−2 = 0.8647
+    assert float(overlap_admission_s(0.02, 1 - math.exp(-2.0))) == pytest.approx(0.017293, 1e-4)
+
+
+def test_overlap_adds_one_decode_step_to_a_closed_loop_ttft() -> None:
+    # SGLang ships with it on (the default since sgl-project/sglang PR 2067, 2024-11-19)
+    assert SGLANG.overlap_schedule
+    assert not get_engine_profile("trtllm").overlap_schedule
+    on = estimate_serving(MODEL, H200, engine=SGLANG, concurrency=2, **SG_KW)
+    off = estimate_serving(MODEL, H200, engine=NO_OVERLAP, concurrency=2, **SG_KW)
+    # the other user's decode step (batch 2, nothing prefilled) is launched ahead of the prompt
+    step = estimate_serving(MODEL, H200, engine=SGLANG, batch=2, cached_input_fraction=1.0,
+                            **SG_KW).tpot_s  # fmt: skip
+    assert float(on.ttft_s) - float(off.ttft_s) == pytest.approx(float(step), rel=1e-9)
+    assert float(on.tpot_s) == float(off.tpot_s)  # decoding itself is unchanged
+    alone = [estimate_serving(MODEL, H200, engine=e, concurrency=1, **SG_KW).ttft_s
+             for e in (SGLANG, NO_OVERLAP)]  # fmt: skip
+    assert float(alone[0]) == float(alone[1])  # a single user finds the engine idle
+
+
+def test_overlap_under_poisson_arrivals_is_at_most_one_step() -> None:
+    light = [estimate_serving(MODEL, H200, engine=e, arrival_rate_per_s=1e-4, **SG_KW)
+             for e in (SGLANG, NO_OVERLAP)]  # fmt: skip
+    # alone on the engine (N ≈ 1e-4 · 8 s in service): almost never behind another step
+    assert float(light[0].ttft_p50_s) - float(light[1].ttft_p50_s) < 1e-3 * float(
+        light[1].tpot_s
+    )
+    on = estimate_serving(MODEL, H200, engine=SGLANG, arrival_rate_per_s=2.0, **SG_KW)
+    off = estimate_serving(MODEL, H200, engine=NO_OVERLAP, arrival_rate_per_s=2.0, **SG_KW)
+    step = estimate_serving(MODEL, H200, engine=SGLANG, batch=on.batch_size,
+                            cached_input_fraction=1.0, **SG_KW).tpot_s  # fmt: skip
+    extra = float(on.ttft_p50_s) - float(off.ttft_p50_s)
+    # ~18 in service: P(busy) = 1 − e^−18 ≈ 1, so one decode step at the operating batch
+    # (the batch itself moves a little through Little's law)
+    assert 0.95 * float(step) <= extra <= 1.05 * float(step)
+
+
+def test_a_separate_prefill_pass_has_the_whole_budget() -> None:
+    # SGLang's chunked_prefill_size bounds the prefill pass alone; the running batch is decoded
+    # in a pass of its own, so it does not squeeze the chunk (a squeezed chunk made throughput
+    # fall with batch past the budget: L40S, 1-token prompts, hypothesis in test_perf_serving)
+    small = CAT.gpu_spec("l40s")
+    model = CAT.model_spec("llama-3.1-8b")
+    kw = dict(gpus=1, precision="fp8", input_tokens=1.0, output_tokens=2.0, engine="sglang",
+              cached_input_fraction=0.5)  # fmt: skip
+    batches = np.unique(np.geomspace(1, 4096, 40).round())  # budget 2048, cap 4096
+    tps = np.asarray(estimate_serving(model, small, batch=batches, **kw).output_tokens_per_s)
+    assert np.all(np.diff(tps) >= 0.0)
