@@ -324,11 +324,14 @@ class CapacityWriter:
         tpot_slo, ttft_slo = f"{p}tpot_slo_s", f"{p}ttft_slo_s"
         steady = f"{x['r']}*{c['b']}"  # prompt tokens per step in the steady state
         pass_b = "0" if setup.separate_prefill else c["b"]  # who decodes in a prefill pass
+        # a step shared with decoding leaves the budget minus the batch to prompts; a prefill
+        # pass of its own has the whole budget (perf.serving._steady_state)
+        room = f"{p}max_batched_tokens" + ("" if setup.separate_prefill else f"-{c['b']}")
         cells = {
             "k": str(k),
             "batch": f"INT({x['top']}^({k}/{CANDIDATES - 1}))",
             "b": f"{c['batch']}/({p}ep*{p}pp)",
-            "chunk": f"MAX(MAX({p}max_batched_tokens-{c['b']},{steady}),1)",
+            "chunk": f"MAX(MAX({room},{steady}),1)",
             "frac": f"IF({x['computed']}>0,MIN({steady}/{c['chunk']},1),0)",
             "mixed": launch_bound(p, step(c["chunk"], x["pctx"], b=pass_b))
             + (f"+{c['decode']}" if setup.separate_prefill else ""),
