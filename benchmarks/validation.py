@@ -169,16 +169,26 @@ def beyond_capacity(
     return out
 
 
-def error_table(cases: pd.DataFrame, predicted: np.ndarray) -> pd.DataFrame:
+def error_table(
+    cases: pd.DataFrame, predicted: np.ndarray, over: np.ndarray | None = None
+) -> pd.DataFrame:
     """Per source/GPU/engine/metric group: cases, cases the model says do not fit (no
-    prediction, left out of the errors), median and worst absolute % error, and the median
-    signed error (a systematic bias shows as a median signed error near the median)."""
+    prediction, left out of the errors), cases at request rates beyond capacity (``over``, not
+    scored), median and worst absolute % error, and the median signed error (a systematic bias
+    shows as a median signed error near the median)."""
     err = 100 * (predicted / cases["measured"].to_numpy() - 1)
-    frame = cases.assign(err_pct=err, abs_err_pct=np.abs(err), no_fit=np.isnan(predicted))
+    beyond = np.zeros(len(cases), dtype=bool) if over is None else np.asarray(over, dtype=bool)
+    frame = cases.assign(
+        err_pct=err,
+        abs_err_pct=np.abs(err),
+        no_fit=np.isnan(predicted) & ~beyond,
+        beyond=beyond,
+    )
     groups = frame.groupby(["source", "gpu", "precision", "engine", "metric"], sort=False)
     table = groups.agg(
         cases=("abs_err_pct", "size"),
         no_fit=("no_fit", "sum"),
+        beyond=("beyond", "sum"),
         median_pct=("abs_err_pct", "median"),
         worst_pct=("abs_err_pct", "max"),
         bias_pct=("err_pct", "median"),
@@ -213,7 +223,9 @@ def markdown(table: pd.DataFrame, overall_median: float, overall_worst: float, n
             r.precision,
             r.engine,
             r.metric,
-            f"{r.cases}" + (f" ({r.no_fit} do not fit)" if r.no_fit else ""),
+            f"{r.cases}"
+            + (f" ({r.no_fit} do not fit)" if r.no_fit else "")
+            + (f" ({r.beyond} beyond capacity)" if r.beyond else ""),
             f"{r.median_pct:.1f} %",
             f"{r.worst_pct:.1f} %",
             f"{r.bias_pct:+.1f} %",
@@ -234,7 +246,7 @@ def main() -> int:
     over = beyond_capacity(cases, catalog)
     pred = np.where(over, np.nan, predict(cases, catalog))
     abs_err = 100 * np.abs(pred / cases["measured"].to_numpy() - 1)
-    table = error_table(cases, pred)
+    table = error_table(cases, pred, over)
     overall_median, overall_worst = float(np.nanmedian(abs_err)), float(np.nanmax(abs_err))
     pd.set_option("display.width", 160)
     pd.set_option("display.max_rows", 500)
