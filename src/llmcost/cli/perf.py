@@ -13,6 +13,11 @@ from .._core.errors import InvalidInputError
 from ..perf import PerfEstimate, estimate_serving, memory_footprint
 from ..perf.engines import ENGINE_PROFILES
 from ._common import Output, add_json_flag
+from ._disaggregated import (
+    add_disaggregated_flags,
+    check_disaggregated_flags,
+    perf_disaggregated,
+)
 from ._fit_hint import what_would_fit
 from ._knobs import add_knob_arguments, engine_from_args, knobs_from_args
 
@@ -102,6 +107,7 @@ def register(subparsers: Any) -> None:
     )
     add_knob_arguments(perf)
     _add_speculative_flags(perf)
+    add_disaggregated_flags(perf)
     perf.add_argument(
         "--explain", action="store_true", help="also where the engine's efficiency comes from"
     )
@@ -245,15 +251,18 @@ def _perf(args: argparse.Namespace) -> Output:
         for flag, value in (
             ("--model", args.model),
             ("--gpu", args.gpu),
-            ("--gpus", args.gpus),
+            ("--gpus", args.gpus if args.disaggregated is None else 0),
             ("--precision", args.precision),
             ("--input-tokens", args.input_tokens),
             ("--output-tokens", args.output_tokens),
         )
         if value is None
     ]
+    check_disaggregated_flags(args)
     if missing:
         raise InvalidInputError("perf needs " + ", ".join(missing) + " (or --grid FILE.csv)")
+    if args.disaggregated is not None:
+        return perf_disaggregated(args, knobs_from_args(args))
     if args.layout == "best":
         from .plan import perf_best_layout
 
