@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._core.errors import InvalidInputError, PriceNotYetAvailableError
+from .._core.specs import GpuSpec, ModelSpec
 from ..catalog import Catalog
 from ..perf import enumerate_layouts
+from ..perf.layout import heads_allow_tp
 from .config import SelfHostedOption
 from .model import ScenarioModel
 from .workload import FeatureMix
@@ -48,6 +50,9 @@ def auto_candidates(option: SelfHostedOption, catalog: Catalog) -> list[SelfHost
             gpu = catalog.gpu_spec(gpu_id)
         except KeyError as exc:
             raise InvalidInputError(f"{where}.gpu: {exc}") from None
+        if option.disaggregated is not None:
+            out += _pool_candidates(option, fields | {"gpu": gpu_id}, model, gpu)
+            continue
         size = 1
         while size <= gpu.scale_up_domain_gpus:
             layouts = enumerate_layouts(model, gpu, size)
@@ -59,18 +64,54 @@ def auto_candidates(option: SelfHostedOption, catalog: Catalog) -> list[SelfHost
     return out
 
 
+def _pool_candidates(
+    option: SelfHostedOption, fields: dict[str, Any], model: ModelSpec, gpu: GpuSpec
+) -> list[SelfHostedOption]:
+    """Disaggregated candidates: every prefill × decode pair of GPUs per replica.
+
+    Each of 1, 2, 4, … up to one scale-up domain that the heads allow (each pool is all
+    tensor-parallel).
+    """
+    assert option.disaggregated is not None  # the caller checks
+    sizes = [s for s in _powers_of_two(gpu.scale_up_domain_gpus) if heads_allow_tp(model, s)]
+    out = []
+    for p in sizes:
+        for d in sizes:
+            pools = option.disaggregated.model_copy(update={"prefill_gpus": p, "decode_gpus": d})
+            out.append(SelfHostedOption.model_validate(fields | {"disaggregated": pools}))
+    return out
+
+
+def _powers_of_two(limit: int) -> list[int]:
+    """1, 2, 4, … up to ``limit``.
+
+    >>> _powers_of_two(8)
+    [1, 2, 4, 8]
+    """
+    out, size = [], 1
+    while size <= limit:
+        out.append(size)
+        size *= 2
+    return out
+
+
 def _describe(option: SelfHostedOption, cost: float) -> dict[str, Any]:
+    pools = option.disaggregated
     return {
         "gpu": option.gpu,
         "gpus_per_replica": option.gpus_per_replica,
         "tp": option.tp,
         "pp": option.pp,
         "ep": option.ep,
+        "prefill_gpus": None if pools is None else pools.prefill_gpus,
+        "decode_gpus": None if pools is None else pools.decode_gpus,
         "monthly_cost_usd": cost,
     }
 
 
 def _label(d: dict[str, Any]) -> str:
+    if d["prefill_gpus"] is not None:
+        return f"{d['prefill_gpus']} prefill + {d['decode_gpus']} decode × {d['gpu']}"
     return f"{d['gpus_per_replica']} × {d['gpu']} (tp{d['tp']} pp{d['pp']} ep{d['ep']})"
 
 

@@ -418,7 +418,9 @@ class SelfHostedOption(_Config):
     ``layout = "auto"`` leaves ``gpus_per_replica``, ``tp``, ``pp`` and ``ep`` out and lets
     sizing choose them: every valid split of 1 up to one scale-up domain of GPUs per replica
     (:func:`llmcost.perf.enumerate_layouts`), on each GPU of ``gpu`` (one id or a list), is
-    priced and the cheapest feasible one is kept (see docs/how-to/layout-search.md).
+    priced and the cheapest feasible one is kept (see docs/how-to/layout-search.md). With
+    ``speculative`` every candidate runs it; with a ``disaggregated`` table that leaves
+    ``prefill_gpus`` / ``decode_gpus`` out, the candidates are those pool sizes instead.
     """
 
     name: OptionName
@@ -533,17 +535,13 @@ class SelfHostedOption(_Config):
             raise ValueError("gpu_usd_per_hour does not apply with pricing = 'owned'")
         self._one_measured_capacity()
         self._disaggregated_alone()
-        if self.speculative is not None:
-            if self.layout == "auto":
-                raise ValueError(
-                    "speculative decoding needs a fixed layout (layout = 'auto' does not "
-                    "search with it): give gpus_per_replica"
-                )
-            if self.requests_per_s_per_replica or self.output_tokens_per_s_per_replica:
-                raise ValueError(
-                    "speculative sets up the performance model; a measured capacity "
-                    "(requests_per_s_per_replica / output_tokens_per_s_per_replica) replaces it"
-                )
+        if self.speculative is not None and (
+            self.requests_per_s_per_replica or self.output_tokens_per_s_per_replica
+        ):
+            raise ValueError(
+                "speculative sets up the performance model; a measured capacity "
+                "(requests_per_s_per_replica / output_tokens_per_s_per_replica) replaces it"
+            )
         return self
 
     def _disaggregated_alone(self) -> None:
@@ -556,11 +554,20 @@ class SelfHostedOption(_Config):
                       "output_tokens_per_s_per_replica")
             if getattr(self, f) is not None
         ] + (["pp"] if self.pp != 1 else [])  # fmt: skip
-        if self.layout == "auto" or given:
+        if given:
             raise ValueError(
                 "disaggregated sets the replica itself (prefill_gpus, decode_gpus, each pool "
-                "all tensor-parallel, from the performance model): leave out "
-                + ", ".join(given or ["layout = 'auto'"])
+                "all tensor-parallel, from the performance model): leave out " + ", ".join(given)
+            )
+        if self.layout == "auto" and self.disaggregated.sized:
+            raise ValueError(
+                "layout = 'auto' chooses disaggregated.prefill_gpus and decode_gpus: leave "
+                "them out, or give them with a fixed layout"
+            )
+        if self.layout == "fixed" and not self.disaggregated.sized:
+            raise ValueError(
+                "disaggregated needs prefill_gpus and decode_gpus, or layout = 'auto' to "
+                "choose them"
             )
 
     def _one_measured_capacity(self) -> None:

@@ -64,6 +64,9 @@ def disaggregated_capacity(
 
     cfg = option.disaggregated
     assert cfg is not None  # the caller checks
+    # config validation: a fixed layout gives both pool sizes (layout = "auto" fills them in)
+    assert cfg.prefill_gpus is not None
+    assert cfg.decode_gpus is not None
     if np.any(prompt_tokens <= 0) or np.any(mix.output_tokens <= 0):
         raise InvalidInputError(
             f"{where}: disaggregated serving needs input and output tokens ≥ 1 per request"
