@@ -23,6 +23,7 @@ from .._core.errors import InvalidInputError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.text import Text
 
     from .breakeven import BreakevenResult
     from .montecarlo import MonteCarloResult
@@ -130,7 +131,20 @@ def _title(ax: Axes, text: str, fontsize: float = 11.0) -> None:
     ``wrap=True`` as well: matplotlib wraps it further at the figure's edge if the layout
     narrows the axes (long tick labels).
     """
-    ax.set_title(_fit(ax, text, fontsize), fontsize=fontsize, wrap=True)
+    _wrap_at_axes(ax, ax.set_title(_fit(ax, text, fontsize), fontsize=fontsize, wrap=True))
+
+
+def _wrap_at_axes(ax: Axes, text: Text) -> None:
+    """Let matplotlib's draw-time wrapping of ``text`` use the axes' final width.
+
+    :func:`_fit` wraps when the chart is drawn into the axes, but a layout engine
+    (``layout="constrained"``) narrows the axes afterwards to make room for long tick labels,
+    and matplotlib's own ``wrap=True`` only wraps at the figure's edge, so a tornado's title ran
+    into its neighbour's in a 2 × 2 grid. ``Text._get_wrap_line_width`` is what matplotlib
+    (3.8–3.11) asks at draw time, after the layout; if a later version stops asking, the text
+    keeps :func:`_fit`'s wrapping.
+    """
+    text._get_wrap_line_width = lambda: ax.get_window_extent().width  # type: ignore[attr-defined]
 
 
 def _xlabel(ax: Axes, text: str) -> None:
@@ -352,7 +366,7 @@ def draw_tornado(ax: Axes, result: TornadoResult, *, max_rows: int = 12) -> Axes
     ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
     unit = "" if "[" in result.output else " [USD]"
     label = _fit(ax, f"{result.output}{unit}", 10.0)  # the baseline on a line of its own
-    ax.set_xlabel(f"{label}\n(baseline {money_tick(base)})", wrap=True)
+    _wrap_at_axes(ax, ax.set_xlabel(f"{label}\n(baseline {money_tick(base)})", wrap=True))
     note = f"; {dropped} inputs with no effect left out" if dropped else ""
     _title(ax, f"Sensitivity of {result.output} ({result.method}{note})", 10.0)
     ax.legend(frameon=False, loc="lower right", fontsize=8)
