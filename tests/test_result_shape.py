@@ -327,3 +327,31 @@ def test_streaming_breakeven_counts_are_in_the_json() -> None:
     assert pair["with_breakeven"] == 500
     assert pair["mean"] == pytest.approx(2_000.0, rel=1e-3)
     assert json.loads(r.to_json()) == data
+
+
+def test_sweep_frame_has_the_result_shape_and_pandas_keeps_its_own() -> None:
+    # SweepFrame is a DataFrame (its repr stays pandas'), but to_dict/to_json without
+    # arguments give the one result shape: names, units, grid and rows, an infinite cost
+    # ("never") written as null; with pandas' arguments they are pandas' methods
+    from llmcost.analysis.sweep import sweep
+
+    def model(x: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return {"cost_usd": np.where(x["a"] > 0, x["a"] * x["b"], np.inf)}
+
+    frame = sweep(model, {"a": [0.0, 2.0], "b": [1.0, 3.0, 5.0]}, grid=True, constants={"c": 7})
+    data = frame.to_dict()
+    json.dumps(data, allow_nan=False)
+    assert json.loads(frame.to_json()) == data
+    assert json.loads(frame.to_json(indent=2)) == data
+    assert data["inputs"] == ["a", "b"]
+    assert data["outputs"] == ["cost_usd"]
+    assert data["grid_shape"] == [2, 3]
+    assert data["constants"] == {"c": 7.0}
+    assert data["units"]["cost_usd"] == "USD/month"
+    assert [r["cost_usd"] for r in data["rows"]] == [None, None, None, 2.0, 6.0, 10.0]
+    assert [r["b"] for r in data["rows"]] == [1.0, 3.0, 5.0] * 2
+    assert frame.to_dict("list")["cost_usd"][3:] == [2.0, 6.0, 10.0]
+    assert json.loads(frame.to_json(orient="records"))[0] == {"a": 0.0, "b": 1.0, "cost_usd": None}
+    aligned = sweep(model, {"a": [1.0], "b": [2.0]}).to_dict()
+    assert aligned["grid_shape"] is None
+    assert aligned["rows"] == [{"a": 1.0, "b": 2.0, "cost_usd": 2.0}]

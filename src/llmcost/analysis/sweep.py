@@ -19,6 +19,7 @@ from .._core._arrays import FloatArray
 from .._core.arguments import mapping_arg, real_arg
 from .._core.display import plain
 from .._core.errors import InvalidInputError
+from .._core.serialize import dumps, jsonable
 from .._core.unit_names import unit_from_name
 from ._model import DEFAULT_CHUNK_ROWS, Model, aligned_inputs
 from .backends import evaluate_on
@@ -46,6 +47,59 @@ class SweepFrame(pd.DataFrame):
         frame = pd.DataFrame(self, copy=True)
         frame.attrs = dict(self.attrs)
         return frame
+
+    # pandas' own to_dict/to_json stay reachable with any of their arguments
+    def to_dict(self, *args: Any, **kwargs: Any) -> Any:
+        """The sweep as plain JSON-ready values (NaN and infinities → None, "never").
+
+        Called without arguments: ``{"inputs", "outputs", "constants", "units", "grid_shape",
+        "rows"}``, ``rows`` one record per evaluation (``grid_shape`` None for aligned
+        inputs), the shape every llmcost result's ``to_dict`` has. With pandas' arguments
+        (``orient=...``) it is :meth:`pandas.DataFrame.to_dict`.
+
+        Returns
+        -------
+        dict
+            The sweep's names, units and rows, strict-JSON values only.
+
+        Examples
+        --------
+        >>> f = sweep(lambda x: {"cost_usd": np.where(x["a"] > 0, x["a"], np.inf)}, {"a": [0, 2]})
+        >>> f.to_dict()["rows"]
+        [{'a': 0.0, 'cost_usd': None}, {'a': 2.0, 'cost_usd': 2.0}]
+        """
+        if args or kwargs:
+            return super().to_dict(*args, **kwargs)
+        shape = self.attrs.get("grid_shape")
+        columns = [str(c) for c in self.columns]
+        values = [self[c].to_numpy().tolist() for c in self.columns]
+        return jsonable(
+            {
+                "inputs": list(self.attrs.get("inputs", [])),
+                "outputs": list(self.attrs.get("outputs", [])),
+                "constants": dict(self.attrs.get("constants", {})),
+                "units": dict(self.attrs.get("units", {})),
+                "grid_shape": None if shape is None else list(shape),
+                "rows": [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)],
+            }
+        )
+
+    def to_json(self, *args: Any, **kwargs: Any) -> Any:
+        """``to_dict()`` as strict JSON text (no NaN); with pandas' arguments, pandas' own.
+
+        Parameters
+        ----------
+        *args, **kwargs
+            Only ``indent`` [spaces per level], or :meth:`pandas.DataFrame.to_json`'s arguments.
+
+        Returns
+        -------
+        str
+            The JSON text.
+        """
+        if args or set(kwargs) - {"indent"}:
+            return super().to_json(*args, **kwargs)
+        return dumps(self.to_dict(), indent=kwargs.get("indent"))
 
     # pandas' stubs mark to_xarray final; pandas' own version cannot know the grid or the units
     def to_xarray(self) -> Any:  # type: ignore[misc]
