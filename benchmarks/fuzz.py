@@ -60,8 +60,10 @@ def main(n: int = 10_000, seed: int = 0, only: str | None = None, progress: int 
             outcome = run()
         except Exception as exc:  # a broken contract is counted, and the first ones shown
             outcome = "contract_broken"
+            line = f"{kind} {what[:200]}: {type(exc).__name__}: {exc}"[:500]
+            print("  broken:", line, file=sys.stderr, flush=True)  # at once: a long run may die
             if len(broken) < LIST_BROKEN:
-                broken.append(f"{kind} {what[:200]}: {type(exc).__name__}: {exc}"[:500])
+                broken.append(line)
         counts[kind, outcome] += 1
         if progress and (i + 1) % progress == 0:  # partial counts on stderr for long runs
             done = {o: sum(counts[k, o] for k in kinds) for o in OUTCOMES}

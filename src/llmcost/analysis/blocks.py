@@ -10,6 +10,7 @@ model is evaluated in chunks whose size follows a memory budget, measured on the
 
 from __future__ import annotations
 
+import math
 import tracemalloc
 from collections.abc import Mapping
 
@@ -115,7 +116,7 @@ def check_full_array_fits(rows: int, columns: int, memory_budget_gb: float, what
 
     With the reason and the way out.
     """
-    need_gb = rows * columns * 8 / 1e9
+    need_gb = rows * columns * 8 / 1e9 if rows < 10**18 else math.inf  # no OverflowError
     if need_gb > memory_budget_gb:
         raise InvalidInputError(
             f"{what}: {rows:,} rows × {columns} columns need {need_gb:,.1f} GB, over the memory "

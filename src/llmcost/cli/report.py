@@ -60,6 +60,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=handle)
 
 
+#: Most Monte Carlo draws a report takes (10¹⁰: hours of streaming already).
+MAX_DRAWS = 10**10
+
+
+def whole_shown(n: int) -> str:
+    """A whole number for a message; a huge one by its length."""
+    return f"{n:,}" if abs(n) < 10**20 else f"a {len(str(abs(n)))}-digit number"
+
+
 def handle(args: argparse.Namespace) -> Output:
     """Compare, analyze, write the file; report where it went."""
     from .._core.arguments import whole_arg
@@ -72,8 +81,12 @@ def handle(args: argparse.Namespace) -> Output:
             f"--format must be one of {', '.join(FORMATS)}; got {args.format!r}"
         )
     if args.monte_carlo < 0:  # a huge value is shown by its length, not in full
-        shown = args.monte_carlo if args.monte_carlo > -(10**20) else "a huge negative number"
+        shown = whole_shown(args.monte_carlo)
         raise InvalidInputError(f"--monte-carlo must be ≥ 0 (0 for none); got {shown}")
+    if args.monte_carlo > MAX_DRAWS:  # streamed draws take time, not memory: bound them
+        raise InvalidInputError(
+            f"--monte-carlo must be ≤ {MAX_DRAWS:,}; got {whole_shown(args.monte_carlo)}"
+        )
     if not args.memory_budget_gb > 0:
         raise InvalidInputError(f"--memory-budget-gb must be > 0; got {args.memory_budget_gb:g}")
     whole_arg(args.seed, "--seed", lo=0, hi=2**63 - 1)

@@ -72,6 +72,10 @@ Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False), Number]
 NonNeg = Annotated[float, Field(ge=0.0, le=MAX_VALUE, allow_inf_nan=False), Number]
 Pos = Annotated[float, Field(gt=0.0, le=MAX_VALUE, allow_inf_nan=False), Number]
 Count = Annotated[int, Field(ge=1, le=MAX_PARALLEL), Number]
+#: A measured capacity of one replica [requests/s or tokens/s]: at least 1e-6 (one request in
+#: 11.6 days); below it the replica count needed runs into the astronomic (fuzz: 1e-300 made
+#: sizing allocate without bound).
+MeasuredRate = Annotated[float, Field(ge=1e-6, le=MAX_VALUE, allow_inf_nan=False), Number]
 OptionName = Annotated[
     str,
     Field(min_length=1, max_length=80, pattern=r"^\S(.*\S)?$"),
@@ -439,8 +443,8 @@ class SelfHostedOption(_Config):
     ep: Count | None = None
     tpot_slo_s: Pos | None = None
     ttft_slo_s: Pos | None = None
-    requests_per_s_per_replica: Pos | None = None
-    output_tokens_per_s_per_replica: Pos | None = None
+    requests_per_s_per_replica: MeasuredRate | None = None
+    output_tokens_per_s_per_replica: MeasuredRate | None = None
     at_concurrency: Annotated[int, Field(ge=1)] | None = None
     engine_knobs: EngineKnobsConfig | None = None
     engine_profile: Annotated[str, Field(min_length=1)] | None = None
