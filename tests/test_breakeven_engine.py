@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from llmcost.analysis import breakeven_pairs
-from llmcost.analysis.crossings import find_crossings, sign_of_difference
+from llmcost.analysis.crossings import MAX_STEP_BRACKETS, find_crossings, sign_of_difference
 from llmcost.scenario import parse_scenario, scenario_model
 
 _PRICING = ("on_demand", "reserved_1y", "spot", "owned")
@@ -122,6 +122,31 @@ def test_steps_closer_than_a_grid_cell_are_all_found() -> None:
     assert r.at == pytest.approx(expected, rel=1e-9)
     assert r.jump.tolist() == [False, True] * 4
     assert r.sign_below.tolist() == [-1.0, 1.0] * 4  # a cheaper below each crossing
+
+
+def test_steps_too_many_to_enumerate_fall_back_to_the_grid() -> None:
+    # 10^6 unit stairs: a = ceil(x), b = 2000.25 + x/2, so d = a − b = ceil(x) − x/2 − 2000.25.
+    # By hand: d < 0 below 3998.5 and > 0 above 4000; in between a jump at 3999 (−0.75 → +0.25),
+    # a crossing at 3999.5 and a jump at 4000 (−0.25 → +0.75). Enumerating all 10^6 boundaries
+    # (what the engine did: a fleet of millions of replicas ran out of memory) is refused; the
+    # grid then brackets the one net change, which lands on one of the three.
+    evaluated = [0]
+
+    def steps(x: np.ndarray) -> np.ndarray:
+        evaluated[0] += x.size
+        assert evaluated[0] <= 10 * MAX_STEP_BRACKETS, "the step enumeration has no bound"
+        return np.ceil(x)[:, None]
+
+    def costs(x: np.ndarray) -> np.ndarray:
+        return np.column_stack([np.ceil(x), 2000.25 + 0.5 * x])
+
+    (r,) = find_crossings(
+        costs, 1.0, 1e6, [(0, 1)], steps=steps, step_owner=[0], n_grid=4097, scale="linear"
+    )
+    assert r.at.size == 1, r.at
+    assert 3999.0 - 1e-6 <= r.at[0] <= 4000.0 + 1e-6, r.at
+    assert r.sign_below.tolist() == [-1.0]  # a cheaper below
+    assert evaluated[0] <= 2 * MAX_STEP_BRACKETS
 
 
 def test_without_a_signature_the_grid_finds_what_it_resolves() -> None:

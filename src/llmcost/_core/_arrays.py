@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .display import plain
+from .display import plain, whole
 from .errors import InvalidInputError
 
 FloatArray = NDArray[np.float64]
@@ -46,7 +46,7 @@ def check_not_empty(arr: FloatArray, name: str) -> FloatArray:
 def _digits(value: Any) -> str:
     """A huge int as its length, anything else plainly (no 400-digit message)."""
     if isinstance(value, int) and abs(value) >= 10**20:
-        return f"a {len(str(abs(value)))}-digit number"
+        return whole(value)
     return plain(value)
 
 

@@ -11,7 +11,7 @@ import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .display import plain
+from .display import plain, whole
 from .errors import InvalidInputError, close_matches
 
 __all__ = [
@@ -74,8 +74,7 @@ def whole_arg(value: Any, name: str, *, lo: int = 0, hi: int | None = None) -> i
         n = int(x)
     top = "" if hi is None else f" and ≤ {hi:,}"
     if n < lo or (hi is not None and n > hi):
-        sign = "negative " if n < 0 else ""
-        shown = plain(n) if abs(n) < 10**20 else f"a {sign}{len(str(abs(n)))}-digit number"
+        shown = plain(n) if abs(n) < 10**20 else whole(n)
         raise InvalidInputError(f"{name} must be a whole number ≥ {lo:,}{top}; got {shown}")
     return n
 

@@ -11,7 +11,16 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["MINUS", "compact", "html_table", "money", "money_tick", "plain", "text_table"]
+__all__ = [
+    "MINUS",
+    "compact",
+    "html_table",
+    "money",
+    "money_tick",
+    "plain",
+    "text_table",
+    "whole",
+]
 
 #: The minus sign used in displays ("−$40k", not "$-40k").
 MINUS = "\u2212"
@@ -49,6 +58,17 @@ def plain(value: Any, limit: int = 80) -> str:
     """
     text = _plain(value)
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def whole(n: int) -> str:
+    """A whole number for a message: with thousands separators, a huge one by its length.
+
+    >>> whole(10_000_000_000), whole(-(10**400)), whole(10**30)
+    ('10,000,000,000', 'a negative 401-digit number', 'a 31-digit number')
+    """
+    if abs(n) < 10**20:
+        return f"{n:,}"
+    return f"a {'negative ' if n < 0 else ''}{len(str(abs(n)))}-digit number"
 
 
 def _plain(value: Any) -> str:

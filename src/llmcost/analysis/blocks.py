@@ -10,14 +10,13 @@ model is evaluated in chunks whose size follows a memory budget, measured on the
 
 from __future__ import annotations
 
-import math
 import tracemalloc
 from collections.abc import Mapping
 
 import numpy as np
 
 from .._core._arrays import FloatArray
-from .._core.display import plain
+from .._core.display import plain, whole
 from .._core.errors import InvalidInputError
 from .._core.units import DEFAULT_MEMORY_BUDGET_GB
 from ._model import Model, evaluate
@@ -116,10 +115,11 @@ def check_full_array_fits(rows: int, columns: int, memory_budget_gb: float, what
 
     With the reason and the way out.
     """
-    need_gb = rows * columns * 8 / 1e9 if rows < 10**18 else math.inf  # no OverflowError
-    if need_gb > memory_budget_gb:
+    need_bytes = int(rows) * int(columns) * 8  # exact: a huge count raises no OverflowError
+    if need_bytes > memory_budget_gb * 1e9:
+        need = f"{need_bytes / 1e9:,.1f} GB" if need_bytes < 10**30 else "more than 10²¹ GB"
         raise InvalidInputError(
-            f"{what}: {rows:,} rows × {columns} columns need {need_gb:,.1f} GB, over the memory "
+            f"{what}: {whole(int(rows))} rows × {columns} columns need {need}, over the memory "
             f"budget of {memory_budget_gb:g} GB; raise memory_budget_gb (--memory-budget-gb) "
             "or ask for reductions only (summary, quantiles, counts) instead of every row"
         )

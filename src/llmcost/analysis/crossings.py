@@ -9,7 +9,9 @@ three passes, all vectorized over every pair at once:
    grid cell whose two ends differ is bisected recursively, keeping both halves while they
    differ, until every boundary is bracketed to ``xtol_rel``. For a signature whose columns
    are monotone in the variable (replicas against volume, utilization, capacity, prices), this
-   finds every boundary, however close together.
+   finds every boundary, however close together — up to :data:`MAX_STEP_BRACKETS` of them.
+   Past that many (a replica step of a millionth of the fleet) the steps are too fine to matter
+   and the signature is set aside: the grid alone brackets the changes, as below.
 2. **Signs.** The difference of each pair is evaluated on the grid and on both sides of each of
    its boundaries. Between two consecutive points with the same signature the difference is
    smooth (linear in volume for every cost model here); a change of sign there is a
@@ -45,6 +47,10 @@ StepTable = Callable[[FloatArray], FloatArray]
 SCALES = ("linear", "log")
 #: A final bracket is a jump when the gap of the difference exceeds this share of the costs.
 JUMP_GAP_REL = 1e-6
+#: Most step brackets enumerated (done and active together); past it the signature is set aside.
+#: Without a bound, a fleet of millions of replicas (1e12 requests/month) doubled the brackets
+#: each pass until memory ran out.
+MAX_STEP_BRACKETS = 50_000
 
 
 @dataclass(frozen=True)
@@ -122,20 +128,26 @@ def step_boundaries(
     scale: str,
     xtol_rel: float,
     xtol_abs: float,
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    max_brackets: int = MAX_STEP_BRACKETS,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray] | None:
     """Every step boundary inside the grid, bracketed to the tolerance.
 
     Returns (lo, hi, sig_lo, sig_hi) of the final brackets: each is at most ``xtol_rel``
-    wide and its two ends have different signatures.
+    wide and its two ends have different signatures. None when more than ``max_brackets``
+    brackets would be needed (steps too many to enumerate).
     """
     cells = np.flatnonzero(_differs(sig[:-1], sig[1:]))
     lo, hi = x[cells], x[cells + 1]
     s_lo, s_hi = sig[cells], sig[cells + 1]
     done: list[tuple[FloatArray, FloatArray, FloatArray, FloatArray]] = []
+    n_done = 0
     for _ in range(200):
         active = (hi - lo) > _tolerance(lo, hi, xtol_rel, xtol_abs)
         done.append((lo[~active], hi[~active], s_lo[~active], s_hi[~active]))
+        n_done += int(np.count_nonzero(~active))
         lo, hi, s_lo, s_hi = lo[active], hi[active], s_lo[active], s_hi[active]
+        if n_done + lo.size > max_brackets:
+            return None
         if not lo.size:
             break
         mid = _midpoint(lo, hi, scale)
@@ -269,6 +281,26 @@ def _concat(parts: Sequence[_Brackets]) -> _Brackets:
     )
 
 
+def _with_boundaries(
+    steps: StepTable, width: int, x: FloatArray, scale: str, xtol_rel: float, xtol_abs: float
+) -> tuple[FloatArray, FloatArray | None]:
+    """The grid with both ends of every step boundary added, and the signature at each point.
+
+    The grid alone and no signature when the steps are too many to enumerate.
+    """
+    sig = np.asarray(steps(x), dtype=np.float64).reshape(x.size, -1)
+    if sig.shape[1] != width:
+        raise InvalidInputError(
+            f"step_owner names {width} columns; the signature has {sig.shape[1]}"
+        )
+    bounds = step_boundaries(steps, x, sig, scale=scale, xtol_rel=xtol_rel, xtol_abs=xtol_abs)
+    if bounds is None:
+        return x, None
+    b_lo, b_hi, s_lo, s_hi = bounds
+    pts, keep = np.unique(np.concatenate([x, b_lo, b_hi]), return_index=True)
+    return pts, np.concatenate([sig, s_lo, s_hi])[keep]
+
+
 def find_crossings(
     costs: CostTable,
     lo: float,
@@ -302,22 +334,9 @@ def find_crossings(
     xtol_abs = xtol_rel * (hi_f - lo_f) if scale == "linear" else 0.0
     x = search_grid(lo_f, hi_f, n_grid, scale)
     owner = np.asarray(step_owner, dtype=np.int64)
-    sig = None
+    pts, sig = x, None
     if steps is not None:
-        sig = np.asarray(steps(x), dtype=np.float64).reshape(x.size, -1)
-        if sig.shape[1] != owner.size:
-            raise InvalidInputError(
-                f"step_owner names {owner.size} columns; the signature has {sig.shape[1]}"
-            )
-        b_lo, b_hi, s_lo, s_hi = step_boundaries(
-            steps, x, sig, scale=scale, xtol_rel=xtol_rel, xtol_abs=xtol_abs
-        )
-        pts = np.concatenate([x, b_lo, b_hi])
-        sig = np.concatenate([sig, s_lo, s_hi])
-        pts, keep = np.unique(pts, return_index=True)
-        sig = sig[keep]
-    else:
-        pts = x
+        pts, sig = _with_boundaries(steps, owner.size, x, scale, xtol_rel, xtol_abs)
     c = np.asarray(costs(pts), dtype=np.float64).reshape(pts.size, -1)
     parts, starts = [], []
     for k, (a, b) in enumerate(pairs):

@@ -60,18 +60,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=handle)
 
 
-#: Most Monte Carlo draws a report takes (10¹⁰: hours of streaming already).
-MAX_DRAWS = 10**10
-
-
-def whole_shown(n: int) -> str:
-    """A whole number for a message; a huge one by its length."""
-    return f"{n:,}" if abs(n) < 10**20 else f"a {len(str(abs(n)))}-digit number"
-
-
 def handle(args: argparse.Namespace) -> Output:
     """Compare, analyze, write the file; report where it went."""
     from .._core.arguments import whole_arg
+    from .._core.display import whole
+    from ..analysis.streaming import MAX_STREAM_DRAWS
     from ..export.output import check_target
     from ..export.report import FORMATS, REPORT_SUFFIXES, analyze, write_report
     from ..scenario import load_scenario
@@ -81,12 +74,9 @@ def handle(args: argparse.Namespace) -> Output:
             f"--format must be one of {', '.join(FORMATS)}; got {args.format!r}"
         )
     if args.monte_carlo < 0:  # a huge value is shown by its length, not in full
-        shown = whole_shown(args.monte_carlo)
+        shown = whole(args.monte_carlo)
         raise InvalidInputError(f"--monte-carlo must be ≥ 0 (0 for none); got {shown}")
-    if args.monte_carlo > MAX_DRAWS:  # streamed draws take time, not memory: bound them
-        raise InvalidInputError(
-            f"--monte-carlo must be ≤ {MAX_DRAWS:,}; got {whole_shown(args.monte_carlo)}"
-        )
+    whole_arg(args.monte_carlo, "--monte-carlo", lo=0, hi=MAX_STREAM_DRAWS)  # draws take time
     if not args.memory_budget_gb > 0:
         raise InvalidInputError(f"--memory-budget-gb must be > 0; got {args.memory_budget_gb:g}")
     whole_arg(args.seed, "--seed", lo=0, hi=2**63 - 1)

@@ -181,7 +181,9 @@ def _tornado_output(model: ScenarioModel, choice: str | None) -> tuple[Any, str]
 
 def handle(args: argparse.Namespace) -> Output:
     """Tornado and Monte Carlo (with ``--monte-carlo``), or the growth draws (``--growth``)."""
+    from .._core.display import whole
     from ..analysis.oat import tornado
+    from ..analysis.streaming import MAX_STREAM_DRAWS
 
     if args.growth:
         return handle_growth(args)
@@ -194,10 +196,10 @@ def handle(args: argparse.Namespace) -> Output:
         raise InvalidInputError("--stream and --backend need --monte-carlo N")
     if args.scheduler and args.backend != "dask":
         raise InvalidInputError("--scheduler needs --backend dask")
-    if args.monte_carlo is not None and args.monte_carlo < 1:
+    if args.monte_carlo is not None and not 1 <= args.monte_carlo <= MAX_STREAM_DRAWS:
         raise InvalidInputError(
-            f"--monte-carlo must be between 1 and the memory budget's "
-            f"limit (or any N with --stream); got {args.monte_carlo}"
+            f"--monte-carlo must be between 1 and the memory budget's limit (or up to "
+            f"{MAX_STREAM_DRAWS:,} with --stream); got {whole(args.monte_carlo)}"
         )
     scenario, model = model_from_args(args)
     space, sources = space_for(scenario, model)
@@ -225,6 +227,7 @@ def _monte_carlo(args: argparse.Namespace, model: ScenarioModel, space: Paramete
     Or per-block reductions with ``--stream``; on ``--backend dask`` the blocks run on
     ``--scheduler``.
     """
+    from .._core.display import whole
     from ..analysis.blocks import bytes_per_row, check_full_array_fits, chunk_rows_for_budget
     from ..analysis.montecarlo import monte_carlo
     from ..analysis.streaming import monte_carlo_stream
@@ -252,7 +255,7 @@ def _monte_carlo(args: argparse.Namespace, model: ScenarioModel, space: Paramete
             args.monte_carlo,
             columns,
             args.memory_budget_gb,
-            f"--monte-carlo {args.monte_carlo:,} (add --stream for any N)",
+            f"--monte-carlo {whole(args.monte_carlo)} (add --stream for more)",
         )
         probe = space.sample(min(args.monte_carlo, 2_048), args.seed)
         chunk = chunk_rows_for_budget(bytes_per_row(model, probe), args.memory_budget_gb)

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._core.arguments import whole_arg
 from .._core.display import plain
 from .._core.errors import InvalidInputError
 from .._core.units import DEFAULT_MEMORY_BUDGET_GB
@@ -27,7 +28,11 @@ from ..analysis.breakeven import BreakevenResult
 from ..analysis.montecarlo import MonteCarloResult, monte_carlo
 from ..analysis.oat import TornadoResult, tornado
 from ..analysis.space import ParameterSpace
-from ..analysis.streaming import StreamingMonteCarloResult, monte_carlo_stream
+from ..analysis.streaming import (
+    MAX_STREAM_DRAWS,
+    StreamingMonteCarloResult,
+    monte_carlo_stream,
+)
 from ..scenario.breakeven import ScenarioBreakeven, scenario_breakeven
 from ..scenario.verdict import Verdict, verdict
 from ._render import Figure, Report, Section, Table, to_html, to_markdown
@@ -142,6 +147,7 @@ def analyze(
     (:func:`~llmcost.analysis.streaming.monte_carlo_stream`: the same statistics over draws
     seeded per block; ``stream=False`` refuses draws over the budget).
     """
+    monte_carlo_draws = whole_arg(monte_carlo_draws, "monte_carlo_draws", lo=0, hi=MAX_STREAM_DRAWS)
     model = comparison.model
     names = list(model.option_names)
     summary = scenario_breakeven(model, scenario=comparison.scenario) if len(names) > 1 else None
@@ -189,7 +195,7 @@ def _monte_carlo(
     units = dict.fromkeys(names, "USD/month")
     columns = len(space.names) + len(names)
     if stream is None:
-        stream = n * columns * 8 / 1e9 > memory_budget_gb
+        stream = n * columns * 8 > memory_budget_gb * 1e9  # ints: exact for any n
     if stream:
         return monte_carlo_stream(
             model, space, n, seed=seed, options=names, memory_budget_gb=memory_budget_gb,
