@@ -233,6 +233,11 @@ def perf_best_layout(args: argparse.Namespace) -> Output:
             raise InvalidInputError(
                 f"--layout best chooses the batch and split itself (text only); drop {flag}"
             )
+    if getattr(args, "speculative", None) is not None:
+        raise InvalidInputError(
+            "--layout best does not search with speculative decoding (it would rank layouts "
+            "without it); drop --speculative, or use a scenario's layout = 'auto', which does"
+        )
     has_slo = args.tpot_slo_s is not None or args.ttft_slo_s is not None
     if args.max_throughput == has_slo:
         raise InvalidInputError(
